@@ -1,0 +1,115 @@
+/*
+** check.c: `inspirec check`: parse and check the schema; print diagnostics.
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void help_check(void) {
+  puts("usage: inspirec check [--format text|json|sarif] [--strict] [--dump-ir] [paths...]\n"
+       "\n"
+       "Parse and check the schema (every *.inspire under schema/, or the files and folders\n"
+       "named) and print diagnostics.  Nothing is written.\n"
+       "\n"
+       "  --format text|json|sarif  diagnostics as text on stderr (default), or JSON/SARIF on stdout\n"
+       "  --strict                  warnings count as errors\n"
+       "  --dump-ir                 print the resolved schema as JSON on stdout\n"
+       "  --schema DIR|FILE...      the schema (default: schema/)\n"
+       "  --color auto|always|never colour in text diagnostics (NO_COLOR is honoured)\n"
+       "\n"
+       "Exit codes: 0 no errors, 1 errors found (or warnings with --strict), 2 usage error.");
+}
+
+typedef enum { FMT_TEXT, FMT_JSON, FMT_SARIF } out_format;
+
+/* A path on the command line: a folder is searched, a file is read. */
+static void load_path(fe_compilation *c, const char *path, bool named) {
+  struct stat st;
+  ir_range none = {0, 0, 0, 0, 0};
+  if (stat(path, &st) != 0) {
+    if (named)
+      diag_add(&c->diags, DIAG_E0003, none, "cannot read '%s': no such file or folder", path);
+    else
+      diag_add(&c->diags, DIAG_E0004, none,
+               "no schema folder '%s' here; run inspirec in a project folder (or pass -C DIR), or "
+               "name the schema files",
+               path);
+    return;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    int n = src_collect_dir(&c->schema, &c->diags, path);
+    if (n == 0)
+      diag_add(&c->diags, DIAG_E0004, none, "no *.inspire files under '%s'", path);
+  } else {
+    src_load(&c->schema, &c->diags, path);
+  }
+}
+
+int cmd_check(cli_opts *o, int argc, char **argv) {
+  out_format fmt = FMT_TEXT;
+  bool strict = false, dump = false;
+  const char **paths = calloc((size_t)argc + 1, sizeof(char *));
+  int npaths = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int r = cli_common_option(o, argc, argv, &i);
+    if (r < 0) return free(paths), EXIT_USAGE;
+    if (r > 0) continue;
+    if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
+      const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!v) return free(paths), cli_usage_error("check", "--format needs text, json or sarif");
+      if (strcmp(v, "text") == 0) fmt = FMT_TEXT;
+      else if (strcmp(v, "json") == 0) fmt = FMT_JSON;
+      else if (strcmp(v, "sarif") == 0) fmt = FMT_SARIF;
+      else return free(paths), cli_usage_error("check", "--format takes text, json or sarif, not '%s'", v);
+    } else if (strcmp(a, "--strict") == 0) {
+      strict = true;
+    } else if (strcmp(a, "--dump-ir") == 0) {
+      dump = true;
+    } else if (strcmp(a, "--") == 0) {
+      for (i++; i < argc; i++) paths[npaths++] = argv[i];
+    } else if (a[0] == '-' && a[1]) {
+      static const char *const known[] = {"--format", "--strict", "--dump-ir", "--schema",
+                                          "--migrations", "--color", "--quiet", "--verbose"};
+      const char *best = cli_suggest(a, known, (int)(sizeof known / sizeof *known));
+      free(paths);
+      if (best) return cli_usage_error("check", "unknown option '%s'; did you mean '%s'?", a, best);
+      return cli_usage_error("check", "unknown option '%s'", a);
+    } else {
+      paths[npaths++] = a;
+    }
+  }
+
+  fe_compilation c;
+  fe_init(&c);
+  c.diags.limit = 500;
+  if (npaths) {
+    for (int i = 0; i < npaths; i++) load_path(&c, paths[i], true);
+  } else if (o->nschema) {
+    for (int i = 0; i < o->nschema; i++) load_path(&c, o->schema[i], true);
+  } else {
+    load_path(&c, "schema", false);
+  }
+  free(paths);
+  fe_compile(&c);
+
+  render_opts ro = {cli_use_color(o), INSPIREC_VERSION};
+  if (fmt == FMT_TEXT) {
+    if (!(o->quiet && c.diags.errors == 0)) render_text(stderr, &c.schema, &c.diags, &ro);
+  } else {
+    char *out = fmt == FMT_JSON ? render_json(&c.schema, &c.diags) : render_sarif(&c.schema, &c.diags, &ro);
+    puts(out);
+    free(out);
+  }
+  int errors = c.diags.errors + (strict ? c.diags.warnings : 0);
+  if (dump && c.diags.errors == 0) {
+    char *ir = ir_dump_json(&c.schema);
+    puts(ir);
+    free(ir);
+  }
+  fe_free(&c);
+  return errors ? EXIT_INPUT : EXIT_OK;
+}

@@ -1,0 +1,79 @@
+/*
+** diag.c: the diagnostics of one compilation, collected in order of discovery
+** and sorted once before they are printed.
+*/
+#include "frontend.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const diag_info diag_table[DIAG_COUNT] = {
+#define X(code, sev, title) {#code, SEV_##sev, title},
+    DIAG_CODES(X)
+#undef X
+};
+
+void diag_init(diag_list *d, arena *a) {
+  memset(d, 0, sizeof *d);
+  d->a = a;
+}
+
+static const char *vfmt(arena *a, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  char *p = arena_alloc(a, (size_t)n + 1);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  return p;
+}
+
+/* Past the limit a diagnostic is still returned (callers may add notes) but
+** not kept, so a binary file cannot flood the terminal. */
+diag *diag_add(diag_list *d, diag_code code, ir_range r, const char *fmt, ...) {
+  diag *g = arena_alloc(d->a, sizeof *g);
+  g->code = code;
+  g->severity = diag_table[code].severity;
+  g->range = r;
+  g->seq = d->errors + d->warnings;
+  va_list ap;
+  va_start(ap, fmt);
+  g->msg = vfmt(d->a, fmt, ap);
+  va_end(ap);
+  if (g->severity == SEV_ERROR) d->errors++;
+  else d->warnings++;
+  if (d->limit && d->items.n >= d->limit) return g;
+  vec_push(d->a, d->items, g);
+  return g;
+}
+
+void diag_note_add(diag_list *d, diag *g, ir_range r, const char *fmt, ...) {
+  diag_note n;
+  n.range = r;
+  va_list ap;
+  va_start(ap, fmt);
+  n.msg = vfmt(d->a, fmt, ap);
+  va_end(ap);
+  vec_push(d->a, g->notes, n);
+}
+
+void diag_label(diag_list *d, diag *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  g->label = vfmt(d->a, fmt, ap);
+  va_end(ap);
+}
+
+static int cmp_diag(const void *pa, const void *pb) {
+  const diag *a = *(diag *const *)pa, *b = *(diag *const *)pb;
+  if (a->range.file != b->range.file) return a->range.file < b->range.file ? -1 : 1;
+  if (a->range.off != b->range.off) return a->range.off < b->range.off ? -1 : 1;
+  if (a->code != b->code) return a->code < b->code ? -1 : 1;
+  /* equal keys keep discovery order (qsort alone is not stable) */
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diag_sort(diag_list *d) {
+  if (d->items.n > 1) qsort(d->items.v, (size_t)d->items.n, sizeof(diag *), cmp_diag);
+}

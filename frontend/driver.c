@@ -1,0 +1,32 @@
+/*
+** driver.c: one compilation, start to end.  The whole pipeline is visible in
+** fe_compile.
+*/
+#include "frontend.h"
+
+#include <string.h>
+
+void fe_init(fe_compilation *c) {
+  memset(c, 0, sizeof *c);
+  arena_init(&c->a);
+  strtab_init(&c->names, &c->a);
+  c->schema.a = &c->a;
+  c->schema.names = &c->names;
+  namemap_init(&c->schema.decls, &c->a);
+  diag_init(&c->diags, &c->a);
+}
+
+void fe_free(fe_compilation *c) {
+  arena_free(&c->a);
+}
+
+void fe_compile(fe_compilation *c) {
+  for (int i = 0; i < c->schema.files.n; i++) fe_parse_file(&c->schema, &c->diags, (uint32_t)i);
+  sema_run(&c->schema, &c->diags);
+  diag_sort(&c->diags);
+}
+
+void fe_compile_buffer(fe_compilation *c, const char *path, const char *text, size_t len) {
+  src_add(&c->schema, path, text, len);
+  fe_compile(c);
+}

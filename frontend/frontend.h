@@ -1,0 +1,369 @@
+/*
+** frontend.h: from source bytes to a checked ir_schema.
+**
+** Pipeline (one function each, see fe_compile in driver.c):
+**   source.c  load files, line tables
+**   lexer.re  bytes -> tokens (grammar/), newline separators decided here
+**   inspire.y tokens -> IR nodes (grammar/), through the builders in build.c
+**   sema_*.c  names resolved, database names, implicit keys, every check
+**   diag.c    diagnostics collected; render.c prints them as text/json/sarif
+*/
+#ifndef INSPIRE_FRONTEND_H
+#define INSPIRE_FRONTEND_H
+
+#include "../ir/ir.h"
+
+#include <stdio.h>
+
+/* ---- diag.c ----------------------------------------------------------- */
+
+typedef enum diag_severity { SEV_ERROR, SEV_WARNING, SEV_NOTE } diag_severity;
+
+/* Every diagnostic code, once.  ORDER CODES: codes are stable; add new ones at
+** the end of their group, never renumber. */
+#define DIAG_CODES(X)                                                                              \
+  X(E0001, ERROR, "syntax error")                                                                  \
+  X(E0002, ERROR, "input nested too deeply")                                                       \
+  X(E0003, ERROR, "cannot read source")                                                            \
+  X(E0004, ERROR, "no schema files")                                                               \
+  X(E0101, ERROR, "invalid UTF-8")                                                                 \
+  X(E0102, ERROR, "NUL byte in source")                                                            \
+  X(E0103, ERROR, "carriage return without line feed")                                             \
+  X(E0104, ERROR, "unterminated block comment")                                                    \
+  X(E0105, ERROR, "unterminated string")                                                           \
+  X(E0106, ERROR, "invalid escape in string")                                                      \
+  X(E0107, ERROR, "malformed number, duration or rate")                                            \
+  X(E0108, ERROR, "unexpected character")                                                          \
+  X(E0201, ERROR, "duplicate declaration")                                                         \
+  X(E0202, ERROR, "duplicate member")                                                              \
+  X(E0203, ERROR, "reserved name")                                                                 \
+  X(E0204, ERROR, "unknown type")                                                                  \
+  X(E0205, ERROR, "unknown entity")                                                                \
+  X(E0206, ERROR, "foreign key to a missing field")                                                \
+  X(E0207, ERROR, "foreign key to a field that is not a key")                                      \
+  X(E0208, ERROR, "duplicate database name")                                                       \
+  X(E0209, ERROR, "declaration allowed once per project")                                          \
+  X(E0210, ERROR, "empty enum")                                                                    \
+  X(E0211, ERROR, "recursive embedded type")                                                       \
+  X(E0212, ERROR, "unsupported array type")                                                        \
+  X(E0213, ERROR, "invalid type arguments")                                                        \
+  X(E0214, ERROR, "type not allowed here")                                                         \
+  X(E0215, ERROR, "unknown field")                                                                 \
+  X(E0301, ERROR, "unknown annotation")                                                            \
+  X(E0302, ERROR, "annotation on the wrong kind of field")                                         \
+  X(E0303, ERROR, "wrong annotation arguments")                                                    \
+  X(E0304, ERROR, "lower bound above upper bound")                                                 \
+  X(E0305, ERROR, "setNull on a required field")                                                   \
+  X(E0306, ERROR, "annotation names a missing field")                                              \
+  X(E0307, ERROR, "@why without a policy before it")                                               \
+  X(E0308, ERROR, "duplicate annotation")                                                          \
+  X(E0309, ERROR, "annotation not allowed here")                                                   \
+  X(E0401, ERROR, "bad default")                                                                   \
+  X(E0501, ERROR, "policy path does not resolve")                                                  \
+  X(E0502, ERROR, "unknown policy action")                                                         \
+  X(E0503, ERROR, "malformed policy")                                                              \
+  X(E0601, ERROR, "namespace scope is not a principal attribute")                                  \
+  X(E0602, ERROR, "namespaced entity lacks the scope field")                                       \
+  X(E0603, ERROR, "unknown or malformed setting")                                                  \
+  X(E0604, ERROR, "missing name")                                                                  \
+  X(E0605, ERROR, "invalid cron expression")                                                       \
+  X(E0606, ERROR, "invalid duration or rate")                                                      \
+  X(E0607, ERROR, "invalid route")                                                                 \
+  X(W0901, WARNING, "database name truncated")                                                     \
+  X(W0902, WARNING, "unknown setting")                                                             \
+  X(W0903, WARNING, "doc comment documents nothing")
+
+typedef enum diag_code {
+#define X(code, sev, title) DIAG_##code,
+  DIAG_CODES(X)
+#undef X
+      DIAG_COUNT
+} diag_code;
+
+typedef struct diag_info {
+  const char *code;
+  diag_severity severity;
+  const char *title;
+} diag_info;
+extern const diag_info diag_table[DIAG_COUNT];
+
+typedef struct diag_note {
+  ir_range range; /* range.len == 0 and line == 0: no place */
+  const char *msg;
+} diag_note;
+
+typedef struct diag {
+  diag_code code;
+  diag_severity severity;
+  int seq; /* order of discovery */
+  ir_range range;
+  const char *msg;
+  const char *label; /* short text under the caret ("did you mean 'Project'?") */
+  VEC(diag_note) notes;
+} diag;
+
+typedef struct diag_list {
+  arena *a;
+  VEC(diag *) items;
+  int errors, warnings;
+  int limit; /* stop collecting past this many errors (0: no limit) */
+} diag_list;
+
+void diag_init(diag_list *d, arena *a);
+diag *diag_add(diag_list *d, diag_code code, ir_range r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_note_add(diag_list *d, diag *g, ir_range r, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void diag_label(diag_list *d, diag *g, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_sort(diag_list *d); /* by file, offset, then code: stable output */
+
+/* ---- source.c --------------------------------------------------------- */
+
+/* Read a file into the schema's file list.  Returns its index, or -1 (and a
+** diagnostic) when it cannot be read. */
+int src_load(ir_schema *s, diag_list *d, const char *path);
+/* Add an in-memory buffer (tests, fuzzing, editors). */
+int src_add(ir_schema *s, const char *path, const char *text, size_t len);
+/* Line and column (1-based, column in bytes) of a byte offset. */
+void src_line_col(ir_file *f, uint32_t off, uint32_t *line, uint32_t *col);
+/* The text of line `line` (without its end), and its length. */
+const char *src_line_text(ir_file *f, uint32_t line, uint32_t *len);
+/* Collect every *.inspire file under dir, in byte order of path, skipping any
+** folder named `migrations`.  Returns the number found, or -1 on error. */
+int src_collect_dir(ir_schema *s, diag_list *d, const char *dir);
+
+/* ---- lexer.re --------------------------------------------------------- */
+
+typedef struct token {
+  int kind;
+  uint32_t off, len, line, col;
+  uint32_t doc_off, doc_len; /* the `///` block before this token, if any */
+} token;
+
+/* Token kinds the lexer uses internally; lemon's codes are all below 256. */
+enum { LX_EOF = 0, LX_NEWLINE = 1000, LX_SKIP = 1001 };
+
+typedef struct lexer {
+  const unsigned char *src, *cur, *end, *line_start;
+  uint32_t line;
+  uint32_t file;
+  diag_list *diags;
+  ir_schema *schema;
+  /* newline significance */
+  char *brackets; /* stack of '(' '[' '{' */
+  int depth, cap;
+  int prev;          /* last token handed to the parser */
+  bool in_actions;   /* inside the action list of @grant/@deny */
+  bool too_deep;
+  bool quiet; /* while peeking: no diagnostics */
+  uint32_t doc_off, doc_len;
+  bool has_doc;
+} lexer;
+
+#define LX_MAX_DEPTH 256
+
+void lx_init(lexer *L, ir_schema *s, diag_list *d, uint32_t file);
+int lx_next(lexer *L, token *t);
+/* Token display names for "expected ..." lists. */
+const char *lx_token_name(int kind);
+
+/* ---- build.c: called from grammar actions ------------------------------ */
+
+typedef struct ps_ctx {
+  ir_schema *s;
+  diag_list *d;
+  lexer *L;
+  uint32_t file;
+  bool failed;     /* lemon gave up on this file */
+  bool overflow;   /* the parser's stack overflowed */
+  int syntax_errors;
+  token last; /* the last token fed, for "unexpected end of input" */
+} ps_ctx;
+
+ir_range ps_range(ps_ctx *c, const token *t);
+ir_range ps_span(const ir_range *a, const ir_range *b); /* from a's start to b's end */
+const char *ps_name(ps_ctx *c, const token *t);
+const char *ps_doc(ps_ctx *c, const token *t);
+
+ir_value *ps_value_token(ps_ctx *c, int kind, const token *t);
+ir_value *ps_value_path(ps_ctx *c, const token *t);
+void ps_path_append(ps_ctx *c, ir_value *path, const token *t);
+ir_value *ps_value_call(ps_ctx *c, ir_value *path, ir_value **args, int nargs, const token *end);
+ir_value *ps_value_list(ps_ctx *c, const token *open, ir_value **items, int n, const token *close);
+ir_value *ps_value_pair(ps_ctx *c, ir_value *key, ir_value *val);
+ir_value *ps_value_object(ps_ctx *c, const token *open, ir_block *b, const token *close);
+ir_value *ps_value_annot(ps_ctx *c, ir_annot *a);
+ir_value *ps_value_cond(ps_ctx *c, const token *kw, ir_cond *cond);
+ir_value *ps_value_star(ps_ctx *c, const token *t);
+
+ir_cond *ps_cond_value(ps_ctx *c, ir_value *v);
+ir_cond *ps_cond_binary(ps_ctx *c, ir_cond_op op, ir_cond *l, ir_cond *r);
+ir_cond *ps_cond_not(ps_ctx *c, const token *bang, ir_cond *e);
+
+/* Lists built while parsing: a small vector of pointers. */
+typedef struct ps_list {
+  void **v;
+  int n, cap;
+} ps_list;
+ps_list *ps_list_new(ps_ctx *c);
+ps_list *ps_list_push(ps_ctx *c, ps_list *l, void *x);
+token *ps_tok(ps_ctx *c, const token *t); /* an arena copy, to keep in a list */
+/* A `{ ... }` body: its members and its braces, for ranges. */
+typedef struct ps_body {
+  ps_list *list;
+  token open, close;
+} ps_body;
+ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close);
+#define ps_body(c, o, l, cl) ps_body_make((c), (o), (l), (cl))
+
+ir_annot *ps_annot(ps_ctx *c, const token *t, ps_list *args, const token *close);
+void ps_annot_word(ps_ctx *c, ir_annot *a, const token *t);
+void ps_annot_block(ps_ctx *c, ir_annot *a, ir_block *b);
+
+ir_policy *ps_policy(ps_ctx *c, const token *kw, bool deny);
+void ps_policy_action(ps_ctx *c, ir_policy *p, const token *t);
+void ps_policy_to(ps_ctx *c, ir_policy *p, ir_principal_kind k, const token *t, const token *role);
+void ps_policy_via(ps_ctx *c, ir_policy *p, const token *t, const token *col);
+void ps_policy_where(ps_ctx *c, ir_policy *p, ir_cond *cond);
+void ps_policy_on(ps_ctx *c, ir_policy *p, const token *t);
+void ps_policy_end(ps_ctx *c, ir_policy *p, const token *last);
+
+ir_typeref *ps_type_name(ps_ctx *c, const token *t);
+ir_typeref *ps_type_fk(ps_ctx *c, const token *ent, const token *field);
+ir_typeref *ps_type_args(ps_ctx *c, ir_typeref *t, ps_list *args, const token *close);
+ir_typeref *ps_type_literal(ps_ctx *c, const token *t);
+void ps_type_array(ps_ctx *c, ir_typeref *t, const token *close);
+void ps_type_nullable(ps_ctx *c, ir_typeref *t, const token *q);
+
+/* A member of an entity or type body: a field, an annotation or a policy. */
+typedef struct ps_member {
+  int kind; /* 0 field, 1 annot, 2 policy */
+  ir_field *field;
+  ir_annot *annot;
+  ir_policy *policy;
+} ps_member;
+
+ir_field *ps_field(ps_ctx *c, const token *name, ir_typeref *t);
+void ps_field_annot(ps_ctx *c, ir_field *f, ir_annot *a);
+void ps_field_default(ps_ctx *c, ir_field *f, const token *eq, ir_value *v);
+ps_member *ps_member_field(ps_ctx *c, ir_field *f);
+ps_member *ps_member_annot(ps_ctx *c, ir_annot *a);
+ps_member *ps_member_policy(ps_ctx *c, ir_policy *p);
+
+void ps_entity(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end);
+void ps_embedded(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end);
+ir_type *ps_struct(ps_ctx *c, const token *open, ps_list *members, const token *close);
+void ps_validation(ps_ctx *c, const token *at, const token *kw, const token *name, ps_list *members,
+                   ir_texpr *expr, const token *end);
+
+ir_enum_member *ps_enum_member(ps_ctx *c, const token *name);
+void ps_enum_member_annot(ps_ctx *c, ir_enum_member *m, ir_annot *a);
+void ps_enum(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end);
+
+ir_texpr *ps_texpr_name(ps_ctx *c, const token *t);
+ir_texpr *ps_texpr_generic(ps_ctx *c, const token *t, ps_list *args, const token *close);
+ir_texpr *ps_texpr_binary(ps_ctx *c, ir_texpr_kind k, ir_texpr *l, ir_texpr *r);
+ir_texpr *ps_texpr_struct(ps_ctx *c, ir_type *t);
+ir_texpr *ps_texpr_names(ps_ctx *c, const token *open, ps_list *names, const token *close);
+
+ir_block *ps_block(ps_ctx *c, const token *open, ps_list *items, const token *close);
+ir_item *ps_item_kv(ps_ctx *c, const token *key, ir_value *v, bool nullable, ir_block *b,
+                    ps_list *annots);
+ir_item *ps_item_block(ps_ctx *c, const token *name, ir_block *b);
+ir_item *ps_item_named_block(ps_ctx *c, const token *kind, const token *name, ir_block *b);
+ir_item *ps_item_annot(ps_ctx *c, ir_annot *a);
+ir_item *ps_item_policy(ps_ctx *c, ir_policy *p);
+void ps_item_kv_block(ps_ctx *c, ir_item *kv, ir_block *b);
+void ps_item_kv_annot(ps_ctx *c, ir_item *kv, ir_annot *a);
+ir_item *ps_item_route(ps_ctx *c, const token *method, const token *path);
+void ps_route_handler(ps_ctx *c, ir_item *route, const token *handler);
+void ps_route_options(ps_ctx *c, ir_item *route, ps_list *opts, const token *close);
+ir_item *ps_item_routes(ps_ctx *c, const token *kw, ps_list *opts, ir_block *b);
+
+/* A top-level config declaration: `auth { }`, `namespace N { }`, `@system("x") { }`. */
+void ps_decl_block(ps_ctx *c, const token *kw, const token *name, ir_annot *annot, ir_block *b);
+void ps_decl_routes(ps_ctx *c, ir_item *routes);
+
+/* ---- parse.c ---------------------------------------------------------- */
+
+/* Parse one loaded file into s.  Diagnostics go to d. */
+void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file);
+/* Called from %syntax_error with the expected-token list already built. */
+void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int nexpected);
+
+/* ---- sema_*.c --------------------------------------------------------- */
+
+void sema_run(ir_schema *s, diag_list *d);
+
+/* Shared by sema.c, sema_fields.c, sema_policy.c and sema_config.c only. */
+typedef enum decl_kind { DK_ENTITY = 1, DK_ENUM, DK_TYPE, DK_VALIDATION } decl_kind;
+typedef struct decl_ref {
+  decl_kind kind;
+  void *node;
+  ir_range range;
+} decl_ref;
+
+typedef struct sema {
+  ir_schema *s;
+  diag_list *d;
+  arena *a;
+  strtab *names;
+} sema;
+
+const char *sema_intern(sema *S, const char *s);
+decl_ref *sema_lookup(sema *S, const char *name);
+ir_range sema_no_range(void);
+/* Names for "did you mean": every entity, enum and type. */
+const char *sema_suggest_decl(sema *S, const char *name, int kinds_mask);
+const char *sema_suggest_field(ir_entity *e, const char *name);
+ir_field *sema_field(ir_entity *e, const char *name);
+/* Check a name against `__` and record a diagnostic when it is reserved. */
+void sema_reserved(sema *S, const char *name, ir_range r, const char *what);
+
+void sema_fields(sema *S);       /* entities, embedded and validation types */
+void sema_foreign_keys(sema *S); /* after every entity's keys are known */
+void sema_keys(sema *S);         /* database names, indexes, FK indexes */
+void sema_config(sema *S);       /* auth, namespaces, routes, payments, ... */
+void sema_policies(sema *S);     /* after entities and auth */
+void sema_namespaces(sema *S);
+/* Resolve `resource.a.b`, `principal.x`, `Entity.f`; report what fails. */
+void sema_check_cond(sema *S, ir_cond *c, ir_entity *resource);
+/* Read `@on(...) trigger f` / `effect f { }` into a trigger; NULL on error. */
+ir_trigger *sema_trigger(sema *S, ir_annot *a, ir_entity *owner);
+bool sema_duration(sema *S, ir_value *v, const char *what, int64_t *out);
+/* "did you mean": the closest of n candidates within a distance that grows
+** with the length of the name, or NULL. */
+const char *sema_suggest(const char *name, const char *const *cands, int n);
+
+/* ---- driver.c --------------------------------------------------------- */
+
+/* One compilation: everything in one arena. */
+typedef struct fe_compilation {
+  arena a;
+  strtab names;
+  ir_schema schema;
+  diag_list diags;
+} fe_compilation;
+
+void fe_init(fe_compilation *c);
+void fe_free(fe_compilation *c);
+/* Parse and check every file already loaded in c->schema. */
+void fe_compile(fe_compilation *c);
+/* Convenience for tests and fuzzers: one buffer, compiled. */
+void fe_compile_buffer(fe_compilation *c, const char *path, const char *text, size_t len);
+
+/* ---- render.c --------------------------------------------------------- */
+
+typedef struct render_opts {
+  bool color;
+  const char *tool_version;
+} render_opts;
+
+void render_text(FILE *out, ir_schema *s, diag_list *d, const render_opts *o);
+/* JSON and SARIF: malloc'ed strings. */
+char *render_json(ir_schema *s, diag_list *d);
+char *render_sarif(ir_schema *s, diag_list *d, const render_opts *o);
+/* End line and column of a range (for json/sarif). */
+void render_range_end(ir_schema *s, const ir_range *r, uint32_t *line, uint32_t *col);
+
+#endif

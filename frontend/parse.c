@@ -1,0 +1,91 @@
+/*
+** parse.c: feed one file's tokens to the lemon parser, and word its syntax
+** errors.
+*/
+#include "frontend.h"
+#include "inspire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void *inspireParseAlloc(void *(*alloc)(size_t), ps_ctx *ctx);
+void inspireParse(void *p, int kind, token t);
+void inspireParseFree(void *p, void (*dealloc)(void *));
+
+static const char *const top_keywords[] = {"entity", "enum", "type", "auth", "namespace",
+                                           "routes", "apiKeys", "schedule", "payments",
+                                           "integrations", "network", "email"};
+
+/* What the parser found, in words: a name or string quoted, punctuation as is. */
+static const char *describe(ps_ctx *c, const token *t, int kind) {
+  const char *text = c->s->files.v[c->file]->text + t->off;
+  switch (kind) {
+  case LX_EOF: return "end of input";
+  case TK_NL: return "end of line";
+  case TK_STRING:
+    return arena_printf(c->s->a, "string %.*s%s", t->len > 30 ? 30 : (int)t->len, text,
+                        t->len > 30 ? "...\"" : "");
+  case TK_COMMA: case TK_ACOMMA: return "','";
+  default:
+    return arena_printf(c->s->a, "'%.*s'", t->len > 40 ? 40 : (int)t->len, text);
+  }
+}
+
+void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int n) {
+  c->syntax_errors++;
+  int kind = t->kind;
+  ir_range r = ps_range(c, t);
+  if (kind == LX_EOF) r.len = 0;
+  char buf[512];
+  size_t o = 0;
+  buf[0] = 0;
+  /* Long lists say little; name the first few. */
+  int shown = n > 8 ? 6 : n;
+  for (int i = 0; i < shown && o < sizeof buf - 64; i++) {
+    const char *sep = i == 0 ? "" : (i == n - 1 ? " or " : ", ");
+    o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", sep, lx_token_name(expected[i]));
+  }
+  if (shown < n) snprintf(buf + o, sizeof buf - o, " or %d other tokens", n - shown);
+  diag *g;
+  if (n)
+    g = diag_add(c->d, DIAG_E0001, r, "unexpected %s; expected %s", describe(c, t, kind), buf);
+  else
+    g = diag_add(c->d, DIAG_E0001, r, "unexpected %s", describe(c, t, kind));
+  /* A misspelt declaration keyword is the common case at top level. */
+  bool keyword_expected = false;
+  for (int i = 0; i < n; i++)
+    if (expected[i] == TK_ENTITY) keyword_expected = true;
+  if (kind == TK_ID && keyword_expected) {
+    const char *name = ps_name(c, t);
+    const char *best = sema_suggest(name, top_keywords, (int)(sizeof top_keywords / sizeof *top_keywords));
+    if (best) diag_label(c->d, g, "did you mean '%s'?", best);
+  }
+  if (kind == LX_EOF && n == 1 && expected[0] == TK_RBRACE)
+    diag_label(c->d, g, "a '}' is missing before the end of the file");
+}
+
+void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file) {
+  lexer L;
+  lx_init(&L, s, d, file);
+  ps_ctx c;
+  memset(&c, 0, sizeof c);
+  c.s = s;
+  c.d = d;
+  c.L = &L;
+  c.file = file;
+  void *p = inspireParseAlloc(malloc, &c);
+  token t;
+  for (;;) {
+    int k = lx_next(&L, &t);
+    t.kind = k;
+    if (k == LX_EOF) break;
+    c.last = t;
+    inspireParse(p, k, t);
+    /* After a stack overflow the parser has emptied itself; what follows
+    ** would only produce noise. */
+    if (c.overflow) break;
+  }
+  t.kind = LX_EOF;
+  inspireParse(p, 0, t);
+  inspireParseFree(p, free);
+}

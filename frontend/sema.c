@@ -1,0 +1,264 @@
+/*
+** sema.c: the order of the semantic passes, the declaration table, enums and
+** "did you mean".
+**
+** Passes (each reports what it finds and leaves the IR usable for the next):
+**   declare    every top-level name, duplicates, reserved names
+**   enums      members, duplicates, database type names
+**   config     auth, namespaces, routes, apiKeys, schedules, payments, ... (sema_config.c)
+**   fields     types, annotations, defaults, primary keys (sema_fields.c)
+**   fks        foreign keys, now that every key is known
+**   keys       database names, uniques, indexes, FK indexes
+**   policies   actions, principals, via, where paths (sema_policy.c)
+**   namespaces scope attributes and scoped entities
+*/
+#include "frontend.h"
+
+#include <string.h>
+
+const char *sema_intern(sema *S, const char *s) {
+  return intern_cstr(S->names, s);
+}
+
+ir_range sema_no_range(void) {
+  ir_range r = {0, 0, 0, 0, 0};
+  return r;
+}
+
+decl_ref *sema_lookup(sema *S, const char *name) {
+  return namemap_get(&S->s->decls, name);
+}
+
+ir_field *sema_field(ir_entity *e, const char *name) {
+  return namemap_get(&e->field_map, name);
+}
+
+/* The allowed distance grows with the name: one edit for short names, a
+** third of the length for long ones. */
+const char *sema_suggest(const char *name, const char *const *cands, int n) {
+  int len = (int)strlen(name);
+  int limit = len <= 3 ? 1 : len / 3 + 1;
+  if (limit > 4) limit = 4;
+  const char *best = NULL;
+  int best_d = limit + 1;
+  for (int i = 0; i < n; i++) {
+    if (!cands[i] || strcmp(cands[i], name) == 0) continue;
+    int d = ir_edit_distance(name, cands[i], limit);
+    if (d < best_d || (d == best_d && best && strcmp(cands[i], best) < 0)) {
+      best_d = d;
+      best = cands[i];
+    }
+  }
+  return best_d <= limit ? best : NULL;
+}
+
+const char *sema_suggest_decl(sema *S, const char *name, int kinds_mask) {
+  ir_schema *s = S->s;
+  int n = s->entities.n + s->enums.n + s->types.n + s->validations.n + IR_T_COUNT;
+  const char **c = arena_alloc(S->a, sizeof(char *) * (size_t)(n + 1));
+  int k = 0;
+  if (kinds_mask & (1 << DK_ENTITY))
+    for (int i = 0; i < s->entities.n; i++) c[k++] = s->entities.v[i]->name;
+  if (kinds_mask & (1 << DK_ENUM))
+    for (int i = 0; i < s->enums.n; i++) c[k++] = s->enums.v[i]->name;
+  if (kinds_mask & (1 << DK_TYPE))
+    for (int i = 0; i < s->types.n; i++) c[k++] = s->types.v[i]->name;
+  if (kinds_mask & (1 << DK_VALIDATION))
+    for (int i = 0; i < s->validations.n; i++) c[k++] = s->validations.v[i]->name;
+  if (kinds_mask & 1)
+    for (int t = IR_T_STRING; t <= IR_T_FILE; t++) c[k++] = ir_type_names[t];
+  return sema_suggest(name, c, k);
+}
+
+const char *sema_suggest_field(ir_entity *e, const char *name) {
+  const char *c[512];
+  int k = 0;
+  for (int i = 0; i < e->fields.n && k < 512; i++) c[k++] = e->fields.v[i]->name;
+  return sema_suggest(name, c, k);
+}
+
+void sema_reserved(sema *S, const char *name, ir_range r, const char *what) {
+  if (name[0] == '_' && name[1] == '_') {
+    diag *g = diag_add(S->d, DIAG_E0203, r,
+                       "%s name '%s' starts with '__', which is reserved for built-ins such as "
+                       "__User; rename it",
+                       what, name);
+    diag_label(S->d, g, "reserved prefix");
+  }
+}
+
+static void declare(sema *S, const char *name, decl_kind k, void *node, ir_range r,
+                    const char *what) {
+  decl_ref *prev = sema_lookup(S, name);
+  if (prev) {
+    diag *g = diag_add(S->d, DIAG_E0201, r, "'%s' is declared twice; rename one of them", name);
+    diag_note_add(S->d, g, prev->range, "'%s' is first declared here", name);
+    return;
+  }
+  decl_ref *d = arena_alloc(S->a, sizeof *d);
+  d->kind = k;
+  d->node = node;
+  d->range = r;
+  namemap_put(&S->s->decls, name, d);
+  (void)what;
+}
+
+/* language.md 2.1: `entity __User { email: string @unique, createdAt: datetime = now() }`,
+** table `__users`, in the database only when a field refers to it. */
+static void predeclare_user(sema *S) {
+  ir_schema *s = S->s;
+  ir_entity *u = arena_alloc(S->a, sizeof *u);
+  u->name = sema_intern(S, "__User");
+  u->builtin = true;
+  u->range = sema_no_range();
+  u->name_range = u->range;
+  static const struct {
+    const char *name, *type;
+    bool unique, now;
+  } fields[] = {{"email", "string", true, false}, {"createdAt", "datetime", false, true}};
+  for (int i = 0; i < 2; i++) {
+    ir_field *f = arena_alloc(S->a, sizeof *f);
+    f->name = sema_intern(S, fields[i].name);
+    f->type.name = sema_intern(S, fields[i].type);
+    f->implicit = true;
+    f->owner = u;
+    f->pos = i;
+    f->unique = fields[i].unique;
+    if (fields[i].now) {
+      ir_value *v = arena_alloc(S->a, sizeof *v);
+      v->kind = IR_V_CALL;
+      v->parts = arena_alloc(S->a, sizeof(char *));
+      v->parts[0] = sema_intern(S, "now");
+      v->nparts = 1;
+      f->def = v;
+    }
+    vec_push(S->a, u->fields, f);
+  }
+  s->user = u;
+  declare(S, u->name, DK_ENTITY, u, u->range, "entity");
+}
+
+static void declare_all(sema *S) {
+  ir_schema *s = S->s;
+  predeclare_user(S);
+  for (int i = 0; i < s->entities.n; i++) {
+    ir_entity *e = s->entities.v[i];
+    sema_reserved(S, e->name, e->name_range, "entity");
+    declare(S, e->name, DK_ENTITY, e, e->name_range, "entity");
+  }
+  for (int i = 0; i < s->enums.n; i++) {
+    ir_enum *e = s->enums.v[i];
+    sema_reserved(S, e->name, e->name_range, "enum");
+    declare(S, e->name, DK_ENUM, e, e->name_range, "enum");
+  }
+  for (int i = 0; i < s->types.n; i++) {
+    ir_type *t = s->types.v[i];
+    sema_reserved(S, t->name, t->name_range, "type");
+    declare(S, t->name, DK_TYPE, t, t->name_range, "type");
+  }
+  for (int i = 0; i < s->validations.n; i++) {
+    ir_type *t = s->validations.v[i];
+    sema_reserved(S, t->name, t->name_range, "type");
+    declare(S, t->name, DK_VALIDATION, t, t->name_range, "type");
+  }
+  /* Scalar type names cannot be redeclared: `entity string { }` would make
+  ** every `string` field ambiguous. */
+  for (int i = 0; i < s->entities.n + s->enums.n + s->types.n + s->validations.n; i++) {
+    const char *name;
+    ir_range r;
+    if (i < s->entities.n) {
+      name = s->entities.v[i]->name, r = s->entities.v[i]->name_range;
+    } else if (i < s->entities.n + s->enums.n) {
+      ir_enum *e = s->enums.v[i - s->entities.n];
+      name = e->name, r = e->name_range;
+    } else if (i < s->entities.n + s->enums.n + s->types.n) {
+      ir_type *t = s->types.v[i - s->entities.n - s->enums.n];
+      name = t->name, r = t->name_range;
+    } else {
+      ir_type *t = s->validations.v[i - s->entities.n - s->enums.n - s->types.n];
+      name = t->name, r = t->name_range;
+    }
+    if (ir_scalar_kind(name) != IR_T_UNRESOLVED)
+      diag_add(S->d, DIAG_E0201, r, "'%s' is a built-in type; choose another name", name);
+  }
+}
+
+static void check_enums(sema *S) {
+  ir_schema *s = S->s;
+  const char *renamed = sema_intern(S, "renamedFrom");
+  const char *map = sema_intern(S, "map");
+  for (int i = 0; i < s->enums.n; i++) {
+    ir_enum *e = s->enums.v[i];
+    namemap_init(&e->member_map, S->a);
+    e->db_name = ir_truncate_ident(S->a, ir_snake_case(S->a, e->name), NULL);
+    if (e->members.n == 0)
+      diag_add(S->d, DIAG_E0210, e->name_range,
+               "enum '%s' has no members; list at least one, as in enum %s { A, B }", e->name,
+               e->name);
+    for (int j = 0; j < e->members.n; j++) {
+      ir_enum_member *m = e->members.v[j];
+      sema_reserved(S, m->name, m->range, "enum member");
+      ir_enum_member *prev = namemap_get(&e->member_map, m->name);
+      if (prev) {
+        diag *g = diag_add(S->d, DIAG_E0202, m->range,
+                           "enum '%s' lists '%s' twice; remove one", e->name, m->name);
+        diag_note_add(S->d, g, prev->range, "first listed here");
+        continue;
+      }
+      namemap_put(&e->member_map, m->name, m);
+      for (int k = 0; k < m->nannots; k++) {
+        ir_annot *a = m->annots[k];
+        if (a->name == renamed) {
+          if (m->renamed_from) {
+            diag_add(S->d, DIAG_E0308, a->range, "@renamedFrom is given twice; keep one");
+          } else if (a->nargs == 1 && a->args[0]->kind == IR_V_STRING && a->args[0]->text[0]) {
+            m->renamed_from = sema_intern(S, a->args[0]->text);
+          } else {
+            diag_add(S->d, DIAG_E0303, a->range,
+                     "@renamedFrom takes the old member name as a string: @renamedFrom(\"Old\")");
+          }
+        } else if (a->name == map) {
+          diag_add(S->d, DIAG_E0309, a->range,
+                   "@map is not supported on enum members: the label stored is the member name");
+        } else {
+          diag_add(S->d, DIAG_E0301, a->range,
+                   "unknown annotation '@%s' on an enum member; members take @renamedFrom(\"Old\")",
+                   a->name);
+        }
+      }
+    }
+  }
+}
+
+/* __User is in the database only when something refers to it. */
+static void mark_user(sema *S) {
+  ir_schema *s = S->s;
+  s->user->used = false;
+  for (int i = 0; i < s->entities.n; i++) {
+    ir_entity *e = s->entities.v[i];
+    for (int j = 0; j < e->fields.n; j++)
+      if (e->fields.v[j]->type.fk_entity == s->user) s->user->used = true;
+  }
+  if (s->auth)
+    for (int i = 0; i < s->auth->principal.n; i++)
+      if (s->auth->principal.v[i]->type.fk_entity == s->user) s->user->used = true;
+}
+
+void sema_run(ir_schema *s, diag_list *d) {
+  sema S = {s, d, s->a, s->names};
+  declare_all(&S);
+  check_enums(&S);
+  sema_fields(&S);
+  sema_foreign_keys(&S);
+  sema_keys(&S);
+  sema_config(&S);
+  sema_policies(&S);
+  sema_namespaces(&S);
+  mark_user(&S);
+  /* __User joins the entity list last, first in order, only when used. */
+  if (s->user->used) {
+    vec_push(s->a, s->entities, NULL);
+    memmove(s->entities.v + 1, s->entities.v, sizeof(ir_entity *) * (size_t)(s->entities.n - 1));
+    s->entities.v[0] = s->user;
+  }
+}

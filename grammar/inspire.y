@@ -1,0 +1,349 @@
+/*
+** inspire.y: the lemon grammar of Inspire schema files.
+**
+** The lexer (lexer.re) decides which newlines separate members and hands them
+** over as NL, so the grammar has one separator class (NL or COMMA) and no
+** conflicts.  Keywords are contextual through %fallback: `type: string` is a
+** field because TYPE cannot be shifted there and falls back to ID.
+**
+** Actions only call builders (frontend/build.c); nodes live in the arena, so
+** there are no %destructor rules.
+*/
+
+%name inspireParse
+%token_prefix TK_
+%token_type {token}
+%extra_context {ps_ctx *ctx}
+%start_symbol file
+/* Nesting is bounded by the lexer (LX_MAX_DEPTH); this stack has room for it. */
+%stack_size 4096
+
+%include {
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include "frontend.h"
+/* After recovery the next error is a new one: report it at once rather than
+** after lemon's default three quiet tokens. */
+#define RECOVERED(sync) \
+  do { \
+    if (sync) yypParser->yyerrcnt = -1; \
+  } while (0)
+#define MEMBER_SYNC (yyLookahead == TK_NL || yyLookahead == TK_COMMA || yyLookahead == TK_RBRACE)
+#define DECL_SYNC \
+  (yyLookahead == TK_ENTITY || yyLookahead == TK_ENUM || yyLookahead == TK_TYPE || \
+   yyLookahead == TK_AUTH || yyLookahead == TK_NAMESPACE || yyLookahead == TK_ROUTES || \
+   yyLookahead == TK_APIKEYS || yyLookahead == TK_SCHEDULE || yyLookahead == TK_PAYMENTS || \
+   yyLookahead == TK_INTEGRATIONS || yyLookahead == TK_NETWORK || yyLookahead == TK_EMAIL || \
+   yyLookahead == TK_ANNOT)
+struct yyParser;
+static int inspire_expected(struct yyParser *p, int *out);
+}
+
+/* The tokens that the parser in its current state would shift, found by
+** running its pending reductions on a copy of the state stack.  Reading the
+** action table alone is wrong in both directions: default reductions hide
+** tokens, and a token with a reduce action may still fail after the reduce. */
+%code {
+static bool inspire_accepts(const yyParser *p, int tok, YYACTIONTYPE *st, int cap) {
+  int top = (int)(p->yytos - p->yystack);
+  for (int i = 0; i <= top; i++) st[i] = p->yystack[i].stateno;
+  YYACTIONTYPE act = st[top];
+  for (int steps = 0; steps < 10000; steps++) {
+    act = yy_find_shift_action((YYCODETYPE)tok, act);
+    if (act >= YY_MIN_REDUCE) {
+      unsigned rule = act - YY_MIN_REDUCE;
+      top += yyRuleInfoNRhs[rule];
+      if (top < 0 || top + 1 >= cap) return false;
+      act = yy_find_reduce_action(st[top], (YYCODETYPE)yyRuleInfoLhs[rule]);
+      st[++top] = act;
+      continue;
+    }
+    return act <= YY_MAX_SHIFTREDUCE || act == YY_ACCEPT_ACTION;
+  }
+  return false;
+}
+
+static int inspire_expected(struct yyParser *p, int *out) {
+  int cap = (int)(p->yytos - p->yystack) + 256;
+  YYACTIONTYPE *st = malloc(sizeof(YYACTIONTYPE) * (size_t)cap);
+  int n = 0;
+  bool id_ok = inspire_accepts(p, TK_ID, st, cap);
+  for (int i = 1; i < YYNTOKEN; i++) {
+    /* a keyword that would only be taken as an identifier is noise */
+    if (yyFallback[i] != 0 && id_ok) continue;
+    if (i == TK_ACOMMA) continue; /* the lexer's choice, never the user's */
+    if (inspire_accepts(p, i, st, cap)) out[n++] = i;
+  }
+  free(st);
+  return n;
+}
+}
+
+/* Report what was found and what would have been accepted. */
+%syntax_error {
+  int expected[YYNTOKEN];
+  int n = inspire_expected(yypParser, expected);
+  ps_report_syntax(ctx, &TOKEN, expected, n);
+  (void)yymajor;
+}
+
+%stack_overflow {
+  diag_add(ctx->d, DIAG_E0002, ps_range(ctx, &ctx->last),
+           "the parser's stack is full: the input nests too deeply");
+  ctx->overflow = true;
+}
+
+%parse_failure {
+  ctx->failed = true;
+}
+
+%fallback ID ENTITY ENUM TYPE AUTH NAMESPACE ROUTES APIKEYS SCHEDULE PAYMENTS
+  INTEGRATIONS NETWORK EMAIL WHERE VIA TO ON.
+
+%left OROR.
+%left ANDAND.
+%nonassoc EQEQ NEQ LT LE GT GE.
+%right BANG.
+%left PIPE.
+%left AMP.
+
+file ::= decls.
+decls ::= .
+decls ::= decls decl.
+
+/* ---- separators ------------------------------------------------------- */
+
+/* Bodies are `{ }`, `{ list }` or `{ list seps }`: no empty reduction at the
+** end of a list, so an error inside a member never pops the members before
+** it, and `list error` recovers at the next separator. */
+seps ::= sep.
+seps ::= seps sep.
+sep ::= NL.
+sep ::= COMMA.
+
+/* ---- declarations ----------------------------------------------------- */
+
+decl ::= ENTITY(K) ID(N) mbody(M).                     { ps_entity(ctx, &K, &N, M.list, &M.close); }
+decl ::= TYPE(K) ID(N) mbody(M).                       { ps_embedded(ctx, &K, &N, M.list, &M.close); }
+decl ::= ANNOT(A) TYPE(K) ID(N) mbody(M).              { ps_validation(ctx, &A, &K, &N, M.list, NULL, &M.close); }
+decl ::= ANNOT(A) TYPE(K) ID(N) EQ vtype(X).           { ps_validation(ctx, &A, &K, &N, NULL, X, NULL); }
+decl ::= ENUM(K) ID(N) ebody(M).                       { ps_enum(ctx, &K, &N, M.list, &M.close); }
+decl ::= AUTH(K) cblock(B).                            { ps_decl_block(ctx, &K, NULL, NULL, B); }
+decl ::= NAMESPACE(K) ID(N) cblock(B).                 { ps_decl_block(ctx, &K, &N, NULL, B); }
+decl ::= APIKEYS(K) cblock(B).                         { ps_decl_block(ctx, &K, NULL, NULL, B); }
+decl ::= SCHEDULE(K) ID(N) cblock(B).                  { ps_decl_block(ctx, &K, &N, NULL, B); }
+decl ::= PAYMENTS(K) cblock(B).                        { ps_decl_block(ctx, &K, NULL, NULL, B); }
+decl ::= INTEGRATIONS(K) cblock(B).                    { ps_decl_block(ctx, &K, NULL, NULL, B); }
+decl ::= NETWORK(K) cblock(B).                         { ps_decl_block(ctx, &K, NULL, NULL, B); }
+decl ::= EMAIL(K) cblock(B).                           { ps_decl_block(ctx, &K, NULL, NULL, B); }
+decl ::= annot(A) cblock(B).                           { ps_decl_block(ctx, NULL, NULL, A, B); }
+decl ::= routes(R).                                    { ps_decl_routes(ctx, R); }
+decl ::= error.                                        { RECOVERED(DECL_SYNC); }
+
+/* ---- entity and type bodies -------------------------------------------- */
+
+%type mbody {ps_body}
+%type mlist {ps_list *}
+%type member {ps_member *}
+mbody(A) ::= LBRACE(O) RBRACE(C).             { A = ps_body(ctx, &O, NULL, &C); }
+mbody(A) ::= LBRACE(O) mlist(L) RBRACE(C).    { A = ps_body(ctx, &O, L, &C); }
+mbody(A) ::= LBRACE(O) mlist(L) seps RBRACE(C). { A = ps_body(ctx, &O, L, &C); }
+mlist(A) ::= member(M).                       { A = ps_list_push(ctx, ps_list_new(ctx), M); }
+mlist(A) ::= mlist(L) seps member(M).         { A = ps_list_push(ctx, L, M); }
+mlist(A) ::= mlist(L) error.                  { A = L; RECOVERED(MEMBER_SYNC); }
+
+member(A) ::= field(F).                       { A = ps_member_field(ctx, F); }
+member(A) ::= annot_member(X).                { A = ps_member_annot(ctx, X); }
+member(A) ::= policy(P).                      { A = ps_member_policy(ctx, P); }
+member(A) ::= error.                          { A = NULL; RECOVERED(MEMBER_SYNC); }
+
+/* name: Type [?] [annotations] [= default] [annotations], in any order after
+** the type; the builder rejects a second default. */
+%type field {ir_field *}
+field(A) ::= ID(N) COLON ftype(T).            { A = ps_field(ctx, &N, T); }
+field(A) ::= field(F) annot(X).               { A = F; ps_field_annot(ctx, F, X); }
+field(A) ::= field(F) EQ(E) value(V).         { A = F; ps_field_default(ctx, F, &E, V); }
+
+%type ftype {ir_typeref *}
+ftype(A) ::= ID(N).                           { A = ps_type_name(ctx, &N); }
+ftype(A) ::= ID(E) DOT ID(F).                 { A = ps_type_fk(ctx, &E, &F); }
+ftype(A) ::= ID(N) LPAREN args(L) RPAREN(R).  { A = ps_type_args(ctx, ps_type_name(ctx, &N), L, &R); }
+ftype(A) ::= STRING(S).                       { A = ps_type_literal(ctx, &S); }
+ftype(A) ::= ftype(T) LBRACKET RBRACKET(R).   { A = T; ps_type_array(ctx, T, &R); }
+ftype(A) ::= ftype(T) QUESTION(Q).            { A = T; ps_type_nullable(ctx, T, &Q); }
+
+/* ---- annotations ------------------------------------------------------ */
+
+%type annot {ir_annot *}
+annot(A) ::= ANNOT(T).                                { A = ps_annot(ctx, &T, NULL, NULL); }
+annot(A) ::= ANNOT(T) LPAREN args(L) RPAREN(R).       { A = ps_annot(ctx, &T, L, &R); }
+
+/* An annotation standing as a member: `@unique([a, b])`, `@secret key`,
+** `@on(update, body) effect f { retries: 3 }`. */
+%type annot_member {ir_annot *}
+annot_member(A) ::= annot(X).                         { A = X; }
+annot_member(A) ::= annot_member(X) ID(W).            { A = X; ps_annot_word(ctx, X, &W); }
+annot_member(A) ::= annot_member(X) cblock(B).        { A = X; ps_annot_block(ctx, X, B); }
+
+/* ---- policies --------------------------------------------------------- */
+
+%type pstart {ir_policy *}
+%type pacts {ir_policy *}
+%type policy {ir_policy *}
+pstart(A) ::= GRANT(K).                        { A = ps_policy(ctx, &K, false); }
+pstart(A) ::= DENY(K).                         { A = ps_policy(ctx, &K, true); }
+pacts(A) ::= pstart(P) ID(T).                  { A = P; ps_policy_action(ctx, P, &T); }
+pacts(A) ::= pstart(P) STAR(T).                { A = P; ps_policy_action(ctx, P, &T); }
+pacts(A) ::= pacts(P) ACOMMA ID(T).            { A = P; ps_policy_action(ctx, P, &T); }
+pacts(A) ::= pacts(P) ACOMMA STAR(T).          { A = P; ps_policy_action(ctx, P, &T); }
+policy(A) ::= pacts(P).                        { A = P; }
+policy(A) ::= policy(P) TO STAR(T).            { A = P; ps_policy_to(ctx, P, IR_P_ANY, &T, NULL); }
+policy(A) ::= policy(P) TO ANNOT(T).           { A = P; ps_policy_to(ctx, P, IR_P_PUBLIC, &T, NULL); }
+policy(A) ::= policy(P) TO ID(T).              { A = P; ps_policy_to(ctx, P, IR_P_NAMED, &T, NULL); }
+policy(A) ::= policy(P) TO ID(T) LPAREN ID(R) RPAREN.
+  { A = P; ps_policy_to(ctx, P, IR_P_ROLE, &T, &R); }
+policy(A) ::= policy(P) VIA ID(J).             { A = P; ps_policy_via(ctx, P, &J, NULL); }
+policy(A) ::= policy(P) VIA ID(J) LPAREN ID(C) RPAREN.
+  { A = P; ps_policy_via(ctx, P, &J, &C); }
+policy(A) ::= policy(P) WHERE cond(X).         { A = P; ps_policy_where(ctx, P, X); }
+policy(A) ::= policy(P) ON ID(E).              { A = P; ps_policy_on(ctx, P, &E); }
+
+/* ---- conditions ------------------------------------------------------- */
+
+%type cond {ir_cond *}
+%type operand {ir_value *}
+cond(A) ::= operand(V).                        { A = ps_cond_value(ctx, V); }
+cond(A) ::= cond(L) OROR cond(R).              { A = ps_cond_binary(ctx, IR_C_OR, L, R); }
+cond(A) ::= cond(L) ANDAND cond(R).            { A = ps_cond_binary(ctx, IR_C_AND, L, R); }
+cond(A) ::= cond(L) EQEQ cond(R).              { A = ps_cond_binary(ctx, IR_C_EQ, L, R); }
+cond(A) ::= cond(L) NEQ cond(R).               { A = ps_cond_binary(ctx, IR_C_NE, L, R); }
+cond(A) ::= cond(L) LT cond(R).                { A = ps_cond_binary(ctx, IR_C_LT, L, R); }
+cond(A) ::= cond(L) LE cond(R).                { A = ps_cond_binary(ctx, IR_C_LE, L, R); }
+cond(A) ::= cond(L) GT cond(R).                { A = ps_cond_binary(ctx, IR_C_GT, L, R); }
+cond(A) ::= cond(L) GE cond(R).                { A = ps_cond_binary(ctx, IR_C_GE, L, R); }
+cond(A) ::= BANG(B) cond(X).                   { A = ps_cond_not(ctx, &B, X); }
+cond(A) ::= LPAREN cond(X) RPAREN.             { A = X; }
+operand(A) ::= path(P).                        { A = P; }
+operand(A) ::= STRING(T).                      { A = ps_value_token(ctx, TK_STRING, &T); }
+operand(A) ::= NUMBER(T).                      { A = ps_value_token(ctx, TK_NUMBER, &T); }
+
+/* ---- values ----------------------------------------------------------- */
+
+%type path {ir_value *}
+path(A) ::= ID(T).                             { A = ps_value_path(ctx, &T); }
+path(A) ::= path(P) DOT ID(T).                 { A = P; ps_path_append(ctx, P, &T); }
+
+%type value {ir_value *}
+value(A) ::= STRING(T).                        { A = ps_value_token(ctx, TK_STRING, &T); }
+value(A) ::= NUMBER(T).                        { A = ps_value_token(ctx, TK_NUMBER, &T); }
+value(A) ::= DURATION(T).                      { A = ps_value_token(ctx, TK_DURATION, &T); }
+value(A) ::= RATE(T).                          { A = ps_value_token(ctx, TK_RATE, &T); }
+value(A) ::= STAR(T).                          { A = ps_value_star(ctx, &T); }
+value(A) ::= path(P).                          { A = P; }
+value(A) ::= path(P) LPAREN args(L) RPAREN(R). { A = ps_value_call(ctx, P, (ir_value **)L->v, L->n, &R); }
+value(A) ::= LBRACKET(O) args(L) RBRACKET(C).  { A = ps_value_list(ctx, &O, (ir_value **)L->v, L->n, &C); }
+value(A) ::= cblock(B).                        { A = ps_value_object(ctx, NULL, B, NULL); }
+value(A) ::= annot(X).
+  { A = ps_value_annot(ctx, X); }
+
+%type args {ps_list *}
+%type arglist {ps_list *}
+%type arg {ir_value *}
+args(A) ::= .                                  { A = ps_list_new(ctx); }
+args(A) ::= arglist(L).                        { A = L; }
+args(A) ::= arglist(L) COMMA.                  { A = L; }
+arglist(A) ::= arg(X).                         { A = ps_list_push(ctx, ps_list_new(ctx), X); }
+arglist(A) ::= arglist(L) COMMA arg(X).        { A = ps_list_push(ctx, L, X); }
+arg(A) ::= value(V).                           { A = V; }
+arg(A) ::= ID(K) COLON value(V).               { A = ps_value_pair(ctx, ps_value_path(ctx, &K), V); }
+arg(A) ::= WHERE(W) cond(C).                   { A = ps_value_cond(ctx, &W, C); }
+
+/* ---- generic blocks: auth, namespace, payments, effect bodies, ... ----- */
+
+%type cblock {ir_block *}
+cblock(A) ::= LBRACE(O) RBRACE(C).             { A = ps_block(ctx, &O, ps_list_new(ctx), &C); }
+cblock(A) ::= LBRACE(O) ilist(I) RBRACE(C).    { A = ps_block(ctx, &O, I, &C); }
+cblock(A) ::= LBRACE(O) ilist(I) seps RBRACE(C). { A = ps_block(ctx, &O, I, &C); }
+
+%type ilist {ps_list *}
+%type item {ir_item *}
+ilist(A) ::= item(X).                          { A = ps_list_push(ctx, ps_list_new(ctx), X); }
+ilist(A) ::= ilist(L) seps item(X).            { A = ps_list_push(ctx, L, X); }
+ilist(A) ::= ilist(L) error.                   { A = L; RECOVERED(MEMBER_SYNC); }
+
+%type kv {ir_item *}
+kv(A) ::= ID(K) COLON value(V).                { A = ps_item_kv(ctx, &K, V, false, NULL, NULL); }
+kv(A) ::= kv(X) QUESTION.                      { A = X; X->nullable = true; }
+kv(A) ::= kv(X) cblock(B).                     { A = X; ps_item_kv_block(ctx, X, B); }
+kv(A) ::= kv(X) annot(N).                      { A = X; ps_item_kv_annot(ctx, X, N); }
+
+item(A) ::= kv(X).                             { A = X; }
+item(A) ::= ID(N) cblock(B).                   { A = ps_item_block(ctx, &N, B); }
+item(A) ::= ID(K) ID(N) cblock(B).             { A = ps_item_named_block(ctx, &K, &N, B); }
+item(A) ::= annot_member(X).                   { A = ps_item_annot(ctx, X); }
+item(A) ::= policy(P).                         { A = ps_item_policy(ctx, P); }
+item(A) ::= error.                             { A = NULL; RECOVERED(MEMBER_SYNC); }
+
+/* ---- routes ----------------------------------------------------------- */
+
+%type routes {ir_item *}
+routes(A) ::= ROUTES(K) LPAREN args(L) RPAREN rbody(B).
+  { A = ps_item_routes(ctx, &K, L, ps_block(ctx, &B.open, B.list, &B.close)); }
+
+%type rbody {ps_body}
+%type rlist {ps_list *}
+%type ritem {ir_item *}
+%type route {ir_item *}
+rbody(A) ::= LBRACE(O) RBRACE(C).              { A = ps_body(ctx, &O, NULL, &C); }
+rbody(A) ::= LBRACE(O) rlist(L) RBRACE(C).     { A = ps_body(ctx, &O, L, &C); }
+rbody(A) ::= LBRACE(O) rlist(L) seps RBRACE(C). { A = ps_body(ctx, &O, L, &C); }
+rlist(A) ::= ritem(X).                         { A = ps_list_push(ctx, ps_list_new(ctx), X); }
+rlist(A) ::= rlist(L) seps ritem(X).           { A = ps_list_push(ctx, L, X); }
+rlist(A) ::= rlist(L) error.                   { A = L; RECOVERED(MEMBER_SYNC); }
+
+route(A) ::= ID(M) PATH(P).                    { A = ps_item_route(ctx, &M, &P); }
+route(A) ::= route(R) ARROW ID(H).             { A = R; ps_route_handler(ctx, R, &H); }
+route(A) ::= route(R) ARROW STRING(H).         { A = R; ps_route_handler(ctx, R, &H); }
+route(A) ::= route(R) LPAREN args(L) RPAREN(E). { A = R; ps_route_options(ctx, R, L, &E); }
+ritem(A) ::= route(R).                         { A = R; }
+ritem(A) ::= routes(R).                        { A = R; }
+ritem(A) ::= error.                            { A = NULL; RECOVERED(MEMBER_SYNC); }
+
+/* ---- enums ------------------------------------------------------------ */
+
+%type ebody {ps_body}
+%type elist {ps_list *}
+%type emember {ir_enum_member *}
+ebody(A) ::= LBRACE(O) RBRACE(C).              { A = ps_body(ctx, &O, NULL, &C); }
+ebody(A) ::= LBRACE(O) elist(L) RBRACE(C).     { A = ps_body(ctx, &O, L, &C); }
+ebody(A) ::= LBRACE(O) elist(L) seps RBRACE(C). { A = ps_body(ctx, &O, L, &C); }
+elist(A) ::= emember(X).                       { A = ps_list_push(ctx, ps_list_new(ctx), X); }
+elist(A) ::= elist(L) seps emember(X).         { A = ps_list_push(ctx, L, X); }
+elist(A) ::= elist(L) error.                   { A = L; RECOVERED(MEMBER_SYNC); }
+emember(A) ::= ID(N).                          { A = ps_enum_member(ctx, &N); }
+emember(A) ::= emember(M) annot(X).            { A = M; ps_enum_member_annot(ctx, M, X); }
+emember(A) ::= error.                          { A = NULL; RECOVERED(MEMBER_SYNC); }
+
+/* ---- validation type expressions ---------------------------------------- */
+
+%type vtype {ir_texpr *}
+%type texpr {ir_texpr *}
+%type targs {ps_list *}
+%type targ {ir_texpr *}
+%type idlist {ps_list *}
+vtype(A) ::= texpr(X).                         { A = X; }
+vtype(A) ::= PIPE texpr(X).                    { A = X; }
+texpr(A) ::= ID(N).                            { A = ps_texpr_name(ctx, &N); }
+texpr(A) ::= ID(N) LT targs(L) GT(E).          { A = ps_texpr_generic(ctx, &N, L, &E); }
+texpr(A) ::= mbody(M).                         { A = ps_texpr_struct(ctx, ps_struct(ctx, &M.open, M.list, &M.close)); }
+texpr(A) ::= texpr(L) PIPE texpr(R).           { A = ps_texpr_binary(ctx, IR_TX_UNION, L, R); }
+texpr(A) ::= texpr(L) AMP texpr(R).            { A = ps_texpr_binary(ctx, IR_TX_INTERSECT, L, R); }
+texpr(A) ::= LPAREN texpr(X) RPAREN.           { A = X; }
+targs(A) ::= targ(X).                          { A = ps_list_push(ctx, ps_list_new(ctx), X); }
+targs(A) ::= targs(L) COMMA targ(X).           { A = ps_list_push(ctx, L, X); }
+targ(A) ::= texpr(X).                          { A = X; }
+targ(A) ::= LBRACKET(O) idlist(L) RBRACKET(C). { A = ps_texpr_names(ctx, &O, L, &C); }
+idlist(A) ::= .                                { A = ps_list_new(ctx); }
+idlist(A) ::= ID(T).                           { A = ps_list_push(ctx, ps_list_new(ctx), ps_tok(ctx, &T)); }
+idlist(A) ::= idlist(L) COMMA ID(T).           { A = ps_list_push(ctx, L, ps_tok(ctx, &T)); }

@@ -1,0 +1,533 @@
+/*
+** lexer.re: Inspire source bytes to tokens (re2c).
+**
+** Two layers.  lx_raw() matches one token at the cursor and knows nothing of
+** context; it reports lexical errors and skips the bad bytes, so the parser
+** always sees a clean stream.  lx_next() decides which newlines separate
+** members (language.md section 1) and hands lemon's codes to the parser.
+**
+** The buffer is NUL-terminated (sentinel method): a NUL before the end is a
+** diagnostic, the one at the end is end of input.
+*/
+#include "frontend.h"
+#include "inspire.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static void lx_error(lexer *L, diag_code code, const unsigned char *at, uint32_t len,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void lx_error(lexer *L, diag_code code, const unsigned char *at, uint32_t len,
+                     const char *fmt, ...) {
+  if (L->quiet) return;
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  ir_range r = {L->file, (uint32_t)(at - L->src), len, L->line, (uint32_t)(at - L->line_start + 1)};
+  diag_add(L->diags, code, r, "%s", buf);
+}
+
+/* Length of the valid UTF-8 sequence at p (never past end), or 0. */
+static int utf8_len(const unsigned char *p, const unsigned char *end, uint32_t *cp) {
+  unsigned c = p[0];
+  int n;
+  uint32_t v, min;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    n = 2, v = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, v = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, v = c & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (end - p < n) return 0;
+  for (int i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (p[i] & 0x3F);
+  }
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  *cp = v;
+  return n;
+}
+
+/* Check the bytes of a comment: UTF-8, NUL, lone CR.  Newlines are counted by
+** the caller. */
+static void check_text(lexer *L, const unsigned char *p, const unsigned char *end) {
+  while (p < end) {
+    uint32_t cp;
+    if (*p == 0) {
+      lx_error(L, DIAG_E0102, p, 1, "NUL byte in a comment; remove it");
+      p++;
+    } else if (*p < 0x80) {
+      p++;
+    } else {
+      int n = utf8_len(p, L->end, &cp);
+      if (!n) {
+        lx_error(L, DIAG_E0101, p, 1, "invalid UTF-8 byte 0x%02X; save the file as UTF-8", *p);
+        p++;
+      } else {
+        p += n;
+      }
+    }
+  }
+}
+
+static void newline(lexer *L, const unsigned char *after) {
+  L->line++;
+  L->line_start = after;
+}
+
+/* Returns false when the input ends before the comment does. */
+static bool scan_block_comment(lexer *L) {
+  const unsigned char *p = L->cur;
+  for (;;) {
+    if (p >= L->end) {
+      L->cur = p;
+      return false;
+    }
+    if (p[0] == '*' && p[1] == '/') {
+      L->cur = p + 2;
+      return true;
+    }
+    if (p[0] == '\n') {
+      newline(L, p + 1);
+    } else if (p[0] == '\r' && p[1] != '\n') {
+      lx_error(L, DIAG_E0103, p, 1, "carriage return without line feed; use \\n or \\r\\n line ends");
+    } else if (p[0] == 0) {
+      lx_error(L, DIAG_E0102, p, 1, "NUL byte in a comment; remove it");
+    } else if (p[0] >= 0x80) {
+      uint32_t cp;
+      int n = utf8_len(p, L->end, &cp);
+      if (!n) {
+        lx_error(L, DIAG_E0101, p, 1, "invalid UTF-8 byte 0x%02X; save the file as UTF-8", *p);
+      } else {
+        p += n;
+        continue;
+      }
+    }
+    p++;
+  }
+}
+
+/* After the opening quote.  Stops before a newline: a string never spans
+** lines, and the newline still separates members. */
+static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uint32_t col) {
+  const unsigned char *p = L->cur;
+  for (;;) {
+    unsigned c = *p;
+    if (c == '"') {
+      p++;
+      break;
+    }
+    if (c == '\n' || c == '\r' || (c == 0 && p >= L->end)) {
+      if (!L->quiet) {
+        ir_range r = {L->file, (uint32_t)(start - L->src), 1, line, col};
+        diag *g = diag_add(L->diags, DIAG_E0105, r,
+                           "unterminated string; close it with '\"' on the same line");
+        diag_label(L->diags, g, "string starts here");
+      }
+      break;
+    }
+    if (c == 0) {
+      lx_error(L, DIAG_E0102, p, 1, "NUL byte in a string; write it as \\u{0} if you mean it");
+      p++;
+      continue;
+    }
+    if (c == '\\') {
+      unsigned e = p[1];
+      if (e == '"' || e == '\\' || e == 'n' || e == 't' || e == 'r') {
+        p += 2;
+        continue;
+      }
+      if (e == 'u' && p[2] == '{') {
+        const unsigned char *q = p + 3;
+        uint32_t v = 0;
+        int digits = 0;
+        while (digits < 7 && ((*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f'))) {
+          v = v * 16 + (uint32_t)(*q <= '9' ? *q - '0' : (*q | 0x20) - 'a' + 10);
+          q++, digits++;
+        }
+        if (*q == '}' && digits >= 1 && digits <= 6 && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF)) {
+          p = q + 1;
+          continue;
+        }
+        lx_error(L, DIAG_E0106, p, (uint32_t)(q - p + (*q == '}')),
+                 "invalid \\u escape; write \\u{XXXX} with 1 to 6 hex digits naming a Unicode "
+                 "scalar value");
+        p = *q == '}' ? q + 1 : q;
+        continue;
+      }
+      lx_error(L, DIAG_E0106, p, e >= 0x20 && e < 0x7f ? 2 : 1,
+               "invalid escape; use \\\" \\\\ \\n \\t \\r or \\u{XXXX}");
+      p += (e >= 0x20 && e < 0x7f) ? 2 : 1;
+      continue;
+    }
+    if (c >= 0x80) {
+      uint32_t cp;
+      int n = utf8_len(p, L->end, &cp);
+      if (!n) {
+        lx_error(L, DIAG_E0101, p, 1, "invalid UTF-8 byte 0x%02X in a string; save the file as UTF-8", c);
+        p++;
+      } else {
+        p += n;
+      }
+      continue;
+    }
+    p++;
+  }
+  L->cur = p;
+}
+
+static const struct {
+  const char *word;
+  int kind;
+} keywords[] = {
+    {"entity", TK_ENTITY},       {"enum", TK_ENUM},
+    {"type", TK_TYPE},           {"auth", TK_AUTH},
+    {"namespace", TK_NAMESPACE}, {"routes", TK_ROUTES},
+    {"apiKeys", TK_APIKEYS},     {"schedule", TK_SCHEDULE},
+    {"payments", TK_PAYMENTS},   {"integrations", TK_INTEGRATIONS},
+    {"network", TK_NETWORK},     {"email", TK_EMAIL},
+    {"where", TK_WHERE},         {"via", TK_VIA},
+    {"to", TK_TO},               {"on", TK_ON},
+};
+
+static int keyword(const unsigned char *s, size_t n) {
+  for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+    if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, s, n) == 0)
+      return keywords[i].kind;
+  return TK_ID;
+}
+
+/* One raw token.  Returns a TK_ code, LX_NEWLINE, LX_SKIP (comment) or LX_EOF. */
+static int lx_raw(lexer *L, token *t) {
+  const unsigned char *mark = NULL;
+  const unsigned char *start;
+  (void)mark;
+loop:
+  start = L->cur;
+  t->off = (uint32_t)(start - L->src);
+  t->line = L->line;
+  t->col = (uint32_t)(start - L->line_start + 1);
+  t->len = 0;
+#define TOK(k) (t->len = (uint32_t)(L->cur - start), (k))
+  /*!re2c
+    re2c:define:YYCTYPE = "unsigned char";
+    re2c:define:YYCURSOR = "L->cur";
+    re2c:define:YYMARKER = "mark";
+    re2c:yyfill:enable = 0;
+
+    id       = [A-Za-z_][A-Za-z0-9_]*;
+    digits   = [0-9]+;
+    number   = "-"? digits ("." digits)? ([eE] [+-]? digits)?;
+    unit     = "ms" | "s" | "m" | "h" | "d" | "w";
+    duration = (digits unit)+;
+    rate     = digits "/" [A-Za-z]+;
+    badnum   = "-"? [0-9] [0-9A-Za-z_.]*;
+    path     = "/" [A-Za-z0-9_:.{}~+%/-]*;
+
+    "\x00" {
+      if (start >= L->end) { L->cur = start; return TOK(LX_EOF); }
+      lx_error(L, DIAG_E0102, start, 1, "NUL byte in source; remove it");
+      goto loop;
+    }
+    [ \t\f\v]+        { goto loop; }
+    "\r\n" | "\n"     { t->len = (uint32_t)(L->cur - start); newline(L, L->cur); return LX_NEWLINE; }
+    "\r" {
+      lx_error(L, DIAG_E0103, start, 1, "carriage return without line feed; use \\n or \\r\\n line ends");
+      goto loop;
+    }
+    "///" [^\n\r\x00]* {
+      if (!L->has_doc) { L->has_doc = true; L->doc_off = t->off; }
+      L->doc_len = (uint32_t)(L->cur - L->src) - L->doc_off;
+      check_text(L, start, L->cur);
+      return TOK(LX_SKIP);
+    }
+    "//" [^\n\r\x00]*  { check_text(L, start, L->cur); return TOK(LX_SKIP); }
+    "/*" {
+      uint32_t line = L->line, col = t->col;
+      if (!scan_block_comment(L)) {
+        /* Point at the opening, where the user has to look. */
+        if (!L->quiet) {
+          ir_range r = {L->file, t->off, 2, line, col};
+          diag *g = diag_add(L->diags, DIAG_E0104, r, "unterminated block comment; close it with '*/'");
+          diag_label(L->diags, g, "comment starts here");
+        }
+      }
+      return TOK(LX_SKIP);
+    }
+    ["] { scan_string(L, start, t->line, t->col); return TOK(TK_STRING); }
+    "@" id {
+      size_t n = (size_t)(L->cur - start);
+      if (n == 6 && memcmp(start, "@grant", 6) == 0) return TOK(TK_GRANT);
+      if (n == 5 && memcmp(start, "@deny", 5) == 0) return TOK(TK_DENY);
+      return TOK(TK_ANNOT);
+    }
+    id        { return TOK(keyword(start, (size_t)(L->cur - start))); }
+    duration  { return TOK(TK_DURATION); }
+    number    { return TOK(TK_NUMBER); }
+    rate      { return TOK(TK_RATE); }
+    badnum {
+      lx_error(L, DIAG_E0107, start, (uint32_t)(L->cur - start),
+               "malformed number '%.*s'; numbers look like 12, -3, 1.5 or 1e6, durations like 30s "
+               "or 1h30m (units ms s m h d w), rates like 100/minute",
+               (int)(L->cur - start > 40 ? 40 : L->cur - start), (const char *)start);
+      return TOK(TK_NUMBER);
+    }
+    path      { return TOK(TK_PATH); }
+    "->"      { return TOK(TK_ARROW); }
+    "=="      { return TOK(TK_EQEQ); }
+    "!="      { return TOK(TK_NEQ); }
+    "<="      { return TOK(TK_LE); }
+    ">="      { return TOK(TK_GE); }
+    "&&"      { return TOK(TK_ANDAND); }
+    "||"      { return TOK(TK_OROR); }
+    "<"       { return TOK(TK_LT); }
+    ">"       { return TOK(TK_GT); }
+    "!"       { return TOK(TK_BANG); }
+    "&"       { return TOK(TK_AMP); }
+    "|"       { return TOK(TK_PIPE); }
+    "="       { return TOK(TK_EQ); }
+    "?"       { return TOK(TK_QUESTION); }
+    "*"       { return TOK(TK_STAR); }
+    "."       { return TOK(TK_DOT); }
+    ","       { return TOK(TK_COMMA); }
+    ":"       { return TOK(TK_COLON); }
+    "("       { return TOK(TK_LPAREN); }
+    ")"       { return TOK(TK_RPAREN); }
+    "{"       { return TOK(TK_LBRACE); }
+    "}"       { return TOK(TK_RBRACE); }
+    "["       { return TOK(TK_LBRACKET); }
+    "]"       { return TOK(TK_RBRACKET); }
+    [\x80-\xff] {
+      uint32_t cp;
+      int n = utf8_len(start, L->end, &cp);
+      if (!n) {
+        lx_error(L, DIAG_E0101, start, 1, "invalid UTF-8 byte 0x%02X; save the file as UTF-8", *start);
+      } else {
+        L->cur = start + n;
+        lx_error(L, DIAG_E0108, start, (uint32_t)n,
+                 "unexpected character U+%04X; names are ASCII letters, digits and '_', and "
+                 "other text belongs in a string",
+                 cp);
+      }
+      goto loop;
+    }
+    * {
+      if (*start == '@')
+        lx_error(L, DIAG_E0108, start, 1, "'@' must be followed by an annotation name");
+      else if (*start >= 0x20 && *start < 0x7f)
+        lx_error(L, DIAG_E0108, start, 1, "unexpected character '%c'", *start);
+      else
+        lx_error(L, DIAG_E0108, start, 1, "unexpected control character 0x%02X", *start);
+      goto loop;
+    }
+  */
+#undef TOK
+}
+
+void lx_init(lexer *L, ir_schema *s, diag_list *d, uint32_t file) {
+  memset(L, 0, sizeof *L);
+  ir_file *f = s->files.v[file];
+  L->src = (const unsigned char *)f->text;
+  L->end = L->src + f->len;
+  L->cur = L->src;
+  L->line_start = L->src;
+  L->line = 1;
+  L->file = file;
+  L->diags = d;
+  L->schema = s;
+  /* A byte-order mark is not content, but columns still count its bytes. */
+  if (f->len >= 3 && memcmp(L->src, "\xEF\xBB\xBF", 3) == 0) L->cur += 3;
+}
+
+/* The next significant token kinds, without consuming anything. */
+static int peek(lexer *L, int *second) {
+  lexer save = *L;
+  L->quiet = true;
+  token t;
+  int k;
+  do k = lx_raw(L, &t);
+  while (k == LX_NEWLINE || k == LX_SKIP);
+  if (second) {
+    int k2;
+    do k2 = lx_raw(L, &t);
+    while (k2 == LX_SKIP);
+    *second = k2;
+  }
+  *L = save;
+  return k;
+}
+
+static bool ends_line_open(int prev) {
+  switch (prev) {
+  case 0: case TK_NL: case TK_LBRACE: case TK_COMMA: case TK_ACOMMA: case TK_COLON:
+  case TK_EQ: case TK_ARROW: case TK_PIPE: case TK_AMP: case TK_LPAREN: case TK_LBRACKET:
+  case TK_OROR: case TK_ANDAND: case TK_EQEQ: case TK_NEQ: case TK_LT: case TK_LE: case TK_GT:
+  case TK_GE: case TK_BANG: case TK_DOT: case TK_GRANT: case TK_DENY:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* language.md 1: a member continues on the next line when that line starts
+** with where/via/to/on, | & -> . = ) ], or when this line ends open.  A line
+** starting `to:` (a field named `to`) starts a member. */
+static bool newline_separates(lexer *L) {
+  if (L->depth == 0 || L->brackets[L->depth - 1] != '{') return false;
+  if (ends_line_open(L->prev)) return false;
+  int second = 0;
+  int next = peek(L, &second);
+  switch (next) {
+  case TK_WHERE: case TK_VIA: case TK_TO: case TK_ON:
+    return second == TK_COLON;
+  case TK_PIPE: case TK_AMP: case TK_ARROW: case TK_DOT: case TK_EQ: case TK_RPAREN:
+  case TK_RBRACKET: case TK_OROR: case TK_ANDAND: case TK_EQEQ: case TK_NEQ:
+    return false;
+  default:
+    return true;
+  }
+}
+
+static bool push_bracket(lexer *L, char c, const token *t) {
+  if (L->depth >= LX_MAX_DEPTH) {
+    if (!L->too_deep) {
+      ir_range r = {L->file, t->off, t->len, t->line, t->col};
+      diag_add(L->diags, DIAG_E0002, r,
+               "brackets nested more than %d deep; flatten the structure", LX_MAX_DEPTH);
+    }
+    L->too_deep = true;
+    return false;
+  }
+  if (L->depth == L->cap) {
+    int ncap = L->cap ? L->cap * 2 : 32;
+    char *nb = arena_alloc(L->schema->a, (size_t)ncap);
+    if (L->depth) memcpy(nb, L->brackets, (size_t)L->depth);
+    L->brackets = nb;
+    L->cap = ncap;
+  }
+  L->brackets[L->depth++] = c;
+  return true;
+}
+
+int lx_next(lexer *L, token *t) {
+  for (;;) {
+    int k = lx_raw(L, t);
+    if (k == LX_SKIP) continue;
+    if (k == LX_NEWLINE) {
+      if (!newline_separates(L)) continue;
+      k = TK_NL;
+    }
+    switch (k) {
+    case TK_LPAREN:
+      if (!push_bracket(L, '(', t)) return LX_EOF;
+      break;
+    case TK_LBRACKET:
+      if (!push_bracket(L, '[', t)) return LX_EOF;
+      break;
+    case TK_LBRACE:
+      if (!push_bracket(L, '{', t)) return LX_EOF;
+      break;
+    case TK_RPAREN: case TK_RBRACKET: case TK_RBRACE:
+      if (L->depth > 0) L->depth--;
+      break;
+    default:
+      break;
+    }
+    /* Inside `@grant read, write`, a comma followed by another action is part
+    ** of the policy, not a member separator. */
+    if (L->in_actions) {
+      if (k == TK_COMMA) {
+        int second = 0;
+        int next = peek(L, &second);
+        if ((next == TK_ID || next == TK_STAR) && second != TK_COLON) k = TK_ACOMMA;
+      }
+      if (k != TK_ID && k != TK_STAR && k != TK_ACOMMA) L->in_actions = false;
+    }
+    if (k == TK_GRANT || k == TK_DENY) L->in_actions = true;
+    t->doc_off = t->doc_len = 0;
+    if (L->has_doc && k != TK_NL) {
+      if (k == TK_RBRACE || k == LX_EOF) {
+        if (!L->quiet) {
+          ir_range r = {L->file, L->doc_off, 3, 0, 0};
+          src_line_col(L->schema->files.v[L->file], L->doc_off, &r.line, &r.col);
+          diag_add(L->diags, DIAG_W0903, r,
+                   "this doc comment documents nothing; put it right before a declaration or "
+                   "member, or use '//'");
+        }
+      } else {
+        t->doc_off = L->doc_off;
+        t->doc_len = L->doc_len;
+      }
+      L->has_doc = false;
+    }
+    L->prev = k;
+    return k;
+  }
+}
+
+const char *lx_token_name(int kind) {
+  switch (kind) {
+  case LX_EOF: return "end of input";
+  case TK_ID: return "a name";
+  case TK_ENTITY: return "'entity'";
+  case TK_ENUM: return "'enum'";
+  case TK_TYPE: return "'type'";
+  case TK_AUTH: return "'auth'";
+  case TK_NAMESPACE: return "'namespace'";
+  case TK_ROUTES: return "'routes'";
+  case TK_APIKEYS: return "'apiKeys'";
+  case TK_SCHEDULE: return "'schedule'";
+  case TK_PAYMENTS: return "'payments'";
+  case TK_INTEGRATIONS: return "'integrations'";
+  case TK_NETWORK: return "'network'";
+  case TK_EMAIL: return "'email'";
+  case TK_WHERE: return "'where'";
+  case TK_VIA: return "'via'";
+  case TK_TO: return "'to'";
+  case TK_ON: return "'on'";
+  case TK_OROR: return "'||'";
+  case TK_ANDAND: return "'&&'";
+  case TK_EQEQ: return "'=='";
+  case TK_NEQ: return "'!='";
+  case TK_LT: return "'<'";
+  case TK_LE: return "'<='";
+  case TK_GT: return "'>'";
+  case TK_GE: return "'>='";
+  case TK_BANG: return "'!'";
+  case TK_PIPE: return "'|'";
+  case TK_AMP: return "'&'";
+  case TK_NL: return "a new line";
+  case TK_COMMA: return "','";
+  case TK_ACOMMA: return "','";
+  case TK_LBRACE: return "'{'";
+  case TK_RBRACE: return "'}'";
+  case TK_ANNOT: return "an annotation";
+  case TK_EQ: return "'='";
+  case TK_COLON: return "':'";
+  case TK_DOT: return "'.'";
+  case TK_LPAREN: return "'('";
+  case TK_RPAREN: return "')'";
+  case TK_STRING: return "a string";
+  case TK_LBRACKET: return "'['";
+  case TK_RBRACKET: return "']'";
+  case TK_QUESTION: return "'?'";
+  case TK_GRANT: return "'@grant'";
+  case TK_DENY: return "'@deny'";
+  case TK_STAR: return "'*'";
+  case TK_NUMBER: return "a number";
+  case TK_DURATION: return "a duration";
+  case TK_RATE: return "a rate";
+  case TK_PATH: return "a path";
+  case TK_ARROW: return "'->'";
+  default: return "a token";
+  }
+}

@@ -1,0 +1,96 @@
+/*
+** arena.c: bump allocation in chunks, freed all at once.
+*/
+#include "ir.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arena_chunk {
+  arena_chunk *next;
+  size_t used, cap;
+  _Alignas(16) unsigned char data[];
+};
+
+#define CHUNK_MIN (64 * 1024)
+
+void arena_init(arena *a) {
+  a->head = NULL;
+  a->total = 0;
+}
+
+void arena_free(arena *a) {
+  arena_chunk *c = a->head;
+  while (c) {
+    arena_chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  a->head = NULL;
+  a->total = 0;
+}
+
+static arena_chunk *chunk_new(size_t need) {
+  size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
+  arena_chunk *c = malloc(sizeof(arena_chunk) + cap);
+  if (!c) {
+    /* Out of memory is not an input error: there is nothing sensible to keep. */
+    fputs("inspirec: out of memory\n", stderr);
+    abort();
+  }
+  c->used = 0;
+  c->cap = cap;
+  return c;
+}
+
+void *arena_alloc(arena *a, size_t size) {
+  size = (size + 15) & ~(size_t)15;
+  if (size == 0) size = 16;
+  arena_chunk *c = a->head;
+  if (!c || c->cap - c->used < size) {
+    c = chunk_new(size);
+    /* A big request gets its own chunk behind the current one, so the space
+    ** left in the current chunk is not wasted. */
+    if (a->head && size > CHUNK_MIN / 4) {
+      c->next = a->head->next;
+      a->head->next = c;
+    } else {
+      c->next = a->head;
+      a->head = c;
+    }
+  }
+  void *p = c->data + c->used;
+  c->used += size;
+  a->total += size;
+  memset(p, 0, size);
+  return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n) {
+  char *p = arena_alloc(a, n + 1);
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *arena_printf(arena *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *p = arena_alloc(a, (size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+void vec_grow_(arena *a, void **v, int *cap, size_t elem) {
+  int ncap = *cap ? *cap * 2 : 8;
+  void *nv = arena_alloc(a, (size_t)ncap * elem);
+  if (*v) memcpy(nv, *v, (size_t)*cap * elem);
+  *v = nv;
+  *cap = ncap;
+}

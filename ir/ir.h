@@ -1,0 +1,585 @@
+/*
+** ir.h: the typed IR of an Inspire schema, and the memory it lives in.
+**
+** Everything a compilation allocates comes from one arena and is freed at once
+** (QBE's per-function pool, chibicc's never-free rule with an end).  Names are
+** interned, so two names are equal exactly when their pointers are.
+**
+** Sections: arena.c, intern.c, names.c, schema (built by the front end),
+** dump.c.
+*/
+#ifndef INSPIRE_IR_H
+#define INSPIRE_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- arena.c ---------------------------------------------------------- */
+
+typedef struct arena_chunk arena_chunk;
+typedef struct arena {
+  arena_chunk *head;
+  size_t total; /* bytes handed out, for limits and benchmarks */
+} arena;
+
+void arena_init(arena *a);
+void arena_free(arena *a);
+void *arena_alloc(arena *a, size_t size); /* zeroed, 16-byte aligned */
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A growable array whose storage lives in the arena.  Growth copies and leaves
+** the old block to the arena: cheap, and nothing to free. */
+#define VEC(T)                                                                                     \
+  struct {                                                                                         \
+    T *v;                                                                                          \
+    int n, cap;                                                                                    \
+  }
+void vec_grow_(arena *a, void **v, int *cap, size_t elem);
+#define vec_push(a, vec, x)                                                                        \
+  do {                                                                                             \
+    if ((vec).n == (vec).cap) vec_grow_((a), (void **)&(vec).v, &(vec).cap, sizeof(*(vec).v));     \
+    (vec).v[(vec).n++] = (x);                                                                      \
+  } while (0)
+
+/* ---- intern.c --------------------------------------------------------- */
+
+/* Interned strings: a hash set keyed by bytes.  The table itself lives in the
+** arena too. */
+typedef struct strtab {
+  arena *a;
+  const char **slots;
+  uint32_t *lens;
+  uint32_t cap, n;
+} strtab;
+
+void strtab_init(strtab *t, arena *a);
+const char *intern(strtab *t, const char *s, size_t n);
+const char *intern_cstr(strtab *t, const char *s);
+uint32_t hash_bytes(const char *s, size_t n); /* FNV-1a, stable across machines */
+
+/* A map from interned name to pointer, open addressing on the name's address
+** hash.  Used for every name resolution. */
+typedef struct namemap {
+  arena *a;
+  const char **keys;
+  void **vals;
+  uint32_t cap, n;
+} namemap;
+
+void namemap_init(namemap *m, arena *a);
+void *namemap_get(const namemap *m, const char *name);
+void namemap_put(namemap *m, const char *name, void *val); /* replaces */
+
+/* ---- names.c ---------------------------------------------------------- */
+
+#define IR_MAX_IDENT 63 /* Postgres' NAMEDATALEN - 1; the same on every dialect */
+
+/* snake_case of a PascalCase or camelCase name (`URLPath` -> `url_path`). */
+char *ir_snake_case(arena *a, const char *name);
+/* snake_case plural of an entity name (`Category` -> `categories`). */
+char *ir_table_name(arena *a, const char *entity);
+/* Cut a name longer than IR_MAX_IDENT bytes to a prefix plus `_` and eight hex
+** digits of its hash.  Returns the name itself when it fits. */
+const char *ir_truncate_ident(arena *a, const char *name, bool *truncated);
+/* Edit distance, capped: returns limit+1 as soon as it is exceeded. */
+int ir_edit_distance(const char *a, const char *b, int limit);
+
+/* ---- schema ----------------------------------------------------------- */
+
+/* A place in the source: file index into the compilation's file list, byte
+** offset and length, and the 1-based line and byte column of the start. */
+typedef struct ir_range {
+  uint32_t file, off, len, line, col;
+} ir_range;
+
+/* Column types.  ORDER TYPES: the dump and the backends index tables by it. */
+#define IR_TYPES(X)                                                                                \
+  X(UNRESOLVED, "?")                                                                               \
+  X(STRING, "string")                                                                              \
+  X(INT, "int")                                                                                    \
+  X(SMALLINT, "smallint")                                                                          \
+  X(BIGINT, "bigint")                                                                              \
+  X(DOUBLE, "double")                                                                              \
+  X(DECIMAL, "decimal")                                                                            \
+  X(BOOLEAN, "boolean")                                                                            \
+  X(DATE, "date")                                                                                  \
+  X(DATETIME, "datetime")                                                                          \
+  X(UUID, "uuid")                                                                                  \
+  X(BYTES, "bytes")                                                                                \
+  X(JSON, "json")                                                                                  \
+  X(FILE, "file")                                                                                  \
+  X(ENUM, "enum")                                                                                  \
+  X(EMBEDDED, "embedded")                                                                          \
+  X(VALIDATION, "validation")                                                                      \
+  X(LITERAL, "literal")
+
+typedef enum ir_type_kind {
+#define X(id, name) IR_T_##id,
+  IR_TYPES(X)
+#undef X
+      IR_T_COUNT
+} ir_type_kind;
+
+extern const char *const ir_type_names[IR_T_COUNT];
+/* Scalar keyword -> kind, or IR_T_UNRESOLVED when `name` is not a scalar. */
+ir_type_kind ir_scalar_kind(const char *name);
+bool ir_type_is_numeric(ir_type_kind k);
+bool ir_type_is_integer(ir_type_kind k);
+
+typedef struct ir_entity ir_entity;
+typedef struct ir_field ir_field;
+typedef struct ir_enum ir_enum;
+typedef struct ir_type ir_type;
+typedef struct ir_block ir_block;
+typedef struct ir_value ir_value;
+typedef struct ir_cond ir_cond;
+
+/* A type as written (`Organization.id?`, `decimal(10, 2)`, `string[]`) and,
+** after resolution, what it means. */
+typedef struct ir_typeref {
+  ir_range range;
+  const char *name;   /* base name, or NULL for a literal */
+  const char *member; /* FK: the field after the dot */
+  const char *literal; /* validation discriminator `type: "card"` */
+  ir_value **args;    /* `decimal(p, s)` arguments as written */
+  int nargs;
+  int array_depth; /* 1 for T[], 2 for T[][] (an error) */
+  bool nullable;
+  /* resolved */
+  ir_type_kind kind;
+  int precision, scale;
+  ir_enum *enum_;
+  ir_type *embedded; /* embedded or validation type */
+  ir_entity *fk_entity;
+  ir_field *fk_field;
+} ir_typeref;
+
+/* Generic values: literals, paths, calls, lists, objects, annotations used as
+** values.  Config blocks (auth, payments, ...) and annotation arguments are
+** written in them and read into typed IR by the front end. */
+typedef enum ir_value_kind {
+  IR_V_STRING,
+  IR_V_NUMBER,
+  IR_V_DURATION,
+  IR_V_RATE,
+  IR_V_PATH,   /* a, a.b.c (true/false are paths named so) */
+  IR_V_CALL,   /* path(args) */
+  IR_V_LIST,   /* [items] */
+  IR_V_PAIR,   /* key: value, inside lists and argument lists */
+  IR_V_OBJECT, /* { members } */
+  IR_V_ANNOT,  /* @secret("X"), @system("x") */
+  IR_V_COND,   /* where <cond>, inside argument lists */
+  IR_V_STAR,   /* * */
+} ir_value_kind;
+
+struct ir_value {
+  ir_value_kind kind;
+  ir_range range;
+  const char *text;   /* decoded string, number text, annotation name, pair key */
+  const char **parts; /* path segments */
+  int nparts;
+  ir_value **items; /* call args, list items */
+  int nitems;
+  ir_value *value; /* pair value */
+  ir_block *block; /* object members */
+  ir_cond *cond;
+  double num;
+  int64_t ms; /* duration in milliseconds; rate: count */
+  const char *unit; /* rate unit */
+};
+
+/* Conditions of `where`: comparisons and boolean connectives over paths and
+** literals. */
+typedef enum ir_cond_op {
+  IR_C_VALUE,
+  IR_C_EQ,
+  IR_C_NE,
+  IR_C_LT,
+  IR_C_LE,
+  IR_C_GT,
+  IR_C_GE,
+  IR_C_AND,
+  IR_C_OR,
+  IR_C_NOT,
+} ir_cond_op;
+
+struct ir_cond {
+  ir_cond_op op;
+  ir_range range;
+  ir_cond *l, *r;
+  ir_value *value;
+};
+
+/* An annotation: `@maxLength(200)`, `@unique([a, b])`, `@on(update, body)
+** effect f { ... }` (words and block), `@secret stripeKey` (words). */
+typedef struct ir_annot {
+  ir_range range;
+  const char *name; /* without the @ */
+  ir_value **args;
+  int nargs;
+  bool has_parens;
+  const char **words;
+  ir_range *word_ranges;
+  int nwords;
+  ir_block *block;
+  const char *doc;
+} ir_annot;
+
+typedef enum ir_principal_kind {
+  IR_P_NONE, /* no `to`: the policy applies to whoever its condition admits */
+  IR_P_ANY,  /* * */
+  IR_P_PUBLIC,
+  IR_P_ROLE, /* role(Name) */
+  IR_P_NAMED,
+} ir_principal_kind;
+
+/* @grant / @deny */
+typedef struct ir_policy {
+  ir_range range;
+  bool deny;
+  const char **actions;
+  ir_range *action_ranges;
+  int nactions;
+  ir_principal_kind principal;
+  const char *role;
+  ir_range principal_range;
+  const char *via;
+  const char *via_column;
+  ir_range via_range;
+  ir_cond *where;
+  const char *on; /* `on Project` inside @system / apiKeys scopes */
+  ir_range on_range;
+  const char *why;
+  int nto, nvia, nwhere, non; /* how often each clause was written */
+  /* resolved */
+  ir_entity *on_entity;
+  ir_entity *via_entity;
+} ir_policy;
+
+/* A member of a generic block. */
+typedef enum ir_item_kind {
+  IR_I_KV,          /* key: value [?] [{ block }] [annotations] */
+  IR_I_BLOCK,       /* name { block } */
+  IR_I_NAMED_BLOCK, /* kind name { block } (plan Pro { }) */
+  IR_I_ANNOT,       /* @secret x, @on(...) effect f { } */
+  IR_I_POLICY,      /* @grant / @deny */
+  IR_I_ROUTE,       /* GET /path -> handler (options) */
+  IR_I_ROUTES,      /* routes("/prefix", ...) { } */
+} ir_item_kind;
+
+typedef struct ir_item {
+  ir_item_kind kind;
+  ir_range range;
+  const char *key;  /* KV key, block name, NAMED_BLOCK kind, route method */
+  ir_range key_range;
+  const char *name; /* NAMED_BLOCK name, route path, route handler */
+  ir_range name_range;
+  const char *handler;
+  ir_range handler_range;
+  ir_value *value;
+  bool nullable;
+  ir_block *block;
+  ir_annot **annots;
+  int nannots;
+  ir_annot *annot;
+  ir_policy *policy;
+  ir_value **args; /* route / routes options */
+  int nargs;
+  bool has_args;
+  const char *doc;
+} ir_item;
+
+struct ir_block {
+  ir_range range;
+  ir_item **items;
+  int n;
+};
+
+typedef enum ir_on_delete {
+  IR_OD_RESTRICT,
+  IR_OD_CASCADE,
+  IR_OD_SET_NULL,
+} ir_on_delete;
+extern const char *const ir_on_delete_names[3];
+
+typedef enum ir_default_kind {
+  IR_D_NONE,
+  IR_D_LITERAL, /* string, number, boolean */
+  IR_D_ENUM,    /* member name */
+  IR_D_NOW,
+  IR_D_UUID,
+  IR_D_LIST, /* array literal, items in `value` */
+  IR_D_JSON, /* object or list for json/embedded columns */
+} ir_default_kind;
+
+struct ir_field {
+  ir_range range;
+  const char *name;
+  ir_range name_range;
+  const char *doc;
+  ir_typeref type;
+  ir_annot **annots;
+  int nannots;
+  ir_value *def; /* default as written */
+  bool implicit; /* the implicit `id` */
+  /* resolved */
+  const char *column;
+  bool primary_key, unique, index, sensitive, pii;
+  bool has_on_delete;
+  ir_on_delete on_delete;
+  ir_default_kind def_kind;
+  const char *renamed_from;
+  ir_entity *owner;
+  int pos;
+};
+
+/* An index or unique constraint, or the primary key. */
+typedef struct ir_index {
+  ir_range range;
+  const char *name; /* database name (tasks_status_due_date_idx) */
+  ir_field **fields;
+  int nfields;
+  bool unique;
+  bool from_fk; /* added for a foreign key column */
+} ir_index;
+
+typedef struct ir_fk {
+  const char *name; /* tasks_project_id_fkey */
+  ir_field *field;
+  ir_entity *target;
+  ir_field *target_field;
+  ir_on_delete on_delete;
+} ir_fk;
+
+typedef struct ir_trigger {
+  ir_range range;
+  bool effect;
+  const char **events; /* insert, update, delete, payment.succeeded, ... */
+  int nevents;
+  const char *field; /* @on(update, field) */
+  const char *function;
+  int retries;
+  const char *backoff; /* exponential, linear, fixed */
+  int64_t backoff_ms, timeout_ms;
+} ir_trigger;
+
+struct ir_entity {
+  ir_range range;
+  const char *name;
+  ir_range name_range;
+  const char *doc;
+  VEC(ir_field *) fields;
+  VEC(ir_annot *) annots; /* entity-level annotations other than policies */
+  VEC(ir_policy *) policies;
+  /* resolved */
+  const char *table;
+  const char *renamed_from;
+  bool builtin; /* __User */
+  bool used;    /* in the database schema (always, but for __User) */
+  ir_index *pkey;
+  VEC(ir_index *) uniques;
+  VEC(ir_index *) indexes;
+  VEC(ir_fk *) fks;
+  VEC(ir_trigger *) triggers;
+  namemap field_map;
+  const char *namespace_; /* the namespace scoping this entity, if any */
+};
+
+typedef struct ir_enum_member {
+  ir_range range;
+  const char *name;
+  const char *doc;
+  const char *renamed_from;
+  ir_annot **annots;
+  int nannots;
+} ir_enum_member;
+
+struct ir_enum {
+  ir_range range;
+  const char *name;
+  ir_range name_range;
+  const char *doc;
+  VEC(ir_enum_member *) members;
+  const char *db_name; /* task_status: the Postgres type name */
+  namemap member_map;
+};
+
+/* The shape of a validation type: `= Partial<T>` etc.  A struct body is a
+** field list; the others refer to types by name. */
+typedef enum ir_texpr_kind {
+  IR_TX_NAME,
+  IR_TX_STRUCT,
+  IR_TX_GENERIC, /* Partial<T>, Pick<T, [f]>, Omit<T, [f]> */
+  IR_TX_INTERSECT,
+  IR_TX_UNION,
+  IR_TX_LIST, /* [a, b] inside generics */
+} ir_texpr_kind;
+
+typedef struct ir_texpr ir_texpr;
+struct ir_texpr {
+  ir_texpr_kind kind;
+  ir_range range;
+  const char *name;
+  ir_texpr **args;
+  int nargs;
+  ir_type *structure; /* IR_TX_STRUCT */
+  const char **names; /* IR_TX_LIST */
+  ir_range *name_ranges;
+  int nnames;
+  ir_type *resolved; /* IR_TX_NAME */
+};
+
+/* Embedded types (`type Address { }`) and validation types. */
+struct ir_type {
+  ir_range range;
+  const char *name; /* NULL for an anonymous struct inside a validation type */
+  ir_range name_range;
+  const char *doc;
+  bool validation;
+  VEC(ir_field *) fields;
+  VEC(ir_annot *) annots; /* entity-level annotations written in a type: errors */
+  VEC(ir_policy *) policies;
+  ir_texpr *expr; /* `= <expr>` form */
+  namemap field_map;
+  int visiting; /* recursion check */
+};
+
+/* auth { } */
+typedef struct ir_principal_attr {
+  ir_range range;
+  const char *name;
+  ir_typeref type;
+  ir_annot **annots;
+  int nannots;
+} ir_principal_attr;
+
+typedef struct ir_auth {
+  ir_range range;
+  const char **providers;
+  int nproviders;
+  int64_t session_ms;
+  const char *linking, *mfa;
+  bool has_password;
+  int password_min_length;
+  bool require_uppercase, require_digit, require_special, block_common, breach_check;
+  VEC(ir_principal_attr *) principal;
+  namemap attr_map;
+} ir_auth;
+
+typedef struct ir_namespace {
+  ir_range range;
+  const char *name;
+  const char *scope_attr; /* principal.<attr> */
+  ir_range scope_range;
+  VEC(ir_entity *) entities;
+  VEC(ir_range) entity_ranges;
+} ir_namespace;
+
+typedef struct ir_schedule {
+  ir_range range;
+  const char *name;
+  const char *cron;
+  const char *function;
+  int64_t timeout_ms;
+} ir_schedule;
+
+typedef struct ir_route {
+  ir_range range;
+  const char *method;
+  const char *path; /* full path, group prefixes joined */
+  const char *handler;
+  const char *auth; /* session, none, apiKey */
+  const char *api_scope;
+  int64_t rate_limit;
+  const char *rate_unit;
+} ir_route;
+
+typedef struct ir_system_role {
+  ir_range range;
+  const char *name;
+  const char *display_name;
+  VEC(ir_policy *) policies;
+} ir_system_role;
+
+typedef struct ir_api_scope {
+  ir_range range;
+  const char *name;
+  const char *system_role;
+  VEC(ir_policy *) policies;
+} ir_api_scope;
+
+typedef struct ir_plan {
+  ir_range range;
+  const char *name;
+  VEC(const char *) stripe_prices;
+  bool per_seat;
+  VEC(const char *) legacy_prices;
+} ir_plan;
+
+typedef struct ir_payments {
+  ir_range range;
+  VEC(const char *) secrets;
+  VEC(ir_plan *) plans;
+  ir_entity *seat_entity, *billing_entity;
+  VEC(ir_value *) trials; /* pairs plan: duration */
+  int64_t grace_ms;
+  const char *grace_action;
+  VEC(ir_trigger *) effects;
+} ir_payments;
+
+typedef struct ir_integration {
+  ir_range range;
+  const char *name;
+  const char *provider;
+  const char *mode, *onboarding, *access;
+  const char *client_id_secret, *client_secret_secret;
+  VEC(const char *) scopes;
+  VEC(const char *) upgrade_scopes;
+  ir_block *block; /* everything, for the dump */
+} ir_integration;
+
+/* One source file of the compilation. */
+typedef struct ir_file {
+  arena *a; /* the compilation's, for the line table built on demand */
+  const char *path;    /* as given or found, for diagnostics */
+  const char *text;    /* NUL-terminated contents */
+  size_t len;
+  uint32_t *line_offs; /* byte offset of each line start, built lazily */
+  uint32_t nlines;
+} ir_file;
+
+/* The whole resolved schema of one compilation. */
+typedef struct ir_schema {
+  arena *a;
+  strtab *names;
+  VEC(ir_file *) files;
+  VEC(ir_entity *) entities; /* declaration order; __User first when used */
+  VEC(ir_enum *) enums;
+  VEC(ir_type *) types;       /* embedded */
+  VEC(ir_type *) validations; /* validation types */
+  ir_auth *auth;
+  ir_range auth_block_range;
+  VEC(ir_namespace *) namespaces;
+  VEC(ir_route *) routes;
+  VEC(ir_api_scope *) api_scopes;
+  VEC(ir_schedule *) schedules;
+  ir_payments *payments;
+  VEC(ir_integration *) integrations;
+  VEC(ir_system_role *) system_roles;
+  ir_block *network;
+  ir_block *email;
+  ir_entity *user; /* the built-in __User */
+  namemap decls;   /* every declared name -> its decl kind and node */
+  /* raw declarations collected by the parser, read into the above by sema */
+  VEC(ir_item *) raw_decls;
+} ir_schema;
+
+/* ---- dump.c ----------------------------------------------------------- */
+
+/* The resolved schema as JSON (for `check --dump-ir` and golden tests).
+** Returns a malloc'ed string. */
+char *ir_dump_json(const ir_schema *s);
+
+#endif
