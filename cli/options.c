@@ -67,12 +67,8 @@ int cli_common_option(cli_opts *o, int argc, char **argv, int *i) {
     o->schema = realloc(o->schema, sizeof(char *) * (size_t)(o->nschema + 2));
     o->schema[o->nschema++] = v;
     o->schema[o->nschema] = NULL;
-    /* `--schema a b c`: following plain words are more schema paths */
-    while (*i + 1 < argc && argv[*i + 1][0] != '-' && strncmp(a, "--schema=", 9) != 0) {
-      o->schema = realloc(o->schema, sizeof(char *) * (size_t)(o->nschema + 2));
-      o->schema[o->nschema++] = argv[++*i];
-      o->schema[o->nschema] = NULL;
-    }
+    /* One path per --schema, repeated for more: a greedy list would swallow
+    ** the verb in `inspirec --schema app/schema check`. */
     return 1;
   }
   if (is_opt(a, "--migrations")) {

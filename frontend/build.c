@@ -639,6 +639,7 @@ ir_enum_member *ps_enum_member(ps_ctx *c, const token *name) {
 }
 
 void ps_enum_member_annot(ps_ctx *c, ir_enum_member *m, ir_annot *a) {
+  if (!m) return; /* the member was lost to error recovery */
   push_ptr(c->s->a, (void ***)&m->annots, &m->nannots, a);
 }
 

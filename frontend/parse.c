@@ -39,15 +39,37 @@ void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int n) {
   char buf[512];
   size_t o = 0;
   buf[0] = 0;
+  /* Where any value may stand, say so instead of listing every token. */
+  bool value = false, str = false, num = false, list = false;
+  for (int i = 0; i < n; i++) {
+    str |= expected[i] == TK_STRING;
+    num |= expected[i] == TK_NUMBER;
+    list |= expected[i] == TK_LBRACKET;
+  }
+  value = str && num && list;
+  int kept[64], nk = 0;
+  for (int i = 0; i < n && nk < 64; i++) {
+    int e = expected[i];
+    if (value && (e == TK_STRING || e == TK_NUMBER || e == TK_LBRACKET || e == TK_DURATION ||
+                  e == TK_RATE || e == TK_STAR || e == TK_ID || e == TK_LBRACE || e == TK_ANNOT))
+      continue;
+    kept[nk++] = e;
+  }
+  if (value) {
+    o += (size_t)snprintf(buf, sizeof buf, "a value (a string, number, name, list or object)");
+    if (nk) o += (size_t)snprintf(buf + o, sizeof buf - o, ", ");
+  }
+  expected = kept;
+  n = nk;
   /* Long lists say little; name the first few. */
-  int shown = n > 8 ? 6 : n;
+  int shown = n > 10 ? 8 : n;
   for (int i = 0; i < shown && o < sizeof buf - 64; i++) {
     const char *sep = i == 0 ? "" : (i == n - 1 ? " or " : ", ");
     o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", sep, lx_token_name(expected[i]));
   }
   if (shown < n) snprintf(buf + o, sizeof buf - o, " or %d other tokens", n - shown);
   diag *g;
-  if (n)
+  if (n || value)
     g = diag_add(c->d, DIAG_E0001, r, "unexpected %s; expected %s", describe(c, t, kind), buf);
   else
     g = diag_add(c->d, DIAG_E0001, r, "unexpected %s", describe(c, t, kind));
@@ -85,7 +107,11 @@ void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file) {
     ** would only produce noise. */
     if (c.overflow) break;
   }
-  t.kind = LX_EOF;
-  inspireParse(p, 0, t);
+  /* Input cut short by the nesting limit is not "incomplete": the limit
+  ** was reported, so the parser is not asked to finish. */
+  if (!L.too_deep) {
+    t.kind = LX_EOF;
+    inspireParse(p, 0, t);
+  }
   inspireParseFree(p, free);
 }

@@ -27,9 +27,11 @@ static int utf8_seq(const unsigned char *p) {
 }
 
 /* Copy at most n bytes of s, replacing control characters and invalid UTF-8
-** by '?', keeping tabs only when keep_tabs. */
+** by U+FFFD (one column wide, so carets stay aligned), keeping tabs only when
+** keep_tabs. */
+#define REPLACEMENT "\xEF\xBF\xBD"
 static char *clean(const char *s, size_t n, bool keep_tabs) {
-  char *out = malloc(n + 1);
+  char *out = malloc(n * 3 + 1);
   size_t o = 0;
   const unsigned char *p = (const unsigned char *)s, *end = p + n;
   while (p < end) {
@@ -37,7 +39,8 @@ static char *clean(const char *s, size_t n, bool keep_tabs) {
       out[o++] = '\t';
       p++;
     } else if (*p < 0x20 || *p == 0x7F) {
-      out[o++] = '?';
+      memcpy(out + o, REPLACEMENT, 3);
+      o += 3;
       p++;
     } else {
       int k = end - p >= 4 ? utf8_seq(p) : (*p < 0x80 ? 1 : 0);
@@ -49,7 +52,8 @@ static char *clean(const char *s, size_t n, bool keep_tabs) {
         if (k > end - p) k = 0;
       }
       if (k == 0) {
-        out[o++] = '?';
+        memcpy(out + o, REPLACEMENT, 3);
+        o += 3;
         p++;
       } else {
         memcpy(out + o, p, (size_t)k);
@@ -99,14 +103,27 @@ static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *labe
   ir_file *f = s->files.v[r->file];
   uint32_t len;
   const char *text = src_line_text(f, r->line, &len);
-  char *line = clean(text, len, true);
-  size_t shown = strlen(line);
-  fprintf(out, "%5u | %s\n", r->line, line);
-  fprintf(out, "      | ");
-  /* Pad with the same whitespace as the source so tabs line up; count one
-  ** column per character, not per byte. */
   uint32_t col = r->col > 0 ? r->col - 1 : 0;
   if (col > len) col = len;
+  /* A long (say, minified) line shows a window around the column. */
+  const uint32_t window = 100;
+  bool cut_left = false, cut_right = false;
+  if (len > window + 20) {
+    uint32_t from = col > window / 2 ? col - window / 2 : 0;
+    while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80) from--;
+    uint32_t to = from + window < len ? from + window : len;
+    while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80) to++;
+    cut_left = from > 0;
+    cut_right = to < len;
+    text += from;
+    col -= from;
+    len = to - from;
+  }
+  char *line = clean(text, len, true);
+  fprintf(out, "%5u | %s%s%s\n", r->line, cut_left ? "..." : "", line, cut_right ? "..." : "");
+  fprintf(out, "      | %s", cut_left ? "   " : "");
+  /* Pad with the same whitespace as the source so tabs line up; count one
+  ** column per character, not per byte. */
   for (uint32_t i = 0; i < col; i++) {
     unsigned char c = (unsigned char)text[i];
     if (c == '\t') fputc('\t', out);
@@ -128,7 +145,6 @@ static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *labe
   }
   fputc('\n', out);
   free(line);
-  (void)shown;
 }
 
 static void location(FILE *out, ir_schema *s, const ir_range *r, bool color) {

@@ -91,6 +91,7 @@ static void declare(sema *S, const char *name, decl_kind k, void *node, ir_range
                     const char *what) {
   decl_ref *prev = sema_lookup(S, name);
   if (prev) {
+    if (k == DK_ENTITY) ((ir_entity *)node)->duplicate = true;
     diag *g = diag_add(S->d, DIAG_E0201, r, "'%s' is declared twice; rename one of them", name);
     diag_note_add(S->d, g, prev->range, "'%s' is first declared here", name);
     return;

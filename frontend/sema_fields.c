@@ -272,8 +272,9 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
       if (f->on_delete == IR_OD_SET_NULL && !f->type.nullable) {
         diag *g = diag_add(S->d, DIAG_E0305, a->range,
                            "@onDelete(setNull) on required field '%s': make it nullable "
-                           "('%s?') or choose cascade or restrict",
-                           f->name, f->type.name);
+                           "('%s%s%s?') or choose cascade or restrict",
+                           f->name, f->type.name, f->type.member ? "." : "",
+                           f->type.member ? f->type.member : "");
         diag_label(S->d, g, "needs a nullable field");
       }
       continue;
@@ -376,6 +377,7 @@ static void check_fields(sema *S, void *fields_vec, namemap *map, field_ctx ctx,
       if (prev->implicit)
         diag_label(S->d, g, "clashes with the implicit primary key; mark it @primaryKey or rename it");
       else diag_note_add(S->d, g, prev->name_range, "first declared here");
+      f->duplicate = true;
       continue;
     }
     namemap_put(map, f->name, f);
@@ -998,7 +1000,9 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
              full, IR_MAX_IDENT, e->table);
   const char *tkey = sema_intern(S, e->table);
   ir_entity *other = namemap_get(tables, tkey);
-  if (other && e->used) {
+  if (e->duplicate) {
+    /* reported as a duplicate declaration already */
+  } else if (other && e->used) {
     diag *g = diag_add(S->d, DIAG_E0208, e->name_range,
                        "entities '%s' and '%s' both map to table '%s'; give one a different "
                        "@map(\"...\")",
@@ -1012,6 +1016,7 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
   for (int i = 0; i < e->fields.n; i++) {
     ir_field *f = e->fields.v[i];
     if (!f->column) f->column = ir_snake_case(S->a, f->name);
+    if (f->duplicate) continue;
     const char *fullc = f->column;
     f->column = ir_truncate_ident(S->a, fullc, &cut);
     if (cut)

@@ -282,6 +282,7 @@ void sema_namespaces(sema *S) {
       const char *best = sema_suggest(ns->scope_attr, c, k);
       if (best) diag_label(S->d, g, "did you mean 'principal.%s'?", best);
       else diag_label(S->d, g, "declare it in auth { principal { %s: ... } }", ns->scope_attr);
+      continue; /* the entities cannot be judged against an unknown scope */
     }
     for (int j = 0; j < ns->entities.n; j++) {
       ir_entity *e = ns->entities.v[j];

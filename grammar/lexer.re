@@ -242,7 +242,9 @@ loop:
     "\r\n" | "\n"     { t->len = (uint32_t)(L->cur - start); newline(L, L->cur); return LX_NEWLINE; }
     "\r" {
       lx_error(L, DIAG_E0103, start, 1, "carriage return without line feed; use \\n or \\r\\n line ends");
-      goto loop;
+      /* Read on as if it ended the line; line numbers still count \n only. */
+      t->len = 1;
+      return LX_NEWLINE;
     }
     "///" [^\n\r\x00]* {
       if (!L->has_doc) { L->has_doc = true; L->doc_off = t->off; }
@@ -321,6 +323,12 @@ loop:
       goto loop;
     }
     * {
+      if (*start == '#') {
+        /* Comments from other languages: report once, skip the line. */
+        lx_error(L, DIAG_E0108, start, 1, "unexpected character '#'; comments start with //");
+        while (*L->cur && *L->cur != '\n' && *L->cur != '\r') L->cur++;
+        return TOK(LX_SKIP);
+      }
       if (*start == '@')
         lx_error(L, DIAG_E0108, start, 1, "'@' must be followed by an annotation name");
       else if (*start >= 0x20 && *start < 0x7f)
@@ -505,7 +513,7 @@ const char *lx_token_name(int kind) {
   case TK_BANG: return "'!'";
   case TK_PIPE: return "'|'";
   case TK_AMP: return "'&'";
-  case TK_NL: return "a new line";
+  case TK_NL: return "a line break";
   case TK_COMMA: return "','";
   case TK_ACOMMA: return "','";
   case TK_LBRACE: return "'{'";

@@ -333,6 +333,7 @@ struct ir_field {
   const char *renamed_from;
   ir_entity *owner;
   int pos;
+  bool duplicate; /* a second field of the same name: reported, then ignored */
 };
 
 /* An index or unique constraint, or the primary key. */
@@ -377,6 +378,7 @@ struct ir_entity {
   const char *table;
   const char *renamed_from;
   bool builtin; /* __User */
+  bool duplicate; /* a second declaration of a name: reported, then ignored */
   bool used;    /* in the database schema (always, but for __User) */
   ir_index *pkey;
   VEC(ir_index *) uniques;

@@ -1,0 +1,450 @@
+/*
+** test_frontend.c: unit tests of the lexer, the name helpers and the front end
+** as a whole, in process.
+**
+**   test_frontend EXAMPLES_DIR
+**
+** Lexer tests compare token streams written as short names (ID COLON ...);
+** variant tests compile every example re-written with CRLF line ends, with a
+** byte-order mark and without the commas that newlines make redundant, and
+** require the same IR, to the byte, as the original.
+*/
+#include "frontend/frontend.h"
+#include "inspire.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+static void check(bool ok, const char *what, ...) __attribute__((format(printf, 2, 3)));
+static void check(bool ok, const char *what, ...) {
+  if (ok) {
+    passed++;
+    return;
+  }
+  failed++;
+  va_list ap;
+  va_start(ap, what);
+  fputs("FAIL: ", stdout);
+  vprintf(what, ap);
+  fputc('\n', stdout);
+  va_end(ap);
+}
+
+static const char *short_name(int k) {
+  switch (k) {
+  case TK_ID: return "ID";
+  case TK_ENTITY: return "ENTITY";
+  case TK_ENUM: return "ENUM";
+  case TK_TYPE: return "TYPE";
+  case TK_WHERE: return "WHERE";
+  case TK_VIA: return "VIA";
+  case TK_TO: return "TO";
+  case TK_ON: return "ON";
+  case TK_ROUTES: return "ROUTES";
+  case TK_NL: return "NL";
+  case TK_COMMA: return "COMMA";
+  case TK_ACOMMA: return "ACOMMA";
+  case TK_LBRACE: return "{";
+  case TK_RBRACE: return "}";
+  case TK_LPAREN: return "(";
+  case TK_RPAREN: return ")";
+  case TK_LBRACKET: return "[";
+  case TK_RBRACKET: return "]";
+  case TK_ANNOT: return "ANNOT";
+  case TK_GRANT: return "GRANT";
+  case TK_DENY: return "DENY";
+  case TK_EQ: return "EQ";
+  case TK_EQEQ: return "EQEQ";
+  case TK_COLON: return "COLON";
+  case TK_DOT: return "DOT";
+  case TK_STRING: return "STRING";
+  case TK_NUMBER: return "NUMBER";
+  case TK_DURATION: return "DURATION";
+  case TK_RATE: return "RATE";
+  case TK_PATH: return "PATH";
+  case TK_ARROW: return "ARROW";
+  case TK_QUESTION: return "Q";
+  case TK_STAR: return "STAR";
+  case TK_PIPE: return "PIPE";
+  case TK_AMP: return "AMP";
+  case TK_LT: return "LT";
+  case TK_GT: return "GT";
+  default: return "?";
+  }
+}
+
+/* The token stream of src as "KIND KIND ...", and the diagnostics count. */
+static char *lex_all(const char *src, int *ndiags, token *toks, int *ntoks) {
+  fe_compilation c;
+  fe_init(&c);
+  src_add(&c.schema, "t.inspire", src, strlen(src));
+  lexer L;
+  lx_init(&L, &c.schema, &c.diags, 0);
+  static char out[4096];
+  out[0] = 0;
+  token t;
+  int n = 0;
+  for (int k; (k = lx_next(&L, &t)) != LX_EOF;) {
+    if (out[0]) strcat(out, " ");
+    strcat(out, short_name(k));
+    if (toks && n < 64) toks[n] = t;
+    n++;
+  }
+  if (ntoks) *ntoks = n;
+  *ndiags = c.diags.items.n;
+  fe_free(&c);
+  return out;
+}
+
+static void lex_is(const char *src, const char *want) {
+  int nd;
+  char *got = lex_all(src, &nd, NULL, NULL);
+  check(strcmp(got, want) == 0 && nd == 0, "lex %s\n  want %s\n  got  %s (%d diagnostics)", src, want, got,
+        nd);
+}
+
+static void test_lexer(void) {
+  /* separators: newline or comma; none after '{' or before continuation lines */
+  lex_is("entity A {\n  a: int\n  b: int\n}", "ENTITY ID { ID COLON ID NL ID COLON ID NL }");
+  lex_is("entity A { a: int, b: int, }", "ENTITY ID { ID COLON ID COMMA ID COLON ID COMMA }");
+  lex_is("entity A {\n  a: int,\n  b: int,\n}", "ENTITY ID { ID COLON ID COMMA ID COLON ID COMMA }");
+  lex_is("entity A {\n\n\n  a: int\n\n\n}", "ENTITY ID { ID COLON ID NL }");
+  lex_is("entity A {\n  @grant read to * via T\n    where T.a == resource.b\n}",
+         "ENTITY ID { GRANT ID TO STAR VIA ID WHERE ID DOT ID EQEQ ID DOT ID NL }");
+  /* a line starting `to:` is a field named `to`, not a continuation */
+  lex_is("entity M {\n  from: string\n  to: string\n}", "ENTITY ID { ID COLON ID NL TO COLON ID NL }");
+  lex_is("entity M {\n  a: int =\n    3\n}", "ENTITY ID { ID COLON ID EQ NUMBER NL }");
+  lex_is("x {\n  r: R @from(E.r,\n     where E.a == b)\n}",
+         "ID { ID COLON ID ANNOT ( ID DOT ID COMMA WHERE ID DOT ID EQEQ ID ) NL }");
+  /* action lists: the comma inside `@grant read, write` is not a separator */
+  lex_is("entity A { @grant read, write where x, b: int }",
+         "ENTITY ID { GRANT ID ACOMMA ID WHERE ID COMMA ID COLON ID }");
+  lex_is("entity A { @grant read, b: int }", "ENTITY ID { GRANT ID COMMA ID COLON ID }");
+  /* literals */
+  lex_is("x: 12 -3 1.5 -0.25 1e6", "ID COLON NUMBER NUMBER NUMBER NUMBER NUMBER");
+  lex_is("x: 30d 1h30m 250ms 2w", "ID COLON DURATION DURATION DURATION DURATION");
+  lex_is("x: 1000/minute 5/second", "ID COLON RATE RATE");
+  lex_is("x: \"a\\\"b\\\\c\\n\\t\\r\\u{1F600}\"", "ID COLON STRING");
+  lex_is("routes(\"/api\") {\n  GET /projects/:projectId -> h\n  GET / -> root\n}",
+         "ROUTES ( STRING ) { ID PATH ARROW ID NL ID PATH ARROW ID NL }");
+  lex_is("@validation type X =\n  | { t: \"a\" }\n  | { t: \"b\" }",
+         "ANNOT TYPE ID EQ PIPE { ID COLON STRING } PIPE { ID COLON STRING }");
+  lex_is("// c\n/* block\n comment */ entity /// doc\n A {}", "ENTITY ID { }");
+  lex_is("\xEF\xBB\xBF" "entity A {}", "ENTITY ID { }");
+  lex_is("entity A {\r\n  a: int\r\n  b: int\r\n}", "ENTITY ID { ID COLON ID NL ID COLON ID NL }");
+  /* keywords are contextual only in the grammar: the lexer still names them */
+  lex_is("type: file", "TYPE COLON ID");
+
+  /* positions: byte offset, 1-based line and byte column from each token's start */
+  token t[64];
+  int nt, nd;
+  lex_all("entity Caf\xC3\xA9 {}", &nd, t, &nt);
+  check(nd == 1, "a non-ASCII letter in a name is one diagnostic (got %d)", nd);
+  lex_all("entity A {\n  title: string\n}", &nd, t, &nt);
+  check(nt == 8 && t[3].line == 2 && t[3].col == 3 && t[3].off == 13 && t[3].len == 5,
+        "position of 'title': line %u col %u off %u len %u", t[3].line, t[3].col, t[3].off, t[3].len);
+  check(t[5].line == 2 && t[5].col == 10 && t[5].len == 6, "position of 'string'");
+  check(t[6].line == 2 && t[6].col == 16, "the separator sits where the line ends (col %u)", t[6].col);
+  lex_all("\xEF\xBB\xBF" "entity A {}", &nd, t, &nt);
+  check(t[0].off == 3 && t[0].col == 4, "a BOM is skipped but counted in columns (col %u)", t[0].col);
+  lex_all("entity A {\r\n  b: int\r\n}", &nd, t, &nt);
+  check(t[3].line == 2 && t[3].col == 3 && t[3].off == 14, "CRLF counts as one line end");
+  lex_all("/* a\nb\nc */ entity", &nd, t, &nt);
+  check(t[0].line == 3 && t[0].col == 6, "lines inside block comments are counted");
+  lex_all("entity A {\n  /// The title.\n  /// Second line.\n  title: string\n}", &nd, t, &nt);
+  check(t[3].doc_len > 0, "a doc comment attaches to the next token");
+
+  /* errors are diagnostics, and lexing goes on */
+  lex_all("entity A { a: \"open\n b: int }", &nd, t, &nt);
+  check(nd == 1 && nt >= 8, "an unterminated string is one error and the next line still lexes");
+  lex_all("x: 30days", &nd, t, &nt);
+  check(nd == 1, "an unknown duration unit is an error");
+  lex_all("/* never closed", &nd, t, &nt);
+  check(nd == 1 && nt == 0, "an unterminated block comment is one error");
+}
+
+static void test_names(void) {
+  arena a;
+  arena_init(&a);
+  static const char *const tables[][2] = {
+      {"Task", "tasks"},           {"OrgMembership", "org_memberships"},
+      {"Category", "categories"}, {"Status", "statuses"},
+      {"Box", "boxes"},           {"Day", "days"},
+      {"Match", "matches"},       {"Wish", "wishes"},
+      {"URLPath", "url_paths"},   {"__User", "__users"},
+      {"APIKey", "api_keys"},     {"Quiz", "quizes"},
+  };
+  for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+    const char *got = ir_table_name(&a, tables[i][0]);
+    check(strcmp(got, tables[i][1]) == 0, "table name of %s: want %s, got %s", tables[i][0], tables[i][1], got);
+  }
+  static const char *const cols[][2] = {
+      {"ownerId", "owner_id"}, {"URLPath", "url_path"}, {"createdAt", "created_at"},
+      {"id", "id"},            {"v2Name", "v2_name"},   {"already_snake", "already_snake"},
+  };
+  for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+    const char *got = ir_snake_case(&a, cols[i][0]);
+    check(strcmp(got, cols[i][1]) == 0, "column name of %s: want %s, got %s", cols[i][0], cols[i][1], got);
+  }
+  char long_name[100];
+  memset(long_name, 'a', 99);
+  long_name[99] = 0;
+  bool cut;
+  const char *t1 = ir_truncate_ident(&a, long_name, &cut);
+  const char *t2 = ir_truncate_ident(&a, long_name, NULL);
+  check(cut && strlen(t1) == 63 && strcmp(t1, t2) == 0, "truncation is deterministic and 63 bytes");
+  long_name[98] = 'b';
+  check(strcmp(ir_truncate_ident(&a, long_name, NULL), t1) != 0, "names differing past byte 54 stay distinct");
+  check(strcmp(ir_truncate_ident(&a, "short", &cut), "short") == 0 && !cut, "short names are kept");
+  check(ir_edit_distance("Projct", "Project", 3) == 1, "edit distance");
+  arena_free(&a);
+}
+
+/* ---- variants of the examples ------------------------------------------ */
+
+typedef struct project {
+  char *paths[16];
+  char *texts[16];
+  size_t lens[16];
+  int n;
+} project;
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = malloc((size_t)n + 1);
+  size_t got = fread(buf, 1, (size_t)n, f);
+  fclose(f);
+  buf[got] = 0;
+  *len = got;
+  return buf;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_dir(project *p, const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d)) && p->n < 16) {
+    size_t n = strlen(e->d_name);
+    if (n > 8 && strcmp(e->d_name + n - 8, ".inspire") == 0) {
+      char *full = malloc(strlen(dir) + n + 2);
+      sprintf(full, "%s/%s", dir, e->d_name);
+      p->paths[p->n++] = full;
+    }
+  }
+  closedir(d);
+  qsort(p->paths, (size_t)p->n, sizeof(char *), cmp_str);
+  for (int i = 0; i < p->n; i++) p->texts[i] = slurp(p->paths[i], &p->lens[i]);
+}
+
+static void free_project(project *p) {
+  for (int i = 0; i < p->n; i++) {
+    free(p->paths[i]);
+    free(p->texts[i]);
+  }
+}
+
+typedef char *(*transform)(const char *src, size_t n, size_t *out_n);
+
+static char *to_crlf(const char *s, size_t n, size_t *on) {
+  char *o = malloc(n * 2 + 1);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '\n') o[k++] = '\r';
+    o[k++] = s[i];
+  }
+  *on = k;
+  return o;
+}
+
+static char *with_bom(const char *s, size_t n, size_t *on) {
+  char *o = malloc(n + 4);
+  memcpy(o, "\xEF\xBB\xBF", 3);
+  memcpy(o + 3, s, n);
+  *on = n + 3;
+  return o;
+}
+
+/* Drop every comma that ends a line inside `{ }` (where the newline already
+** separates members); commas inside ( ) and [ ] are required and stay. */
+static char *drop_commas(const char *s, size_t n, size_t *on) {
+  char *o = malloc(n + 1);
+  size_t k = 0;
+  char stack[256];
+  int depth = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '"') { /* copy the string */
+      o[k++] = s[i++];
+      while (i < n && s[i] != '"' && s[i] != '\n') {
+        if (s[i] == '\\' && i + 1 < n) o[k++] = s[i++];
+        o[k++] = s[i++];
+      }
+      if (i < n) o[k++] = s[i];
+      continue;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '/') { /* copy the comment */
+      while (i < n && s[i] != '\n') o[k++] = s[i++];
+      i--;
+      continue;
+    }
+    if ((c == '{' || c == '(' || c == '[') && depth < 256) stack[depth++] = c;
+    if ((c == '}' || c == ')' || c == ']') && depth > 0) depth--;
+    if (c == ',' && depth > 0 && stack[depth - 1] == '{') {
+      size_t j = i + 1;
+      while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
+      if (j + 1 < n && s[j] == '/' && s[j + 1] == '/') while (j < n && s[j] != '\n') j++;
+      if (j >= n || s[j] == '\n' || s[j] == '\r') continue; /* drop it */
+    }
+    o[k++] = c;
+  }
+  *on = k;
+  return o;
+}
+
+static char *compile_ir(project *p, transform tf, int *errors, int *warnings) {
+  fe_compilation c;
+  fe_init(&c);
+  for (int i = 0; i < p->n; i++) {
+    size_t n = p->lens[i];
+    char *t = tf ? tf(p->texts[i], p->lens[i], &n) : NULL;
+    src_add(&c.schema, p->paths[i], t ? t : p->texts[i], n);
+    free(t);
+  }
+  fe_compile(&c);
+  *errors = c.diags.errors;
+  *warnings = c.diags.warnings;
+  char *ir = ir_dump_json(&c.schema);
+  fe_free(&c);
+  return ir;
+}
+
+static void test_variants(const char *examples) {
+  const char *dirs[] = {"todo/schema", "saas/schema", "evolution"};
+  static const struct {
+    const char *name;
+    transform tf;
+  } variants[] = {{"CRLF", to_crlf}, {"BOM", with_bom}, {"no commas", drop_commas}};
+  for (int d = 0; d < 3; d++) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", examples, dirs[d]);
+    project all = {0};
+    add_dir(&all, dir);
+    check(all.n > 0, "examples found in %s", dir);
+    /* evolution holds five separate schemas; the others are one project each */
+    int groups = d == 2 ? all.n : 1;
+    for (int g = 0; g < groups; g++) {
+      project p = all;
+      if (d == 2) {
+        p.n = 1;
+        p.paths[0] = all.paths[g];
+        p.texts[0] = all.texts[g];
+        p.lens[0] = all.lens[g];
+      }
+      int e0, w0;
+      char *base = compile_ir(&p, NULL, &e0, &w0);
+      check(e0 == 0 && w0 == 0, "%s compiles clean (%d errors, %d warnings)", p.paths[0], e0, w0);
+      for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+        int e, w;
+        char *ir = compile_ir(&p, variants[v].tf, &e, &w);
+        check(e == 0 && w == 0 && strcmp(ir, base) == 0, "%s with %s: %d errors, %d warnings, IR %s", p.paths[0],
+              variants[v].name, e, w, strcmp(ir, base) == 0 ? "same" : "differs");
+        free(ir);
+      }
+      /* the same input twice gives the same bytes */
+      int e2, w2;
+      char *again = compile_ir(&p, NULL, &e2, &w2);
+      check(strcmp(again, base) == 0, "%s: the IR dump is deterministic", p.paths[0]);
+      free(again);
+      free(base);
+    }
+    free_project(&all);
+  }
+}
+
+/* The number of commas the no-comma variant removes, so that it cannot pass
+** by removing nothing. */
+static void test_variant_changes_input(const char *examples) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/todo/schema/main.inspire", examples);
+  size_t n, on;
+  char *src = slurp(path, &n);
+  char *out = drop_commas(src, n, &on);
+  check(on + 20 < n, "dropping commas removes many from todo (%zu bytes before, %zu after)", n, on);
+  free(src);
+  free(out);
+}
+
+/* --format json and sarif parse back and carry the fields cli.md names. */
+static void test_json_and_sarif(void) {
+  const char *src = "entity Project {\n  name: string,\n}\nentity Task {\n  p: Projct.id,\n}\n";
+  fe_compilation c;
+  fe_init(&c);
+  fe_compile_buffer(&c, "schema/t.inspire", src, strlen(src));
+  char *j = render_json(&c.schema, &c.diags);
+  cJSON *root = cJSON_Parse(j);
+  check(root != NULL, "render_json gives valid JSON");
+  cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "diagnostics"), 0);
+  const char *keys[] = {"file", "line", "column", "endLine", "endColumn", "severity", "code", "message", "notes"};
+  for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+    check(d && cJSON_GetObjectItem(d, keys[i]) != NULL, "json diagnostic has '%s'", keys[i]);
+  if (d) {
+    check(strcmp(cJSON_GetObjectItem(d, "code")->valuestring, "E0204") == 0, "json code");
+    check(cJSON_GetObjectItem(d, "line")->valueint == 5 && cJSON_GetObjectItem(d, "column")->valueint == 6 &&
+              cJSON_GetObjectItem(d, "endLine")->valueint == 5 &&
+              cJSON_GetObjectItem(d, "endColumn")->valueint == 12,
+          "json range is 5:6-5:12");
+    check(strcmp(cJSON_GetObjectItem(d, "file")->valuestring, "schema/t.inspire") == 0, "json file");
+  }
+  check(cJSON_GetObjectItem(root, "errors")->valueint == 1 && cJSON_GetObjectItem(root, "warnings")->valueint == 0,
+        "json counts");
+  cJSON_Delete(root);
+  free(j);
+  render_opts ro = {false, "1.0"};
+  char *s = render_sarif(&c.schema, &c.diags, &ro);
+  root = cJSON_Parse(s);
+  check(root && strcmp(cJSON_GetObjectItem(root, "version")->valuestring, "2.1.0") == 0, "sarif version");
+  cJSON *res = root ? cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0), "results"), 0) : NULL;
+  check(res && strcmp(cJSON_GetObjectItem(res, "ruleId")->valuestring, "E0204") == 0, "sarif result rule");
+  cJSON_Delete(root);
+  free(s);
+  fe_free(&c);
+  /* hostile bytes never reach JSON as invalid UTF-8 */
+  fe_init(&c);
+  const char *bad = "entity A { x: \"\x1b[31m\xff\" }";
+  fe_compile_buffer(&c, "b.inspire", bad, strlen(bad));
+  j = render_json(&c.schema, &c.diags);
+  bool ascii_ctl = false;
+  for (const char *p = j; *p; p++)
+    if (*p == 0x1b || (unsigned char)*p == 0xff) ascii_ctl = true;
+  check(!ascii_ctl && c.diags.errors > 0, "control and invalid bytes are not copied into JSON");
+  free(j);
+  fe_free(&c);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_frontend EXAMPLES_DIR\n");
+    return 2;
+  }
+  test_lexer();
+  test_names();
+  test_variants(argv[1]);
+  test_variant_changes_input(argv[1]);
+  test_json_and_sarif();
+  printf("frontend: %d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
