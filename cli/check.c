@@ -14,7 +14,8 @@ void help_check(void) {
        "Parse and check the schema (every *.inspire under schema/, or the files and folders\n"
        "named) and print diagnostics.  Nothing is written.\n"
        "\n"
-       "  --format text|json|sarif  diagnostics as text on stderr (default), or JSON/SARIF on stdout\n"
+       "  --format text|json|sarif  diagnostics as text on stderr (default), or JSON/SARIF on "
+       "stdout\n"
        "  --strict                  warnings count as errors\n"
        "  --dump-ir                 print the resolved schema as JSON on stdout\n"
        "  --schema DIR|FILE...      the schema (default: schema/)\n"
@@ -41,8 +42,7 @@ static void load_path(fe_compilation *c, const char *path, bool named) {
   }
   if (S_ISDIR(st.st_mode)) {
     int n = src_collect_dir(&c->schema, &c->diags, path);
-    if (n == 0)
-      diag_add(&c->diags, DIAG_E0004, none, "no *.inspire files under '%s'", path);
+    if (n == 0) diag_add(&c->diags, DIAG_E0004, none, "no *.inspire files under '%s'", path);
   } else {
     src_load(&c->schema, &c->diags, path);
   }
@@ -61,19 +61,25 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
       const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
       if (!v) return free(paths), cli_usage_error("check", "--format needs text, json or sarif");
-      if (strcmp(v, "text") == 0) fmt = FMT_TEXT;
-      else if (strcmp(v, "json") == 0) fmt = FMT_JSON;
-      else if (strcmp(v, "sarif") == 0) fmt = FMT_SARIF;
-      else return free(paths), cli_usage_error("check", "--format takes text, json or sarif, not '%s'", v);
+      if (strcmp(v, "text") == 0)
+        fmt = FMT_TEXT;
+      else if (strcmp(v, "json") == 0)
+        fmt = FMT_JSON;
+      else if (strcmp(v, "sarif") == 0)
+        fmt = FMT_SARIF;
+      else
+        return free(paths),
+               cli_usage_error("check", "--format takes text, json or sarif, not '%s'", v);
     } else if (strcmp(a, "--strict") == 0) {
       strict = true;
     } else if (strcmp(a, "--dump-ir") == 0) {
       dump = true;
     } else if (strcmp(a, "--") == 0) {
-      for (i++; i < argc; i++) paths[npaths++] = argv[i];
+      for (i++; i < argc; i++)
+        paths[npaths++] = argv[i];
     } else if (a[0] == '-' && a[1]) {
-      static const char *const known[] = {"--format", "--strict", "--dump-ir", "--schema",
-                                          "--migrations", "--color", "--quiet", "--verbose"};
+      static const char *const known[] = {"--format",     "--strict", "--dump-ir", "--schema",
+                                          "--migrations", "--color",  "--quiet",   "--verbose"};
       const char *best = cli_suggest(a, known, (int)(sizeof known / sizeof *known));
       free(paths);
       if (best) return cli_usage_error("check", "unknown option '%s'; did you mean '%s'?", a, best);
@@ -87,9 +93,11 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
   fe_init(&c);
   c.diags.limit = 500;
   if (npaths) {
-    for (int i = 0; i < npaths; i++) load_path(&c, paths[i], true);
+    for (int i = 0; i < npaths; i++)
+      load_path(&c, paths[i], true);
   } else if (o->nschema) {
-    for (int i = 0; i < o->nschema; i++) load_path(&c, o->schema[i], true);
+    for (int i = 0; i < o->nschema; i++)
+      load_path(&c, o->schema[i], true);
   } else {
     load_path(&c, "schema", false);
   }
@@ -100,7 +108,8 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
   if (fmt == FMT_TEXT) {
     if (!(o->quiet && c.diags.errors == 0)) render_text(stderr, &c.schema, &c.diags, &ro);
   } else {
-    char *out = fmt == FMT_JSON ? render_json(&c.schema, &c.diags) : render_sarif(&c.schema, &c.diags, &ro);
+    char *out =
+        fmt == FMT_JSON ? render_json(&c.schema, &c.diags) : render_sarif(&c.schema, &c.diags, &ro);
     puts(out);
     free(out);
   }

@@ -36,11 +36,13 @@ static void usage(FILE *out) {
         "       inspirec --version\n\nVerbs:\n",
         out);
   for (int i = 0; i < NVERBS; i++)
-    fprintf(out, "  %-8s %s%s\n", verbs[i].name, verbs[i].summary, verbs[i].run ? "" : " (not yet built)");
-  fputs("\nCommon options: -C DIR, --schema DIR|FILE..., --migrations DIR,\n"
-        "                --color auto|always|never, -q, -v\n"
-        "'inspirec migrate VERB' is the same as 'inspirec VERB' for plan, apply, dry-run, status.\n",
-        out);
+    fprintf(out, "  %-8s %s%s\n", verbs[i].name, verbs[i].summary,
+            verbs[i].run ? "" : " (not yet built)");
+  fputs(
+      "\nCommon options: -C DIR, --schema DIR|FILE..., --migrations DIR,\n"
+      "                --color auto|always|never, -q, -v\n"
+      "'inspirec migrate VERB' is the same as 'inspirec VERB' for plan, apply, dry-run, status.\n",
+      out);
 }
 
 static const verb *find_verb(const char *name) {
@@ -51,7 +53,8 @@ static const verb *find_verb(const char *name) {
 
 static int unknown_verb(const char *name) {
   const char *names[NVERBS];
-  for (int i = 0; i < NVERBS; i++) names[i] = verbs[i].name;
+  for (int i = 0; i < NVERBS; i++)
+    names[i] = verbs[i].name;
   const char *best = cli_suggest(name, names, NVERBS);
   if (best) return cli_usage_error(NULL, "unknown verb '%s'; did you mean '%s'?", name, best);
   return cli_usage_error(NULL, "unknown verb '%s'", name);
@@ -64,8 +67,10 @@ static int help(int argc, char **argv) {
   }
   const verb *v = find_verb(argv[0]);
   if (!v) return unknown_verb(argv[0]);
-  if (v->help) v->help();
-  else printf("inspirec %s: %s (not yet built in this version)\n", v->name, v->summary);
+  if (v->help)
+    v->help();
+  else
+    printf("inspirec %s: %s (not yet built in this version)\n", v->name, v->summary);
   return EXIT_OK;
 }
 
@@ -102,15 +107,21 @@ int main(int argc, char **argv) {
   const char *name = argv[i++];
   if (strcmp(name, "help") == 0) return help(argc - i, argv + i);
   if (strcmp(name, "migrate") == 0) {
-    if (i >= argc) return cli_usage_error(NULL, "'inspirec migrate' needs a verb: plan, apply, dry-run or status");
+    if (i >= argc)
+      return cli_usage_error(NULL,
+                             "'inspirec migrate' needs a verb: plan, apply, dry-run or status");
     name = argv[i++];
-    if (strcmp(name, "plan") && strcmp(name, "apply") && strcmp(name, "dry-run") && strcmp(name, "status"))
-      return cli_usage_error(NULL, "'inspirec migrate %s' is not a verb; migrate takes plan, apply, dry-run or status", name);
+    if (strcmp(name, "plan") && strcmp(name, "apply") && strcmp(name, "dry-run") &&
+        strcmp(name, "status"))
+      return cli_usage_error(
+          NULL, "'inspirec migrate %s' is not a verb; migrate takes plan, apply, dry-run or status",
+          name);
   }
   const verb *v = find_verb(name);
   if (!v) return unknown_verb(name);
   for (int j = i; j < argc; j++)
-    if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0) return help(1, (char **)&v->name);
+    if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0)
+      return help(1, (char **)&v->name);
   if (!v->run) {
     fprintf(stderr, "inspirec: '%s' is not built yet in this version of inspirec\n", v->name);
     return EXIT_USAGE;

@@ -16,8 +16,10 @@ int cli_usage_error(const char *verb, const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
-  if (verb) fprintf(stderr, "Run 'inspirec help %s' for its options.\n", verb);
-  else fputs("Run 'inspirec help' for the list of verbs.\n", stderr);
+  if (verb)
+    fprintf(stderr, "Run 'inspirec help %s' for its options.\n", verb);
+  else
+    fputs("Run 'inspirec help' for the list of verbs.\n", stderr);
   return EXIT_USAGE;
 }
 
@@ -53,12 +55,17 @@ int cli_common_option(cli_opts *o, int argc, char **argv, int *i) {
     return 1;
   }
   if (is_opt(a, "--color") || is_opt(a, "--colour")) {
-    const char *v = value_of(strncmp(a, "--colour", 8) == 0 ? "--colour" : "--color", argc, argv, i);
+    const char *v =
+        value_of(strncmp(a, "--colour", 8) == 0 ? "--colour" : "--color", argc, argv, i);
     if (!v) return cli_usage_error(NULL, "--color needs a value: auto, always or never"), -1;
-    if (strcmp(v, "auto") == 0) o->color = COLOR_AUTO;
-    else if (strcmp(v, "always") == 0) o->color = COLOR_ALWAYS;
-    else if (strcmp(v, "never") == 0) o->color = COLOR_NEVER;
-    else return cli_usage_error(NULL, "--color takes auto, always or never, not '%s'", v), -1;
+    if (strcmp(v, "auto") == 0)
+      o->color = COLOR_AUTO;
+    else if (strcmp(v, "always") == 0)
+      o->color = COLOR_ALWAYS;
+    else if (strcmp(v, "never") == 0)
+      o->color = COLOR_NEVER;
+    else
+      return cli_usage_error(NULL, "--color takes auto, always or never, not '%s'", v), -1;
     return 1;
   }
   if (is_opt(a, "--schema")) {

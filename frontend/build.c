@@ -68,18 +68,22 @@ const char *ps_doc(ps_ctx *c, const token *t) {
   char *out = arena_alloc(c->s->a, t->doc_len + 1);
   size_t o = 0;
   while (p < end) {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+      p++;
     if (end - p >= 3 && memcmp(p, "///", 3) == 0) {
       p += 3;
       if (p < end && *p == ' ') p++;
       if (o) out[o++] = '\n';
-      while (p < end && *p != '\n' && *p != '\r') out[o++] = *p++;
+      while (p < end && *p != '\n' && *p != '\r')
+        out[o++] = *p++;
     } else {
       /* an ordinary comment between doc lines: skip its line */
-      while (p < end && *p != '\n') p++;
+      while (p < end && *p != '\n')
+        p++;
     }
   }
-  while (o && (out[o - 1] == ' ' || out[o - 1] == '\t')) o--;
+  while (o && (out[o - 1] == ' ' || out[o - 1] == '\t'))
+    o--;
   out[o] = 0;
   return out;
 }
@@ -135,10 +139,14 @@ static const char *decode_string(ps_ctx *c, const token *t, size_t *outlen) {
       continue;
     }
     char e = p[1];
-    if (e == 'n') out[o++] = '\n', p += 2;
-    else if (e == 't') out[o++] = '\t', p += 2;
-    else if (e == 'r') out[o++] = '\r', p += 2;
-    else if (e == '"' || e == '\\') out[o++] = e, p += 2;
+    if (e == 'n')
+      out[o++] = '\n', p += 2;
+    else if (e == 't')
+      out[o++] = '\t', p += 2;
+    else if (e == 'r')
+      out[o++] = '\r', p += 2;
+    else if (e == '"' || e == '\\')
+      out[o++] = e, p += 2;
     else if (e == 'u' && p + 2 < end && p[2] == '{') {
       const char *q = p + 3;
       uint32_t v = 0;
@@ -175,7 +183,8 @@ static int64_t duration_ms(const char *p, size_t n) {
       p++;
     }
     int64_t mul = 1;
-    if (end - p >= 2 && p[0] == 'm' && p[1] == 's') mul = 1, p += 2;
+    if (end - p >= 2 && p[0] == 'm' && p[1] == 's')
+      mul = 1, p += 2;
     else if (p < end) {
       switch (*p) {
       case 's': mul = 1000; break;
@@ -387,8 +396,8 @@ void ps_policy_to(ps_ctx *c, ir_policy *p, ir_principal_kind k, const token *t, 
     const char *fn = ps_name(c, t);
     if (strcmp(fn, "role") != 0) {
       ir_range r = ps_range(c, t);
-      diag *g = diag_add(c->d, DIAG_E0503, r, "'%s(...)' is not a principal; write 'to role(%.*s)'", fn,
-                         (int)role->len, tok_text(c, role));
+      diag *g = diag_add(c->d, DIAG_E0503, r, "'%s(...)' is not a principal; write 'to role(%.*s)'",
+                         fn, (int)role->len, tok_text(c, role));
       diag_label(c->d, g, "expected 'role'");
     }
     p->role = ps_name(c, role);
@@ -579,7 +588,8 @@ void ps_entity(ps_ctx *c, const token *kw, const token *name, ps_list *members, 
   e->doc = ps_doc(c, kw);
   e->used = true;
   fill_body(c, members, &e->fields, &e->annots, &e->policies, NULL);
-  for (int i = 0; i < e->fields.n; i++) e->fields.v[i]->owner = e;
+  for (int i = 0; i < e->fields.n; i++)
+    e->fields.v[i]->owner = e;
   vec_push(c->s->a, c->s->entities, e);
 }
 
@@ -590,7 +600,8 @@ static ir_type *new_type(ps_ctx *c, ir_range r, ps_list *members) {
   return t;
 }
 
-void ps_embedded(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end) {
+void ps_embedded(ps_ctx *c, const token *kw, const token *name, ps_list *members,
+                 const token *end) {
   ir_range a = ps_range(c, kw), b = ps_range(c, end);
   ir_type *t = new_type(c, ps_span(&a, &b), members);
   t->name = ps_name(c, name);
@@ -650,7 +661,8 @@ void ps_enum(ps_ctx *c, const token *kw, const token *name, ps_list *members, co
   e->name = ps_name(c, name);
   e->name_range = ps_range(c, name);
   e->doc = ps_doc(c, kw);
-  for (int i = 0; members && i < members->n; i++) vec_push(c->s->a, e->members, members->v[i]);
+  for (int i = 0; members && i < members->n; i++)
+    vec_push(c->s->a, e->members, members->v[i]);
   vec_push(c->s->a, c->s->enums, e);
 }
 

@@ -41,8 +41,10 @@ diag *diag_add(diag_list *d, diag_code code, ir_range r, const char *fmt, ...) {
   va_start(ap, fmt);
   g->msg = vfmt(d->a, fmt, ap);
   va_end(ap);
-  if (g->severity == SEV_ERROR) d->errors++;
-  else d->warnings++;
+  if (g->severity == SEV_ERROR)
+    d->errors++;
+  else
+    d->warnings++;
   if (d->limit && d->items.n >= d->limit) return g;
   vec_push(d->a, d->items, g);
   return g;

@@ -21,7 +21,8 @@ void fe_free(fe_compilation *c) {
 }
 
 void fe_compile(fe_compilation *c) {
-  for (int i = 0; i < c->schema.files.n; i++) fe_parse_file(&c->schema, &c->diags, (uint32_t)i);
+  for (int i = 0; i < c->schema.files.n; i++)
+    fe_parse_file(&c->schema, &c->diags, (uint32_t)i);
   sema_run(&c->schema, &c->diags);
   diag_sort(&c->diags);
 }

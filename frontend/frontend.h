@@ -152,8 +152,8 @@ typedef struct lexer {
   /* newline significance */
   char *brackets; /* stack of '(' '[' '{' */
   int depth, cap;
-  int prev;          /* last token handed to the parser */
-  bool in_actions;   /* inside the action list of @grant/@deny */
+  int prev;        /* last token handed to the parser */
+  bool in_actions; /* inside the action list of @grant/@deny */
   bool too_deep;
   bool quiet; /* while peeking: no diagnostics */
   uint32_t doc_off, doc_len;
@@ -174,8 +174,8 @@ typedef struct ps_ctx {
   diag_list *d;
   lexer *L;
   uint32_t file;
-  bool failed;     /* lemon gave up on this file */
-  bool overflow;   /* the parser's stack overflowed */
+  bool failed;   /* lemon gave up on this file */
+  bool overflow; /* the parser's stack overflowed */
   int syntax_errors;
   token last; /* the last token fed, for "unexpected end of input" */
 } ps_ctx;

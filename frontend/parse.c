@@ -12,9 +12,9 @@ void *inspireParseAlloc(void *(*alloc)(size_t), ps_ctx *ctx);
 void inspireParse(void *p, int kind, token t);
 void inspireParseFree(void *p, void (*dealloc)(void *));
 
-static const char *const top_keywords[] = {"entity", "enum", "type", "auth", "namespace",
-                                           "routes", "apiKeys", "schedule", "payments",
-                                           "integrations", "network", "email"};
+static const char *const top_keywords[] = {"entity",    "enum",         "type",    "auth",
+                                           "namespace", "routes",       "apiKeys", "schedule",
+                                           "payments",  "integrations", "network", "email"};
 
 /* What the parser found, in words: a name or string quoted, punctuation as is. */
 static const char *describe(ps_ctx *c, const token *t, int kind) {
@@ -25,9 +25,9 @@ static const char *describe(ps_ctx *c, const token *t, int kind) {
   case TK_STRING:
     return arena_printf(c->s->a, "string %.*s%s", t->len > 30 ? 30 : (int)t->len, text,
                         t->len > 30 ? "...\"" : "");
-  case TK_COMMA: case TK_ACOMMA: return "','";
-  default:
-    return arena_printf(c->s->a, "'%.*s'", t->len > 40 ? 40 : (int)t->len, text);
+  case TK_COMMA:
+  case TK_ACOMMA: return "','";
+  default: return arena_printf(c->s->a, "'%.*s'", t->len > 40 ? 40 : (int)t->len, text);
   }
 }
 
@@ -79,7 +79,8 @@ void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int n) {
     if (expected[i] == TK_ENTITY) keyword_expected = true;
   if (kind == TK_ID && keyword_expected) {
     const char *name = ps_name(c, t);
-    const char *best = sema_suggest(name, top_keywords, (int)(sizeof top_keywords / sizeof *top_keywords));
+    const char *best =
+        sema_suggest(name, top_keywords, (int)(sizeof top_keywords / sizeof *top_keywords));
     if (best) diag_label(c->d, g, "did you mean '%s'?", best);
   }
   if (kind == LX_EOF && n == 1 && expected[0] == TK_RBRACE)

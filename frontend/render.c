@@ -14,7 +14,11 @@
 
 static int utf8_seq(const unsigned char *p) {
   unsigned c = p[0];
-  int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  int n = c < 0x80             ? 1
+          : (c & 0xE0) == 0xC0 ? 2
+          : (c & 0xF0) == 0xE0 ? 3
+          : (c & 0xF8) == 0xF0 ? 4
+                               : 0;
   if (n <= 1) return n;
   uint32_t v = c & (0x7F >> n);
   for (int i = 1; i < n; i++) {
@@ -110,9 +114,11 @@ static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *labe
   bool cut_left = false, cut_right = false;
   if (len > window + 20) {
     uint32_t from = col > window / 2 ? col - window / 2 : 0;
-    while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80) from--;
+    while (from > 0 && ((unsigned char)text[from] & 0xC0) == 0x80)
+      from--;
     uint32_t to = from + window < len ? from + window : len;
-    while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80) to++;
+    while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80)
+      to++;
     cut_left = from > 0;
     cut_right = to < len;
     text += from;
@@ -126,8 +132,10 @@ static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *labe
   ** column per character, not per byte. */
   for (uint32_t i = 0; i < col; i++) {
     unsigned char c = (unsigned char)text[i];
-    if (c == '\t') fputc('\t', out);
-    else if ((c & 0xC0) != 0x80) fputc(' ', out);
+    if (c == '\t')
+      fputc('\t', out);
+    else if ((c & 0xC0) != 0x80)
+      fputc(' ', out);
   }
   uint32_t width = 0;
   uint32_t stop = r->len;
@@ -136,7 +144,8 @@ static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *labe
     if (((unsigned char)text[col + i] & 0xC0) != 0x80) width++;
   if (width == 0) width = 1;
   if (color) fputs(sev == SEV_NOTE ? C_CYAN : C_GREEN, out);
-  for (uint32_t i = 0; i < width; i++) fputc('^', out);
+  for (uint32_t i = 0; i < width; i++)
+    fputc('^', out);
   if (color) fputs(C_RESET, out);
   if (label) {
     char *l = clean(label, strlen(label), false);
@@ -175,15 +184,18 @@ void render_text(FILE *out, ir_schema *s, diag_list *d, const render_opts *o) {
       diag_note *n = &g->notes.v[j];
       location(out, s, &n->range, o->color);
       char *nm = clean(n->msg, strlen(n->msg), false);
-      if (o->color) fprintf(out, " " C_CYAN "note:" C_RESET " %s\n", nm);
-      else fprintf(out, " note: %s\n", nm);
+      if (o->color)
+        fprintf(out, " " C_CYAN "note:" C_RESET " %s\n", nm);
+      else
+        fprintf(out, " note: %s\n", nm);
       free(nm);
       snippet(out, s, &n->range, NULL, o->color, SEV_NOTE);
     }
   }
   int shown = d->items.n, total = d->errors + d->warnings;
   if (total > shown)
-    fprintf(out, "inspirec: %d more diagnostics not shown; fix the ones above first\n", total - shown);
+    fprintf(out, "inspirec: %d more diagnostics not shown; fix the ones above first\n",
+            total - shown);
   if (d->errors || d->warnings)
     fprintf(out, "%d error%s, %d warning%s\n", d->errors, d->errors == 1 ? "" : "s", d->warnings,
             d->warnings == 1 ? "" : "s");
@@ -282,14 +294,16 @@ char *render_sarif(ir_schema *s, diag_list *d, const render_opts *o) {
   cJSON_AddStringToObject(driver, "version", o && o->tool_version ? o->tool_version : "0");
   cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
   bool used[DIAG_COUNT] = {false};
-  for (int i = 0; i < d->items.n; i++) used[d->items.v[i]->code] = true;
+  for (int i = 0; i < d->items.n; i++)
+    used[d->items.v[i]->code] = true;
   int rule_index[DIAG_COUNT];
   int nrules = 0;
   for (int c = 0; c < DIAG_COUNT; c++) {
     if (!used[c]) continue;
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "id", diag_table[c].code);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "shortDescription"), "text", diag_table[c].title);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "shortDescription"), "text",
+                            diag_table[c].title);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "defaultConfiguration"), "level",
                             diag_table[c].severity == SEV_ERROR ? "error" : "warning");
     cJSON_AddItemToArray(rules, r);

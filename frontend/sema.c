@@ -58,22 +58,28 @@ const char *sema_suggest_decl(sema *S, const char *name, int kinds_mask) {
   const char **c = arena_alloc(S->a, sizeof(char *) * (size_t)(n + 1));
   int k = 0;
   if (kinds_mask & (1 << DK_ENTITY))
-    for (int i = 0; i < s->entities.n; i++) c[k++] = s->entities.v[i]->name;
+    for (int i = 0; i < s->entities.n; i++)
+      c[k++] = s->entities.v[i]->name;
   if (kinds_mask & (1 << DK_ENUM))
-    for (int i = 0; i < s->enums.n; i++) c[k++] = s->enums.v[i]->name;
+    for (int i = 0; i < s->enums.n; i++)
+      c[k++] = s->enums.v[i]->name;
   if (kinds_mask & (1 << DK_TYPE))
-    for (int i = 0; i < s->types.n; i++) c[k++] = s->types.v[i]->name;
+    for (int i = 0; i < s->types.n; i++)
+      c[k++] = s->types.v[i]->name;
   if (kinds_mask & (1 << DK_VALIDATION))
-    for (int i = 0; i < s->validations.n; i++) c[k++] = s->validations.v[i]->name;
+    for (int i = 0; i < s->validations.n; i++)
+      c[k++] = s->validations.v[i]->name;
   if (kinds_mask & 1)
-    for (int t = IR_T_STRING; t <= IR_T_FILE; t++) c[k++] = ir_type_names[t];
+    for (int t = IR_T_STRING; t <= IR_T_FILE; t++)
+      c[k++] = ir_type_names[t];
   return sema_suggest(name, c, k);
 }
 
 const char *sema_suggest_field(ir_entity *e, const char *name) {
   const char *c[512];
   int k = 0;
-  for (int i = 0; i < e->fields.n && k < 512; i++) c[k++] = e->fields.v[i]->name;
+  for (int i = 0; i < e->fields.n && k < 512; i++)
+    c[k++] = e->fields.v[i]->name;
   return sema_suggest(name, c, k);
 }
 
@@ -87,8 +93,15 @@ void sema_reserved(sema *S, const char *name, ir_range r, const char *what) {
   }
 }
 
+/* Record a top-level name: not reserved, not a scalar type, not taken. */
 static void declare(sema *S, const char *name, decl_kind k, void *node, ir_range r,
                     const char *what) {
+  if (k != DK_ENTITY || !((ir_entity *)node)->builtin) sema_reserved(S, name, r, what);
+  /* `entity string { }` would make every `string` field ambiguous */
+  if (ir_scalar_kind(name) != IR_T_UNRESOLVED) {
+    diag_add(S->d, DIAG_E0201, r, "'%s' is a built-in type; choose another name", name);
+    return;
+  }
   decl_ref *prev = sema_lookup(S, name);
   if (prev) {
     if (k == DK_ENTITY) ((ir_entity *)node)->duplicate = true;
@@ -101,7 +114,6 @@ static void declare(sema *S, const char *name, decl_kind k, void *node, ir_range
   d->node = node;
   d->range = r;
   namemap_put(&S->s->decls, name, d);
-  (void)what;
 }
 
 /* language.md 2.1: `entity __User { email: string @unique, createdAt: datetime = now() }`,
@@ -142,46 +154,16 @@ static void predeclare_user(sema *S) {
 static void declare_all(sema *S) {
   ir_schema *s = S->s;
   predeclare_user(S);
-  for (int i = 0; i < s->entities.n; i++) {
-    ir_entity *e = s->entities.v[i];
-    sema_reserved(S, e->name, e->name_range, "entity");
-    declare(S, e->name, DK_ENTITY, e, e->name_range, "entity");
-  }
-  for (int i = 0; i < s->enums.n; i++) {
-    ir_enum *e = s->enums.v[i];
-    sema_reserved(S, e->name, e->name_range, "enum");
-    declare(S, e->name, DK_ENUM, e, e->name_range, "enum");
-  }
-  for (int i = 0; i < s->types.n; i++) {
-    ir_type *t = s->types.v[i];
-    sema_reserved(S, t->name, t->name_range, "type");
-    declare(S, t->name, DK_TYPE, t, t->name_range, "type");
-  }
-  for (int i = 0; i < s->validations.n; i++) {
-    ir_type *t = s->validations.v[i];
-    sema_reserved(S, t->name, t->name_range, "type");
-    declare(S, t->name, DK_VALIDATION, t, t->name_range, "type");
-  }
-  /* Scalar type names cannot be redeclared: `entity string { }` would make
-  ** every `string` field ambiguous. */
-  for (int i = 0; i < s->entities.n + s->enums.n + s->types.n + s->validations.n; i++) {
-    const char *name;
-    ir_range r;
-    if (i < s->entities.n) {
-      name = s->entities.v[i]->name, r = s->entities.v[i]->name_range;
-    } else if (i < s->entities.n + s->enums.n) {
-      ir_enum *e = s->enums.v[i - s->entities.n];
-      name = e->name, r = e->name_range;
-    } else if (i < s->entities.n + s->enums.n + s->types.n) {
-      ir_type *t = s->types.v[i - s->entities.n - s->enums.n];
-      name = t->name, r = t->name_range;
-    } else {
-      ir_type *t = s->validations.v[i - s->entities.n - s->enums.n - s->types.n];
-      name = t->name, r = t->name_range;
-    }
-    if (ir_scalar_kind(name) != IR_T_UNRESOLVED)
-      diag_add(S->d, DIAG_E0201, r, "'%s' is a built-in type; choose another name", name);
-  }
+  for (int i = 0; i < s->entities.n; i++)
+    declare(S, s->entities.v[i]->name, DK_ENTITY, s->entities.v[i], s->entities.v[i]->name_range,
+            "entity");
+  for (int i = 0; i < s->enums.n; i++)
+    declare(S, s->enums.v[i]->name, DK_ENUM, s->enums.v[i], s->enums.v[i]->name_range, "enum");
+  for (int i = 0; i < s->types.n; i++)
+    declare(S, s->types.v[i]->name, DK_TYPE, s->types.v[i], s->types.v[i]->name_range, "type");
+  for (int i = 0; i < s->validations.n; i++)
+    declare(S, s->validations.v[i]->name, DK_VALIDATION, s->validations.v[i],
+            s->validations.v[i]->name_range, "type");
 }
 
 static void check_enums(sema *S) {
@@ -201,8 +183,8 @@ static void check_enums(sema *S) {
       sema_reserved(S, m->name, m->range, "enum member");
       ir_enum_member *prev = namemap_get(&e->member_map, m->name);
       if (prev) {
-        diag *g = diag_add(S->d, DIAG_E0202, m->range,
-                           "enum '%s' lists '%s' twice; remove one", e->name, m->name);
+        diag *g = diag_add(S->d, DIAG_E0202, m->range, "enum '%s' lists '%s' twice; remove one",
+                           e->name, m->name);
         diag_note_add(S->d, g, prev->range, "first listed here");
         continue;
       }

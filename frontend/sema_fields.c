@@ -26,8 +26,8 @@ typedef enum arg_kind { ARG_NONE, ARG_INT, ARG_NUM, ARG_STRING, ARG_IDENT } arg_
 typedef struct annot_spec {
   const char *name;
   arg_kind arg;
-  unsigned kinds;  /* allowed column kinds (0: any) */
-  bool db_only;    /* entity fields only: it shapes the table */
+  unsigned kinds; /* allowed column kinds (0: any) */
+  bool db_only;   /* entity fields only: it shapes the table */
   const char *usage;
   const char *kinds_text;
 } annot_spec;
@@ -54,15 +54,31 @@ static const annot_spec field_annots[] = {
     {"renamedFrom", ARG_STRING, K_ANY, true, "@renamedFrom(\"oldName\")", NULL},
 };
 enum {
-  A_UNIQUE, A_PRIMARY_KEY, A_INDEX, A_ON_DELETE, A_MIN_LENGTH, A_MAX_LENGTH, A_REGEX, A_EMAIL,
-  A_URL, A_TRIM, A_MIN, A_MAX, A_MAX_SIZE, A_ACCEPT, A_SENSITIVE, A_PII, A_MAP, A_RENAMED_FROM,
+  A_UNIQUE,
+  A_PRIMARY_KEY,
+  A_INDEX,
+  A_ON_DELETE,
+  A_MIN_LENGTH,
+  A_MAX_LENGTH,
+  A_REGEX,
+  A_EMAIL,
+  A_URL,
+  A_TRIM,
+  A_MIN,
+  A_MAX,
+  A_MAX_SIZE,
+  A_ACCEPT,
+  A_SENSITIVE,
+  A_PII,
+  A_MAP,
+  A_RENAMED_FROM,
   A_COUNT
 };
 
-static const char *const entity_annot_names[] = {"unique", "index", "primaryKey", "map",
-                                                 "renamedFrom", "on", "why"};
-static const char *const elsewhere_annot_names[] = {"from", "selectFrom", "grant", "deny",
-                                                    "secret", "system", "validation", "public"};
+static const char *const entity_annot_names[] = {"unique",      "index", "primaryKey", "map",
+                                                 "renamedFrom", "on",    "why"};
+static const char *const elsewhere_annot_names[] = {"from",   "selectFrom", "grant",      "deny",
+                                                    "secret", "system",     "validation", "public"};
 
 static int field_annot_index(const char *name) {
   for (int i = 0; i < A_COUNT; i++)
@@ -77,7 +93,8 @@ static const char *suggest_annot(const char *name, bool entity_level) {
     for (size_t i = 0; i < sizeof entity_annot_names / sizeof *entity_annot_names; i++)
       c[k++] = entity_annot_names[i];
   } else {
-    for (int i = 0; i < A_COUNT; i++) c[k++] = field_annots[i].name;
+    for (int i = 0; i < A_COUNT; i++)
+      c[k++] = field_annots[i].name;
   }
   return sema_suggest(name, c, k);
 }
@@ -107,9 +124,9 @@ static bool check_args(sema *S, ir_annot *a, const annot_spec *sp) {
   default: ok = v && v->kind == IR_V_PATH && v->nparts == 1; break;
   }
   if (!ok) {
-    const char *what = sp->arg == ARG_NONE ? "takes no arguments"
-                       : sp->arg == ARG_INT ? "takes one whole number"
-                       : sp->arg == ARG_NUM ? "takes one number"
+    const char *what = sp->arg == ARG_NONE     ? "takes no arguments"
+                       : sp->arg == ARG_INT    ? "takes one whole number"
+                       : sp->arg == ARG_NUM    ? "takes one number"
                        : sp->arg == ARG_STRING ? "takes one string"
                                                : "takes one name";
     diag *g = diag_add(S->d, DIAG_E0303, a->range, "@%s %s: write %s", sp->name, what, sp->usage);
@@ -125,8 +142,10 @@ static void unknown_type(sema *S, ir_typeref *t, int kinds_mask) {
   r.len = (uint32_t)strlen(t->name);
   diag *g = diag_add(S->d, DIAG_E0204, r, "unknown type '%s'", t->name);
   const char *best = sema_suggest_decl(S, t->name, kinds_mask);
-  if (best) diag_label(S->d, g, "did you mean '%s'?", best);
-  else diag_label(S->d, g, "not a built-in type, entity, enum or type");
+  if (best)
+    diag_label(S->d, g, "did you mean '%s'?", best);
+  else
+    diag_label(S->d, g, "not a built-in type, entity, enum or type");
 }
 
 static void resolve_type(sema *S, ir_typeref *t, field_ctx ctx) {
@@ -171,8 +190,9 @@ static void resolve_type(sema *S, ir_typeref *t, field_ctx ctx) {
   } else {
     decl_ref *d = sema_lookup(S, t->name);
     if (!d) {
-      unknown_type(S, t, 1 | (1 << DK_ENUM) | (1 << DK_TYPE) |
-                             (ctx == FC_VALIDATION ? 1 << DK_VALIDATION : 0));
+      unknown_type(S, t,
+                   1 | (1 << DK_ENUM) | (1 << DK_TYPE) |
+                       (ctx == FC_VALIDATION ? 1 << DK_VALIDATION : 0));
     } else if (d->kind == DK_ENUM) {
       t->kind = IR_T_ENUM;
       t->enum_ = d->node;
@@ -195,8 +215,7 @@ static void resolve_type(sema *S, ir_typeref *t, field_ctx ctx) {
                          t->name);
       diag_label(S->d, g, "write '%s.id'", t->name);
     }
-    if (t->args)
-      diag_add(S->d, DIAG_E0213, t->range, "'%s' takes no arguments", t->name);
+    if (t->args) diag_add(S->d, DIAG_E0213, t->range, "'%s' takes no arguments", t->name);
   }
   if (t->array_depth > 1) {
     diag_add(S->d, DIAG_E0212, t->range,
@@ -257,9 +276,12 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
                  "Entity.field)",
                  f->name);
       on_delete = a->args[0]->parts[0];
-      if (strcmp(on_delete, "cascade") == 0) f->on_delete = IR_OD_CASCADE;
-      else if (strcmp(on_delete, "restrict") == 0) f->on_delete = IR_OD_RESTRICT;
-      else if (strcmp(on_delete, "setNull") == 0) f->on_delete = IR_OD_SET_NULL;
+      if (strcmp(on_delete, "cascade") == 0)
+        f->on_delete = IR_OD_CASCADE;
+      else if (strcmp(on_delete, "restrict") == 0)
+        f->on_delete = IR_OD_RESTRICT;
+      else if (strcmp(on_delete, "setNull") == 0)
+        f->on_delete = IR_OD_SET_NULL;
       else {
         const char *c[] = {"cascade", "restrict", "setNull"};
         diag *g = diag_add(S->d, DIAG_E0303, a->args[0]->range,
@@ -280,9 +302,9 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
       continue;
     }
     if (sp->kinds && kind != IR_T_UNRESOLVED && !f->type.member && !(sp->kinds & (1u << kind))) {
-      diag *g = diag_add(S->d, DIAG_E0302, a->range, "@%s applies to %s; '%s' is %s%s", sp->name,
-                         sp->kinds_text, f->name, ir_type_names[kind],
-                         f->type.array_depth ? "[]" : "");
+      diag *g =
+          diag_add(S->d, DIAG_E0302, a->range, "@%s applies to %s; '%s' is %s%s", sp->name,
+                   sp->kinds_text, f->name, ir_type_names[kind], f->type.array_depth ? "[]" : "");
       diag_label(S->d, g, "not allowed on %s", ir_type_names[kind]);
       continue;
     }
@@ -301,13 +323,15 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
       if (!a->args[0]->text[0] || (size_t)a->args[0]->ms != strlen(a->args[0]->text))
         diag_add(S->d, DIAG_E0303, a->range,
                  "@map needs a non-empty column name without NUL characters");
-      else f->column = a->args[0]->text;
+      else
+        f->column = a->args[0]->text;
       break;
     case A_RENAMED_FROM:
       if (!is_ident(a->args[0]->text))
         diag_add(S->d, DIAG_E0303, a->range,
                  "@renamedFrom takes the old field name, an identifier: @renamedFrom(\"oldName\")");
-      else f->renamed_from = sema_intern(S, a->args[0]->text);
+      else
+        f->renamed_from = sema_intern(S, a->args[0]->text);
       break;
     case A_MAX_SIZE:
       if (a->args[0]->num <= 0)
@@ -320,14 +344,16 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
       while (*p && ok) {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        while (n && *p == ' ') p++, n--;
+        while (n && *p == ' ')
+          p++, n--;
         const char *slash = memchr(p, '/', n);
         ok = slash && slash > p && (size_t)(slash - p) < n - 1;
         p = e ? e + 1 : p + n;
       }
       if (!ok)
-        diag_add(S->d, DIAG_E0303, a->range,
-                 "@accept takes MIME types separated by commas: @accept(\"image/*,application/pdf\")");
+        diag_add(
+            S->d, DIAG_E0303, a->range,
+            "@accept takes MIME types separated by commas: @accept(\"image/*,application/pdf\")");
       break;
     }
     default: break;
@@ -338,9 +364,10 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
       seen[A_MAX_LENGTH]->nargs == 1 && seen[A_MIN_LENGTH]->args[0]->kind == IR_V_NUMBER &&
       seen[A_MAX_LENGTH]->args[0]->kind == IR_V_NUMBER &&
       seen[A_MIN_LENGTH]->args[0]->num > seen[A_MAX_LENGTH]->args[0]->num) {
-    diag *g = diag_add(S->d, DIAG_E0304, seen[A_MIN_LENGTH]->range,
-                       "@minLength(%s) is above @maxLength(%s) on '%s'; no value can pass",
-                       seen[A_MIN_LENGTH]->args[0]->text, seen[A_MAX_LENGTH]->args[0]->text, f->name);
+    diag *g =
+        diag_add(S->d, DIAG_E0304, seen[A_MIN_LENGTH]->range,
+                 "@minLength(%s) is above @maxLength(%s) on '%s'; no value can pass",
+                 seen[A_MIN_LENGTH]->args[0]->text, seen[A_MAX_LENGTH]->args[0]->text, f->name);
     diag_note_add(S->d, g, seen[A_MAX_LENGTH]->range, "the upper bound is here");
   }
   if (seen[A_MIN] && seen[A_MAX] && seen[A_MIN]->nargs == 1 && seen[A_MAX]->nargs == 1 &&
@@ -372,11 +399,13 @@ static void check_fields(sema *S, void *fields_vec, namemap *map, field_ctx ctx,
     if (!f->implicit) sema_reserved(S, f->name, f->name_range, "field");
     ir_field *prev = namemap_get(map, f->name);
     if (prev) {
-      diag *g = diag_add(S->d, DIAG_E0202, f->name_range, "field '%s' is declared twice; rename one",
-                         f->name);
+      diag *g = diag_add(S->d, DIAG_E0202, f->name_range,
+                         "field '%s' is declared twice; rename one", f->name);
       if (prev->implicit)
-        diag_label(S->d, g, "clashes with the implicit primary key; mark it @primaryKey or rename it");
-      else diag_note_add(S->d, g, prev->name_range, "first declared here");
+        diag_label(S->d, g,
+                   "clashes with the implicit primary key; mark it @primaryKey or rename it");
+      else
+        diag_note_add(S->d, g, prev->name_range, "first declared here");
       f->duplicate = true;
       continue;
     }
@@ -473,7 +502,8 @@ static void entity_fields(sema *S, ir_entity *e) {
     vec_push(S->a, e->fields, NULL);
     memmove(e->fields.v + 1, e->fields.v, sizeof(ir_field *) * (size_t)(e->fields.n - 1));
     e->fields.v[0] = id;
-    for (int i = 0; i < e->fields.n; i++) e->fields.v[i]->pos = i;
+    for (int i = 0; i < e->fields.n; i++)
+      e->fields.v[i]->pos = i;
   }
   check_fields(S, &e->fields, &e->field_map, FC_ENTITY, e);
 
@@ -527,8 +557,10 @@ static void entity_fields(sema *S, ir_entity *e) {
         }
       } else {
         ix->unique = a->name == n_unique;
-        if (ix->unique) vec_push(S->a, e->uniques, ix);
-        else vec_push(S->a, e->indexes, ix);
+        if (ix->unique)
+          vec_push(S->a, e->uniques, ix);
+        else
+          vec_push(S->a, e->indexes, ix);
       }
     } else if (a->name == n_map || a->name == n_renamed) {
       ir_annot **seen = a->name == n_map ? &seen_map : &seen_renamed;
@@ -554,8 +586,8 @@ static void entity_fields(sema *S, ir_entity *e) {
       ir_trigger *t = sema_trigger(S, a, e);
       if (t) vec_push(S->a, e->triggers, t);
     } else if (field_annot_index(a->name) >= 0) {
-      diag_add(S->d, DIAG_E0309, a->range,
-               "@%s belongs on a field; put it after the field's type", a->name);
+      diag_add(S->d, DIAG_E0309, a->range, "@%s belongs on a field; put it after the field's type",
+               a->name);
     } else {
       diag *g = diag_add(S->d, DIAG_E0301, a->range, "unknown entity annotation '@%s'", a->name);
       const char *best = suggest_annot(a->name, true);
@@ -640,7 +672,9 @@ static void check_texpr(sema *S, ir_texpr *x, int depth) {
     }
     break;
   }
-  case IR_TX_STRUCT: check_fields(S, &x->structure->fields, &x->structure->field_map, FC_VALIDATION, NULL); break;
+  case IR_TX_STRUCT:
+    check_fields(S, &x->structure->fields, &x->structure->field_map, FC_VALIDATION, NULL);
+    break;
   case IR_TX_GENERIC: {
     bool partial = strcmp(x->name, "Partial") == 0;
     bool pick = strcmp(x->name, "Pick") == 0, omit = strcmp(x->name, "Omit") == 0;
@@ -652,7 +686,10 @@ static void check_texpr(sema *S, ir_texpr *x, int depth) {
     int want = partial ? 1 : 2;
     if (x->nargs != want || x->args[0]->kind == IR_TX_LIST ||
         (want == 2 && x->args[1]->kind != IR_TX_LIST)) {
-      diag_add(S->d, DIAG_E0213, x->range, "write %s", partial ? "Partial<T>" : pick ? "Pick<T, [a, b]>" : "Omit<T, [a, b]>");
+      diag_add(S->d, DIAG_E0213, x->range, "write %s",
+               partial ? "Partial<T>"
+               : pick  ? "Pick<T, [a, b]>"
+                       : "Omit<T, [a, b]>");
       break;
     }
     check_texpr(S, x->args[0], depth + 1);
@@ -660,17 +697,19 @@ static void check_texpr(sema *S, ir_texpr *x, int depth) {
       ir_texpr *l = x->args[1];
       for (int i = 0; i < l->nnames; i++)
         if (!texpr_has_field(S, x->args[0], l->names[i]))
-          diag_add(S->d, DIAG_E0215, l->name_ranges[i], "%s names '%s', which is not a field of the type",
-                   x->name, l->names[i]);
+          diag_add(S->d, DIAG_E0215, l->name_ranges[i],
+                   "%s names '%s', which is not a field of the type", x->name, l->names[i]);
     }
     break;
   }
   case IR_TX_UNION:
   case IR_TX_INTERSECT:
-    for (int i = 0; i < x->nargs; i++) check_texpr(S, x->args[i], depth + 1);
+    for (int i = 0; i < x->nargs; i++)
+      check_texpr(S, x->args[i], depth + 1);
     break;
   case IR_TX_LIST:
-    diag_add(S->d, DIAG_E0213, x->range, "a field list belongs inside Pick<T, [...]> or Omit<T, [...]>");
+    diag_add(S->d, DIAG_E0213, x->range,
+             "a field list belongs inside Pick<T, [...]> or Omit<T, [...]>");
     break;
   }
 }
@@ -678,10 +717,14 @@ static void check_texpr(sema *S, ir_texpr *x, int depth) {
 void sema_fields(sema *S) {
   ir_schema *s = S->s;
   entity_fields(S, s->user);
-  for (int i = 0; i < s->entities.n; i++) entity_fields(S, s->entities.v[i]);
-  for (int i = 0; i < s->types.n; i++) type_fields(S, s->types.v[i], FC_EMBEDDED);
-  for (int i = 0; i < s->types.n; i++) type_recursion(S, s->types.v[i]);
-  for (int i = 0; i < s->validations.n; i++) type_fields(S, s->validations.v[i], FC_VALIDATION);
+  for (int i = 0; i < s->entities.n; i++)
+    entity_fields(S, s->entities.v[i]);
+  for (int i = 0; i < s->types.n; i++)
+    type_fields(S, s->types.v[i], FC_EMBEDDED);
+  for (int i = 0; i < s->types.n; i++)
+    type_recursion(S, s->types.v[i]);
+  for (int i = 0; i < s->validations.n; i++)
+    type_fields(S, s->validations.v[i], FC_VALIDATION);
   for (int i = 0; i < s->validations.n; i++)
     if (s->validations.v[i]->expr) check_texpr(S, s->validations.v[i]->expr, 0);
 }
@@ -704,8 +747,10 @@ static void resolve_fk(sema *S, ir_field *f, int depth) {
     ir_range r = t->range;
     diag *g = diag_add(S->d, DIAG_E0206, r, "'%s' has no field '%s'", target->name, t->member);
     const char *best = sema_suggest_field(target, t->member);
-    if (best) diag_label(S->d, g, "did you mean '%s.%s'?", target->name, best);
-    else diag_label(S->d, g, "a foreign key names a field of the target, usually %s.id", target->name);
+    if (best)
+      diag_label(S->d, g, "did you mean '%s.%s'?", target->name, best);
+    else
+      diag_label(S->d, g, "a foreign key names a field of the target, usually %s.id", target->name);
     return;
   }
   if (!is_single_key(target, tf)) {
@@ -718,7 +763,9 @@ static void resolve_fk(sema *S, ir_field *f, int depth) {
   }
   if (tf->type.member && tf->type.kind == IR_T_UNRESOLVED) {
     if (depth > 32) {
-      diag_add(S->d, DIAG_E0207, t->range, "foreign keys refer to each other in a loop; one of them must point at a column of its own type");
+      diag_add(S->d, DIAG_E0207, t->range,
+               "foreign keys refer to each other in a loop; one of them must point at a column of "
+               "its own type");
       return;
     }
     resolve_fk(S, tf, depth + 1);
@@ -764,7 +811,8 @@ static bool valid_datetime(const char *s) {
     if (*p == '.') {
       p++;
       if (!isdigit((unsigned char)*p)) return false;
-      while (isdigit((unsigned char)*p)) p++;
+      while (isdigit((unsigned char)*p))
+        p++;
     }
   }
   if (hh > 23 || mm > 59 || ss > 60) return false;
@@ -817,14 +865,16 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
     *why = "a double default is a number such as 0 or 1.5";
     return v->kind == IR_V_NUMBER;
   case IR_T_DECIMAL: {
-    *why = arena_printf(S->a, "a decimal(%d, %d) default is a number with at most %d digits before "
-                              "the point and %d after it",
+    *why = arena_printf(S->a,
+                        "a decimal(%d, %d) default is a number with at most %d digits before "
+                        "the point and %d after it",
                         t->precision, t->scale, t->precision - t->scale, t->scale);
     if (v->kind != IR_V_NUMBER || strpbrk(v->text, "eE")) return false;
     const char *p = v->text + (v->text[0] == '-');
     const char *dot = strchr(p, '.');
     size_t ints = dot ? (size_t)(dot - p) : strlen(p), frac = dot ? strlen(dot + 1) : 0;
-    while (ints > 1 && *p == '0') p++, ints--;
+    while (ints > 1 && *p == '0')
+      p++, ints--;
     if (ints == 1 && *p == '0') ints = 0;
     return (int)ints <= t->precision - t->scale && (int)frac <= t->scale;
   }
@@ -848,7 +898,9 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
     return v->kind == IR_V_STRING && valid_uuid(v->text);
   case IR_T_ENUM: {
     *dk = IR_D_ENUM;
-    const char *m = v->kind == IR_V_STRING ? v->text : (v->kind == IR_V_PATH && v->nparts == 1) ? v->parts[0] : NULL;
+    const char *m = v->kind == IR_V_STRING                     ? v->text
+                    : (v->kind == IR_V_PATH && v->nparts == 1) ? v->parts[0]
+                                                               : NULL;
     if (!m || !t->enum_) {
       *why = "an enum default names one member, bare (Todo) or quoted (\"Todo\")";
       return !t->enum_ && m;
@@ -856,9 +908,11 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
     if (namemap_get(&t->enum_->member_map, sema_intern(S, m))) return true;
     const char *c[256];
     int n = 0;
-    for (int i = 0; i < t->enum_->members.n && n < 256; i++) c[n++] = t->enum_->members.v[i]->name;
+    for (int i = 0; i < t->enum_->members.n && n < 256; i++)
+      c[n++] = t->enum_->members.v[i]->name;
     const char *best = sema_suggest(m, c, n);
-    *why = best ? arena_printf(S->a, "'%s' is not a member of %s; did you mean '%s'?", m, t->enum_->name, best)
+    *why = best ? arena_printf(S->a, "'%s' is not a member of %s; did you mean '%s'?", m,
+                               t->enum_->name, best)
                 : arena_printf(S->a, "'%s' is not a member of %s", m, t->enum_->name);
     return false;
   }
@@ -868,18 +922,12 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
     *why = "a JSON default is an object { } or a list [ ]";
     return v->kind == IR_V_OBJECT || v->kind == IR_V_LIST ||
            (k == IR_T_JSON && (v->kind == IR_V_STRING || v->kind == IR_V_NUMBER ||
-                                is_word(v, "true") || is_word(v, "false")));
-  case IR_T_BYTES:
-    *why = "bytes columns take no default";
-    return false;
-  case IR_T_FILE:
-    *why = "file fields take no default; the upload sets them";
-    return false;
+                               is_word(v, "true") || is_word(v, "false")));
+  case IR_T_BYTES: *why = "bytes columns take no default"; return false;
+  case IR_T_FILE: *why = "file fields take no default; the upload sets them"; return false;
   case IR_T_VALIDATION:
-  case IR_T_LITERAL:
-    return true;
-  default:
-    return true; /* unresolved: reported already */
+  case IR_T_LITERAL: return true;
+  default: return true; /* unresolved: reported already */
   }
 }
 
@@ -917,8 +965,10 @@ static void check_default(sema *S, ir_field *f) {
     for (int i = 0; ok && i < v->nitems; i++) {
       ir_default_kind ek;
       if (!literal_fits(S, &elem, v->items[i], &ek, &why) || ek == IR_D_NOW || ek == IR_D_UUID) {
-        if (ek == IR_D_NOW || ek == IR_D_UUID) why = "array items are literals, not now() or uuid()";
-        diag_add(S->d, DIAG_E0401, v->items[i]->range, "bad item in the default of '%s': %s", f->name, why);
+        if (ek == IR_D_NOW || ek == IR_D_UUID)
+          why = "array items are literals, not now() or uuid()";
+        diag_add(S->d, DIAG_E0401, v->items[i]->range, "bad item in the default of '%s': %s",
+                 f->name, why);
         return;
       }
     }
@@ -940,21 +990,26 @@ static void check_default(sema *S, ir_field *f) {
 static void fk_and_defaults(sema *S, void *fields_vec) {
   typedef VEC(ir_field *) fvec;
   fvec *fv = fields_vec;
-  for (int i = 0; i < fv->n; i++) resolve_fk(S, fv->v[i], 0);
-  for (int i = 0; i < fv->n; i++) check_default(S, fv->v[i]);
+  for (int i = 0; i < fv->n; i++)
+    resolve_fk(S, fv->v[i], 0);
+  for (int i = 0; i < fv->n; i++)
+    check_default(S, fv->v[i]);
 }
 
 static void struct_defaults(sema *S, ir_texpr *x, int depth) {
   if (!x || depth > 64) return;
   if (x->kind == IR_TX_STRUCT) fk_and_defaults(S, &x->structure->fields);
-  for (int i = 0; i < x->nargs; i++) struct_defaults(S, x->args[i], depth + 1);
+  for (int i = 0; i < x->nargs; i++)
+    struct_defaults(S, x->args[i], depth + 1);
 }
 
 void sema_foreign_keys(sema *S) {
   ir_schema *s = S->s;
-  for (int i = 0; i < s->entities.n; i++) fk_and_defaults(S, &s->entities.v[i]->fields);
+  for (int i = 0; i < s->entities.n; i++)
+    fk_and_defaults(S, &s->entities.v[i]->fields);
   fk_and_defaults(S, &s->user->fields);
-  for (int i = 0; i < s->types.n; i++) fk_and_defaults(S, &s->types.v[i]->fields);
+  for (int i = 0; i < s->types.n; i++)
+    fk_and_defaults(S, &s->types.v[i]->fields);
   for (int i = 0; i < s->validations.n; i++) {
     fk_and_defaults(S, &s->validations.v[i]->fields);
     struct_defaults(S, s->validations.v[i]->expr, 0);
@@ -965,7 +1020,8 @@ void sema_foreign_keys(sema *S) {
 
 static const char *index_name(sema *S, ir_entity *e, ir_index *ix, const char *suffix) {
   size_t n = strlen(e->table) + strlen(suffix) + 2;
-  for (int i = 0; i < ix->nfields; i++) n += strlen(ix->fields[i]->column ? ix->fields[i]->column : "") + 1;
+  for (int i = 0; i < ix->nfields; i++)
+    n += strlen(ix->fields[i]->column ? ix->fields[i]->column : "") + 1;
   char *buf = arena_alloc(S->a, n);
   strcpy(buf, e->table);
   for (int i = 0; i < ix->nfields; i++) {
@@ -1036,7 +1092,8 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
     }
   }
   /* Constraint and index names, duplicates, then FK indexes. */
-  if (e->pkey) e->pkey->name = ir_truncate_ident(S->a, arena_printf(S->a, "%s_pkey", e->table), NULL);
+  if (e->pkey)
+    e->pkey->name = ir_truncate_ident(S->a, arena_printf(S->a, "%s_pkey", e->table), NULL);
   for (int i = 0; i < e->uniques.n; i++) {
     ir_index *ix = e->uniques.v[i];
     ix->name = index_name(S, e, ix, "key");
@@ -1070,8 +1127,10 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
     /* language.md 2.1: every FK column gets an index unless a key already
     ** starts with it. */
     bool covered = starts_with(e->pkey, f);
-    for (int j = 0; !covered && j < e->uniques.n; j++) covered = starts_with(e->uniques.v[j], f);
-    for (int j = 0; !covered && j < e->indexes.n; j++) covered = starts_with(e->indexes.v[j], f);
+    for (int j = 0; !covered && j < e->uniques.n; j++)
+      covered = starts_with(e->uniques.v[j], f);
+    for (int j = 0; !covered && j < e->indexes.n; j++)
+      covered = starts_with(e->indexes.v[j], f);
     if (!covered) {
       ir_index *ix = single(S, f, false);
       ix->from_fk = true;
@@ -1086,7 +1145,8 @@ void sema_keys(sema *S) {
   namemap tables;
   namemap_init(&tables, S->a);
   entity_keys(S, s->user, &tables);
-  for (int i = 0; i < s->entities.n; i++) entity_keys(S, s->entities.v[i], &tables);
+  for (int i = 0; i < s->entities.n; i++)
+    entity_keys(S, s->entities.v[i], &tables);
   /* Postgres enum types live beside tables in one namespace. */
   for (int i = 0; i < s->enums.n; i++) {
     ir_enum *en = s->enums.v[i];

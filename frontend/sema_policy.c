@@ -27,7 +27,8 @@ static void path_error(sema *S, ir_value *v, ir_entity *e, const char *part) {
     if (f->type.fk_entity && n > 2 && strcmp(f->name + n - 2, "Id") == 0)
       c[k++] = arena_strndup(S->a, f->name, n - 2);
   }
-  diag *g = diag_add(S->d, DIAG_E0501, v->range, "'%s' has no field or relation '%s'", e->name, part);
+  diag *g =
+      diag_add(S->d, DIAG_E0501, v->range, "'%s' has no field or relation '%s'", e->name, part);
   const char *best = sema_suggest(part, c, k);
   if (best) diag_label(S->d, g, "did you mean '%s'?", best);
 }
@@ -83,8 +84,10 @@ static void check_path(sema *S, ir_value *v, ir_entity *resource) {
     ir_principal_attr *pa = s->auth ? namemap_get(&s->auth->attr_map, attr) : NULL;
     if (pa) {
       if (v->nparts > 2) {
-        if (pa->type.fk_entity) walk(S, v, pa->type.fk_entity, 2);
-        else diag_add(S->d, DIAG_E0501, v->range, "principal.%s is a value and has no fields", attr);
+        if (pa->type.fk_entity)
+          walk(S, v, pa->type.fk_entity, 2);
+        else
+          diag_add(S->d, DIAG_E0501, v->range, "principal.%s is a value and has no fields", attr);
       }
       return;
     }
@@ -93,11 +96,13 @@ static void check_path(sema *S, ir_value *v, ir_entity *resource) {
     if (uf && v->nparts == 2) return;
     const char *c[64];
     int k = 0;
-    for (int i = 0; i < s->user->fields.n && k < 32; i++) c[k++] = s->user->fields.v[i]->name;
+    for (int i = 0; i < s->user->fields.n && k < 32; i++)
+      c[k++] = s->user->fields.v[i]->name;
     for (int i = 0; s->auth && i < s->auth->principal.n && k < 64; i++)
       c[k++] = s->auth->principal.v[i]->name;
-    diag *g = diag_add(S->d, DIAG_E0501, v->range,
-                       "principal has no attribute '%s'; declare it in auth { principal { } }", attr);
+    diag *g =
+        diag_add(S->d, DIAG_E0501, v->range,
+                 "principal has no attribute '%s'; declare it in auth { principal { } }", attr);
     const char *best = sema_suggest(attr, c, k);
     if (best) diag_label(S->d, g, "did you mean 'principal.%s'?", best);
   } else {
@@ -139,8 +144,9 @@ static void check_policy(sema *S, ir_policy *p, ir_entity *resource, int where) 
     for (size_t j = 0; j < sizeof actions / sizeof *actions; j++)
       if (strcmp(a, actions[j]) == 0) ok = true;
     if (!ok) {
-      diag *g = diag_add(S->d, DIAG_E0502, p->action_ranges[i],
-                         "unknown action '%s'; actions are read, write, insert, update and delete", a);
+      diag *g =
+          diag_add(S->d, DIAG_E0502, p->action_ranges[i],
+                   "unknown action '%s'; actions are read, write, insert, update and delete", a);
       const char *best = sema_suggest(a, actions, (int)(sizeof actions / sizeof *actions));
       if (best) diag_label(S->d, g, "did you mean '%s'?", best);
     }
@@ -171,7 +177,8 @@ static void check_policy(sema *S, ir_policy *p, ir_entity *resource, int where) 
       ir_enum *en = ra->type.enum_;
       const char *c[256];
       int k = 0;
-      for (int i = 0; i < en->members.n && k < 256; i++) c[k++] = en->members.v[i]->name;
+      for (int i = 0; i < en->members.n && k < 256; i++)
+        c[k++] = en->members.v[i]->name;
       diag *g = diag_add(S->d, DIAG_E0501, p->principal_range,
                          "unknown role '%s'; roles are the members of %s", p->role, en->name);
       const char *best = sema_suggest(p->role, c, k);
@@ -179,8 +186,7 @@ static void check_policy(sema *S, ir_policy *p, ir_entity *resource, int where) 
     }
     break;
   }
-  default:
-    break;
+  default: break;
   }
   if (where == 0 && p->on) {
     diag_add(S->d, DIAG_E0503, p->on_range,
@@ -226,7 +232,8 @@ static void check_policy(sema *S, ir_policy *p, ir_entity *resource, int where) 
         if (users != 1)
           diag_add(S->d, DIAG_E0503, p->via_range,
                    "via %s: %s; name the column that holds the user: via %s(userId)", j->name,
-                   users ? "it has several fields pointing at __User" : "it has no field pointing at __User",
+                   users ? "it has several fields pointing at __User"
+                         : "it has no field pointing at __User",
                    j->name);
       }
     }
@@ -238,15 +245,18 @@ void sema_policies(sema *S) {
   ir_schema *s = S->s;
   for (int i = 0; i < s->entities.n; i++) {
     ir_entity *e = s->entities.v[i];
-    for (int j = 0; j < e->policies.n; j++) check_policy(S, e->policies.v[j], e, 0);
+    for (int j = 0; j < e->policies.n; j++)
+      check_policy(S, e->policies.v[j], e, 0);
   }
   for (int i = 0; i < s->system_roles.n; i++) {
     ir_system_role *r = s->system_roles.v[i];
-    for (int j = 0; j < r->policies.n; j++) check_policy(S, r->policies.v[j], NULL, 1);
+    for (int j = 0; j < r->policies.n; j++)
+      check_policy(S, r->policies.v[j], NULL, 1);
   }
   for (int i = 0; i < s->api_scopes.n; i++) {
     ir_api_scope *sc = s->api_scopes.v[i];
-    for (int j = 0; j < sc->policies.n; j++) check_policy(S, sc->policies.v[j], NULL, 2);
+    for (int j = 0; j < sc->policies.n; j++)
+      check_policy(S, sc->policies.v[j], NULL, 2);
   }
   /* auth.principal @from / @selectFrom */
   if (s->auth) {
@@ -256,8 +266,10 @@ void sema_policies(sema *S) {
         ir_annot *a = pa->annots[j];
         for (int k = 0; k < a->nargs; k++) {
           ir_value *v = a->args[k];
-          if (v->kind == IR_V_PATH) check_path(S, v, NULL);
-          else if (v->kind == IR_V_COND) sema_check_cond(S, v->cond, NULL);
+          if (v->kind == IR_V_PATH)
+            check_path(S, v, NULL);
+          else if (v->kind == IR_V_COND)
+            sema_check_cond(S, v->cond, NULL);
         }
       }
     }
@@ -280,8 +292,10 @@ void sema_namespaces(sema *S) {
                          "declare",
                          ns->name, ns->scope_attr);
       const char *best = sema_suggest(ns->scope_attr, c, k);
-      if (best) diag_label(S->d, g, "did you mean 'principal.%s'?", best);
-      else diag_label(S->d, g, "declare it in auth { principal { %s: ... } }", ns->scope_attr);
+      if (best)
+        diag_label(S->d, g, "did you mean 'principal.%s'?", best);
+      else
+        diag_label(S->d, g, "declare it in auth { principal { %s: ... } }", ns->scope_attr);
       continue; /* the entities cannot be judged against an unknown scope */
     }
     for (int j = 0; j < ns->entities.n; j++) {

@@ -43,8 +43,9 @@ int src_load(ir_schema *s, diag_list *d, const char *path) {
   }
   if ((unsigned long long)st.st_size > SRC_MAX_BYTES) {
     fclose(fp);
-    diag_add(d, DIAG_E0003, no_range(), "'%s' is %lld bytes; inspirec reads schema files up to %u MB",
-             path, (long long)st.st_size, SRC_MAX_BYTES >> 20);
+    diag_add(d, DIAG_E0003, no_range(),
+             "'%s' is %lld bytes; inspirec reads schema files up to %u MB", path,
+             (long long)st.st_size, SRC_MAX_BYTES >> 20);
     return -1;
   }
   size_t len = (size_t)st.st_size;
@@ -84,8 +85,10 @@ void src_line_col(ir_file *f, uint32_t off, uint32_t *line, uint32_t *col) {
   uint32_t lo = 0, hi = f->nlines - 1;
   while (lo < hi) {
     uint32_t mid = (lo + hi + 1) / 2;
-    if (f->line_offs[mid] <= off) lo = mid;
-    else hi = mid - 1;
+    if (f->line_offs[mid] <= off)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   *line = lo + 1;
   *col = off - f->line_offs[lo] + 1;
@@ -143,7 +146,8 @@ static int walk(ir_schema *s, diag_list *d, const char *dir, path_vec *out, int 
 int src_collect_dir(ir_schema *s, diag_list *d, const char *dir) {
   path_vec paths = {0};
   size_t n = strlen(dir);
-  while (n > 1 && dir[n - 1] == '/') n--;
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
   char *root = arena_strndup(s->a, dir, n);
   if (walk(s, d, root, &paths, 0) < 0) return -1;
   if (paths.n > 1) qsort(paths.v, (size_t)paths.n, sizeof(char *), cmp_str);

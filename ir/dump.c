@@ -22,7 +22,8 @@ static void add_true(cJSON *o, const char *k, bool v) {
 
 static char *path_text(const ir_value *v) {
   size_t n = 1;
-  for (int i = 0; i < v->nparts; i++) n += strlen(v->parts[i]) + 1;
+  for (int i = 0; i < v->nparts; i++)
+    n += strlen(v->parts[i]) + 1;
   char *s = malloc(n);
   s[0] = 0;
   for (int i = 0; i < v->nparts; i++) {
@@ -125,12 +126,14 @@ static cJSON *value_json(const ir_value *v) {
     cJSON_AddStringToObject(o, "call", p);
     free(p);
     cJSON *args = cJSON_AddArrayToObject(o, "args");
-    for (int i = 0; i < v->nitems; i++) cJSON_AddItemToArray(args, value_json(v->items[i]));
+    for (int i = 0; i < v->nitems; i++)
+      cJSON_AddItemToArray(args, value_json(v->items[i]));
     return o;
   }
   case IR_V_LIST:
     o = cJSON_CreateArray();
-    for (int i = 0; i < v->nitems; i++) cJSON_AddItemToArray(o, value_json(v->items[i]));
+    for (int i = 0; i < v->nitems; i++)
+      cJSON_AddItemToArray(o, value_json(v->items[i]));
     return o;
   case IR_V_PAIR:
     o = cJSON_CreateObject();
@@ -142,7 +145,8 @@ static cJSON *value_json(const ir_value *v) {
     o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "annotation", v->text);
     cJSON *args = cJSON_AddArrayToObject(o, "args");
-    for (int i = 0; i < v->nitems; i++) cJSON_AddItemToArray(args, value_json(v->items[i]));
+    for (int i = 0; i < v->nitems; i++)
+      cJSON_AddItemToArray(args, value_json(v->items[i]));
     return o;
   }
   case IR_V_COND:
@@ -159,11 +163,13 @@ static cJSON *annot_json(const ir_annot *a) {
   cJSON_AddStringToObject(o, "annotation", a->name);
   if (a->nargs) {
     cJSON *args = cJSON_AddArrayToObject(o, "args");
-    for (int i = 0; i < a->nargs; i++) cJSON_AddItemToArray(args, value_json(a->args[i]));
+    for (int i = 0; i < a->nargs; i++)
+      cJSON_AddItemToArray(args, value_json(a->args[i]));
   }
   if (a->nwords) {
     cJSON *w = cJSON_AddArrayToObject(o, "words");
-    for (int i = 0; i < a->nwords; i++) cJSON_AddItemToArray(w, cJSON_CreateString(a->words[i]));
+    for (int i = 0; i < a->nwords; i++)
+      cJSON_AddItemToArray(w, cJSON_CreateString(a->words[i]));
   }
   if (a->block) cJSON_AddItemToObject(o, "block", block_json(a->block));
   return o;
@@ -185,7 +191,8 @@ static cJSON *block_json(const ir_block *b) {
       if (it->block) cJSON_AddItemToObject(o, "block", block_json(it->block));
       if (it->nannots) {
         cJSON *an = cJSON_AddArrayToObject(o, "annotations");
-        for (int j = 0; j < it->nannots; j++) cJSON_AddItemToArray(an, annot_json(it->annots[j]));
+        for (int j = 0; j < it->nannots; j++)
+          cJSON_AddItemToArray(an, annot_json(it->annots[j]));
       }
       break;
     case IR_I_BLOCK:
@@ -208,7 +215,8 @@ static cJSON *policy_json(const ir_policy *p) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "effect", p->deny ? "deny" : "grant");
   cJSON *a = cJSON_AddArrayToObject(o, "actions");
-  for (int i = 0; i < p->nactions; i++) cJSON_AddItemToArray(a, cJSON_CreateString(p->actions[i]));
+  for (int i = 0; i < p->nactions; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(p->actions[i]));
   if (p->principal != IR_P_NONE) {
     add_str(o, "to", principals[p->principal]);
     if (p->principal == IR_P_ROLE || p->principal == IR_P_NAMED) add_str(o, "role", p->role);
@@ -225,7 +233,8 @@ static cJSON *trigger_json(const ir_trigger *t) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "kind", t->effect ? "effect" : "trigger");
   cJSON *ev = cJSON_AddArrayToObject(o, "events");
-  for (int i = 0; i < t->nevents; i++) cJSON_AddItemToArray(ev, cJSON_CreateString(t->events[i]));
+  for (int i = 0; i < t->nevents; i++)
+    cJSON_AddItemToArray(ev, cJSON_CreateString(t->events[i]));
   add_str(o, "field", t->field);
   add_str(o, "function", t->function);
   if (t->effect) {
@@ -249,7 +258,8 @@ static void add_type(cJSON *o, const ir_typeref *t) {
     cJSON_AddNumberToObject(o, "scale", t->scale);
   }
   if (t->enum_) cJSON_AddStringToObject(o, "enum", t->enum_->name);
-  if (t->embedded) cJSON_AddStringToObject(o, "typeName", t->embedded->name ? t->embedded->name : "");
+  if (t->embedded)
+    cJSON_AddStringToObject(o, "typeName", t->embedded->name ? t->embedded->name : "");
   cJSON_AddBoolToObject(o, "nullable", t->nullable);
   cJSON_AddBoolToObject(o, "array", t->array_depth > 0);
   if (t->fk_entity && t->member) {
@@ -271,9 +281,12 @@ static cJSON *default_json(const ir_field *f) {
   case IR_D_LIST: cJSON_AddItemToObject(o, "list", value_json(v)); break;
   case IR_D_JSON: cJSON_AddItemToObject(o, "json", value_json(v)); break;
   default:
-    if (v->kind == IR_V_STRING) cJSON_AddStringToObject(o, "string", v->text);
-    else if (v->kind == IR_V_NUMBER) cJSON_AddRawToObject(o, "number", v->text);
-    else cJSON_AddItemToObject(o, "value", value_json(v));
+    if (v->kind == IR_V_STRING)
+      cJSON_AddStringToObject(o, "string", v->text);
+    else if (v->kind == IR_V_NUMBER)
+      cJSON_AddRawToObject(o, "number", v->text);
+    else
+      cJSON_AddItemToObject(o, "value", value_json(v));
     break;
   }
   return o;
@@ -296,7 +309,8 @@ static cJSON *field_json(const ir_field *f, bool column) {
   add_str(o, "doc", f->doc);
   if (f->nannots) {
     cJSON *an = cJSON_AddArrayToObject(o, "annotations");
-    for (int i = 0; i < f->nannots; i++) cJSON_AddItemToArray(an, annot_json(f->annots[i]));
+    for (int i = 0; i < f->nannots; i++)
+      cJSON_AddItemToArray(an, annot_json(f->annots[i]));
   }
   return o;
 }
@@ -305,7 +319,8 @@ static cJSON *index_json(const ir_index *ix) {
   cJSON *o = cJSON_CreateObject();
   add_str(o, "name", ix->name);
   cJSON *f = cJSON_AddArrayToObject(o, "fields");
-  for (int i = 0; i < ix->nfields; i++) cJSON_AddItemToArray(f, cJSON_CreateString(ix->fields[i]->name));
+  for (int i = 0; i < ix->nfields; i++)
+    cJSON_AddItemToArray(f, cJSON_CreateString(ix->fields[i]->name));
   add_true(o, "forForeignKey", ix->from_fk);
   return o;
 }
@@ -320,11 +335,14 @@ static cJSON *entity_json(const ir_entity *e) {
   add_str(o, "doc", e->doc);
   if (e->pkey) cJSON_AddItemToObject(o, "primaryKey", index_json(e->pkey));
   cJSON *fields = cJSON_AddArrayToObject(o, "fields");
-  for (int i = 0; i < e->fields.n; i++) cJSON_AddItemToArray(fields, field_json(e->fields.v[i], true));
+  for (int i = 0; i < e->fields.n; i++)
+    cJSON_AddItemToArray(fields, field_json(e->fields.v[i], true));
   cJSON *u = cJSON_AddArrayToObject(o, "uniques");
-  for (int i = 0; i < e->uniques.n; i++) cJSON_AddItemToArray(u, index_json(e->uniques.v[i]));
+  for (int i = 0; i < e->uniques.n; i++)
+    cJSON_AddItemToArray(u, index_json(e->uniques.v[i]));
   cJSON *ix = cJSON_AddArrayToObject(o, "indexes");
-  for (int i = 0; i < e->indexes.n; i++) cJSON_AddItemToArray(ix, index_json(e->indexes.v[i]));
+  for (int i = 0; i < e->indexes.n; i++)
+    cJSON_AddItemToArray(ix, index_json(e->indexes.v[i]));
   cJSON *fks = cJSON_AddArrayToObject(o, "foreignKeys");
   for (int i = 0; i < e->fks.n; i++) {
     const ir_fk *fk = e->fks.v[i];
@@ -340,11 +358,13 @@ static cJSON *entity_json(const ir_entity *e) {
   }
   if (e->policies.n) {
     cJSON *p = cJSON_AddArrayToObject(o, "policies");
-    for (int i = 0; i < e->policies.n; i++) cJSON_AddItemToArray(p, policy_json(e->policies.v[i]));
+    for (int i = 0; i < e->policies.n; i++)
+      cJSON_AddItemToArray(p, policy_json(e->policies.v[i]));
   }
   if (e->triggers.n) {
     cJSON *t = cJSON_AddArrayToObject(o, "triggers");
-    for (int i = 0; i < e->triggers.n; i++) cJSON_AddItemToArray(t, trigger_json(e->triggers.v[i]));
+    for (int i = 0; i < e->triggers.n; i++)
+      cJSON_AddItemToArray(t, trigger_json(e->triggers.v[i]));
   }
   return o;
 }
@@ -362,14 +382,18 @@ static cJSON *texpr_json(const ir_texpr *x, int depth) {
   }
   case IR_TX_LIST: {
     cJSON *n = cJSON_AddArrayToObject(o, "fields");
-    for (int i = 0; i < x->nnames; i++) cJSON_AddItemToArray(n, cJSON_CreateString(x->names[i]));
+    for (int i = 0; i < x->nnames; i++)
+      cJSON_AddItemToArray(n, cJSON_CreateString(x->names[i]));
     break;
   }
   default: {
-    const char *k = x->kind == IR_TX_GENERIC ? x->name : x->kind == IR_TX_UNION ? "union" : "intersection";
+    const char *k = x->kind == IR_TX_GENERIC ? x->name
+                    : x->kind == IR_TX_UNION ? "union"
+                                             : "intersection";
     cJSON_AddStringToObject(o, "op", k);
     cJSON *a = cJSON_AddArrayToObject(o, "args");
-    for (int i = 0; i < x->nargs; i++) cJSON_AddItemToArray(a, texpr_json(x->args[i], depth + 1));
+    for (int i = 0; i < x->nargs; i++)
+      cJSON_AddItemToArray(a, texpr_json(x->args[i], depth + 1));
   }
   }
   return o;
@@ -383,14 +407,16 @@ static cJSON *type_json(const ir_type *t) {
     cJSON_AddItemToObject(o, "expr", texpr_json(t->expr, 0));
   } else {
     cJSON *f = cJSON_AddArrayToObject(o, "fields");
-    for (int i = 0; i < t->fields.n; i++) cJSON_AddItemToArray(f, field_json(t->fields.v[i], false));
+    for (int i = 0; i < t->fields.n; i++)
+      cJSON_AddItemToArray(f, field_json(t->fields.v[i], false));
   }
   return o;
 }
 
 static cJSON *strings(const char *const *v, int n) {
   cJSON *a = cJSON_CreateArray();
-  for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+  for (int i = 0; i < n; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
   return a;
 }
 
@@ -434,7 +460,8 @@ static cJSON *auth_json(const ir_auth *au) {
 char *ir_dump_json(const ir_schema *s) {
   cJSON *root = cJSON_CreateObject();
   cJSON *ents = cJSON_AddArrayToObject(root, "entities");
-  for (int i = 0; i < s->entities.n; i++) cJSON_AddItemToArray(ents, entity_json(s->entities.v[i]));
+  for (int i = 0; i < s->entities.n; i++)
+    cJSON_AddItemToArray(ents, entity_json(s->entities.v[i]));
   cJSON *enums = cJSON_AddArrayToObject(root, "enums");
   for (int i = 0; i < s->enums.n; i++) {
     const ir_enum *e = s->enums.v[i];
@@ -458,9 +485,11 @@ char *ir_dump_json(const ir_schema *s) {
     cJSON_AddItemToArray(enums, o);
   }
   cJSON *types = cJSON_AddArrayToObject(root, "types");
-  for (int i = 0; i < s->types.n; i++) cJSON_AddItemToArray(types, type_json(s->types.v[i]));
+  for (int i = 0; i < s->types.n; i++)
+    cJSON_AddItemToArray(types, type_json(s->types.v[i]));
   cJSON *vals = cJSON_AddArrayToObject(root, "validationTypes");
-  for (int i = 0; i < s->validations.n; i++) cJSON_AddItemToArray(vals, type_json(s->validations.v[i]));
+  for (int i = 0; i < s->validations.n; i++)
+    cJSON_AddItemToArray(vals, type_json(s->validations.v[i]));
   if (s->auth) cJSON_AddItemToObject(root, "auth", auth_json(s->auth));
   if (s->namespaces.n) {
     cJSON *a = cJSON_AddArrayToObject(root, "namespaces");
@@ -470,7 +499,8 @@ char *ir_dump_json(const ir_schema *s) {
       cJSON_AddStringToObject(o, "name", ns->name);
       add_str(o, "scope", ns->scope_attr);
       cJSON *e = cJSON_AddArrayToObject(o, "entities");
-      for (int j = 0; j < ns->entities.n; j++) cJSON_AddItemToArray(e, cJSON_CreateString(ns->entities.v[j]->name));
+      for (int j = 0; j < ns->entities.n; j++)
+        cJSON_AddItemToArray(e, cJSON_CreateString(ns->entities.v[j]->name));
       cJSON_AddItemToArray(a, o);
     }
   }
@@ -499,7 +529,8 @@ char *ir_dump_json(const ir_schema *s) {
       cJSON_AddStringToObject(o, "name", sc->name);
       cJSON_AddStringToObject(o, "systemRole", sc->system_role);
       cJSON *p = cJSON_AddArrayToObject(o, "policies");
-      for (int j = 0; j < sc->policies.n; j++) cJSON_AddItemToArray(p, policy_json(sc->policies.v[j]));
+      for (int j = 0; j < sc->policies.n; j++)
+        cJSON_AddItemToArray(p, policy_json(sc->policies.v[j]));
       cJSON_AddItemToArray(a, o);
     }
   }
@@ -511,7 +542,8 @@ char *ir_dump_json(const ir_schema *s) {
       cJSON_AddStringToObject(o, "name", r->name);
       add_str(o, "displayName", r->display_name);
       cJSON *p = cJSON_AddArrayToObject(o, "policies");
-      for (int j = 0; j < r->policies.n; j++) cJSON_AddItemToArray(p, policy_json(r->policies.v[j]));
+      for (int j = 0; j < r->policies.n; j++)
+        cJSON_AddItemToArray(p, policy_json(r->policies.v[j]));
       cJSON_AddItemToArray(a, o);
     }
   }
@@ -544,11 +576,13 @@ char *ir_dump_json(const ir_schema *s) {
     if (p->seat_entity) cJSON_AddStringToObject(o, "seatEntity", p->seat_entity->name);
     if (p->billing_entity) cJSON_AddStringToObject(o, "billingEntity", p->billing_entity->name);
     cJSON *tr = cJSON_AddArrayToObject(o, "trials");
-    for (int i = 0; i < p->trials.n; i++) cJSON_AddItemToArray(tr, value_json(p->trials.v[i]));
+    for (int i = 0; i < p->trials.n; i++)
+      cJSON_AddItemToArray(tr, value_json(p->trials.v[i]));
     if (p->grace_ms) cJSON_AddNumberToObject(o, "gracePeriodMs", (double)p->grace_ms);
     add_str(o, "graceAction", p->grace_action);
     cJSON *ef = cJSON_AddArrayToObject(o, "effects");
-    for (int i = 0; i < p->effects.n; i++) cJSON_AddItemToArray(ef, trigger_json(p->effects.v[i]));
+    for (int i = 0; i < p->effects.n; i++)
+      cJSON_AddItemToArray(ef, trigger_json(p->effects.v[i]));
   }
   if (s->integrations.n) {
     cJSON *a = cJSON_AddArrayToObject(root, "integrations");
@@ -563,7 +597,8 @@ char *ir_dump_json(const ir_schema *s) {
       add_str(o, "clientIdSecret", in->client_id_secret);
       add_str(o, "clientSecretSecret", in->client_secret_secret);
       cJSON_AddItemToObject(o, "scopes", strings(in->scopes.v, in->scopes.n));
-      cJSON_AddItemToObject(o, "upgradeScopes", strings(in->upgrade_scopes.v, in->upgrade_scopes.n));
+      cJSON_AddItemToObject(o, "upgradeScopes",
+                            strings(in->upgrade_scopes.v, in->upgrade_scopes.n));
       cJSON_AddItemToObject(o, "settings", block_json(in->block));
       cJSON_AddItemToArray(a, o);
     }

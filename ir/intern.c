@@ -29,7 +29,8 @@ static void strtab_grow(strtab *t) {
   for (uint32_t i = 0; i < t->cap; i++) {
     if (!t->slots[i]) continue;
     uint32_t j = hash_bytes(t->slots[i], t->lens[i]) & (ncap - 1);
-    while (slots[j]) j = (j + 1) & (ncap - 1);
+    while (slots[j])
+      j = (j + 1) & (ncap - 1);
     slots[j] = t->slots[i];
     lens[j] = t->lens[i];
   }
@@ -88,7 +89,8 @@ static void namemap_grow(namemap *m) {
   for (uint32_t i = 0; i < m->cap; i++) {
     if (!m->keys[i]) continue;
     uint32_t j = ptr_hash(m->keys[i]) & (ncap - 1);
-    while (keys[j]) j = (j + 1) & (ncap - 1);
+    while (keys[j])
+      j = (j + 1) & (ncap - 1);
     keys[j] = m->keys[i];
     vals[j] = m->vals[i];
   }

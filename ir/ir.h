@@ -140,10 +140,10 @@ typedef struct ir_cond ir_cond;
 ** after resolution, what it means. */
 typedef struct ir_typeref {
   ir_range range;
-  const char *name;   /* base name, or NULL for a literal */
-  const char *member; /* FK: the field after the dot */
+  const char *name;    /* base name, or NULL for a literal */
+  const char *member;  /* FK: the field after the dot */
   const char *literal; /* validation discriminator `type: "card"` */
-  ir_value **args;    /* `decimal(p, s)` arguments as written */
+  ir_value **args;     /* `decimal(p, s)` arguments as written */
   int nargs;
   int array_depth; /* 1 for T[], 2 for T[][] (an error) */
   bool nullable;
@@ -186,7 +186,7 @@ struct ir_value {
   ir_block *block; /* object members */
   ir_cond *cond;
   double num;
-  int64_t ms; /* duration in milliseconds; rate: count */
+  int64_t ms;       /* duration in milliseconds; rate: count */
   const char *unit; /* rate unit */
 };
 
@@ -272,7 +272,7 @@ typedef enum ir_item_kind {
 typedef struct ir_item {
   ir_item_kind kind;
   ir_range range;
-  const char *key;  /* KV key, block name, NAMED_BLOCK kind, route method */
+  const char *key; /* KV key, block name, NAMED_BLOCK kind, route method */
   ir_range key_range;
   const char *name; /* NAMED_BLOCK name, route path, route handler */
   ir_range name_range;
@@ -377,9 +377,9 @@ struct ir_entity {
   /* resolved */
   const char *table;
   const char *renamed_from;
-  bool builtin; /* __User */
+  bool builtin;   /* __User */
   bool duplicate; /* a second declaration of a name: reported, then ignored */
-  bool used;    /* in the database schema (always, but for __User) */
+  bool used;      /* in the database schema (always, but for __User) */
   ir_index *pkey;
   VEC(ir_index *) uniques;
   VEC(ir_index *) indexes;
@@ -544,9 +544,9 @@ typedef struct ir_integration {
 
 /* One source file of the compilation. */
 typedef struct ir_file {
-  arena *a; /* the compilation's, for the line table built on demand */
-  const char *path;    /* as given or found, for diagnostics */
-  const char *text;    /* NUL-terminated contents */
+  arena *a;         /* the compilation's, for the line table built on demand */
+  const char *path; /* as given or found, for diagnostics */
+  const char *text; /* NUL-terminated contents */
   size_t len;
   uint32_t *line_offs; /* byte offset of each line start, built lazily */
   uint32_t nlines;

@@ -87,7 +87,8 @@ const char *ir_truncate_ident(arena *a, const char *name, bool *truncated) {
   /* 54 bytes of prefix, '_', 8 hex digits: 63 bytes.  Never cut inside a
   ** UTF-8 sequence. */
   size_t keep = 54;
-  while (keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80) keep--;
+  while (keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80)
+    keep--;
   char *out = arena_alloc(a, keep + 10);
   memcpy(out, name, keep);
   snprintf(out + keep, 10, "_%08x", hash_bytes(name, n));
@@ -99,7 +100,8 @@ int ir_edit_distance(const char *a, const char *b, int limit) {
   if (na > 64 || nb > 64) return limit + 1;
   if ((int)(na > nb ? na - nb : nb - na) > limit) return limit + 1;
   int prev[65], cur[65];
-  for (size_t j = 0; j <= nb; j++) prev[j] = (int)j;
+  for (size_t j = 0; j <= nb; j++)
+    prev[j] = (int)j;
   for (size_t i = 1; i <= na; i++) {
     cur[0] = (int)i;
     int best = cur[0];

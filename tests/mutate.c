@@ -43,7 +43,8 @@ static char *slurp(const char *path, size_t *len) {
 /* Bytes worth trying: structure, quotes, escapes, UTF-8 lead bytes, NUL, CR. */
 static const char interesting[] = "{}[]()<>,:;=?@.\"\\/*|&!-\n\r\t \0\xC3\xE2\xF0\x80\xFF";
 
-static size_t mutate(char *out, size_t cap, const char *src, size_t n, const char *other, size_t on) {
+static size_t mutate(char *out, size_t cap, const char *src, size_t n, const char *other,
+                     size_t on) {
   size_t len = n < cap ? n : cap;
   memcpy(out, src, len);
   int rounds = 1 + (int)(next() % 8);
@@ -70,9 +71,7 @@ static size_t mutate(char *out, size_t cap, const char *src, size_t n, const cha
       len -= k;
       break;
     }
-    case 4: /* truncate */
-      len = pos;
-      break;
+    case 4: /* truncate */ len = pos; break;
     case 5: { /* splice a run from the other file */
       if (!on) break;
       size_t from = next() % on, k = 1 + next() % 64;
@@ -139,7 +138,8 @@ int main(int argc, char **argv) {
     fe_free(&c);
   }
   fclose(devnull);
-  for (int i = 0; i < nfiles; i++) free(texts[i]);
+  for (int i = 0; i < nfiles; i++)
+    free(texts[i]);
   free(texts);
   free(lens);
   free(buf);

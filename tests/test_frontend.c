@@ -105,20 +105,22 @@ static char *lex_all(const char *src, int *ndiags, token *toks, int *ntoks) {
 static void lex_is(const char *src, const char *want) {
   int nd;
   char *got = lex_all(src, &nd, NULL, NULL);
-  check(strcmp(got, want) == 0 && nd == 0, "lex %s\n  want %s\n  got  %s (%d diagnostics)", src, want, got,
-        nd);
+  check(strcmp(got, want) == 0 && nd == 0, "lex %s\n  want %s\n  got  %s (%d diagnostics)", src,
+        want, got, nd);
 }
 
 static void test_lexer(void) {
   /* separators: newline or comma; none after '{' or before continuation lines */
   lex_is("entity A {\n  a: int\n  b: int\n}", "ENTITY ID { ID COLON ID NL ID COLON ID NL }");
   lex_is("entity A { a: int, b: int, }", "ENTITY ID { ID COLON ID COMMA ID COLON ID COMMA }");
-  lex_is("entity A {\n  a: int,\n  b: int,\n}", "ENTITY ID { ID COLON ID COMMA ID COLON ID COMMA }");
+  lex_is("entity A {\n  a: int,\n  b: int,\n}",
+         "ENTITY ID { ID COLON ID COMMA ID COLON ID COMMA }");
   lex_is("entity A {\n\n\n  a: int\n\n\n}", "ENTITY ID { ID COLON ID NL }");
   lex_is("entity A {\n  @grant read to * via T\n    where T.a == resource.b\n}",
          "ENTITY ID { GRANT ID TO STAR VIA ID WHERE ID DOT ID EQEQ ID DOT ID NL }");
   /* a line starting `to:` is a field named `to`, not a continuation */
-  lex_is("entity M {\n  from: string\n  to: string\n}", "ENTITY ID { ID COLON ID NL TO COLON ID NL }");
+  lex_is("entity M {\n  from: string\n  to: string\n}",
+         "ENTITY ID { ID COLON ID NL TO COLON ID NL }");
   lex_is("entity M {\n  a: int =\n    3\n}", "ENTITY ID { ID COLON ID EQ NUMBER NL }");
   lex_is("x {\n  r: R @from(E.r,\n     where E.a == b)\n}",
          "ID { ID COLON ID ANNOT ( ID DOT ID COMMA WHERE ID DOT ID EQEQ ID ) NL }");
@@ -136,7 +138,9 @@ static void test_lexer(void) {
   lex_is("@validation type X =\n  | { t: \"a\" }\n  | { t: \"b\" }",
          "ANNOT TYPE ID EQ PIPE { ID COLON STRING } PIPE { ID COLON STRING }");
   lex_is("// c\n/* block\n comment */ entity /// doc\n A {}", "ENTITY ID { }");
-  lex_is("\xEF\xBB\xBF" "entity A {}", "ENTITY ID { }");
+  lex_is("\xEF\xBB\xBF"
+         "entity A {}",
+         "ENTITY ID { }");
   lex_is("entity A {\r\n  a: int\r\n  b: int\r\n}", "ENTITY ID { ID COLON ID NL ID COLON ID NL }");
   /* keywords are contextual only in the grammar: the lexer still names them */
   lex_is("type: file", "TYPE COLON ID");
@@ -148,11 +152,16 @@ static void test_lexer(void) {
   check(nd == 1, "a non-ASCII letter in a name is one diagnostic (got %d)", nd);
   lex_all("entity A {\n  title: string\n}", &nd, t, &nt);
   check(nt == 8 && t[3].line == 2 && t[3].col == 3 && t[3].off == 13 && t[3].len == 5,
-        "position of 'title': line %u col %u off %u len %u", t[3].line, t[3].col, t[3].off, t[3].len);
+        "position of 'title': line %u col %u off %u len %u", t[3].line, t[3].col, t[3].off,
+        t[3].len);
   check(t[5].line == 2 && t[5].col == 10 && t[5].len == 6, "position of 'string'");
-  check(t[6].line == 2 && t[6].col == 16, "the separator sits where the line ends (col %u)", t[6].col);
-  lex_all("\xEF\xBB\xBF" "entity A {}", &nd, t, &nt);
-  check(t[0].off == 3 && t[0].col == 4, "a BOM is skipped but counted in columns (col %u)", t[0].col);
+  check(t[6].line == 2 && t[6].col == 16, "the separator sits where the line ends (col %u)",
+        t[6].col);
+  lex_all("\xEF\xBB\xBF"
+          "entity A {}",
+          &nd, t, &nt);
+  check(t[0].off == 3 && t[0].col == 4, "a BOM is skipped but counted in columns (col %u)",
+        t[0].col);
   lex_all("entity A {\r\n  b: int\r\n}", &nd, t, &nt);
   check(t[3].line == 2 && t[3].col == 3 && t[3].off == 14, "CRLF counts as one line end");
   lex_all("/* a\nb\nc */ entity", &nd, t, &nt);
@@ -173,7 +182,7 @@ static void test_names(void) {
   arena a;
   arena_init(&a);
   static const char *const tables[][2] = {
-      {"Task", "tasks"},           {"OrgMembership", "org_memberships"},
+      {"Task", "tasks"},          {"OrgMembership", "org_memberships"},
       {"Category", "categories"}, {"Status", "statuses"},
       {"Box", "boxes"},           {"Day", "days"},
       {"Match", "matches"},       {"Wish", "wishes"},
@@ -182,15 +191,18 @@ static void test_names(void) {
   };
   for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
     const char *got = ir_table_name(&a, tables[i][0]);
-    check(strcmp(got, tables[i][1]) == 0, "table name of %s: want %s, got %s", tables[i][0], tables[i][1], got);
+    check(strcmp(got, tables[i][1]) == 0, "table name of %s: want %s, got %s", tables[i][0],
+          tables[i][1], got);
   }
   static const char *const cols[][2] = {
-      {"ownerId", "owner_id"}, {"URLPath", "url_path"}, {"createdAt", "created_at"},
-      {"id", "id"},            {"v2Name", "v2_name"},   {"already_snake", "already_snake"},
+      {"ownerId", "owner_id"},     {"URLPath", "url_path"},
+      {"createdAt", "created_at"}, {"id", "id"},
+      {"v2Name", "v2_name"},       {"already_snake", "already_snake"},
   };
   for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
     const char *got = ir_snake_case(&a, cols[i][0]);
-    check(strcmp(got, cols[i][1]) == 0, "column name of %s: want %s, got %s", cols[i][0], cols[i][1], got);
+    check(strcmp(got, cols[i][1]) == 0, "column name of %s: want %s, got %s", cols[i][0],
+          cols[i][1], got);
   }
   char long_name[100];
   memset(long_name, 'a', 99);
@@ -200,7 +212,8 @@ static void test_names(void) {
   const char *t2 = ir_truncate_ident(&a, long_name, NULL);
   check(cut && strlen(t1) == 63 && strcmp(t1, t2) == 0, "truncation is deterministic and 63 bytes");
   long_name[98] = 'b';
-  check(strcmp(ir_truncate_ident(&a, long_name, NULL), t1) != 0, "names differing past byte 54 stay distinct");
+  check(strcmp(ir_truncate_ident(&a, long_name, NULL), t1) != 0,
+        "names differing past byte 54 stay distinct");
   check(strcmp(ir_truncate_ident(&a, "short", &cut), "short") == 0 && !cut, "short names are kept");
   check(ir_edit_distance("Projct", "Project", 3) == 1, "edit distance");
   arena_free(&a);
@@ -247,7 +260,8 @@ static void add_dir(project *p, const char *dir) {
   }
   closedir(d);
   qsort(p->paths, (size_t)p->n, sizeof(char *), cmp_str);
-  for (int i = 0; i < p->n; i++) p->texts[i] = slurp(p->paths[i], &p->lens[i]);
+  for (int i = 0; i < p->n; i++)
+    p->texts[i] = slurp(p->paths[i], &p->lens[i]);
 }
 
 static void free_project(project *p) {
@@ -297,7 +311,8 @@ static char *drop_commas(const char *s, size_t n, size_t *on) {
       continue;
     }
     if (c == '/' && i + 1 < n && s[i + 1] == '/') { /* copy the comment */
-      while (i < n && s[i] != '\n') o[k++] = s[i++];
+      while (i < n && s[i] != '\n')
+        o[k++] = s[i++];
       i--;
       continue;
     }
@@ -305,8 +320,11 @@ static char *drop_commas(const char *s, size_t n, size_t *on) {
     if ((c == '}' || c == ')' || c == ']') && depth > 0) depth--;
     if (c == ',' && depth > 0 && stack[depth - 1] == '{') {
       size_t j = i + 1;
-      while (j < n && (s[j] == ' ' || s[j] == '\t')) j++;
-      if (j + 1 < n && s[j] == '/' && s[j + 1] == '/') while (j < n && s[j] != '\n') j++;
+      while (j < n && (s[j] == ' ' || s[j] == '\t'))
+        j++;
+      if (j + 1 < n && s[j] == '/' && s[j + 1] == '/')
+        while (j < n && s[j] != '\n')
+          j++;
       if (j >= n || s[j] == '\n' || s[j] == '\r') continue; /* drop it */
     }
     o[k++] = c;
@@ -360,8 +378,9 @@ static void test_variants(const char *examples) {
       for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
         int e, w;
         char *ir = compile_ir(&p, variants[v].tf, &e, &w);
-        check(e == 0 && w == 0 && strcmp(ir, base) == 0, "%s with %s: %d errors, %d warnings, IR %s", p.paths[0],
-              variants[v].name, e, w, strcmp(ir, base) == 0 ? "same" : "differs");
+        check(e == 0 && w == 0 && strcmp(ir, base) == 0,
+              "%s with %s: %d errors, %d warnings, IR %s", p.paths[0], variants[v].name, e, w,
+              strcmp(ir, base) == 0 ? "same" : "differs");
         free(ir);
       }
       /* the same input twice gives the same bytes */
@@ -398,27 +417,37 @@ static void test_json_and_sarif(void) {
   cJSON *root = cJSON_Parse(j);
   check(root != NULL, "render_json gives valid JSON");
   cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "diagnostics"), 0);
-  const char *keys[] = {"file", "line", "column", "endLine", "endColumn", "severity", "code", "message", "notes"};
+  const char *keys[] = {"file",     "line", "column",  "endLine", "endColumn",
+                        "severity", "code", "message", "notes"};
   for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
     check(d && cJSON_GetObjectItem(d, keys[i]) != NULL, "json diagnostic has '%s'", keys[i]);
   if (d) {
     check(strcmp(cJSON_GetObjectItem(d, "code")->valuestring, "E0204") == 0, "json code");
-    check(cJSON_GetObjectItem(d, "line")->valueint == 5 && cJSON_GetObjectItem(d, "column")->valueint == 6 &&
+    check(cJSON_GetObjectItem(d, "line")->valueint == 5 &&
+              cJSON_GetObjectItem(d, "column")->valueint == 6 &&
               cJSON_GetObjectItem(d, "endLine")->valueint == 5 &&
               cJSON_GetObjectItem(d, "endColumn")->valueint == 12,
           "json range is 5:6-5:12");
-    check(strcmp(cJSON_GetObjectItem(d, "file")->valuestring, "schema/t.inspire") == 0, "json file");
+    check(strcmp(cJSON_GetObjectItem(d, "file")->valuestring, "schema/t.inspire") == 0,
+          "json file");
   }
-  check(cJSON_GetObjectItem(root, "errors")->valueint == 1 && cJSON_GetObjectItem(root, "warnings")->valueint == 0,
+  check(cJSON_GetObjectItem(root, "errors")->valueint == 1 &&
+            cJSON_GetObjectItem(root, "warnings")->valueint == 0,
         "json counts");
   cJSON_Delete(root);
   free(j);
   render_opts ro = {false, "1.0"};
   char *s = render_sarif(&c.schema, &c.diags, &ro);
   root = cJSON_Parse(s);
-  check(root && strcmp(cJSON_GetObjectItem(root, "version")->valuestring, "2.1.0") == 0, "sarif version");
-  cJSON *res = root ? cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0), "results"), 0) : NULL;
-  check(res && strcmp(cJSON_GetObjectItem(res, "ruleId")->valuestring, "E0204") == 0, "sarif result rule");
+  check(root && strcmp(cJSON_GetObjectItem(root, "version")->valuestring, "2.1.0") == 0,
+        "sarif version");
+  cJSON *res = root ? cJSON_GetArrayItem(
+                          cJSON_GetObjectItem(
+                              cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0), "results"),
+                          0)
+                    : NULL;
+  check(res && strcmp(cJSON_GetObjectItem(res, "ruleId")->valuestring, "E0204") == 0,
+        "sarif result rule");
   cJSON_Delete(root);
   free(s);
   fe_free(&c);
