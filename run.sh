@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 
 BUILD_PACKAGES="build-essential cmake ninja-build pkg-config re2c lemon libcjson-dev"
-TEST_PACKAGES="clang"
+TEST_PACKAGES="clang libclang-rt-14-dev"
 
 # Install the packages that are not there yet (as root, or through sudo).
 need() {
