@@ -114,6 +114,13 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     free(out);
   }
   int errors = c.diags.errors + (strict ? c.diags.warnings : 0);
+  if (o->verbose) {
+    size_t bytes = 0;
+    for (int i = 0; i < c.schema.files.n; i++)
+      bytes += c.schema.files.v[i]->len;
+    fprintf(stderr, "inspirec: %d files, %zu bytes, %d entities, %zu bytes of IR\n",
+            c.schema.files.n, bytes, c.schema.entities.n, c.a.total);
+  }
   if (dump && c.diags.errors == 0) {
     char *ir = ir_dump_json(&c.schema);
     puts(ir);

@@ -54,6 +54,8 @@ const char *sema_suggest(const char *name, const char *const *cands, int n) {
 
 const char *sema_suggest_decl(sema *S, const char *name, int kinds_mask) {
   ir_schema *s = S->s;
+  /* Past the diagnostics shown, a suggestion would never be read. */
+  if (S->d->limit && S->d->items.n >= S->d->limit) return NULL;
   int n = s->entities.n + s->enums.n + s->types.n + s->validations.n + IR_T_COUNT;
   const char **c = arena_alloc(S->a, sizeof(char *) * (size_t)(n + 1));
   int k = 0;

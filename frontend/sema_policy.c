@@ -120,14 +120,18 @@ static void check_path(sema *S, ir_value *v, ir_entity *resource) {
   }
 }
 
+/* `a && b && c ...` parses into a left-deep tree as long as the chain:
+** walk the left spine in a loop so that only parentheses (bounded by the
+** lexer's nesting limit) cost stack. */
 void sema_check_cond(sema *S, ir_cond *c, ir_entity *resource) {
-  if (!c) return;
-  if (c->op == IR_C_VALUE) {
-    check_path(S, c->value, resource);
-    return;
+  while (c) {
+    if (c->op == IR_C_VALUE) {
+      check_path(S, c->value, resource);
+      return;
+    }
+    if (c->r) sema_check_cond(S, c->r, resource);
+    c = c->l;
   }
-  sema_check_cond(S, c->l, resource);
-  sema_check_cond(S, c->r, resource);
 }
 
 static ir_principal_attr *role_attr(sema *S) {
