@@ -6,6 +6,8 @@
 #include "frontend.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -855,11 +857,15 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
   case IR_T_INT:
   case IR_T_SMALLINT:
   case IR_T_BIGINT: {
-    double lim = k == IR_T_SMALLINT ? 32767 : k == IR_T_INT ? 2147483647.0 : 9.2233720368547e18;
+    long long lim = k == IR_T_SMALLINT ? 32767 : k == IR_T_INT ? 2147483647LL : LLONG_MAX;
     *why = k == IR_T_SMALLINT ? "a smallint default is a whole number from -32768 to 32767"
            : k == IR_T_INT    ? "an int default is a whole number from -2147483648 to 2147483647"
                               : "a bigint default is a whole number that fits in 64 bits";
-    return is_integral(v) && v->num <= lim && v->num >= -lim - 1;
+    /* exactly, from the text: a double cannot hold every bigint */
+    if (v->kind != IR_V_NUMBER || strpbrk(v->text, ".eE")) return false;
+    errno = 0;
+    long long x = strtoll(v->text, NULL, 10);
+    return errno == 0 && x <= lim && x >= -lim - 1;
   }
   case IR_T_DOUBLE:
     *why = "a double default is a number such as 0 or 1.5";

@@ -70,11 +70,9 @@ static void cond_text(const ir_cond *c, char **buf, size_t *len, size_t *cap, in
     return;
   }
   if (c->op == IR_C_NOT) {
+    /* a binary operand parenthesises itself below the top */
     put(buf, len, cap, "!");
-    bool paren = c->l->op != IR_C_VALUE;
-    if (paren) put(buf, len, cap, "(");
     cond_text(c->l, buf, len, cap, depth + 1);
-    if (paren) put(buf, len, cap, ")");
     return;
   }
   if (depth) put(buf, len, cap, "(");
@@ -269,6 +267,21 @@ static void add_type(cJSON *o, const ir_typeref *t) {
   }
 }
 
+/* A number exactly as written (no trip through double: bigint defaults keep
+** every digit), minus leading zeros, which JSON does not allow. */
+static void add_number_text(cJSON *o, const char *key, const char *text) {
+  char buf[128];
+  size_t n = 0;
+  const char *p = text;
+  if (*p == '-') buf[n++] = *p++;
+  while (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+    p++;
+  while (*p && n < sizeof buf - 1)
+    buf[n++] = *p++;
+  buf[n] = 0;
+  cJSON_AddRawToObject(o, key, buf);
+}
+
 static cJSON *default_json(const ir_field *f) {
   const ir_value *v = f->def;
   cJSON *o = cJSON_CreateObject();
@@ -284,7 +297,11 @@ static cJSON *default_json(const ir_field *f) {
     if (v->kind == IR_V_STRING)
       cJSON_AddStringToObject(o, "string", v->text);
     else if (v->kind == IR_V_NUMBER)
-      cJSON_AddRawToObject(o, "number", v->text);
+      add_number_text(o, "number", v->text);
+    else if (v->kind == IR_V_PATH && v->nparts == 1 && strcmp(v->parts[0], "true") == 0)
+      cJSON_AddTrueToObject(o, "boolean");
+    else if (v->kind == IR_V_PATH && v->nparts == 1 && strcmp(v->parts[0], "false") == 0)
+      cJSON_AddFalseToObject(o, "boolean");
     else
       cJSON_AddItemToObject(o, "value", value_json(v));
     break;

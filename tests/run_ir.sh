@@ -52,5 +52,7 @@ for v in 1 2 3 4 5; do
   golden "evolution-v$v" check --dump-ir "$ex/evolution/v$v.inspire"
   quiet "evolution-v$v-quiet" check "$ex/evolution/v$v.inspire"
 done
+golden kitchen check --dump-ir "$src/tests/golden/kitchen.inspire"
+quiet kitchen-quiet check "$src/tests/golden/kitchen.inspire"
 echo "ir: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -464,6 +464,43 @@ static void test_json_and_sarif(void) {
   fe_free(&c);
 }
 
+static int errors_of(const char *src) {
+  fe_compilation c;
+  fe_init(&c);
+  fe_compile_buffer(&c, "t.inspire", src, strlen(src));
+  int n = c.diags.errors;
+  fe_free(&c);
+  return n;
+}
+
+/* Integer defaults are judged from their text: a double would lose bigint digits. */
+static void test_default_ranges(void) {
+  static const struct {
+    const char *src;
+    int errors;
+  } cases[] = {
+      {"entity A { x: bigint = 9223372036854775807 }", 0},
+      {"entity A { x: bigint = -9223372036854775808 }", 0},
+      {"entity A { x: bigint = 9223372036854775808 }", 1},
+      {"entity A { x: int = 2147483647, y: int = -2147483648 }", 0},
+      {"entity A { x: int = 2147483648 }", 1},
+      {"entity A { x: smallint = -32768, y: smallint = 32767 }", 0},
+      {"entity A { x: smallint = 32768 }", 1},
+      {"entity A { x: int = 007 }", 0},
+      {"entity A { x: decimal(5, 2) = 999.99, y: decimal(5, 2) = -0.5 }", 0},
+      {"entity A { x: decimal(5, 2) = 1000 }", 1},
+      {"entity A { x: decimal(5, 2) = 1.234 }", 1},
+      {"entity A { d: date = \"2024-02-29\" }", 0},
+      {"entity A { d: date = \"2023-02-29\" }", 1},
+      {"entity A { t: datetime = \"2024-01-31T23:59:59.123+05:30\" }", 0},
+      {"entity A { t: datetime = \"2024-01-31T24:00:00Z\" }", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    int got = errors_of(cases[i].src);
+    check(got == cases[i].errors, "%s: want %d errors, got %d", cases[i].src, cases[i].errors, got);
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_frontend EXAMPLES_DIR\n");
@@ -474,6 +511,7 @@ int main(int argc, char **argv) {
   test_variants(argv[1]);
   test_variant_changes_input(argv[1]);
   test_json_and_sarif();
+  test_default_ranges();
   printf("frontend: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
