@@ -26,6 +26,15 @@ void help_check(void) {
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_SARIF } out_format;
 
+const char *cli_migrations_dir(const cli_opts *o) {
+  return o->migrations ? o->migrations : "migrations";
+}
+
+void cli_print_diags(fe_compilation *c, cli_opts *o) {
+  render_opts ro = {cli_use_color(o), INSPIREC_VERSION};
+  if (!(o->quiet && c->diags.errors == 0)) render_text(stderr, &c->schema, &c->diags, &ro);
+}
+
 /* A path on the command line: a folder is searched, a file is read. */
 static void load_path(fe_compilation *c, const char *path, bool named) {
   struct stat st;
@@ -45,6 +54,18 @@ static void load_path(fe_compilation *c, const char *path, bool named) {
     if (n == 0) diag_add(&c->diags, DIAG_E0004, none, "no *.inspire files under '%s'", path);
   } else {
     src_load(&c->schema, &c->diags, path);
+  }
+}
+
+void cli_load_schema(fe_compilation *c, cli_opts *o, const char **paths, int npaths) {
+  if (npaths) {
+    for (int i = 0; i < npaths; i++)
+      load_path(c, paths[i], true);
+  } else if (o->nschema) {
+    for (int i = 0; i < o->nschema; i++)
+      load_path(c, o->schema[i], true);
+  } else {
+    load_path(c, "schema", false);
   }
 }
 
@@ -92,21 +113,24 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
   fe_compilation c;
   fe_init(&c);
   c.diags.limit = 500;
-  if (npaths) {
-    for (int i = 0; i < npaths; i++)
-      load_path(&c, paths[i], true);
-  } else if (o->nschema) {
-    for (int i = 0; i < o->nschema; i++)
-      load_path(&c, o->schema[i], true);
-  } else {
-    load_path(&c, "schema", false);
+  cli_load_schema(&c, o, paths, npaths);
+  fe_compile(&c);
+  /* cli.md: the history is checked when no path is named, or when
+  ** --migrations is */
+  if (npaths == 0 || o->migrations) {
+    history h;
+    memset(&h, 0, sizeof h);
+    h.markers_are_errors = true;
+    int errors_before = c.diags.errors;
+    history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
+    if (errors_before == 0 && c.diags.errors == 0) history_drift(&c.schema, &c.diags, &h);
+    diag_sort(&c.diags);
   }
   free(paths);
-  fe_compile(&c);
 
   render_opts ro = {cli_use_color(o), INSPIREC_VERSION};
   if (fmt == FMT_TEXT) {
-    if (!(o->quiet && c.diags.errors == 0)) render_text(stderr, &c.schema, &c.diags, &ro);
+    cli_print_diags(&c, o);
   } else {
     char *out =
         fmt == FMT_JSON ? render_json(&c.schema, &c.diags) : render_sarif(&c.schema, &c.diags, &ro);

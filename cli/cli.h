@@ -35,5 +35,18 @@ const char *cli_suggest(const char *word, const char *const *cands, int n);
 /* check.c */
 int cmd_check(cli_opts *o, int argc, char **argv);
 void help_check(void);
+/* The schema: paths given, else --schema, else schema/.  False when there is
+** nothing to read (a diagnostic says why). */
+void cli_load_schema(fe_compilation *c, cli_opts *o, const char **paths, int npaths);
+const char *cli_migrations_dir(const cli_opts *o);
+/* Print diagnostics as text on stderr. */
+void cli_print_diags(fe_compilation *c, cli_opts *o);
+
+/* plan.c */
+int cmd_plan(cli_opts *o, int argc, char **argv);
+void help_plan(void);
+/* The slug of migrations.md 1: lowercase, runs of other characters become
+** one '_', trimmed, at most 60 bytes.  Empty when nothing is left. */
+void plan_slug(const char *in, char *out, size_t cap);
 
 #endif

@@ -579,7 +579,8 @@ static void fill_body(ps_ctx *c, ps_list *members, void *fields, void *annots, v
   }
 }
 
-void ps_entity(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end) {
+ir_entity *ps_entity_make(ps_ctx *c, const token *kw, const token *name, ps_list *members,
+                          const token *end) {
   ir_entity *e = arena_alloc(c->s->a, sizeof *e);
   ir_range a = ps_range(c, kw), b = ps_range(c, end);
   e->range = ps_span(&a, &b);
@@ -590,7 +591,11 @@ void ps_entity(ps_ctx *c, const token *kw, const token *name, ps_list *members, 
   fill_body(c, members, &e->fields, &e->annots, &e->policies, NULL);
   for (int i = 0; i < e->fields.n; i++)
     e->fields.v[i]->owner = e;
-  vec_push(c->s->a, c->s->entities, e);
+  return e;
+}
+
+void ps_entity(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end) {
+  vec_push(c->s->a, c->s->entities, ps_entity_make(c, kw, name, members, end));
 }
 
 static ir_type *new_type(ps_ctx *c, ir_range r, ps_list *members) {
@@ -654,7 +659,8 @@ void ps_enum_member_annot(ps_ctx *c, ir_enum_member *m, ir_annot *a) {
   push_ptr(c->s->a, (void ***)&m->annots, &m->nannots, a);
 }
 
-void ps_enum(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end) {
+ir_enum *ps_enum_make(ps_ctx *c, const token *kw, const token *name, ps_list *members,
+                      const token *end) {
   ir_enum *e = arena_alloc(c->s->a, sizeof *e);
   ir_range a = ps_range(c, kw), b = ps_range(c, end);
   e->range = ps_span(&a, &b);
@@ -663,7 +669,11 @@ void ps_enum(ps_ctx *c, const token *kw, const token *name, ps_list *members, co
   e->doc = ps_doc(c, kw);
   for (int i = 0; members && i < members->n; i++)
     vec_push(c->s->a, e->members, members->v[i]);
-  vec_push(c->s->a, c->s->enums, e);
+  return e;
+}
+
+void ps_enum(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end) {
+  vec_push(c->s->a, c->s->enums, ps_enum_make(c, kw, name, members, end));
 }
 
 /* ---- validation type expressions ---------------------------------------- */

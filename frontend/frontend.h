@@ -69,9 +69,20 @@ typedef enum diag_severity { SEV_ERROR, SEV_WARNING, SEV_NOTE } diag_severity;
   X(E0605, ERROR, "invalid cron expression")                                                       \
   X(E0606, ERROR, "invalid duration or rate")                                                      \
   X(E0607, ERROR, "invalid route")                                                                 \
+  X(E0701, ERROR, "malformed migration folder name")                                               \
+  X(E0702, ERROR, "migration numbers out of sequence")                                             \
+  X(E0703, ERROR, "missing or doubled plan file")                                                  \
+  X(E0704, ERROR, "plan name differs from its folder")                                             \
+  X(E0705, ERROR, "plan operation cannot apply")                                                   \
+  X(E0706, ERROR, "[RESOLVE] marker left")                                                         \
+  X(E0707, ERROR, "plan does not lead to its snapshot")                                            \
+  X(E0708, ERROR, "bad snapshot")                                                                  \
+  X(E0709, ERROR, "unknown marker")                                                                \
+  X(E0710, ERROR, "malformed plan operation")                                                      \
   X(W0901, WARNING, "database name truncated")                                                     \
   X(W0902, WARNING, "unknown setting")                                                             \
-  X(W0903, WARNING, "doc comment documents nothing")
+  X(W0903, WARNING, "doc comment documents nothing")                                               \
+  X(W0904, WARNING, "schema ahead of its migrations")
 
 typedef enum diag_code {
 #define X(code, sev, title) DIAG_##code,
@@ -176,6 +187,7 @@ typedef struct ps_ctx {
   uint32_t file;
   bool failed;   /* lemon gave up on this file */
   bool overflow; /* the parser's stack overflowed */
+  ir_plan *plan; /* a plan file's result */
   int syntax_errors;
   token last; /* the last token fed, for "unexpected end of input" */
 } ps_ctx;
@@ -251,6 +263,8 @@ ps_member *ps_member_annot(ps_ctx *c, ir_annot *a);
 ps_member *ps_member_policy(ps_ctx *c, ir_policy *p);
 
 void ps_entity(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end);
+ir_entity *ps_entity_make(ps_ctx *c, const token *kw, const token *name, ps_list *members,
+                          const token *end);
 void ps_embedded(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end);
 ir_type *ps_struct(ps_ctx *c, const token *open, ps_list *members, const token *close);
 void ps_validation(ps_ctx *c, const token *at, const token *kw, const token *name, ps_list *members,
@@ -259,6 +273,28 @@ void ps_validation(ps_ctx *c, const token *at, const token *kw, const token *nam
 ir_enum_member *ps_enum_member(ps_ctx *c, const token *name);
 void ps_enum_member_annot(ps_ctx *c, ir_enum_member *m, ir_annot *a);
 void ps_enum(ps_ctx *c, const token *kw, const token *name, ps_list *members, const token *end);
+ir_enum *ps_enum_make(ps_ctx *c, const token *kw, const token *name, ps_list *members,
+                      const token *end);
+
+/* plan.c: builders for plan files */
+void ps_plan(ps_ctx *c, const token *kw, const token *name, ps_list *ops, const token *end);
+ir_op *ps_op_marker(ps_ctx *c, const token *open, const token *word, ir_op *op);
+ir_op *ps_op_create_entity(ps_ctx *c, const token *kw, const token *name, ps_list *members,
+                           const token *end);
+ir_op *ps_op_create_enum(ps_ctx *c, const token *kw, const token *name, ps_list *members,
+                         const token *end);
+/* drop/rename of entities, fields, enums and members: a (.b) (-> c(.d)) */
+ir_op *ps_op_names(ps_ctx *c, op_kind k, const token *kw, const token *a, const token *b,
+                   const token *c2, const token *d);
+ir_op *ps_op_value_at(ps_ctx *c, ir_op *op, bool before, const token *anchor);
+ir_op *ps_op_alter_entity(ps_ctx *c, const token *kw, const token *name, ir_annot *map);
+ir_op *ps_op_field(ps_ctx *c, op_kind k, const token *kw, const token *entity, ir_field *f);
+ir_op *ps_op_key(ps_ctx *c, op_kind k, const token *kw, const token *entity, ps_list *fields,
+                 const token *end);
+ir_op *ps_op_sql(ps_ctx *c, const token *kw, const token *dialect, const token *text);
+ir_op *ps_op_backfill(ps_ctx *c, const token *kw, const token *e, const token *f, ir_value *v);
+void ps_op_backfill_where(ps_ctx *c, ir_op *op, const token *e, const token *f, const token *end);
+void ps_op_backfill_batch(ps_ctx *c, ir_op *op, const token *n);
 
 ir_texpr *ps_texpr_name(ps_ctx *c, const token *t);
 ir_texpr *ps_texpr_generic(ps_ctx *c, const token *t, ps_list *args, const token *close);
@@ -288,6 +324,12 @@ void ps_decl_routes(ps_ctx *c, ir_item *routes);
 
 /* Parse one loaded file into s.  Diagnostics go to d. */
 void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file);
+/* Parse a loaded plan file; NULL when it is not a plan at all. */
+ir_plan *fe_parse_plan(ir_schema *s, diag_list *d, uint32_t file);
+/* plan.c: the trailing comments of a parsed plan's operations, and replay of
+** a plan onto a state (each operation read against the state it meets). */
+void plan_comments(const ir_schema *s, ir_plan *p);
+bool plan_replay(st_schema *state, ir_plan *p, diag_list *d);
 /* Called from %syntax_error with the expected-token list already built. */
 void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int nexpected);
 
@@ -331,6 +373,17 @@ void sema_check_cond(sema *S, ir_cond *c, ir_entity *resource);
 /* Read `@on(...) trigger f` / `effect f { }` into a trigger; NULL on error. */
 ir_trigger *sema_trigger(sema *S, ir_annot *a, ir_entity *owner);
 bool sema_duration(sema *S, ir_value *v, const char *what, int64_t *out);
+/* Whether a default literal fits a column: the one judge for schemas and plans.
+** members/nmembers list an enum's members.  On failure *why says why. */
+typedef struct sema_coltype {
+  ir_type_kind kind;
+  int precision, scale;
+  const char *enum_name;
+  const char *const *members;
+  int nmembers;
+} sema_coltype;
+bool sema_default_fits(arena *a, const sema_coltype *t, const ir_value *v, ir_default_kind *dk,
+                       const char **why);
 /* "did you mean": the closest of n candidates within a distance that grows
 ** with the length of the name, or NULL. */
 const char *sema_suggest(const char *name, const char *const *cands, int n);
@@ -351,6 +404,31 @@ void fe_free(fe_compilation *c);
 void fe_compile(fe_compilation *c);
 /* Convenience for tests and fuzzers: one buffer, compiled. */
 void fe_compile_buffer(fe_compilation *c, const char *path, const char *text, size_t len);
+
+/* ---- history.c -------------------------------------------------------- */
+
+typedef struct history_mig {
+  const char *dir, *name; /* migrations/0002_add_due_date, 0002_add_due_date */
+  long number;
+  ir_plan *plan;
+  st_schema *snapshot; /* as committed */
+  bool broken;         /* something about it was reported */
+  int markers;         /* [RESOLVE] markers left */
+} history_mig;
+
+typedef struct history {
+  const char *dir;
+  bool exists;
+  bool markers_are_errors; /* check: yes; plan: they are only counted */
+  VEC(history_mig *) migs; /* by number */
+  st_schema *latest;       /* the last committed snapshot, or the empty state */
+} history;
+
+/* Read and check every migration under dir (a missing folder is an empty
+** history).  Returns -1 when the folder cannot be read. */
+int history_load(ir_schema *s, diag_list *d, const char *dir, history *h);
+/* W0904 when the checked schema differs from the latest snapshot. */
+void history_drift(ir_schema *s, diag_list *d, history *h);
 
 /* ---- render.c --------------------------------------------------------- */
 

@@ -87,7 +87,7 @@ void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int n) {
     diag_label(c->d, g, "a '}' is missing before the end of the file");
 }
 
-void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file) {
+static ir_plan *parse(ir_schema *s, diag_list *d, uint32_t file, bool plan) {
   lexer L;
   lx_init(&L, s, d, file);
   ps_ctx c;
@@ -98,6 +98,11 @@ void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file) {
   c.file = file;
   void *p = inspireParseAlloc(malloc, &c);
   token t;
+  memset(&t, 0, sizeof t);
+  if (plan) { /* the synthetic first token selects the plan language */
+    t.kind = TK_START_PLAN;
+    inspireParse(p, TK_START_PLAN, t);
+  }
   for (;;) {
     int k = lx_next(&L, &t);
     t.kind = k;
@@ -115,4 +120,15 @@ void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file) {
     inspireParse(p, 0, t);
   }
   inspireParseFree(p, free);
+  return c.plan;
+}
+
+void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file) {
+  parse(s, d, file, false);
+}
+
+ir_plan *fe_parse_plan(ir_schema *s, diag_list *d, uint32_t file) {
+  ir_plan *p = parse(s, d, file, true);
+  if (p) plan_comments(s, p);
+  return p;
 }

@@ -798,7 +798,7 @@ static void read_apikeys(sema *S, ir_item *decl, decl_names *names) {
 }
 
 static void read_plan(sema *S, ir_item *it, ir_payments *pay, namemap *plan_names) {
-  ir_plan *pl = arena_alloc(S->a, sizeof *pl);
+  ir_price_plan *pl = arena_alloc(S->a, sizeof *pl);
   pl->range = it->range;
   pl->name = it->name;
   unique_name(S, plan_names, "plan", pl->name, it->name_range);

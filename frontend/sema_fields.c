@@ -846,8 +846,8 @@ static bool is_word(const ir_value *v, const char *w) {
 }
 
 /* Whether one literal fits a column kind; writes a reason when it does not. */
-static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_default_kind *dk,
-                         const char **why) {
+bool sema_default_fits(arena *a, const sema_coltype *t, const ir_value *v, ir_default_kind *dk,
+                       const char **why) {
   ir_type_kind k = t->kind;
   *dk = IR_D_LITERAL;
   switch (k) {
@@ -871,7 +871,7 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
     *why = "a double default is a number such as 0 or 1.5";
     return v->kind == IR_V_NUMBER;
   case IR_T_DECIMAL: {
-    *why = arena_printf(S->a,
+    *why = arena_printf(a,
                         "a decimal(%d, %d) default is a number with at most %d digits before "
                         "the point and %d after it",
                         t->precision, t->scale, t->precision - t->scale, t->scale);
@@ -907,19 +907,16 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
     const char *m = v->kind == IR_V_STRING                     ? v->text
                     : (v->kind == IR_V_PATH && v->nparts == 1) ? v->parts[0]
                                                                : NULL;
-    if (!m || !t->enum_) {
+    if (!m || !t->enum_name) {
       *why = "an enum default names one member, bare (Todo) or quoted (\"Todo\")";
-      return !t->enum_ && m;
+      return !t->enum_name && m;
     }
-    if (namemap_get(&t->enum_->member_map, sema_intern(S, m))) return true;
-    const char *c[256];
-    int n = 0;
-    for (int i = 0; i < t->enum_->members.n && n < 256; i++)
-      c[n++] = t->enum_->members.v[i]->name;
-    const char *best = sema_suggest(m, c, n);
-    *why = best ? arena_printf(S->a, "'%s' is not a member of %s; did you mean '%s'?", m,
-                               t->enum_->name, best)
-                : arena_printf(S->a, "'%s' is not a member of %s", m, t->enum_->name);
+    for (int i = 0; i < t->nmembers; i++)
+      if (strcmp(t->members[i], m) == 0) return true;
+    const char *best = sema_suggest(m, t->members, t->nmembers);
+    *why = best ? arena_printf(a, "'%s' is not a member of %s; did you mean '%s'?", m, t->enum_name,
+                               best)
+                : arena_printf(a, "'%s' is not a member of %s", m, t->enum_name);
     return false;
   }
   case IR_T_JSON:
@@ -935,6 +932,21 @@ static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_def
   case IR_T_LITERAL: return true;
   default: return true; /* unresolved: reported already */
   }
+}
+
+static bool literal_fits(sema *S, const ir_typeref *t, const ir_value *v, ir_default_kind *dk,
+                         const char **why) {
+  sema_coltype ct = {t->kind, t->precision, t->scale, NULL, NULL, 0};
+  const char **members = NULL;
+  if (t->enum_) {
+    ct.enum_name = t->enum_->name;
+    members = arena_alloc(S->a, sizeof(char *) * (size_t)(t->enum_->members.n + 1));
+    for (int i = 0; i < t->enum_->members.n; i++)
+      members[i] = t->enum_->members.v[i]->name;
+    ct.members = members;
+    ct.nmembers = t->enum_->members.n;
+  }
+  return sema_default_fits(S->a, &ct, v, dk, why);
 }
 
 static void check_default(sema *S, ir_field *f) {
@@ -1025,18 +1037,10 @@ void sema_foreign_keys(sema *S) {
 /* ---- database names and keys ------------------------------------------- */
 
 static const char *index_name(sema *S, ir_entity *e, ir_index *ix, const char *suffix) {
-  size_t n = strlen(e->table) + strlen(suffix) + 2;
+  const char **cols = arena_alloc(S->a, sizeof(char *) * (size_t)(ix->nfields + 1));
   for (int i = 0; i < ix->nfields; i++)
-    n += strlen(ix->fields[i]->column ? ix->fields[i]->column : "") + 1;
-  char *buf = arena_alloc(S->a, n);
-  strcpy(buf, e->table);
-  for (int i = 0; i < ix->nfields; i++) {
-    strcat(buf, "_");
-    strcat(buf, ix->fields[i]->column ? ix->fields[i]->column : "");
-  }
-  strcat(buf, "_");
-  strcat(buf, suffix);
-  return ir_truncate_ident(S->a, buf, NULL);
+    cols[i] = ix->fields[i]->column ? ix->fields[i]->column : "";
+  return ir_key_name(S->a, e->table, cols, ix->nfields, suffix);
 }
 
 static bool same_columns(const ir_index *a, const ir_index *b) {
@@ -1098,8 +1102,7 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
     }
   }
   /* Constraint and index names, duplicates, then FK indexes. */
-  if (e->pkey)
-    e->pkey->name = ir_truncate_ident(S->a, arena_printf(S->a, "%s_pkey", e->table), NULL);
+  if (e->pkey) e->pkey->name = ir_key_name(S->a, e->table, NULL, 0, "pkey");
   for (int i = 0; i < e->uniques.n; i++) {
     ir_index *ix = e->uniques.v[i];
     ix->name = index_name(S, e, ix, "key");
@@ -1128,7 +1131,7 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
     fk->target = f->type.fk_entity;
     fk->target_field = f->type.fk_field;
     fk->on_delete = f->on_delete;
-    fk->name = ir_truncate_ident(S->a, arena_printf(S->a, "%s_%s_fkey", e->table, f->column), NULL);
+    fk->name = ir_key_name(S->a, e->table, &f->column, 1, "fkey");
     vec_push(S->a, e->fks, fk);
     /* language.md 2.1: every FK column gets an index unless a key already
     ** starts with it. */

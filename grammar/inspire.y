@@ -99,7 +99,9 @@ static int inspire_expected(struct yyParser *p, int *out) {
 }
 
 %fallback ID ENTITY ENUM TYPE AUTH NAMESPACE ROUTES APIKEYS SCHEDULE PAYMENTS
-  INTEGRATIONS NETWORK EMAIL WHERE VIA TO ON.
+  INTEGRATIONS NETWORK EMAIL WHERE VIA TO ON
+  MIGRATION ADD DROP RENAME ALTER CREATE VALUE INDEX UNIQUE PRIMARYKEY BACKFILL SQL
+  BEFORE AFTER IS NULL BATCH.
 
 %left OROR.
 %left ANDAND.
@@ -108,7 +110,10 @@ static int inspire_expected(struct yyParser *p, int *out) {
 %left PIPE.
 %left AMP.
 
+/* One grammar, two languages: the driver sends START_PLAN first for plan
+** files (model-codebases.md 8). */
 file ::= decls.
+file ::= START_PLAN plan.
 decls ::= .
 decls ::= decls decl.
 
@@ -347,3 +352,57 @@ targ(A) ::= LBRACKET(O) idlist(L) RBRACKET(C). { A = ps_texpr_names(ctx, &O, L, 
 idlist(A) ::= .                                { A = ps_list_new(ctx); }
 idlist(A) ::= ID(T).                           { A = ps_list_push(ctx, ps_list_new(ctx), ps_tok(ctx, &T)); }
 idlist(A) ::= idlist(L) COMMA ID(T).           { A = ps_list_push(ctx, L, ps_tok(ctx, &T)); }
+
+/* ---- plan files (migrations.md 2) ------------------------------------------ */
+
+plan ::= MIGRATION(K) STRING(N) obody(B).      { ps_plan(ctx, &K, &N, B.list, &B.close); }
+plan ::= error.
+
+%type obody {ps_body}
+%type olist {ps_list *}
+%type oitem {ir_op *}
+%type op {ir_op *}
+%type bfill {ir_op *}
+obody(A) ::= LBRACE(O) RBRACE(C).              { A = ps_body(ctx, &O, NULL, &C); }
+obody(A) ::= LBRACE(O) olist(L) RBRACE(C).     { A = ps_body(ctx, &O, L, &C); }
+obody(A) ::= LBRACE(O) olist(L) seps RBRACE(C). { A = ps_body(ctx, &O, L, &C); }
+olist(A) ::= oitem(X).                         { A = ps_list_push(ctx, ps_list_new(ctx), X); }
+olist(A) ::= olist(L) seps oitem(X).           { A = ps_list_push(ctx, L, X); }
+olist(A) ::= olist(L) error.                   { A = L; RECOVERED(MEMBER_SYNC); }
+oitem(A) ::= op(O).                            { A = O; }
+oitem(A) ::= LBRACKET(L) ID(R) RBRACKET op(O). { A = ps_op_marker(ctx, &L, &R, O); }
+oitem(A) ::= error.                            { A = NULL; RECOVERED(MEMBER_SYNC); }
+
+op(A) ::= CREATE(K) ENTITY ID(N) mbody(M).     { A = ps_op_create_entity(ctx, &K, &N, M.list, &M.close); }
+op(A) ::= DROP(K) ENTITY ID(N).                { A = ps_op_names(ctx, OP_DROP_ENTITY, &K, &N, NULL, NULL, NULL); }
+op(A) ::= RENAME(K) ENTITY ID(N) ARROW ID(T).  { A = ps_op_names(ctx, OP_RENAME_ENTITY, &K, &N, NULL, NULL, &T); }
+op(A) ::= ALTER(K) ENTITY ID(N).               { A = ps_op_alter_entity(ctx, &K, &N, NULL); }
+op(A) ::= ALTER(K) ENTITY ID(N) annot(X).      { A = ps_op_alter_entity(ctx, &K, &N, X); }
+op(A) ::= ADD(K) ID(E) DOT field(F).           { A = ps_op_field(ctx, OP_ADD_FIELD, &K, &E, F); }
+op(A) ::= ALTER(K) ID(E) DOT field(F).         { A = ps_op_field(ctx, OP_ALTER_FIELD, &K, &E, F); }
+op(A) ::= DROP(K) ID(E) DOT ID(F).             { A = ps_op_names(ctx, OP_DROP_FIELD, &K, &E, &F, NULL, NULL); }
+op(A) ::= RENAME(K) ID(E) DOT ID(F) ARROW ID(E2) DOT ID(T).
+  { A = ps_op_names(ctx, OP_RENAME_FIELD, &K, &E, &F, &E2, &T); }
+op(A) ::= CREATE(K) ENUM ID(N) ebody(M).       { A = ps_op_create_enum(ctx, &K, &N, M.list, &M.close); }
+op(A) ::= DROP(K) ENUM ID(N).                  { A = ps_op_names(ctx, OP_DROP_ENUM, &K, &N, NULL, NULL, NULL); }
+op(A) ::= RENAME(K) ENUM ID(N) ARROW ID(T).    { A = ps_op_names(ctx, OP_RENAME_ENUM, &K, &N, NULL, NULL, &T); }
+op(A) ::= ADD(K) VALUE ID(N) DOT ID(V).        { A = ps_op_names(ctx, OP_ADD_VALUE, &K, &N, &V, NULL, NULL); }
+op(A) ::= ADD(K) VALUE ID(N) DOT ID(V) BEFORE ID(W).
+  { A = ps_op_value_at(ctx, ps_op_names(ctx, OP_ADD_VALUE, &K, &N, &V, NULL, NULL), true, &W); }
+op(A) ::= ADD(K) VALUE ID(N) DOT ID(V) AFTER ID(W).
+  { A = ps_op_value_at(ctx, ps_op_names(ctx, OP_ADD_VALUE, &K, &N, &V, NULL, NULL), false, &W); }
+op(A) ::= DROP(K) VALUE ID(N) DOT ID(V).       { A = ps_op_names(ctx, OP_DROP_VALUE, &K, &N, &V, NULL, NULL); }
+op(A) ::= RENAME(K) VALUE ID(N) DOT ID(V) ARROW ID(N2) DOT ID(T).
+  { A = ps_op_names(ctx, OP_RENAME_VALUE, &K, &N, &V, &N2, &T); }
+op(A) ::= ADD(K) INDEX ID(E) LPAREN idlist(L) RPAREN(R).      { A = ps_op_key(ctx, OP_ADD_INDEX, &K, &E, L, &R); }
+op(A) ::= DROP(K) INDEX ID(E) LPAREN idlist(L) RPAREN(R).     { A = ps_op_key(ctx, OP_DROP_INDEX, &K, &E, L, &R); }
+op(A) ::= ADD(K) UNIQUE ID(E) LPAREN idlist(L) RPAREN(R).     { A = ps_op_key(ctx, OP_ADD_UNIQUE, &K, &E, L, &R); }
+op(A) ::= DROP(K) UNIQUE ID(E) LPAREN idlist(L) RPAREN(R).    { A = ps_op_key(ctx, OP_DROP_UNIQUE, &K, &E, L, &R); }
+op(A) ::= ADD(K) PRIMARYKEY ID(E) LPAREN idlist(L) RPAREN(R). { A = ps_op_key(ctx, OP_ADD_PRIMARY_KEY, &K, &E, L, &R); }
+op(A) ::= DROP(K) PRIMARYKEY ID(E) LPAREN idlist(L) RPAREN(R). { A = ps_op_key(ctx, OP_DROP_PRIMARY_KEY, &K, &E, L, &R); }
+op(A) ::= bfill(B).                            { A = B; }
+op(A) ::= SQL(K) STRING(S).                    { A = ps_op_sql(ctx, &K, NULL, &S); }
+op(A) ::= SQL(K) ID(D) STRING(S).              { A = ps_op_sql(ctx, &K, &D, &S); }
+bfill(A) ::= BACKFILL(K) ID(E) DOT ID(F) EQ value(V). { A = ps_op_backfill(ctx, &K, &E, &F, V); }
+bfill(A) ::= bfill(B) WHERE ID(E) DOT ID(F) IS NULL(N). { A = B; ps_op_backfill_where(ctx, B, &E, &F, &N); }
+bfill(A) ::= bfill(B) BATCH NUMBER(N).         { A = B; ps_op_backfill_batch(ctx, B, &N); }

@@ -197,6 +197,16 @@ static const struct {
     {"network", TK_NETWORK},     {"email", TK_EMAIL},
     {"where", TK_WHERE},         {"via", TK_VIA},
     {"to", TK_TO},               {"on", TK_ON},
+    /* plan files; names everywhere else (lemon %fallback) */
+    {"migration", TK_MIGRATION}, {"add", TK_ADD},
+    {"drop", TK_DROP},           {"rename", TK_RENAME},
+    {"alter", TK_ALTER},         {"create", TK_CREATE},
+    {"value", TK_VALUE},         {"index", TK_INDEX},
+    {"unique", TK_UNIQUE},       {"primaryKey", TK_PRIMARYKEY},
+    {"backfill", TK_BACKFILL},   {"sql", TK_SQL},
+    {"before", TK_BEFORE},       {"after", TK_AFTER},
+    {"is", TK_IS},               {"null", TK_NULL},
+    {"batch", TK_BATCH},
 };
 
 static int keyword(const unsigned char *s, size_t n) {
@@ -536,6 +546,23 @@ const char *lx_token_name(int kind) {
   case TK_RATE: return "a rate";
   case TK_PATH: return "a path";
   case TK_ARROW: return "'->'";
+  case TK_MIGRATION: return "'migration'";
+  case TK_ADD: return "'add'";
+  case TK_DROP: return "'drop'";
+  case TK_RENAME: return "'rename'";
+  case TK_ALTER: return "'alter'";
+  case TK_CREATE: return "'create'";
+  case TK_VALUE: return "'value'";
+  case TK_INDEX: return "'index'";
+  case TK_UNIQUE: return "'unique'";
+  case TK_PRIMARYKEY: return "'primaryKey'";
+  case TK_BACKFILL: return "'backfill'";
+  case TK_SQL: return "'sql'";
+  case TK_BEFORE: return "'before'";
+  case TK_AFTER: return "'after'";
+  case TK_IS: return "'is'";
+  case TK_NULL: return "'null'";
+  case TK_BATCH: return "'batch'";
   default: return "a token";
   }
 }

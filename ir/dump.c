@@ -582,7 +582,7 @@ char *ir_dump_json(const ir_schema *s) {
     cJSON_AddItemToObject(o, "secrets", strings(p->secrets.v, p->secrets.n));
     cJSON *plans = cJSON_AddArrayToObject(o, "plans");
     for (int i = 0; i < p->plans.n; i++) {
-      const ir_plan *pl = p->plans.v[i];
+      const ir_price_plan *pl = p->plans.v[i];
       cJSON *x = cJSON_CreateObject();
       cJSON_AddStringToObject(x, "name", pl->name);
       cJSON_AddItemToObject(x, "stripePrices", strings(pl->stripe_prices.v, pl->stripe_prices.n));

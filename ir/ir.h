@@ -83,6 +83,13 @@ char *ir_table_name(arena *a, const char *entity);
 /* Cut a name longer than IR_MAX_IDENT bytes to a prefix plus `_` and eight hex
 ** digits of its hash.  Returns the name itself when it fits. */
 const char *ir_truncate_ident(arena *a, const char *name, bool *truncated);
+/* `<table>_<col>_<col>_<suffix>`, truncated: the constraint and index names
+** of lowering.md, the same for the front end and for replayed state. */
+const char *ir_key_name(arena *a, const char *table, const char *const *cols, int n,
+                        const char *suffix);
+/* The column and table names a field or entity gets without @map. */
+const char *ir_column_name(arena *a, strtab *names, const char *field);
+const char *ir_table_name_for(arena *a, strtab *names, const char *entity);
 /* Edit distance, capped: returns limit+1 as soon as it is exceeded. */
 int ir_edit_distance(const char *a, const char *b, int limit);
 
@@ -512,18 +519,18 @@ typedef struct ir_api_scope {
   VEC(ir_policy *) policies;
 } ir_api_scope;
 
-typedef struct ir_plan {
+typedef struct ir_price_plan {
   ir_range range;
   const char *name;
   VEC(const char *) stripe_prices;
   bool per_seat;
   VEC(const char *) legacy_prices;
-} ir_plan;
+} ir_price_plan;
 
 typedef struct ir_payments {
   ir_range range;
   VEC(const char *) secrets;
-  VEC(ir_plan *) plans;
+  VEC(ir_price_plan *) plans;
   ir_entity *seat_entity, *billing_entity;
   VEC(ir_value *) trials; /* pairs plan: duration */
   int64_t grace_ms;
@@ -577,6 +584,195 @@ typedef struct ir_schema {
   /* raw declarations collected by the parser, read into the above by sema */
   VEC(ir_item *) raw_decls;
 } ir_schema;
+
+/* ---- state.c: the schema-affecting state (language.md 3) ---------------- */
+
+/* What a migration moves between: the shape of the database, nothing that
+** only the runtime reads.  Snapshots hold it; the differ compares two of it;
+** a plan replays onto it.  Names are interned in the owning strtab. */
+
+typedef enum st_default_kind {
+  ST_D_NONE,
+  ST_D_NOW,
+  ST_D_UUID,
+  ST_D_STRING,  /* text: the decoded string */
+  ST_D_NUMBER,  /* text: the number as written, no leading zeros */
+  ST_D_BOOLEAN, /* text: true or false */
+  ST_D_ENUM,    /* text: the member */
+  ST_D_LITERAL, /* text: a list or object in Inspire syntax ([], ["a"], { x: 0 }) */
+} st_default_kind;
+
+typedef struct st_field {
+  const char *name, *column;
+  ir_type_kind kind;
+  int precision, scale;
+  const char *type_name; /* enum, or embedded type */
+  bool nullable, array, sensitive;
+  int max_length; /* @maxLength: MySQL's column type depends on it */
+  st_default_kind def;
+  const char *def_text;
+  const char *ref_entity, *ref_field; /* a foreign key, or NULL */
+  ir_on_delete on_delete;
+} st_field;
+
+typedef struct st_index {
+  const char *name; /* derived: tasks_a_b_key / _idx */
+  const char **fields;
+  int nfields;
+} st_index;
+
+typedef struct st_entity {
+  const char *name;
+  const char *table;
+  bool table_mapped;      /* set by @map, so a rename keeps it */
+  VEC(st_field *) fields; /* in the order the columns were made */
+  VEC(const char *) pkey; /* field names */
+  const char *pkey_name;
+  VEC(st_index *) uniques;    /* declared, sorted by name */
+  VEC(st_index *) indexes;    /* declared, sorted by name */
+  VEC(st_index *) fk_indexes; /* derived for FK columns, sorted by name */
+} st_entity;
+
+typedef struct st_enum {
+  const char *name, *db_name;
+  VEC(const char *) members; /* in database order */
+} st_enum;
+
+typedef struct st_schema {
+  arena *a;
+  strtab *names;
+  VEC(st_entity *) entities; /* sorted by name */
+  VEC(st_enum *) enums;      /* sorted by name */
+} st_schema;
+
+st_schema *st_new(arena *a, strtab *names);
+st_schema *st_clone(const st_schema *s, arena *a);
+/* The state of a checked schema (no errors). */
+st_schema *st_from_schema(const ir_schema *s);
+st_entity *st_entity_find(const st_schema *s, const char *name);
+st_enum *st_enum_find(const st_schema *s, const char *name);
+st_field *st_field_find(const st_entity *e, const char *name);
+int st_field_index(const st_entity *e, const char *name);
+/* Recompute the derived names and FK indexes of an entity after a change. */
+void st_derive(st_schema *s, st_entity *e);
+/* Keep entities and enums sorted by name. */
+void st_sort(st_schema *s);
+bool st_field_equal(const st_field *a, const st_field *b);
+bool st_same_column_type(const st_field *a, const st_field *b); /* kind, size, enum, array */
+/* The first difference between two states, in words, or NULL when equal.
+** With ordered, field order counts too. */
+const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, const char *la,
+                         const char *lb, arena *out);
+/* Inspire text of a field definition (`title: string? @maxLength(5) = "x"`),
+** of its type alone, and of a default. */
+char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity *owner);
+char *st_type_text(arena *a, const st_field *f);
+/* A value as canonical Inspire text, for defaults. */
+char *ir_value_text(arena *a, const ir_value *v);
+void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_default_kind k);
+
+/* ---- snapshot.c ------------------------------------------------------- */
+
+#define ST_FORMAT "inspire-snapshot/1"
+
+/* Two-space indented JSON, \n line ends, final newline; malloc'ed. */
+char *st_write_json(const st_schema *s, const char *migration);
+/* NULL and *err (with *err_off, the byte offset, or -1) on a bad snapshot. */
+st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
+                        const char **migration, const char **err, long *err_off);
+
+/* ---- ops.c: operations of a plan ---------------------------------------- */
+
+#define OP_KINDS(X)                                                                                \
+  X(CREATE_ENTITY, "create entity")                                                                \
+  X(DROP_ENTITY, "drop entity")                                                                    \
+  X(RENAME_ENTITY, "rename entity")                                                                \
+  X(ALTER_ENTITY, "alter entity")                                                                  \
+  X(ADD_FIELD, "add")                                                                              \
+  X(DROP_FIELD, "drop")                                                                            \
+  X(RENAME_FIELD, "rename")                                                                        \
+  X(ALTER_FIELD, "alter")                                                                          \
+  X(CREATE_ENUM, "create enum")                                                                    \
+  X(DROP_ENUM, "drop enum")                                                                        \
+  X(RENAME_ENUM, "rename enum")                                                                    \
+  X(ADD_VALUE, "add value")                                                                        \
+  X(DROP_VALUE, "drop value")                                                                      \
+  X(RENAME_VALUE, "rename value")                                                                  \
+  X(ADD_INDEX, "add index")                                                                        \
+  X(DROP_INDEX, "drop index")                                                                      \
+  X(ADD_UNIQUE, "add unique")                                                                      \
+  X(DROP_UNIQUE, "drop unique")                                                                    \
+  X(ADD_PRIMARY_KEY, "add primaryKey")                                                             \
+  X(DROP_PRIMARY_KEY, "drop primaryKey")                                                           \
+  X(BACKFILL, "backfill")                                                                          \
+  X(SQL, "sql")
+
+typedef enum op_kind {
+#define X(id, text) OP_##id,
+  OP_KINDS(X)
+#undef X
+      OP_COUNT
+} op_kind;
+extern const char *const op_names[OP_COUNT];
+
+typedef struct ir_op {
+  op_kind kind;
+  ir_range range; /* in the plan file, when parsed */
+  bool resolve;   /* [RESOLVE] */
+  ir_range resolve_range;
+  const char *comment; /* the trailing comment, without // */
+  const char *entity;  /* entity or enum */
+  const char *name;    /* field or member */
+  const char *to;      /* rename target (entity, field, enum or member name) */
+  /* as parsed, before they are read against the state (frontend/plan.c) */
+  ir_field *src_field;
+  ir_entity *src_entity;
+  ir_enum *src_enum;
+  ir_value *src_value;
+  ir_annot *src_map;
+  st_field *field;                 /* add / alter */
+  bool primary_key, unique, index; /* add: single-field keys written on the field */
+  st_entity *create;               /* create entity: its whole shape */
+  st_enum *create_enum;
+  const char **fields; /* index, unique, primary key */
+  int nfields;
+  const char *anchor; /* add value: before/after this member */
+  bool before;
+  const char *table; /* alter entity: @map, or NULL for the derived name */
+  /* backfill */
+  const char *value_text;
+  st_default_kind value_kind;
+  bool only_null;
+  int batch;
+  /* sql */
+  const char *dialect; /* NULL: every dialect */
+  const char *sql;
+} ir_op;
+
+typedef struct ir_plan {
+  ir_range range;
+  const char *name; /* migration "NAME" */
+  ir_range name_range;
+  VEC(ir_op *) ops;
+} ir_plan;
+
+/* Apply one operation.  Returns NULL, or why it cannot apply (for a
+** diagnostic at the operation). */
+const char *st_apply(st_schema *s, const ir_op *op);
+/* The plan, canonically: `migration "NAME" {`, one operation a line, `}`. */
+char *plan_print(arena *a, const ir_plan *p);
+bool op_equal(const ir_op *a, const ir_op *b);
+
+/* ---- diff.c ----------------------------------------------------------- */
+
+/* Rename hints from the source: @renamedFrom on entities, fields, members. */
+typedef struct diff_hints {
+  const ir_schema *source;
+} diff_hints;
+
+/* The operations that lead from a to b, ordered so that they can run. */
+void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, ir_plan *out,
+                  arena *ar);
 
 /* ---- dump.c ----------------------------------------------------------- */
 

@@ -95,6 +95,33 @@ const char *ir_truncate_ident(arena *a, const char *name, bool *truncated) {
   return out;
 }
 
+const char *ir_key_name(arena *a, const char *table, const char *const *cols, int n,
+                        const char *suffix) {
+  size_t len = strlen(table) + strlen(suffix) + 2;
+  for (int i = 0; i < n; i++)
+    len += strlen(cols[i]) + 1;
+  char *buf = arena_alloc(a, len);
+  size_t o = 0;
+  memcpy(buf, table, strlen(table));
+  o += strlen(table);
+  for (int i = 0; i < n; i++) {
+    buf[o++] = '_';
+    memcpy(buf + o, cols[i], strlen(cols[i]));
+    o += strlen(cols[i]);
+  }
+  buf[o++] = '_';
+  memcpy(buf + o, suffix, strlen(suffix) + 1);
+  return ir_truncate_ident(a, buf, NULL);
+}
+
+const char *ir_column_name(arena *a, strtab *names, const char *field) {
+  return intern_cstr(names, ir_truncate_ident(a, ir_snake_case(a, field), NULL));
+}
+
+const char *ir_table_name_for(arena *a, strtab *names, const char *entity) {
+  return intern_cstr(names, ir_truncate_ident(a, ir_table_name(a, entity), NULL));
+}
+
 int ir_edit_distance(const char *a, const char *b, int limit) {
   size_t na = strlen(a), nb = strlen(b);
   if (na > 64 || nb > 64) return limit + 1;

@@ -1,0 +1,245 @@
+/*
+** plan.c: `inspirec plan`: diff the schema against the latest snapshot and
+** write the next migration (migrations.md 4).
+**
+** The new snapshot is the previous one with the plan replayed on it, so that a
+** plan always reaches its snapshot and the snapshot's column order is the
+** database's.  Both files are written into a hidden folder that is renamed
+** into place: a migration appears whole or not at all.
+*/
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void help_plan(void) {
+  puts("usage: inspirec plan [--name SLUG] [--new] [--empty]\n"
+       "\n"
+       "Compare the schema with the latest migration's snapshot and write the next migration,\n"
+       "migrations/NNNN_slug/ with plan.inspire and snapshot.json.  Review the plan: lines marked\n"
+       "[RESOLVE] are guesses (a rename, or a drop and an add?); delete the marker to accept one,\n"
+       "or replace the line.  Nothing changed: prints \"No schema changes.\" and writes nothing.\n"
+       "\n"
+       "  --name SLUG   name the migration (default: initial, then after its first operation)\n"
+       "  --empty       write a migration with no operations, for hand-written sql steps\n"
+       "  --new         always a new migration (the draft-tip rewrite arrives with the runtime)\n"
+       "  --schema DIR|FILE, --migrations DIR   where the schema and the migrations are");
+}
+
+void plan_slug(const char *in, char *out, size_t cap) {
+  size_t o = 0;
+  bool gap = false;
+  for (const unsigned char *p = (const unsigned char *)in; *p && o + 1 < cap && o < 60; p++) {
+    unsigned char c = (unsigned char)tolower(*p);
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      if (gap && o > 0) out[o++] = '_';
+      if (o < 60) out[o++] = (char)c;
+      gap = false;
+    } else {
+      gap = true;
+    }
+  }
+  while (o > 0 && out[o - 1] == '_')
+    o--;
+  out[o] = 0;
+}
+
+/* `add Task.dueDate` gives add_task_due_date. */
+static void derived_slug(arena *a, const ir_op *op, char *out, size_t cap) {
+  const char *verb = op_names[op->kind];
+  const char *what = op->entity ? ir_snake_case(a, op->entity) : "";
+  const char *field = op->name ? ir_snake_case(a, op->name) : NULL;
+  if (op->kind == OP_CREATE_ENTITY || op->kind == OP_CREATE_ENUM) verb = "create";
+  if (op->kind == OP_DROP_ENTITY || op->kind == OP_DROP_ENUM) verb = "drop";
+  if (op->kind == OP_RENAME_ENTITY || op->kind == OP_RENAME_ENUM) verb = "rename";
+  if (op->kind == OP_ADD_VALUE) verb = "add";
+  if (op->kind == OP_DROP_VALUE) verb = "drop";
+  if (op->kind == OP_RENAME_VALUE) verb = "rename";
+  char *raw = arena_printf(a, "%s %s %s", verb, what, field ? field : "");
+  plan_slug(raw, out, cap);
+}
+
+static int write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  size_t n = strlen(text);
+  int ok = fwrite(text, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  if (fclose(f) != 0) ok = 0;
+  return ok ? 0 : -1;
+}
+
+/* Both files into a hidden folder, then one rename. */
+static int write_migration(const char *dir, const char *name, const char *plan,
+                           const char *snapshot) {
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    fprintf(stderr, "inspirec: cannot create '%s': %s\n", dir, strerror(errno));
+    return -1;
+  }
+  char final[4096], tmp[4096], p1[4200], p2[4200];
+  snprintf(final, sizeof final, "%s/%s", dir, name);
+  snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld", dir, name, (long)getpid());
+  struct stat st;
+  if (stat(final, &st) == 0) {
+    fprintf(stderr, "inspirec: '%s' exists already; nothing was written\n", final);
+    return -1;
+  }
+  if (mkdir(tmp, 0777) != 0) {
+    fprintf(stderr, "inspirec: cannot create '%s': %s\n", tmp, strerror(errno));
+    return -1;
+  }
+  snprintf(p1, sizeof p1, "%s/plan.inspire", tmp);
+  snprintf(p2, sizeof p2, "%s/snapshot.json", tmp);
+  int err = 0;
+  if (write_file(p1, plan) != 0 || write_file(p2, snapshot) != 0 || rename(tmp, final) != 0)
+    err = errno;
+  if (err) {
+    fprintf(stderr, "inspirec: cannot write the migration: %s; nothing was written\n",
+            strerror(err));
+    remove(p1);
+    remove(p2);
+    rmdir(tmp);
+    return -1;
+  }
+  return 0;
+}
+
+int cmd_plan(cli_opts *o, int argc, char **argv) {
+  const char *name = NULL;
+  bool empty = false;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int r = cli_common_option(o, argc, argv, &i);
+    if (r < 0) return EXIT_USAGE;
+    if (r > 0) continue;
+    if (strcmp(a, "--name") == 0 || strncmp(a, "--name=", 7) == 0) {
+      name = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+      if (!name)
+        return cli_usage_error("plan", "--name needs a slug, such as --name add-due-dates");
+    } else if (strcmp(a, "--empty") == 0) {
+      empty = true;
+    } else if (strcmp(a, "--new") == 0) {
+      /* accepted; the draft-tip rule it overrides comes with the runtime */
+    } else {
+      static const char *const known[] = {"--name", "--empty", "--new", "--schema", "--migrations"};
+      const char *best = cli_suggest(a, known, (int)(sizeof known / sizeof *known));
+      if (best) return cli_usage_error("plan", "unknown option '%s'; did you mean '%s'?", a, best);
+      return cli_usage_error("plan", "'%s' is not an option of plan", a);
+    }
+  }
+  char slug[64] = {0};
+  if (name) {
+    plan_slug(name, slug, sizeof slug);
+    if (!slug[0])
+      return cli_usage_error("plan", "--name '%s' leaves no letters or digits for the folder name",
+                             name);
+  }
+
+  fe_compilation c;
+  fe_init(&c);
+  c.diags.limit = 500;
+  cli_load_schema(&c, o, NULL, 0);
+  fe_compile(&c);
+  if (c.diags.errors) {
+    cli_print_diags(&c, o);
+    fe_free(&c);
+    return EXIT_INPUT;
+  }
+  history h;
+  memset(&h, 0, sizeof h);
+  int before = c.diags.errors;
+  history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
+  diag_sort(&c.diags);
+  if (c.diags.errors > before) {
+    cli_print_diags(&c, o);
+    fprintf(stderr,
+            "inspirec: fix the migration history above before planning; nothing was written\n");
+    fe_free(&c);
+    return EXIT_INPUT;
+  }
+  cli_print_diags(&c, o); /* warnings of the schema */
+  for (int i = 0; i < h.migs.n; i++)
+    if (h.migs.v[i]->markers)
+      fprintf(stderr,
+              "inspirec: note: %s still has %d [RESOLVE] marker%s; resolve them before apply\n",
+              h.migs.v[i]->name, h.migs.v[i]->markers, h.migs.v[i]->markers == 1 ? "" : "s");
+
+  st_schema *target = st_from_schema(&c.schema);
+  ir_plan *plan = arena_alloc(&c.a, sizeof *plan);
+  diff_hints hints = {&c.schema};
+  if (!empty) diff_schemas(h.latest, target, &hints, plan, &c.a);
+  if (!empty && plan->ops.n == 0) {
+    puts("No schema changes.");
+    fe_free(&c);
+    return EXIT_OK;
+  }
+  /* the plan must lead from the latest snapshot to the schema */
+  st_schema *next = st_clone(h.latest, &c.a);
+  for (int i = 0; i < plan->ops.n; i++) {
+    const char *why = st_apply(next, plan->ops.v[i]);
+    if (why) {
+      fprintf(stderr,
+              "inspirec: internal error: operation %d of the plan cannot apply (%s); please report "
+              "it\n",
+              i + 1, why);
+      fe_free(&c);
+      return EXIT_INPUT;
+    }
+  }
+  const char *left = st_diff_text(next, target, false, "the plan's result", "the schema", &c.a);
+  if (left) {
+    fprintf(stderr,
+            "inspirec: internal error: the plan does not reach the schema (%s); please report it\n",
+            left);
+    fe_free(&c);
+    return EXIT_INPUT;
+  }
+  long number = h.migs.n ? h.migs.v[h.migs.n - 1]->number + 1 : 1;
+  if (!slug[0]) {
+    if (empty)
+      strcpy(slug, "sql");
+    else if (number == 1)
+      strcpy(slug, "initial");
+    else
+      derived_slug(&c.a, plan->ops.v[0], slug, sizeof slug);
+    if (!slug[0]) strcpy(slug, "migration");
+  }
+  char *mname = arena_printf(&c.a, "%04ld_%s", number, slug);
+  plan->name = mname;
+  char *text;
+  if (empty)
+    text = arena_printf(&c.a,
+                        "migration \"%s\" {\n"
+                        "  // Hand-written steps, one a line, for example:\n"
+                        "  //   sql \"UPDATE tasks SET status = 'Todo' WHERE status IS NULL\"\n"
+                        "  //   sql postgres \"...\"\n"
+                        "}\n",
+                        mname);
+  else
+    text = plan_print(&c.a, plan);
+  char *snapshot = st_write_json(next, mname);
+  const char *dir = cli_migrations_dir(o);
+  int rc = write_migration(dir, mname, text, snapshot);
+  free(snapshot);
+  if (rc != 0) {
+    fe_free(&c);
+    return EXIT_INPUT;
+  }
+  int markers = 0;
+  for (int i = 0; i < plan->ops.n; i++)
+    markers += plan->ops.v[i]->resolve;
+  printf("Wrote %s/%s/plan.inspire\n", dir, mname);
+  if (!o->quiet) {
+    printf("\n%s\n", text);
+    if (markers)
+      printf("%d operation%s marked [RESOLVE]: %s a guess. Delete the marker to accept it, or "
+             "replace the line.\n",
+             markers, markers == 1 ? " is" : "s are", markers == 1 ? "it is" : "each is");
+  }
+  fe_free(&c);
+  return EXIT_OK;
+}

@@ -1,0 +1,219 @@
+/*
+** history.c: the migrations folder (migrations.md 1): every migration's plan
+** and snapshot, read and checked.  Each plan is replayed on the snapshot
+** before it and must reach its own snapshot, so a hand edit that changes a
+** plan's meaning is caught; failures do not cascade, since every replay
+** starts from the previous committed snapshot.
+*/
+#include "frontend.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static ir_range nowhere(void) {
+  ir_range r = {0, 0, 0, 0, 0};
+  return r;
+}
+
+/* NNNN_slug: four or more digits, `_`, and a slug of a-z, 0-9 and `_`. */
+static bool folder_name(const char *name, long *number) {
+  const char *p = name;
+  int digits = 0;
+  while (isdigit((unsigned char)*p))
+    p++, digits++;
+  if (digits < 4 || *p != '_' || !p[1]) return false;
+  for (const char *q = p + 1; *q; q++)
+    if (!(islower((unsigned char)*q) || isdigit((unsigned char)*q) || *q == '_')) return false;
+  errno = 0;
+  *number = strtol(name, NULL, 10);
+  return errno == 0 && *number > 0 && digits <= 9;
+}
+
+static int cmp_mig(const void *a, const void *b) {
+  const history_mig *x = *(history_mig *const *)a, *y = *(history_mig *const *)b;
+  if (x->number != y->number) return x->number < y->number ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+static bool exists(const char *path, bool dir) {
+  struct stat st;
+  return stat(path, &st) == 0 && (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+}
+
+/* The range of a byte offset in a loaded file, one byte long. */
+static ir_range at_offset(ir_schema *s, int file, long off) {
+  ir_range r = {(uint32_t)file, 0, 1, 1, 1};
+  ir_file *f = s->files.v[file];
+  if (off < 0 || (size_t)off > f->len) off = 0;
+  r.off = (uint32_t)off;
+  src_line_col(f, r.off, &r.line, &r.col);
+  return r;
+}
+
+static void load_one(ir_schema *s, diag_list *d, history *h, history_mig *m) {
+  char *plan_a = arena_printf(s->a, "%s/plan.inspire", m->dir);
+  char *plan_b = arena_printf(s->a, "%s/plan.migration", m->dir);
+  bool a = exists(plan_a, false), b = exists(plan_b, false);
+  if (a && b) {
+    diag_add(d, DIAG_E0703, nowhere(),
+             "migration %s has both plan.inspire and plan.migration; keep one", m->name);
+    m->broken = true;
+  } else if (!a && !b) {
+    diag_add(d, DIAG_E0703, nowhere(), "migration %s has no plan.inspire", m->name);
+    m->broken = true;
+  } else {
+    int f = src_load(s, d, a ? plan_a : plan_b);
+    if (f < 0) {
+      m->broken = true;
+    } else {
+      int before = d->errors;
+      m->plan = fe_parse_plan(s, d, (uint32_t)f);
+      if (!m->plan) {
+        if (d->errors == before)
+          diag_add(d, DIAG_E0001, at_offset(s, f, 0), "a plan starts with migration \"%s\" { ... }",
+                   m->name);
+        m->broken = true;
+      } else {
+        if (d->errors > before) m->broken = true;
+        if (m->plan->name != intern_cstr(s->names, m->name)) {
+          diag *g = diag_add(d, DIAG_E0704, m->plan->name_range,
+                             "the plan is named \"%s\" but its folder is %s; the names must match",
+                             m->plan->name, m->name);
+          diag_label(d, g, "write \"%s\"", m->name);
+          m->broken = true;
+        }
+        for (int i = 0; i < m->plan->ops.n; i++) {
+          ir_op *op = m->plan->ops.v[i];
+          if (!op->resolve) continue;
+          m->markers++;
+          if (h->markers_are_errors) {
+            diag *g = diag_add(d, DIAG_E0706, op->resolve_range,
+                               "[RESOLVE] left in %s: review the operation, then delete the "
+                               "marker to accept it or replace the line",
+                               m->name);
+            if (op->comment) diag_label(d, g, "%s", op->comment);
+          }
+        }
+      }
+    }
+  }
+  char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
+  if (!exists(snap, false)) {
+    diag_add(d, DIAG_E0708, nowhere(), "migration %s has no snapshot.json", m->name);
+    m->broken = true;
+    return;
+  }
+  int f = src_load(s, d, snap);
+  if (f < 0) {
+    m->broken = true;
+    return;
+  }
+  const char *err, *name = NULL;
+  long off;
+  ir_file *file = s->files.v[f];
+  m->snapshot = st_read_json(s->a, s->names, file->text, file->len, &name, &err, &off);
+  if (!m->snapshot) {
+    diag_add(d, DIAG_E0708, at_offset(s, f, off), "bad snapshot: %s", err);
+    m->broken = true;
+  } else if (name && name != intern_cstr(s->names, m->name)) {
+    diag_add(d, DIAG_E0708, at_offset(s, f, 0), "the snapshot belongs to %s, not to %s", name,
+             m->name);
+    m->broken = true;
+  }
+}
+
+static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev) {
+  st_schema *state = st_clone(prev, s->a);
+  int before = d->errors;
+  if (!plan_replay(state, m->plan, d) || d->errors > before) {
+    m->broken = true;
+    return;
+  }
+  const char *diff =
+      st_diff_text(state, m->snapshot, true, "the replayed plan", "snapshot.json", s->a);
+  if (diff) {
+    diag *g = diag_add(d, DIAG_E0707, m->plan->name_range,
+                       "replaying %s on the snapshot before it does not give its snapshot: %s",
+                       m->name, diff);
+    diag_label(d, g, "edit the plan or the snapshot so that they agree");
+    m->broken = true;
+  }
+}
+
+int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
+  h->dir = dir;
+  h->latest = st_new(s->a, s->names);
+  if (!exists(dir, true)) {
+    h->exists = false;
+    return 0;
+  }
+  h->exists = true;
+  DIR *dp = opendir(dir);
+  if (!dp) {
+    diag_add(d, DIAG_E0003, nowhere(), "cannot read folder '%s': %s", dir, strerror(errno));
+    return -1;
+  }
+  struct dirent *e;
+  while ((e = readdir(dp))) {
+    if (e->d_name[0] == '.') continue; /* ., .., hidden, and half-written .tmp- folders */
+    char *path = arena_printf(s->a, "%s/%s", dir, e->d_name);
+    if (!exists(path, true)) continue; /* a README beside the migrations is fine */
+    long number;
+    if (!folder_name(e->d_name, &number)) {
+      diag_add(d, DIAG_E0701, nowhere(),
+               "'%s' in %s is not a migration folder name; they look like 0001_initial (four "
+               "digits, '_', then a-z, 0-9 and '_')",
+               e->d_name, dir);
+      continue;
+    }
+    history_mig *m = arena_alloc(s->a, sizeof *m);
+    m->dir = path;
+    m->name = arena_strndup(s->a, e->d_name, strlen(e->d_name));
+    m->number = number;
+    vec_push(s->a, h->migs, m);
+  }
+  closedir(dp);
+  if (h->migs.n > 1) qsort(h->migs.v, (size_t)h->migs.n, sizeof(history_mig *), cmp_mig);
+  for (int i = 0; i < h->migs.n; i++) {
+    history_mig *m = h->migs.v[i];
+    if (m->number != i + 1) {
+      diag_add(d, DIAG_E0702, nowhere(),
+               i > 0 && h->migs.v[i - 1]->number == m->number
+                   ? "migrations %s and %s share a number; renumber one"
+                   : "migration %s is out of sequence after %s: numbers run 0001, 0002, ... "
+                     "without gaps",
+               m->name, i > 0 ? h->migs.v[i - 1]->name : "the start");
+      break;
+    }
+  }
+  const st_schema *prev = st_new(s->a, s->names);
+  for (int i = 0; i < h->migs.n; i++) {
+    history_mig *m = h->migs.v[i];
+    load_one(s, d, h, m);
+    if (m->plan && m->snapshot && !m->broken && prev) replay(s, d, m, prev);
+    prev = m->snapshot; /* the next replay starts from what is committed */
+  }
+  if (h->migs.n) {
+    history_mig *last = h->migs.v[h->migs.n - 1];
+    if (last->snapshot) h->latest = last->snapshot;
+  }
+  return 0;
+}
+
+/* Source drift: the schema says more than the latest snapshot. */
+void history_drift(ir_schema *s, diag_list *d, history *h) {
+  if (!h->exists) return;
+  st_schema *src = st_from_schema(s);
+  const char *diff =
+      st_diff_text(h->latest, src, false, "the latest migration", "the schema", s->a);
+  if (!diff) return;
+  diag *g = diag_add(d, DIAG_W0904, nowhere(),
+                     "the schema is ahead of %s: %s; run inspirec plan to write the migration",
+                     h->migs.n ? h->migs.v[h->migs.n - 1]->name : "its migrations (there are none)",
+                     diff);
+  (void)g;
+}

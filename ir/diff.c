@@ -1,0 +1,647 @@
+/*
+** diff.c: from one schema state to another, as plan operations.
+**
+** Matching goes by name, then by @renamedFrom (no question asked), then by
+** guess: what disappeared and what appeared with a compatible type, in the same
+** place or under a similar name, is written as a rename marked [RESOLVE], with
+** the other reading in a comment (migrations.md 2).  [RESOLVE] also marks what
+** cannot run on a table with rows as written: nullable to required without a
+** default, a required column added without one, a type change that cannot
+** convert every value, and @sensitive toggled.
+**
+** Order (migrations.md 4.5): enums grow first; entities are renamed, mapped and
+** created (FK targets first); then, per entity, field renames, key drops, field
+** alters and adds, key adds; then field drops, entity drops (referrers first),
+** and last the enum values and enums nothing uses any more.
+*/
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct differ {
+  const st_schema *a, *b;
+  const ir_schema *src;
+  arena *ar;
+  ir_plan *out;
+  /* old entity name -> new entity name, for every matched entity */
+  namemap entity_to;
+  namemap entity_from; /* new -> old */
+  namemap field_maps;  /* new entity name -> its field_map */
+  /* the ops, by phase, concatenated at the end */
+  VEC(ir_op *) phase[12];
+} differ;
+
+enum {
+  PH_ENUMS,
+  PH_ENTITY_RENAMES,
+  PH_ENTITY_ALTERS,
+  PH_CREATES,
+  PH_FIELD_RENAMES,
+  PH_KEY_DROPS,
+  PH_FIELD_CHANGES,
+  PH_KEY_ADDS,
+  PH_FIELD_DROPS,
+  PH_ENTITY_DROPS,
+  PH_VALUE_DROPS,
+  PH_ENUM_DROPS
+};
+
+static ir_op *emit(differ *D, int phase, op_kind k, const char *entity) {
+  ir_op *op = arena_alloc(D->ar, sizeof *op);
+  op->kind = k;
+  op->entity = entity;
+  vec_push(D->ar, D->phase[phase], op);
+  return op;
+}
+
+static const char *text(differ *D, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static const char *text(differ *D, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char buf[600];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return arena_strndup(D->ar, buf, strlen(buf));
+}
+
+/* ---- hints from the source -------------------------------------------- */
+
+static const ir_entity *src_entity(differ *D, const char *name) {
+  if (!D->src) return NULL;
+  for (int i = 0; i < D->src->entities.n; i++)
+    if (D->src->entities.v[i]->name == name) return D->src->entities.v[i];
+  return NULL;
+}
+
+static const char *entity_hint(differ *D, const char *name) {
+  const ir_entity *e = src_entity(D, name);
+  return e ? e->renamed_from : NULL;
+}
+
+static const char *field_hint(differ *D, const char *entity, const char *field) {
+  const ir_entity *e = src_entity(D, entity);
+  if (!e) return NULL;
+  for (int i = 0; i < e->fields.n; i++)
+    if (e->fields.v[i]->name == field) return e->fields.v[i]->renamed_from;
+  return NULL;
+}
+
+static const char *member_hint(differ *D, const char *en, const char *member) {
+  if (!D->src) return NULL;
+  for (int i = 0; i < D->src->enums.n; i++) {
+    const ir_enum *e = D->src->enums.v[i];
+    if (e->name != en) continue;
+    for (int j = 0; j < e->members.n; j++)
+      if (e->members.v[j]->name == member) return e->members.v[j]->renamed_from;
+  }
+  return NULL;
+}
+
+/* ---- judgement --------------------------------------------------------- */
+
+static bool similar(const char *x, const char *y) {
+  size_t nx = strlen(x), ny = strlen(y);
+  size_t m = nx > ny ? nx : ny;
+  int limit = m / 3 > 2 ? (int)(m / 3) : 2;
+  return ir_edit_distance(x, y, limit) <= limit;
+}
+
+static int digits_of(ir_type_kind k) {
+  return k == IR_T_SMALLINT ? 5 : k == IR_T_INT ? 10 : 19;
+}
+
+static bool has_member(const st_enum *e, const char *m) {
+  for (int i = 0; i < e->members.n; i++)
+    if (e->members.v[i] == m) return true;
+  return false;
+}
+
+/* Can every value of column type a become a value of type b? */
+static bool converts(const differ *D, const st_field *a, const st_field *b) {
+  if (a->array != b->array) return false;
+  ir_type_kind x = a->kind, y = b->kind;
+  if (x == y) {
+    if (x == IR_T_DECIMAL)
+      return b->precision - b->scale >= a->precision - a->scale && b->scale >= a->scale;
+    if (x == IR_T_ENUM && a->type_name != b->type_name) {
+      const st_enum *ea = st_enum_find(D->a, a->type_name), *eb = st_enum_find(D->b, b->type_name);
+      if (!ea || !eb) return false;
+      for (int i = 0; i < ea->members.n; i++)
+        if (!has_member(eb, ea->members.v[i])) return false;
+    }
+    return true;
+  }
+  bool ix = ir_type_is_integer(x), iy = ir_type_is_integer(y);
+  if (y == IR_T_STRING) return x != IR_T_BYTES;
+  if (ix && iy) return digits_of(y) >= digits_of(x);
+  if (ix && y == IR_T_DOUBLE) return x != IR_T_BIGINT;
+  if (ix && y == IR_T_DECIMAL) return b->precision - b->scale >= digits_of(x);
+  if (x == IR_T_DATE && y == IR_T_DATETIME) return true;
+  bool jx = x == IR_T_JSON || x == IR_T_EMBEDDED || x == IR_T_FILE;
+  bool jy = y == IR_T_JSON || y == IR_T_EMBEDDED || y == IR_T_FILE;
+  return jx && jy;
+}
+
+static const char *type_only(differ *D, const st_field *f) {
+  const char *t = st_field_text(D->ar, f, false, NULL);
+  const char *colon = strstr(t, ": ");
+  return colon ? colon + 2 : t;
+}
+
+/* ---- enums ------------------------------------------------------------- */
+
+static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
+  /* the old list as it will be once renames ran: positions match the new */
+  int no = o->members.n;
+  const char **cur = arena_alloc(D->ar, sizeof(char *) * (size_t)(no + n->members.n + 1));
+  memcpy(cur, o->members.v, sizeof(char *) * (size_t)no);
+  bool *renamed_to = arena_alloc(D->ar, (size_t)n->members.n + 1);
+  for (int j = 0; j < n->members.n; j++) {
+    const char *m = n->members.v[j], *hint = member_hint(D, n->name, m);
+    if (has_member(o, m) || !hint || !has_member(o, hint) || has_member(n, hint)) continue;
+    ir_op *op = emit(D, PH_ENUMS, OP_RENAME_VALUE, n->name);
+    op->name = hint;
+    op->to = m;
+    for (int i = 0; i < no; i++)
+      if (cur[i] == hint) cur[i] = m;
+    renamed_to[j] = true;
+  }
+  /* a member gone where another appeared: renamed, or dropped and added? */
+  for (int j = 0; j < n->members.n; j++) {
+    const char *m = n->members.v[j];
+    bool present = false;
+    for (int i = 0; i < no; i++)
+      if (cur[i] == m) present = true;
+    if (present || j >= no || has_member(n, cur[j])) continue;
+    ir_op *op = emit(D, PH_ENUMS, OP_RENAME_VALUE, n->name);
+    op->name = cur[j];
+    op->to = m;
+    op->resolve = true;
+    op->comment = text(D, "or: drop value %s.%s + add value %s.%s", n->name, cur[j], n->name, m);
+    cur[j] = m;
+    renamed_to[j] = true;
+  }
+  /* additions, each after the member before it in the new order */
+  for (int j = 0; j < n->members.n; j++) {
+    const char *m = n->members.v[j];
+    bool present = false;
+    for (int i = 0; i < no; i++)
+      if (cur[i] == m) present = true;
+    if (present) continue;
+    ir_op *op = emit(D, PH_ENUMS, OP_ADD_VALUE, n->name);
+    op->name = m;
+    if (j > 0) {
+      op->anchor = n->members.v[j - 1];
+    } else if (no > 0) {
+      op->anchor = cur[0];
+      op->before = true;
+    }
+    int at = no;
+    for (int i = 0; i < no; i++)
+      if (op->anchor && cur[i] == op->anchor) at = op->before ? i : i + 1;
+    memmove(cur + at + 1, cur + at, sizeof(char *) * (size_t)(no - at));
+    cur[at] = m;
+    no++;
+  }
+  /* removals, last of all */
+  for (int i = 0; i < no; i++) {
+    if (has_member(n, cur[i])) continue;
+    ir_op *op = emit(D, PH_VALUE_DROPS, OP_DROP_VALUE, n->name);
+    op->name = cur[i];
+  }
+  /* what remains in another order: the plan language has no reorder, so the
+  ** moved members are dropped and added again, which loses their rows */
+  int k = 0;
+  const char **kept = arena_alloc(D->ar, sizeof(char *) * (size_t)(no + 1));
+  for (int i = 0; i < no; i++)
+    if (has_member(n, cur[i])) kept[k++] = cur[i];
+  int p = 0;
+  for (int j = 0; j < n->members.n && p < k; j++)
+    if (n->members.v[j] == kept[p]) p++;
+  (void)renamed_to;
+  if (p < k)
+    for (int i = p; i < k; i++) {
+      ir_op *d = emit(D, PH_ENUMS, OP_DROP_VALUE, n->name);
+      d->name = kept[i];
+      d->resolve = true;
+      d->comment = text(D, "members changed order; rows holding %s lose the value", kept[i]);
+      ir_op *x = emit(D, PH_ENUMS, OP_ADD_VALUE, n->name);
+      x->name = kept[i];
+      for (int j = 0; j < n->members.n; j++)
+        if (n->members.v[j] == kept[i] && j > 0) x->anchor = n->members.v[j - 1];
+    }
+}
+
+static bool same_members(const st_enum *x, const st_enum *y) {
+  if (x->members.n != y->members.n) return false;
+  for (int i = 0; i < x->members.n; i++)
+    if (x->members.v[i] != y->members.v[i]) return false;
+  return true;
+}
+
+static void diff_enums(differ *D) {
+  const st_schema *a = D->a, *b = D->b;
+  namemap matched; /* old enum -> new */
+  namemap_init(&matched, D->ar);
+  for (int i = 0; i < b->enums.n; i++) {
+    const st_enum *n = b->enums.v[i], *o = st_enum_find(a, n->name);
+    if (o) namemap_put(&matched, o->name, (void *)n);
+  }
+  for (int i = 0; i < b->enums.n; i++) {
+    const st_enum *n = b->enums.v[i];
+    if (st_enum_find(a, n->name)) continue;
+    /* the same members under another name: a rename? */
+    const st_enum *o = NULL;
+    for (int j = 0; j < a->enums.n && !o; j++)
+      if (!st_enum_find(b, a->enums.v[j]->name) && !namemap_get(&matched, a->enums.v[j]->name) &&
+          same_members(a->enums.v[j], n))
+        o = a->enums.v[j];
+    if (o) {
+      namemap_put(&matched, o->name, (void *)n);
+      ir_op *op = emit(D, PH_ENUMS, OP_RENAME_ENUM, o->name);
+      op->to = n->name;
+      op->resolve = true;
+      op->comment = text(D, "or: drop enum %s + create enum %s", o->name, n->name);
+      continue;
+    }
+    ir_op *op = emit(D, PH_ENUMS, OP_CREATE_ENUM, n->name);
+    op->create_enum = (st_enum *)n;
+  }
+  for (int i = 0; i < a->enums.n; i++) {
+    const st_enum *o = a->enums.v[i];
+    const st_enum *n = namemap_get(&matched, o->name);
+    if (n)
+      diff_enum_members(D, o, n);
+    else
+      emit(D, PH_ENUM_DROPS, OP_DROP_ENUM, o->name);
+  }
+}
+
+/* ---- entities ---------------------------------------------------------- */
+
+static int field_overlap(const st_entity *x, const st_entity *y) {
+  int same = 0;
+  for (int i = 0; i < x->fields.n; i++) {
+    st_field *g = st_field_find(y, x->fields.v[i]->name);
+    if (g && st_same_column_type(x->fields.v[i], g)) same++;
+  }
+  return same;
+}
+
+static void match_entities(differ *D) {
+  const st_schema *a = D->a, *b = D->b;
+  namemap_init(&D->entity_to, D->ar);
+  namemap_init(&D->entity_from, D->ar);
+  for (int i = 0; i < b->entities.n; i++) {
+    const st_entity *n = b->entities.v[i];
+    if (st_entity_find(a, n->name)) {
+      namemap_put(&D->entity_to, n->name, (void *)n->name);
+      namemap_put(&D->entity_from, n->name, (void *)n->name);
+    }
+  }
+  /* @renamedFrom */
+  for (int i = 0; i < b->entities.n; i++) {
+    const st_entity *n = b->entities.v[i];
+    const char *h = entity_hint(D, n->name);
+    if (namemap_get(&D->entity_from, n->name) || !h || !st_entity_find(a, h) ||
+        st_entity_find(b, h) || namemap_get(&D->entity_to, h))
+      continue;
+    namemap_put(&D->entity_to, h, (void *)n->name);
+    namemap_put(&D->entity_from, n->name, (void *)h);
+    ir_op *op = emit(D, PH_ENTITY_RENAMES, OP_RENAME_ENTITY, h);
+    op->to = n->name;
+  }
+  /* guesses: most of the fields alike */
+  for (int i = 0; i < b->entities.n; i++) {
+    const st_entity *n = b->entities.v[i];
+    if (namemap_get(&D->entity_from, n->name)) continue;
+    const st_entity *best = NULL;
+    int best_score = 0;
+    for (int j = 0; j < a->entities.n; j++) {
+      const st_entity *o = a->entities.v[j];
+      if (namemap_get(&D->entity_to, o->name) || st_entity_find(b, o->name)) continue;
+      int same = field_overlap(o, n);
+      int most = o->fields.n > n->fields.n ? o->fields.n : n->fields.n;
+      if (same * 5 >= most * 4 || (similar(o->name, n->name) && same * 2 >= most)) {
+        if (same > best_score) best = o, best_score = same;
+      }
+    }
+    if (!best) continue;
+    namemap_put(&D->entity_to, best->name, (void *)n->name);
+    namemap_put(&D->entity_from, n->name, (void *)best->name);
+    ir_op *op = emit(D, PH_ENTITY_RENAMES, OP_RENAME_ENTITY, best->name);
+    op->to = n->name;
+    op->resolve = true;
+    op->comment = text(D, "or: drop entity %s + create entity %s", best->name, n->name);
+  }
+}
+
+static bool single_index(const void *vec, const char *field) {
+  typedef VEC(st_index *) ivec;
+  const ivec *v = vec;
+  for (int i = 0; i < v->n; i++)
+    if (v->v[i]->nfields == 1 && v->v[i]->fields[0] == field) return true;
+  return false;
+}
+
+/* The keys of an index named by old field names, in new names. */
+static const char **renamed_fields(differ *D, const st_index *x, namemap *to) {
+  const char **f = arena_alloc(D->ar, sizeof(char *) * (size_t)(x->nfields + 1));
+  for (int i = 0; i < x->nfields; i++) {
+    const char *r = namemap_get(to, x->fields[i]);
+    f[i] = r ? r : x->fields[i];
+  }
+  return f;
+}
+
+static bool same_list(const char *const *x, int nx, const char *const *y, int ny) {
+  if (nx != ny) return false;
+  for (int i = 0; i < nx; i++)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
+static bool list_has_any(const char *const *f, int n, namemap *set) {
+  for (int i = 0; i < n; i++)
+    if (namemap_get(set, f[i])) return true;
+  return false;
+}
+
+static void key_ops(differ *D, const st_entity *o, const st_entity *n, namemap *to, namemap *added,
+                    namemap *dropped, bool unique) {
+  typedef VEC(st_index *) ivec;
+  const ivec *ov = unique ? (const ivec *)&o->uniques : (const ivec *)&o->indexes;
+  const ivec *nv = unique ? (const ivec *)&n->uniques : (const ivec *)&n->indexes;
+  for (int i = 0; i < ov->n; i++) {
+    const char **f = renamed_fields(D, ov->v[i], to);
+    bool kept = false;
+    for (int j = 0; j < nv->n && !kept; j++)
+      kept = same_list(f, ov->v[i]->nfields, nv->v[j]->fields, nv->v[j]->nfields);
+    /* a one-field key goes with its dropped column */
+    if (kept || (ov->v[i]->nfields == 1 && namemap_get(dropped, ov->v[i]->fields[0]))) continue;
+    ir_op *op = emit(D, PH_KEY_DROPS, unique ? OP_DROP_UNIQUE : OP_DROP_INDEX, n->name);
+    op->fields = f;
+    op->nfields = ov->v[i]->nfields;
+  }
+  for (int j = 0; j < nv->n; j++) {
+    const st_index *x = nv->v[j];
+    bool had = false;
+    for (int i = 0; i < ov->n && !had; i++)
+      had = same_list(renamed_fields(D, ov->v[i], to), ov->v[i]->nfields, x->fields, x->nfields);
+    /* a one-field key on a new field is written on the field */
+    if (had || (x->nfields == 1 && namemap_get(added, x->fields[0]))) continue;
+    ir_op *op = emit(D, PH_KEY_ADDS, unique ? OP_ADD_UNIQUE : OP_ADD_INDEX, n->name);
+    op->fields = x->fields;
+    op->nfields = x->nfields;
+  }
+  (void)list_has_any;
+}
+
+/* How the fields of one matched entity correspond, old to new. */
+typedef struct field_map {
+  namemap to;   /* old field -> new */
+  namemap from; /* new field -> old */
+} field_map;
+
+/* Pass 1, for every matched entity before any change is judged: renames, so
+** that a foreign key into a renamed entity or field reads as unchanged. */
+static void match_fields(differ *D, const st_entity *o, const st_entity *n) {
+  field_map *m = arena_alloc(D->ar, sizeof *m);
+  namemap_init(&m->to, D->ar);
+  namemap_init(&m->from, D->ar);
+  namemap_put(&D->field_maps, n->name, m);
+  namemap *to = &m->to, *from = &m->from;
+  for (int j = 0; j < n->fields.n; j++) {
+    const char *f = n->fields.v[j]->name;
+    if (st_field_find(o, f)) namemap_put(to, f, (void *)f), namemap_put(from, f, (void *)f);
+  }
+  /* @renamedFrom */
+  for (int j = 0; j < n->fields.n; j++) {
+    const st_field *nf = n->fields.v[j];
+    const char *h = field_hint(D, n->name, nf->name);
+    if (namemap_get(from, nf->name) || !h || !st_field_find(o, h) || st_field_find(n, h) ||
+        namemap_get(to, h))
+      continue;
+    namemap_put(to, h, (void *)nf->name);
+    namemap_put(from, nf->name, (void *)h);
+    ir_op *op = emit(D, PH_FIELD_RENAMES, OP_RENAME_FIELD, n->name);
+    op->name = h;
+    op->to = nf->name;
+  }
+  /* guesses: gone and appeared with a compatible type, same place or similar name */
+  for (int j = 0; j < n->fields.n; j++) {
+    const st_field *nf = n->fields.v[j];
+    if (namemap_get(from, nf->name)) continue;
+    const st_field *best = NULL;
+    for (int i = 0; i < o->fields.n && !best; i++) {
+      const st_field *of = o->fields.v[i];
+      if (namemap_get(to, of->name) || st_field_find(n, of->name)) continue;
+      st_field x = *of, y = *nf;
+      x.nullable = y.nullable = false;
+      if (!st_same_column_type(&x, &y)) continue;
+      if (i == j || similar(of->name, nf->name)) best = of;
+    }
+    if (!best) continue;
+    namemap_put(to, best->name, (void *)nf->name);
+    namemap_put(from, nf->name, (void *)best->name);
+    ir_op *op = emit(D, PH_FIELD_RENAMES, OP_RENAME_FIELD, n->name);
+    op->name = best->name;
+    op->to = nf->name;
+    op->resolve = true;
+    op->comment = text(D, "or: drop %s.%s + add %s.%s: %s", n->name, best->name, n->name, nf->name,
+                       type_only(D, nf));
+  }
+}
+
+/* A reference of the old state, in the names of the new. */
+static void follow_renames(differ *D, st_field *f) {
+  if (!f->ref_entity) return;
+  const char *e = namemap_get(&D->entity_to, f->ref_entity);
+  if (!e) return;
+  field_map *m = namemap_get(&D->field_maps, e);
+  const char *g = m ? namemap_get(&m->to, f->ref_field) : NULL;
+  f->ref_entity = e;
+  if (g) f->ref_field = g;
+}
+
+/* Pass 2: what changed, given the correspondence. */
+static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
+  field_map *m = namemap_get(&D->field_maps, n->name);
+  namemap added, dropped;
+  namemap_init(&added, D->ar);
+  namemap_init(&dropped, D->ar);
+  namemap *to = &m->to, *from = &m->from;
+  /* changes of kept fields */
+  for (int j = 0; j < n->fields.n; j++) {
+    const st_field *nf = n->fields.v[j];
+    const char *old = namemap_get(from, nf->name);
+    if (!old) continue;
+    st_field before = *st_field_find(o, old);
+    before.name = nf->name;
+    /* a rename moves the derived column along; @map keeps its own */
+    if (before.column == ir_column_name(D->ar, D->b->names, old))
+      before.column = ir_column_name(D->ar, D->b->names, nf->name);
+    follow_renames(D, &before);
+    if (st_field_equal(&before, nf)) continue;
+    ir_op *op = emit(D, PH_FIELD_CHANGES, OP_ALTER_FIELD, n->name);
+    op->name = nf->name;
+    op->field = (st_field *)nf;
+    const char *was = type_only(D, &before);
+    if (before.sensitive != nf->sensitive) {
+      op->resolve = true;
+      op->comment = text(D, "was %s; %s the stored values needs a data migration", was,
+                         nf->sensitive ? "encrypting" : "decrypting");
+    } else if (!converts(D, &before, nf)) {
+      op->resolve = true;
+      op->comment = text(D, "was %s; not every value converts", was);
+    } else if (before.nullable && !nf->nullable && nf->def == ST_D_NONE) {
+      op->resolve = true;
+      op->comment =
+          text(D, "was %s; existing nulls need a value: add '= value', used as the backfill", was);
+    } else {
+      op->comment = text(D, "was %s", was);
+    }
+  }
+  /* new fields */
+  for (int j = 0; j < n->fields.n; j++) {
+    const st_field *nf = n->fields.v[j];
+    if (namemap_get(from, nf->name)) continue;
+    namemap_put(&added, nf->name, (void *)nf->name);
+    ir_op *op = emit(D, PH_FIELD_CHANGES, OP_ADD_FIELD, n->name);
+    op->name = nf->name;
+    op->field = (st_field *)nf;
+    op->primary_key = n->pkey.n == 1 && n->pkey.v[0] == nf->name;
+    op->unique = single_index(&n->uniques, nf->name);
+    op->index = single_index(&n->indexes, nf->name);
+    if (!nf->nullable && nf->def == ST_D_NONE) {
+      op->resolve = true;
+      op->comment = "existing rows need a value: give it a default, or make it nullable";
+    }
+  }
+  for (int i = 0; i < o->fields.n; i++)
+    if (!namemap_get(to, o->fields.v[i]->name))
+      namemap_put(&dropped, o->fields.v[i]->name, (void *)o->fields.v[i]->name);
+  /* primary key */
+  const char **opk = arena_alloc(D->ar, sizeof(char *) * (size_t)(o->pkey.n + 1));
+  for (int i = 0; i < o->pkey.n; i++) {
+    const char *r = namemap_get(to, o->pkey.v[i]);
+    opk[i] = r ? r : o->pkey.v[i];
+  }
+  if (!same_list(opk, o->pkey.n, n->pkey.v, n->pkey.n)) {
+    if (o->pkey.n) {
+      ir_op *op = emit(D, PH_KEY_DROPS, OP_DROP_PRIMARY_KEY, n->name);
+      op->fields = opk;
+      op->nfields = o->pkey.n;
+    }
+    bool on_new = n->pkey.n == 1 && namemap_get(&added, n->pkey.v[0]);
+    if (n->pkey.n && !on_new) {
+      ir_op *op = emit(D, PH_KEY_ADDS, OP_ADD_PRIMARY_KEY, n->name);
+      op->fields = n->pkey.v;
+      op->nfields = n->pkey.n;
+    }
+  }
+  key_ops(D, o, n, to, &added, &dropped, true);
+  key_ops(D, o, n, to, &added, &dropped, false);
+  for (int i = 0; i < o->fields.n; i++) {
+    const char *f = o->fields.v[i]->name;
+    if (namemap_get(to, f)) continue;
+    ir_op *op = emit(D, PH_FIELD_DROPS, OP_DROP_FIELD, n->name);
+    op->name = f;
+  }
+}
+
+/* Creates in an order where every FK target comes first (cycles by name). */
+static void order_creates(differ *D, const st_entity **list, int n) {
+  bool *done = arena_alloc(D->ar, (size_t)n + 1);
+  for (int round = 0; round < n; round++) {
+    int pick = -1;
+    for (int i = 0; i < n && pick < 0; i++) {
+      if (done[i]) continue;
+      bool ready = true;
+      for (int f = 0; f < list[i]->fields.n && ready; f++) {
+        const char *t = list[i]->fields.v[f]->ref_entity;
+        for (int j = 0; j < n && ready; j++)
+          if (!done[j] && j != i && list[j]->name == t) ready = false;
+      }
+      if (ready) pick = i;
+    }
+    if (pick < 0)
+      for (int i = 0; i < n && pick < 0; i++)
+        if (!done[i]) pick = i;
+    done[pick] = true;
+    ir_op *op = emit(D, PH_CREATES, OP_CREATE_ENTITY, list[pick]->name);
+    op->create = (st_entity *)list[pick];
+  }
+}
+
+/* Drops in an order where every referrer goes first. */
+static void order_drops(differ *D, const st_entity **list, int n) {
+  bool *done = arena_alloc(D->ar, (size_t)n + 1);
+  for (int round = 0; round < n; round++) {
+    int pick = -1;
+    for (int i = 0; i < n && pick < 0; i++) {
+      if (done[i]) continue;
+      bool referenced = false;
+      for (int j = 0; j < n && !referenced; j++) {
+        if (done[j] || j == i) continue;
+        for (int f = 0; f < list[j]->fields.n; f++)
+          if (list[j]->fields.v[f]->ref_entity == list[i]->name) referenced = true;
+      }
+      if (!referenced) pick = i;
+    }
+    if (pick < 0)
+      for (int i = 0; i < n && pick < 0; i++)
+        if (!done[i]) pick = i;
+    done[pick] = true;
+    emit(D, PH_ENTITY_DROPS, OP_DROP_ENTITY, list[pick]->name);
+  }
+}
+
+void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, ir_plan *out,
+                  arena *ar) {
+  differ D;
+  memset(&D, 0, sizeof D);
+  D.a = a;
+  D.b = b;
+  D.src = h ? h->source : NULL;
+  D.ar = ar;
+  D.out = out;
+  diff_enums(&D);
+  namemap_init(&D.field_maps, ar);
+  match_entities(&D);
+  for (int i = 0; i < b->entities.n; i++) {
+    const char *old = namemap_get(&D.entity_from, b->entities.v[i]->name);
+    if (old) match_fields(&D, st_entity_find(a, old), b->entities.v[i]);
+  }
+  const st_entity **creates = arena_alloc(ar, sizeof(st_entity *) * (size_t)(b->entities.n + 1));
+  const st_entity **drops = arena_alloc(ar, sizeof(st_entity *) * (size_t)(a->entities.n + 1));
+  int nc = 0, nd = 0;
+  for (int i = 0; i < b->entities.n; i++) {
+    const st_entity *n = b->entities.v[i];
+    const char *old = namemap_get(&D.entity_from, n->name);
+    if (!old) {
+      creates[nc++] = n;
+      continue;
+    }
+    const st_entity *o = st_entity_find(a, old);
+    /* the table a rename would give, against the table wanted */
+    const char *table =
+        o->table_mapped || old == n->name ? o->table : ir_table_name_for(ar, b->names, n->name);
+    if (table != n->table) {
+      ir_op *op = emit(&D, PH_ENTITY_ALTERS, OP_ALTER_ENTITY, n->name);
+      op->table = n->table_mapped ? n->table : NULL;
+      op->comment = text(&D, "table %s, was %s", n->table, o->table);
+    }
+    diff_fields(&D, o, n);
+  }
+  for (int i = 0; i < a->entities.n; i++)
+    if (!namemap_get(&D.entity_to, a->entities.v[i]->name)) drops[nd++] = a->entities.v[i];
+  order_creates(&D, creates, nc);
+  order_drops(&D, drops, nd);
+  for (int p = 0; p < 12; p++)
+    for (int i = 0; i < D.phase[p].n; i++)
+      vec_push(ar, out->ops, D.phase[p].v[i]);
+}

@@ -1,0 +1,756 @@
+/*
+** ops.c: plan operations: applied to a state (replay), printed canonically,
+** compared.
+*/
+#include "ir.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const op_names[OP_COUNT] = {
+#define X(id, text) text,
+    OP_KINDS(X)
+#undef X
+};
+
+/* ---- replay ------------------------------------------------------------ */
+
+static const char *why(st_schema *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *why(st_schema *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char buf[512];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return arena_strndup(s->a, buf, strlen(buf));
+}
+
+static void remove_at(void **v, int *n, int i) {
+  memmove(v + i, v + i + 1, sizeof(void *) * (size_t)(*n - i - 1));
+  (*n)--;
+}
+
+static const char *column_for(st_schema *s, const char *name) {
+  return ir_column_name(s->a, s->names, name);
+}
+
+/* Which field of the schema points at e.f (or at any field of e when f is
+** NULL), other than in entity `except`. */
+static const char *referrer(const st_schema *s, const char *e, const char *f, char *buf,
+                            size_t cap) {
+  for (int i = 0; i < s->entities.n; i++) {
+    const st_entity *x = s->entities.v[i];
+    for (int j = 0; j < x->fields.n; j++) {
+      const st_field *g = x->fields.v[j];
+      if (g->ref_entity == e && (!f || g->ref_field == f)) {
+        snprintf(buf, cap, "%s.%s", x->name, g->name);
+        return buf;
+      }
+    }
+  }
+  return NULL;
+}
+
+static bool same_fields(const char *const *a, int na, const char *const *b, int nb) {
+  if (na != nb) return false;
+  for (int i = 0; i < na; i++)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+static int find_index(const void *vec, const char *const *fields, int n) {
+  typedef VEC(st_index *) ivec;
+  const ivec *v = vec;
+  for (int i = 0; i < v->n; i++)
+    if (same_fields(v->v[i]->fields, v->v[i]->nfields, fields, n)) return i;
+  return -1;
+}
+
+static st_index *new_index(st_schema *s, const char *const *fields, int n) {
+  st_index *x = arena_alloc(s->a, sizeof *x);
+  x->fields = arena_alloc(s->a, sizeof(char *) * (size_t)(n + 1));
+  memcpy(x->fields, fields, sizeof(char *) * (size_t)n);
+  x->nfields = n;
+  return x;
+}
+
+/* A field's reference must land on a key of an existing entity. */
+static const char *check_field(st_schema *s, st_entity *e, const st_field *f, int self) {
+  for (int i = 0; i < e->fields.n; i++)
+    if (i != self && e->fields.v[i]->column == f->column)
+      return why(s, "column '%s' is already used by '%s.%s'", f->column, e->name,
+                 e->fields.v[i]->name);
+  if (f->ref_entity) {
+    st_entity *t = st_entity_find(s, f->ref_entity);
+    if (!t) return why(s, "unknown entity '%s'", f->ref_entity);
+    if (!st_field_find(t, f->ref_field))
+      return why(s, "'%s' has no field '%s'", f->ref_entity, f->ref_field);
+  }
+  if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name))
+    return why(s, "unknown enum '%s'", f->type_name);
+  return NULL;
+}
+
+static const char *check_index_fields(st_schema *s, st_entity *e, const char *const *f, int n) {
+  if (n == 0) return why(s, "name at least one field");
+  for (int i = 0; i < n; i++) {
+    if (!st_field_find(e, f[i])) return why(s, "'%s' has no field '%s'", e->name, f[i]);
+    for (int j = 0; j < i; j++)
+      if (f[j] == f[i]) return why(s, "field '%s' is named twice", f[i]);
+  }
+  return NULL;
+}
+
+static void drop_indexes_with(void *vec, const char *field) {
+  typedef VEC(st_index *) ivec;
+  ivec *v = vec;
+  for (int i = v->n - 1; i >= 0; i--)
+    for (int j = 0; j < v->v[i]->nfields; j++)
+      if (v->v[i]->fields[j] == field) {
+        remove_at((void **)v->v, &v->n, i);
+        break;
+      }
+}
+
+static void rename_in(const char **v, int n, const char *from, const char *to) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == from) v[i] = to;
+}
+
+static const char *apply_entity_op(st_schema *s, const ir_op *op) {
+  st_entity *e = st_entity_find(s, op->entity);
+  char buf[300];
+  switch (op->kind) {
+  case OP_CREATE_ENTITY: {
+    if (e) return why(s, "entity '%s' exists already", op->entity);
+    if (st_enum_find(s, op->entity)) return why(s, "'%s' is an enum", op->entity);
+    st_schema tmp = *s;
+    tmp.entities.n = 0;
+    tmp.entities.v = NULL;
+    tmp.entities.cap = 0;
+    vec_push(s->a, tmp.entities, op->create);
+    st_schema *copy = st_clone(&tmp, s->a);
+    st_entity *d = copy->entities.v[0];
+    if (!d->table_mapped) d->table = ir_table_name_for(s->a, s->names, d->name);
+    vec_push(s->a, s->entities, d); /* before the checks: a key may point at itself */
+    for (int i = 0; i < d->fields.n; i++) {
+      const char *bad = check_field(s, d, d->fields.v[i], i);
+      if (bad) {
+        s->entities.n--;
+        return why(s, "field '%s': %s", d->fields.v[i]->name, bad);
+      }
+    }
+    st_derive(s, d);
+    st_sort(s);
+    return NULL;
+  }
+  case OP_DROP_ENTITY:
+    if (!e) return why(s, "unknown entity '%s'", op->entity);
+    for (int i = 0; i < s->entities.n; i++) {
+      st_entity *x = s->entities.v[i];
+      if (x == e) continue;
+      for (int j = 0; j < x->fields.n; j++)
+        if (x->fields.v[j]->ref_entity == e->name)
+          return why(s, "'%s.%s' still refers to '%s'; drop or alter it first", x->name,
+                     x->fields.v[j]->name, e->name);
+    }
+    for (int i = 0; i < s->entities.n; i++)
+      if (s->entities.v[i] == e) remove_at((void **)s->entities.v, &s->entities.n, i);
+    return NULL;
+  case OP_RENAME_ENTITY:
+    if (!e) return why(s, "unknown entity '%s'", op->entity);
+    if (st_entity_find(s, op->to) || st_enum_find(s, op->to))
+      return why(s, "'%s' exists already", op->to);
+    for (int i = 0; i < s->entities.n; i++)
+      for (int j = 0; j < s->entities.v[i]->fields.n; j++)
+        if (s->entities.v[i]->fields.v[j]->ref_entity == e->name)
+          s->entities.v[i]->fields.v[j]->ref_entity = op->to;
+    e->name = op->to;
+    if (!e->table_mapped) e->table = ir_table_name_for(s->a, s->names, e->name);
+    st_derive(s, e);
+    st_sort(s);
+    return NULL;
+  case OP_ALTER_ENTITY:
+    if (!e) return why(s, "unknown entity '%s'", op->entity);
+    e->table_mapped = op->table != NULL;
+    e->table = op->table ? op->table : ir_table_name_for(s->a, s->names, e->name);
+    for (int i = 0; i < s->entities.n; i++)
+      if (s->entities.v[i] != e && s->entities.v[i]->table == e->table)
+        return why(s, "table '%s' is already used by '%s'", e->table, s->entities.v[i]->name);
+    st_derive(s, e);
+    return NULL;
+  default: break;
+  }
+  (void)buf;
+  return NULL;
+}
+
+static const char *apply_field_op(st_schema *s, const ir_op *op) {
+  st_entity *e = st_entity_find(s, op->entity);
+  if (!e) return why(s, "unknown entity '%s'", op->entity);
+  int at = op->name ? st_field_index(e, op->name) : -1;
+  char buf[300];
+  switch (op->kind) {
+  case OP_ADD_FIELD: {
+    if (st_field_find(e, op->field->name))
+      return why(s, "'%s' already has a field '%s'", e->name, op->field->name);
+    st_field *f = arena_alloc(s->a, sizeof *f);
+    *f = *op->field;
+    const char *bad = check_field(s, e, f, -1);
+    if (bad) return bad;
+    vec_push(s->a, e->fields, f);
+    if (op->primary_key) {
+      if (e->pkey.n) return why(s, "'%s' has a primary key already", e->name);
+      vec_push(s->a, e->pkey, f->name);
+    }
+    if (op->unique) vec_push(s->a, e->uniques, new_index(s, &f->name, 1));
+    if (op->index) vec_push(s->a, e->indexes, new_index(s, &f->name, 1));
+    break;
+  }
+  case OP_DROP_FIELD:
+    if (at < 0) return why(s, "'%s' has no field '%s'", e->name, op->name);
+    for (int i = 0; i < e->pkey.n; i++)
+      if (e->pkey.v[i] == op->name)
+        return why(s, "'%s.%s' is part of the primary key; drop the primary key first", e->name,
+                   op->name);
+    if (referrer(s, e->name, op->name, buf, sizeof buf))
+      return why(s, "'%s' still refers to '%s.%s'", buf, e->name, op->name);
+    drop_indexes_with(&e->uniques, op->name);
+    drop_indexes_with(&e->indexes, op->name);
+    remove_at((void **)e->fields.v, &e->fields.n, at);
+    break;
+  case OP_RENAME_FIELD: {
+    if (at < 0) return why(s, "'%s' has no field '%s'", e->name, op->name);
+    if (st_field_find(e, op->to)) return why(s, "'%s' already has a field '%s'", e->name, op->to);
+    st_field *f = e->fields.v[at];
+    /* a column set by @map keeps its name */
+    if (f->column == column_for(s, f->name)) f->column = column_for(s, op->to);
+    for (int i = 0; i < s->entities.n; i++)
+      for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+        st_field *g = s->entities.v[i]->fields.v[j];
+        if (g->ref_entity == e->name && g->ref_field == f->name) g->ref_field = op->to;
+      }
+    rename_in(e->pkey.v, e->pkey.n, f->name, op->to);
+    for (int i = 0; i < e->uniques.n; i++)
+      rename_in(e->uniques.v[i]->fields, e->uniques.v[i]->nfields, f->name, op->to);
+    for (int i = 0; i < e->indexes.n; i++)
+      rename_in(e->indexes.v[i]->fields, e->indexes.v[i]->nfields, f->name, op->to);
+    f->name = op->to;
+    const char *bad = check_field(s, e, f, at);
+    if (bad) return bad;
+    break;
+  }
+  case OP_ALTER_FIELD: {
+    if (at < 0) return why(s, "'%s' has no field '%s'", e->name, op->field->name);
+    st_field *f = arena_alloc(s->a, sizeof *f);
+    *f = *op->field;
+    const char *bad = check_field(s, e, f, at);
+    if (bad) return bad;
+    if (f->nullable)
+      for (int i = 0; i < e->pkey.n; i++)
+        if (e->pkey.v[i] == f->name) return why(s, "a primary key field cannot be nullable");
+    e->fields.v[at] = f;
+    break;
+  }
+  default: break;
+  }
+  st_derive(s, e);
+  return NULL;
+}
+
+static const char *apply_enum_op(st_schema *s, const ir_op *op) {
+  st_enum *n = st_enum_find(s, op->entity);
+  if (op->kind == OP_CREATE_ENUM) {
+    if (n) return why(s, "enum '%s' exists already", op->entity);
+    if (st_entity_find(s, op->entity)) return why(s, "'%s' is an entity", op->entity);
+    st_enum *d = arena_alloc(s->a, sizeof *d);
+    d->name = op->entity;
+    d->db_name = ir_column_name(s->a, s->names, d->name);
+    for (int i = 0; i < op->create_enum->members.n; i++) {
+      const char *m = op->create_enum->members.v[i];
+      for (int j = 0; j < d->members.n; j++)
+        if (d->members.v[j] == m) return why(s, "member '%s' is listed twice", m);
+      vec_push(s->a, d->members, m);
+    }
+    if (!d->members.n) return why(s, "an enum needs members");
+    vec_push(s->a, s->enums, d);
+    st_sort(s);
+    return NULL;
+  }
+  if (!n) return why(s, "unknown enum '%s'", op->entity);
+  int at = -1;
+  for (int i = 0; op->name && i < n->members.n; i++)
+    if (n->members.v[i] == op->name) at = i;
+  switch (op->kind) {
+  case OP_DROP_ENUM:
+    for (int i = 0; i < s->entities.n; i++)
+      for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+        st_field *f = s->entities.v[i]->fields.v[j];
+        if (f->kind == IR_T_ENUM && f->type_name == n->name)
+          return why(s, "'%s.%s' still uses enum '%s'", s->entities.v[i]->name, f->name, n->name);
+      }
+    for (int i = 0; i < s->enums.n; i++)
+      if (s->enums.v[i] == n) remove_at((void **)s->enums.v, &s->enums.n, i);
+    return NULL;
+  case OP_RENAME_ENUM:
+    if (st_enum_find(s, op->to) || st_entity_find(s, op->to))
+      return why(s, "'%s' exists already", op->to);
+    for (int i = 0; i < s->entities.n; i++)
+      for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+        st_field *f = s->entities.v[i]->fields.v[j];
+        if (f->kind == IR_T_ENUM && f->type_name == n->name) f->type_name = op->to;
+      }
+    n->name = op->to;
+    n->db_name = ir_column_name(s->a, s->names, n->name);
+    st_sort(s);
+    return NULL;
+  case OP_ADD_VALUE: {
+    if (at >= 0) return why(s, "enum '%s' already has '%s'", n->name, op->name);
+    int pos = n->members.n;
+    if (op->anchor) {
+      int k = -1;
+      for (int i = 0; i < n->members.n; i++)
+        if (n->members.v[i] == op->anchor) k = i;
+      if (k < 0) return why(s, "enum '%s' has no member '%s'", n->name, op->anchor);
+      pos = op->before ? k : k + 1;
+    }
+    vec_push(s->a, n->members, NULL);
+    memmove(n->members.v + pos + 1, n->members.v + pos,
+            sizeof(char *) * (size_t)(n->members.n - 1 - pos));
+    n->members.v[pos] = op->name;
+    return NULL;
+  }
+  case OP_DROP_VALUE:
+    if (at < 0) return why(s, "enum '%s' has no member '%s'", n->name, op->name);
+    if (n->members.n == 1)
+      return why(s, "the last member of an enum cannot be dropped; drop the enum");
+    for (int i = 0; i < s->entities.n; i++)
+      for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+        st_field *f = s->entities.v[i]->fields.v[j];
+        if (f->kind == IR_T_ENUM && f->type_name == n->name && f->def == ST_D_ENUM &&
+            f->def_text == op->name)
+          return why(s, "'%s.%s' defaults to '%s'; change the default first",
+                     s->entities.v[i]->name, f->name, op->name);
+      }
+    remove_at((void **)n->members.v, &n->members.n, at);
+    return NULL;
+  case OP_RENAME_VALUE:
+    if (at < 0) return why(s, "enum '%s' has no member '%s'", n->name, op->name);
+    for (int i = 0; i < n->members.n; i++)
+      if (n->members.v[i] == op->to) return why(s, "enum '%s' already has '%s'", n->name, op->to);
+    n->members.v[at] = op->to;
+    for (int i = 0; i < s->entities.n; i++)
+      for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+        st_field *f = s->entities.v[i]->fields.v[j];
+        if (f->kind == IR_T_ENUM && f->type_name == n->name && f->def == ST_D_ENUM &&
+            f->def_text == op->name)
+          f->def_text = op->to;
+      }
+    return NULL;
+  default: return NULL;
+  }
+}
+
+static const char *apply_key_op(st_schema *s, const ir_op *op) {
+  st_entity *e = st_entity_find(s, op->entity);
+  if (!e) return why(s, "unknown entity '%s'", op->entity);
+  const char *bad = check_index_fields(s, e, op->fields, op->nfields);
+  if (bad && op->kind != OP_DROP_INDEX && op->kind != OP_DROP_UNIQUE) return bad;
+  char buf[300];
+  switch (op->kind) {
+  case OP_ADD_INDEX:
+  case OP_ADD_UNIQUE: {
+    void *vec = op->kind == OP_ADD_INDEX ? (void *)&e->indexes : (void *)&e->uniques;
+    if (find_index(vec, op->fields, op->nfields) >= 0)
+      return why(s, "'%s' already has this %s", e->name,
+                 op->kind == OP_ADD_INDEX ? "index" : "unique constraint");
+    if (op->kind == OP_ADD_INDEX)
+      vec_push(s->a, e->indexes, new_index(s, op->fields, op->nfields));
+    else
+      vec_push(s->a, e->uniques, new_index(s, op->fields, op->nfields));
+    break;
+  }
+  case OP_DROP_INDEX:
+  case OP_DROP_UNIQUE: {
+    bool idx = op->kind == OP_DROP_INDEX;
+    int k = find_index(idx ? (void *)&e->indexes : (void *)&e->uniques, op->fields, op->nfields);
+    if (k < 0) return why(s, "'%s' has no such %s", e->name, idx ? "index" : "unique constraint");
+    if (!idx && e->uniques.v[k]->nfields == 1 &&
+        referrer(s, e->name, e->uniques.v[k]->fields[0], buf, sizeof buf))
+      return why(s, "'%s' refers to '%s.%s', which needs this unique constraint", buf, e->name,
+                 e->uniques.v[k]->fields[0]);
+    if (idx)
+      remove_at((void **)e->indexes.v, &e->indexes.n, k);
+    else
+      remove_at((void **)e->uniques.v, &e->uniques.n, k);
+    break;
+  }
+  case OP_ADD_PRIMARY_KEY:
+    if (e->pkey.n) return why(s, "'%s' has a primary key already; drop it first", e->name);
+    for (int i = 0; i < op->nfields; i++) {
+      if (st_field_find(e, op->fields[i])->nullable)
+        return why(s, "primary key field '%s' is nullable", op->fields[i]);
+      vec_push(s->a, e->pkey, op->fields[i]);
+    }
+    break;
+  case OP_DROP_PRIMARY_KEY:
+    if (!same_fields(e->pkey.v, e->pkey.n, op->fields, op->nfields))
+      return why(s, "the primary key of '%s' is not (%s%s)", e->name, op->fields[0],
+                 op->nfields > 1 ? ", ..." : "");
+    if (e->pkey.n == 1 && referrer(s, e->name, e->pkey.v[0], buf, sizeof buf)) {
+      bool unique = false;
+      for (int i = 0; i < e->uniques.n; i++)
+        if (e->uniques.v[i]->nfields == 1 && e->uniques.v[i]->fields[0] == e->pkey.v[0])
+          unique = true;
+      if (!unique) return why(s, "'%s' refers to the primary key of '%s'", buf, e->name);
+    }
+    e->pkey.n = 0;
+    break;
+  default: break;
+  }
+  st_derive(s, e);
+  return NULL;
+}
+
+const char *st_apply(st_schema *s, const ir_op *op) {
+  switch (op->kind) {
+  case OP_CREATE_ENTITY:
+  case OP_DROP_ENTITY:
+  case OP_RENAME_ENTITY:
+  case OP_ALTER_ENTITY: return apply_entity_op(s, op);
+  case OP_ADD_FIELD:
+  case OP_DROP_FIELD:
+  case OP_RENAME_FIELD:
+  case OP_ALTER_FIELD: return apply_field_op(s, op);
+  case OP_CREATE_ENUM:
+  case OP_DROP_ENUM:
+  case OP_RENAME_ENUM:
+  case OP_ADD_VALUE:
+  case OP_DROP_VALUE:
+  case OP_RENAME_VALUE: return apply_enum_op(s, op);
+  case OP_ADD_INDEX:
+  case OP_DROP_INDEX:
+  case OP_ADD_UNIQUE:
+  case OP_DROP_UNIQUE:
+  case OP_ADD_PRIMARY_KEY:
+  case OP_DROP_PRIMARY_KEY: return apply_key_op(s, op);
+  case OP_BACKFILL: {
+    st_entity *e = st_entity_find(s, op->entity);
+    if (!e) return why(s, "unknown entity '%s'", op->entity);
+    if (!st_field_find(e, op->name)) return why(s, "'%s' has no field '%s'", e->name, op->name);
+    return NULL;
+  }
+  case OP_SQL:
+  default: return NULL;
+  }
+}
+
+/* ---- printing ---------------------------------------------------------- */
+
+typedef struct pbuf {
+  char *p;
+  size_t n, cap;
+} pbuf;
+
+static void out(pbuf *b, const char *s) {
+  size_t n = strlen(s);
+  if (b->n + n + 1 > b->cap) {
+    b->cap = (b->n + n + 1) * 2 + 128;
+    b->p = realloc(b->p, b->cap);
+  }
+  memcpy(b->p + b->n, s, n + 1);
+  b->n += n;
+}
+
+static void out_string(pbuf *b, const char *s) {
+  out(b, "\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    char tmp[16];
+    if (*p == '"')
+      out(b, "\\\"");
+    else if (*p == '\\')
+      out(b, "\\\\");
+    else if (*p == '\n')
+      out(b, "\\n");
+    else if (*p == '\t')
+      out(b, "\\t");
+    else if (*p == '\r')
+      out(b, "\\r");
+    else if (*p < 0x20 || *p == 0x7f) {
+      snprintf(tmp, sizeof tmp, "\\u{%X}", *p);
+      out(b, tmp);
+    } else {
+      char c[2] = {(char)*p, 0};
+      out(b, c);
+    }
+  }
+  out(b, "\"");
+}
+
+static void out_fields(pbuf *b, const char *entity, const char *const *f, int n) {
+  out(b, entity);
+  out(b, "(");
+  for (int i = 0; i < n; i++) {
+    if (i) out(b, ", ");
+    out(b, f[i]);
+  }
+  out(b, ")");
+}
+
+static void out_list(pbuf *b, const char *annot, const char *const *f, int n) {
+  out(b, annot);
+  out(b, "([");
+  for (int i = 0; i < n; i++) {
+    if (i) out(b, ", ");
+    out(b, f[i]);
+  }
+  out(b, "])");
+}
+
+/* The implicit key, which plans leave out as schemas do. */
+static bool implicit_id(const st_entity *e, const st_field *f, int pos) {
+  return pos == 0 && strcmp(f->name, "id") == 0 && f->kind == IR_T_UUID && !f->nullable &&
+         !f->array && f->def == ST_D_UUID && e->pkey.n == 1 && e->pkey.v[0] == f->name &&
+         strcmp(f->column, "id") == 0 && !f->sensitive && !f->ref_entity;
+}
+
+static void out_create(pbuf *b, arena *a, const st_entity *e) {
+  out(b, "create entity ");
+  out(b, e->name);
+  out(b, " {\n");
+  for (int i = 0; i < e->fields.n; i++) {
+    if (implicit_id(e, e->fields.v[i], i)) continue;
+    out(b, "    ");
+    out(b, st_field_text(a, e->fields.v[i], true, e));
+    out(b, "\n");
+  }
+  if (e->pkey.n > 1) {
+    out(b, "    ");
+    out_list(b, "@primaryKey", e->pkey.v, e->pkey.n);
+    out(b, "\n");
+  }
+  for (int i = 0; i < e->uniques.n; i++)
+    if (e->uniques.v[i]->nfields > 1) {
+      out(b, "    ");
+      out_list(b, "@unique", e->uniques.v[i]->fields, e->uniques.v[i]->nfields);
+      out(b, "\n");
+    }
+  for (int i = 0; i < e->indexes.n; i++)
+    if (e->indexes.v[i]->nfields > 1) {
+      out(b, "    ");
+      out_list(b, "@index", e->indexes.v[i]->fields, e->indexes.v[i]->nfields);
+      out(b, "\n");
+    }
+  if (e->table_mapped) {
+    out(b, "    @map(");
+    out_string(b, e->table);
+    out(b, ")\n");
+  }
+  out(b, "  }");
+}
+
+static void out_op(pbuf *b, arena *a, const ir_op *op) {
+  switch (op->kind) {
+  case OP_CREATE_ENTITY: out_create(b, a, op->create); break;
+  case OP_DROP_ENTITY:
+  case OP_DROP_ENUM:
+    out(b, op_names[op->kind]);
+    out(b, " ");
+    out(b, op->entity);
+    break;
+  case OP_RENAME_ENTITY:
+  case OP_RENAME_ENUM:
+    out(b, op_names[op->kind]);
+    out(b, " ");
+    out(b, op->entity);
+    out(b, " -> ");
+    out(b, op->to);
+    break;
+  case OP_ALTER_ENTITY:
+    out(b, "alter entity ");
+    out(b, op->entity);
+    if (op->table) {
+      out(b, " @map(");
+      out_string(b, op->table);
+      out(b, ")");
+    }
+    break;
+  case OP_ADD_FIELD:
+  case OP_ALTER_FIELD: {
+    out(b, op->kind == OP_ADD_FIELD ? "add " : "alter ");
+    out(b, op->entity);
+    out(b, ".");
+    /* keys written on the field, as the schema would */
+    st_entity tmp;
+    memset(&tmp, 0, sizeof tmp);
+    const char *one[1] = {op->field->name};
+    st_index ix = {NULL, (const char **)one, 1};
+    st_index *ixp = &ix;
+    if (op->primary_key) {
+      tmp.pkey.v = (const char **)one;
+      tmp.pkey.n = 1;
+    }
+    if (op->unique) tmp.uniques.v = &ixp, tmp.uniques.n = 1;
+    if (op->index) tmp.indexes.v = &ixp, tmp.indexes.n = 1;
+    out(b, st_field_text(a, op->field, true, &tmp));
+    break;
+  }
+  case OP_DROP_FIELD:
+    out(b, "drop ");
+    out(b, op->entity);
+    out(b, ".");
+    out(b, op->name);
+    break;
+  case OP_RENAME_FIELD:
+  case OP_RENAME_VALUE:
+    out(b, op->kind == OP_RENAME_FIELD ? "rename " : "rename value ");
+    out(b, op->entity);
+    out(b, ".");
+    out(b, op->name);
+    out(b, " -> ");
+    out(b, op->entity);
+    out(b, ".");
+    out(b, op->to);
+    break;
+  case OP_CREATE_ENUM:
+    out(b, "create enum ");
+    out(b, op->entity);
+    out(b, " { ");
+    for (int i = 0; i < op->create_enum->members.n; i++) {
+      if (i) out(b, ", ");
+      out(b, op->create_enum->members.v[i]);
+    }
+    out(b, " }");
+    break;
+  case OP_ADD_VALUE:
+  case OP_DROP_VALUE:
+    out(b, op_names[op->kind]);
+    out(b, " ");
+    out(b, op->entity);
+    out(b, ".");
+    out(b, op->name);
+    if (op->anchor) {
+      out(b, op->before ? " before " : " after ");
+      out(b, op->anchor);
+    }
+    break;
+  case OP_ADD_INDEX:
+  case OP_DROP_INDEX:
+  case OP_ADD_UNIQUE:
+  case OP_DROP_UNIQUE:
+  case OP_ADD_PRIMARY_KEY:
+  case OP_DROP_PRIMARY_KEY:
+    out(b, op_names[op->kind]);
+    out(b, " ");
+    out_fields(b, op->entity, op->fields, op->nfields);
+    break;
+  case OP_BACKFILL: {
+    out(b, "backfill ");
+    out(b, op->entity);
+    out(b, ".");
+    out(b, op->name);
+    out(b, " = ");
+    if (op->value_kind == ST_D_STRING)
+      out_string(b, op->value_text);
+    else if (op->value_kind == ST_D_NOW)
+      out(b, "now()");
+    else if (op->value_kind == ST_D_UUID)
+      out(b, "uuid()");
+    else
+      out(b, op->value_text);
+    if (op->only_null) {
+      out(b, " where ");
+      out(b, op->entity);
+      out(b, ".");
+      out(b, op->name);
+      out(b, " is null");
+    }
+    if (op->batch) {
+      char tmp[32];
+      snprintf(tmp, sizeof tmp, " batch %d", op->batch);
+      out(b, tmp);
+    }
+    break;
+  }
+  case OP_SQL:
+    out(b, "sql ");
+    if (op->dialect) {
+      out(b, op->dialect);
+      out(b, " ");
+    }
+    out_string(b, op->sql);
+    break;
+  default: break;
+  }
+}
+
+char *plan_print(arena *a, const ir_plan *p) {
+  pbuf b = {0};
+  out(&b, "migration ");
+  out_string(&b, p->name ? p->name : "");
+  out(&b, " {\n");
+  for (int i = 0; i < p->ops.n; i++) {
+    const ir_op *op = p->ops.v[i];
+    out(&b, "  ");
+    if (op->resolve) out(&b, "[RESOLVE] ");
+    out_op(&b, a, op);
+    if (op->comment && op->comment[0]) {
+      out(&b, "  // ");
+      out(&b, op->comment);
+    }
+    out(&b, "\n");
+  }
+  out(&b, "}\n");
+  char *r = arena_strndup(a, b.p, b.n);
+  free(b.p);
+  return r;
+}
+
+/* ---- equality ---------------------------------------------------------- */
+
+static bool same(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_index_vec(const void *va, const void *vb) {
+  typedef VEC(st_index *) ivec;
+  const ivec *a = va, *b = vb;
+  if (a->n != b->n) return false;
+  for (int i = 0; i < a->n; i++)
+    if (!same_fields(a->v[i]->fields, a->v[i]->nfields, b->v[i]->fields, b->v[i]->nfields))
+      return false;
+  return true;
+}
+
+static bool entity_equal(const st_entity *a, const st_entity *b) {
+  if (!a || !b) return a == b;
+  if (a->name != b->name || a->table_mapped != b->table_mapped ||
+      (a->table_mapped && !same(a->table, b->table)) || a->fields.n != b->fields.n ||
+      !same_fields(a->pkey.v, a->pkey.n, b->pkey.v, b->pkey.n) ||
+      !same_index_vec(&a->uniques, &b->uniques) || !same_index_vec(&a->indexes, &b->indexes))
+    return false;
+  for (int i = 0; i < a->fields.n; i++)
+    if (!st_field_equal(a->fields.v[i], b->fields.v[i])) return false;
+  return true;
+}
+
+bool op_equal(const ir_op *a, const ir_op *b) {
+  if (a->kind != b->kind || a->resolve != b->resolve || !same(a->comment, b->comment) ||
+      !same(a->entity, b->entity) || !same(a->name, b->name) || !same(a->to, b->to) ||
+      !same(a->anchor, b->anchor) || a->before != b->before || !same(a->table, b->table) ||
+      !same(a->value_text, b->value_text) || a->value_kind != b->value_kind ||
+      a->only_null != b->only_null || a->batch != b->batch || !same(a->dialect, b->dialect) ||
+      !same(a->sql, b->sql) || a->primary_key != b->primary_key || a->unique != b->unique ||
+      a->index != b->index || !same_fields(a->fields, a->nfields, b->fields, b->nfields))
+    return false;
+  if ((a->field == NULL) != (b->field == NULL) || (a->field && !st_field_equal(a->field, b->field)))
+    return false;
+  if (!entity_equal(a->create, b->create)) return false;
+  if ((a->create_enum == NULL) != (b->create_enum == NULL)) return false;
+  if (a->create_enum && !same_fields(a->create_enum->members.v, a->create_enum->members.n,
+                                     b->create_enum->members.v, b->create_enum->members.n))
+    return false;
+  return true;
+}

@@ -1,0 +1,552 @@
+/*
+** snapshot.c: snapshot.json, written by hand so that the bytes are ours
+** (two-space indent, \n, a final newline, keys in a fixed order) and read with
+** cJSON, checking every member so that a bad file is an error, not a crash.
+*/
+#include "ir.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- writing ---------------------------------------------------------- */
+
+typedef struct jw {
+  char *p;
+  size_t n, cap;
+  int depth;
+  bool first; /* no comma before the next member */
+} jw;
+
+static void put(jw *w, const char *s, size_t n) {
+  if (w->n + n + 1 > w->cap) {
+    w->cap = (w->n + n + 1) * 2 + 256;
+    w->p = realloc(w->p, w->cap);
+  }
+  memcpy(w->p + w->n, s, n);
+  w->n += n;
+  w->p[w->n] = 0;
+}
+
+static void puts_(jw *w, const char *s) {
+  put(w, s, strlen(s));
+}
+
+static void newline(jw *w) {
+  puts_(w, "\n");
+  for (int i = 0; i < w->depth; i++)
+    puts_(w, "  ");
+}
+
+static void string(jw *w, const char *s) {
+  puts_(w, "\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    char tmp[8];
+    if (*p == '"')
+      puts_(w, "\\\"");
+    else if (*p == '\\')
+      puts_(w, "\\\\");
+    else if (*p == '\n')
+      puts_(w, "\\n");
+    else if (*p == '\t')
+      puts_(w, "\\t");
+    else if (*p == '\r')
+      puts_(w, "\\r");
+    else if (*p < 0x20) {
+      snprintf(tmp, sizeof tmp, "\\u%04x", *p);
+      puts_(w, tmp);
+    } else {
+      put(w, (const char *)p, 1);
+    }
+  }
+  puts_(w, "\"");
+}
+
+/* Member separators and keys. */
+static void key(jw *w, const char *k) {
+  if (!w->first) puts_(w, ",");
+  w->first = false;
+  newline(w);
+  string(w, k);
+  puts_(w, ": ");
+}
+
+static void open_(jw *w, const char *bracket) {
+  puts_(w, bracket);
+  w->depth++;
+  w->first = true;
+}
+
+static void close_(jw *w, const char *bracket) {
+  w->depth--;
+  if (!w->first) newline(w);
+  puts_(w, bracket);
+  w->first = false;
+}
+
+static void item(jw *w) { /* an array element on its own line */
+  if (!w->first) puts_(w, ",");
+  w->first = false;
+  newline(w);
+}
+
+static void kstr(jw *w, const char *k, const char *v) {
+  key(w, k);
+  string(w, v);
+}
+
+static void kbool(jw *w, const char *k, bool v) {
+  key(w, k);
+  puts_(w, v ? "true" : "false");
+}
+
+static void kint(jw *w, const char *k, long v) {
+  char tmp[32];
+  snprintf(tmp, sizeof tmp, "%ld", v);
+  key(w, k);
+  puts_(w, tmp);
+}
+
+/* ["a", "b"] on one line */
+static void kstrings(jw *w, const char *k, const char *const *v, int n) {
+  key(w, k);
+  puts_(w, "[");
+  for (int i = 0; i < n; i++) {
+    if (i) puts_(w, ", ");
+    string(w, v[i]);
+  }
+  puts_(w, "]");
+}
+
+static void write_default(jw *w, const st_field *f) {
+  if (f->def == ST_D_NONE) return;
+  key(w, "default");
+  puts_(w, "{ ");
+  switch (f->def) {
+  case ST_D_NOW: puts_(w, "\"call\": \"now\""); break;
+  case ST_D_UUID: puts_(w, "\"call\": \"uuid\""); break;
+  case ST_D_STRING:
+    puts_(w, "\"string\": ");
+    string(w, f->def_text);
+    break;
+  case ST_D_NUMBER: /* as text: a double would lose bigint digits */
+    puts_(w, "\"number\": ");
+    string(w, f->def_text);
+    break;
+  case ST_D_BOOLEAN:
+    puts_(w, "\"boolean\": ");
+    puts_(w, f->def_text);
+    break;
+  case ST_D_ENUM:
+    puts_(w, "\"enum\": ");
+    string(w, f->def_text);
+    break;
+  default:
+    puts_(w, "\"literal\": ");
+    string(w, f->def_text);
+    break;
+  }
+  puts_(w, " }");
+}
+
+static void write_indexes(jw *w, const char *k, st_index *const *v, int n) {
+  key(w, k);
+  open_(w, "[");
+  for (int i = 0; i < n; i++) {
+    item(w);
+    open_(w, "{");
+    kstr(w, "name", v[i]->name);
+    kstrings(w, "fields", v[i]->fields, v[i]->nfields);
+    close_(w, "}");
+  }
+  close_(w, "]");
+}
+
+char *st_write_json(const st_schema *s, const char *migration) {
+  jw w = {0};
+  w.first = true;
+  open_(&w, "{");
+  kstr(&w, "format", ST_FORMAT);
+  kstr(&w, "migration", migration ? migration : "");
+  key(&w, "enums");
+  open_(&w, "[");
+  for (int i = 0; i < s->enums.n; i++) {
+    const st_enum *e = s->enums.v[i];
+    item(&w);
+    open_(&w, "{");
+    kstr(&w, "name", e->name);
+    kstr(&w, "dbName", e->db_name);
+    kstrings(&w, "values", e->members.v, e->members.n);
+    close_(&w, "}");
+  }
+  close_(&w, "]");
+  key(&w, "entities");
+  open_(&w, "[");
+  for (int i = 0; i < s->entities.n; i++) {
+    const st_entity *e = s->entities.v[i];
+    item(&w);
+    open_(&w, "{");
+    kstr(&w, "name", e->name);
+    kstr(&w, "table", e->table);
+    kstrings(&w, "primaryKey", e->pkey.v, e->pkey.n);
+    kstr(&w, "primaryKeyName", e->pkey_name);
+    key(&w, "fields");
+    open_(&w, "[");
+    for (int j = 0; j < e->fields.n; j++) {
+      const st_field *f = e->fields.v[j];
+      item(&w);
+      open_(&w, "{");
+      kstr(&w, "name", f->name);
+      kstr(&w, "column", f->column);
+      kstr(&w, "type", ir_type_names[f->kind]);
+      if (f->kind == IR_T_DECIMAL) {
+        kint(&w, "precision", f->precision);
+        kint(&w, "scale", f->scale);
+      }
+      if (f->type_name) kstr(&w, f->kind == IR_T_ENUM ? "enum" : "typeName", f->type_name);
+      kbool(&w, "nullable", f->nullable);
+      kbool(&w, "array", f->array);
+      if (f->max_length) kint(&w, "maxLength", f->max_length);
+      if (f->sensitive) kbool(&w, "sensitive", true);
+      write_default(&w, f);
+      close_(&w, "}");
+    }
+    close_(&w, "]");
+    write_indexes(&w, "uniques", e->uniques.v, e->uniques.n);
+    write_indexes(&w, "indexes", e->indexes.v, e->indexes.n);
+    write_indexes(&w, "foreignKeyIndexes", e->fk_indexes.v, e->fk_indexes.n);
+    key(&w, "foreignKeys");
+    open_(&w, "[");
+    for (int j = 0; j < e->fields.n; j++) {
+      const st_field *f = e->fields.v[j];
+      if (!f->ref_entity) continue;
+      item(&w);
+      open_(&w, "{");
+      kstr(&w, "name", ir_key_name(s->a, e->table, &f->column, 1, "fkey"));
+      kstr(&w, "field", f->name);
+      kstr(&w, "references", f->ref_entity);
+      kstr(&w, "referencedField", f->ref_field);
+      kstr(&w, "onDelete", ir_on_delete_names[f->on_delete]);
+      close_(&w, "}");
+    }
+    close_(&w, "]");
+    close_(&w, "}");
+  }
+  close_(&w, "]");
+  close_(&w, "}");
+  puts_(&w, "\n");
+  return w.p;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+typedef struct reader {
+  arena *a;
+  strtab *names;
+  const char *err;
+  char path[160]; /* where in the document the error is */
+} reader;
+
+static bool fail(reader *r, const char *what) {
+  if (!r->err) r->err = arena_printf(r->a, "%s%s%s", r->path, r->path[0] ? ": " : "", what);
+  return false;
+}
+
+static const char *get_str(reader *r, const cJSON *o, const char *k, bool required) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  if (!v) {
+    if (required) fail(r, arena_printf(r->a, "'%s' is missing", k));
+    return NULL;
+  }
+  if (!cJSON_IsString(v) || !v->valuestring[0]) {
+    fail(r, arena_printf(r->a, "'%s' must be a non-empty string", k));
+    return NULL;
+  }
+  return intern_cstr(r->names, v->valuestring);
+}
+
+static bool get_bool(reader *r, const cJSON *o, const char *k, bool *out) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  if (!v) {
+    *out = false;
+    return true;
+  }
+  if (!cJSON_IsBool(v)) return fail(r, arena_printf(r->a, "'%s' must be true or false", k));
+  *out = cJSON_IsTrue(v);
+  return true;
+}
+
+static bool get_int(reader *r, const cJSON *o, const char *k, int *out, int lo, int hi) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  if (!v) {
+    *out = 0;
+    return true;
+  }
+  if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < lo ||
+      v->valuedouble > hi)
+    return fail(r, arena_printf(r->a, "'%s' must be a whole number from %d to %d", k, lo, hi));
+  *out = (int)v->valuedouble;
+  return true;
+}
+
+static const cJSON *get_array(reader *r, const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  if (!v) return fail(r, arena_printf(r->a, "'%s' is missing", k)), NULL;
+  if (!cJSON_IsArray(v)) return fail(r, arena_printf(r->a, "'%s' must be an array", k)), NULL;
+  return v;
+}
+
+static bool get_strings(reader *r, const cJSON *o, const char *k, const char ***out, int *n) {
+  const cJSON *arr = get_array(r, o, k);
+  if (!arr) return false;
+  int cnt = cJSON_GetArraySize(arr);
+  *out = arena_alloc(r->a, sizeof(char *) * (size_t)(cnt + 1));
+  *n = 0;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, arr) {
+    if (!cJSON_IsString(x) || !x->valuestring[0])
+      return fail(r, arena_printf(r->a, "'%s' must hold non-empty strings", k));
+    (*out)[(*n)++] = intern_cstr(r->names, x->valuestring);
+  }
+  return true;
+}
+
+/* -?digits(.digits)?([eE][+-]?digits)? with no leading zeros: as written by us */
+static bool valid_number(const char *s) {
+  const char *p = s + (*s == '-');
+  if (!(*p >= '0' && *p <= '9') || (p[0] == '0' && p[1] >= '0' && p[1] <= '9')) return false;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  if (*p == '.') {
+    p++;
+    if (!(*p >= '0' && *p <= '9')) return false;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (!(*p >= '0' && *p <= '9')) return false;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  return *p == 0;
+}
+
+static bool read_default(reader *r, const cJSON *o, st_field *f) {
+  const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "default");
+  if (!d) return true;
+  if (!cJSON_IsObject(d) || cJSON_GetArraySize(d) != 1)
+    return fail(r, "'default' must be an object with one member");
+  const cJSON *v = d->child;
+  const char *k = v->string;
+  if (strcmp(k, "call") == 0 && cJSON_IsString(v) &&
+      (strcmp(v->valuestring, "now") == 0 || strcmp(v->valuestring, "uuid") == 0)) {
+    f->def = v->valuestring[0] == 'n' ? ST_D_NOW : ST_D_UUID;
+    return true; /* no text: the call says it all */
+  } else if (strcmp(k, "string") == 0 && cJSON_IsString(v)) {
+    f->def = ST_D_STRING;
+  } else if (strcmp(k, "enum") == 0 && cJSON_IsString(v) && v->valuestring[0]) {
+    f->def = ST_D_ENUM;
+  } else if (strcmp(k, "literal") == 0 && cJSON_IsString(v) && v->valuestring[0]) {
+    f->def = ST_D_LITERAL;
+  } else if (strcmp(k, "boolean") == 0 && cJSON_IsBool(v)) {
+    f->def = ST_D_BOOLEAN;
+    f->def_text = intern_cstr(r->names, cJSON_IsTrue(v) ? "true" : "false");
+    return true;
+  } else if (strcmp(k, "number") == 0 && cJSON_IsString(v) && valid_number(v->valuestring)) {
+    f->def = ST_D_NUMBER;
+  } else {
+    return fail(r, arena_printf(r->a, "unknown default '%s'", k));
+  }
+  if (cJSON_IsString(v)) f->def_text = intern_cstr(r->names, v->valuestring);
+  return true;
+}
+
+static bool read_indexes(reader *r, const cJSON *e, const char *k, void *vec) {
+  typedef VEC(st_index *) ivec;
+  ivec *out = vec;
+  const cJSON *arr = get_array(r, e, k);
+  if (!arr) return false;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, arr) {
+    if (!cJSON_IsObject(x)) return fail(r, arena_printf(r->a, "'%s' must hold objects", k));
+    st_index *ix = arena_alloc(r->a, sizeof *ix);
+    if (!get_strings(r, x, "fields", &ix->fields, &ix->nfields)) return false;
+    if (ix->nfields == 0) return fail(r, arena_printf(r->a, "an entry of '%s' has no fields", k));
+    vec_push(r->a, *out, ix);
+  }
+  return true;
+}
+
+static bool read_entity(reader *r, st_schema *s, const cJSON *e) {
+  if (!cJSON_IsObject(e)) return fail(r, "an entity must be an object");
+  st_entity *d = arena_alloc(r->a, sizeof *d);
+  if (!(d->name = get_str(r, e, "name", true))) return false;
+  snprintf(r->path, sizeof r->path, "entity '%.100s'", d->name);
+  if (!(d->table = get_str(r, e, "table", true))) return false;
+  d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
+  const cJSON *fields = get_array(r, e, "fields");
+  if (!fields) return false;
+  const cJSON *f;
+  cJSON_ArrayForEach(f, fields) {
+    if (!cJSON_IsObject(f)) return fail(r, "a field must be an object");
+    st_field *x = arena_alloc(r->a, sizeof *x);
+    if (!(x->name = get_str(r, f, "name", true))) return false;
+    snprintf(r->path, sizeof r->path, "field '%.60s.%.60s'", d->name, x->name);
+    if (st_field_find(d, x->name)) return fail(r, "the field is listed twice");
+    if (!(x->column = get_str(r, f, "column", true))) return false;
+    const char *type = get_str(r, f, "type", true);
+    if (!type) return false;
+    x->kind = ir_scalar_kind(type);
+    if (strcmp(type, "enum") == 0)
+      x->kind = IR_T_ENUM;
+    else if (strcmp(type, "embedded") == 0)
+      x->kind = IR_T_EMBEDDED;
+    if (x->kind == IR_T_UNRESOLVED) return fail(r, arena_printf(r->a, "unknown type '%s'", type));
+    if (!get_int(r, f, "precision", &x->precision, 0, 1000) ||
+        !get_int(r, f, "scale", &x->scale, 0, 1000))
+      return false;
+    if (x->kind == IR_T_DECIMAL && (x->precision < 1 || x->scale > x->precision))
+      return fail(r, "a decimal needs 1 <= precision and scale <= precision");
+    if (x->kind == IR_T_ENUM && !(x->type_name = get_str(r, f, "enum", true))) return false;
+    if (x->kind == IR_T_EMBEDDED && !(x->type_name = get_str(r, f, "typeName", true))) return false;
+    if (!get_bool(r, f, "nullable", &x->nullable) || !get_bool(r, f, "array", &x->array) ||
+        !get_bool(r, f, "sensitive", &x->sensitive) ||
+        !get_int(r, f, "maxLength", &x->max_length, 0, 1 << 30) || !read_default(r, f, x))
+      return false;
+    vec_push(r->a, d->fields, x);
+  }
+  snprintf(r->path, sizeof r->path, "entity '%.100s'", d->name);
+  const char **pk;
+  int npk;
+  if (!get_strings(r, e, "primaryKey", &pk, &npk)) return false;
+  for (int i = 0; i < npk; i++) {
+    if (!st_field_find(d, pk[i]))
+      return fail(r, arena_printf(r->a, "the primary key names a missing field '%s'", pk[i]));
+    vec_push(r->a, d->pkey, pk[i]);
+  }
+  if (!read_indexes(r, e, "uniques", &d->uniques) || !read_indexes(r, e, "indexes", &d->indexes))
+    return false;
+  for (int i = 0; i < d->uniques.n + d->indexes.n; i++) {
+    st_index *ix = i < d->uniques.n ? d->uniques.v[i] : d->indexes.v[i - d->uniques.n];
+    for (int j = 0; j < ix->nfields; j++)
+      if (!st_field_find(d, ix->fields[j]))
+        return fail(r, arena_printf(r->a, "an index names a missing field '%s'", ix->fields[j]));
+  }
+  const cJSON *fks = get_array(r, e, "foreignKeys");
+  if (!fks) return false;
+  const cJSON *k;
+  cJSON_ArrayForEach(k, fks) {
+    if (!cJSON_IsObject(k)) return fail(r, "'foreignKeys' must hold objects");
+    const char *field = get_str(r, k, "field", true);
+    const char *ref = get_str(r, k, "references", true);
+    const char *rf = get_str(r, k, "referencedField", true);
+    const char *od = get_str(r, k, "onDelete", true);
+    if (!field || !ref || !rf || !od) return false;
+    st_field *x = st_field_find(d, field);
+    if (!x) return fail(r, arena_printf(r->a, "a foreign key names a missing field '%s'", field));
+    x->ref_entity = ref;
+    x->ref_field = rf;
+    if (strcmp(od, "restrict") == 0)
+      x->on_delete = IR_OD_RESTRICT;
+    else if (strcmp(od, "cascade") == 0)
+      x->on_delete = IR_OD_CASCADE;
+    else if (strcmp(od, "setNull") == 0)
+      x->on_delete = IR_OD_SET_NULL;
+    else
+      return fail(r, arena_printf(r->a, "unknown onDelete '%s'", od));
+  }
+  if (st_entity_find(s, d->name)) return fail(r, "the entity is listed twice");
+  st_derive(s, d);
+  vec_push(r->a, s->entities, d);
+  r->path[0] = 0;
+  return true;
+}
+
+st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
+                        const char **migration, const char **err, long *err_off) {
+  reader r = {a, names, NULL, {0}};
+  *err = NULL;
+  *err_off = -1;
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+  if (!root) {
+    const char *at = cJSON_GetErrorPtr();
+    if (at && at >= text && at <= text + len) *err_off = (long)(at - text);
+    *err = "not valid JSON";
+    return NULL;
+  }
+  st_schema *s = st_new(a, names);
+  const char *format = NULL;
+  if (!cJSON_IsObject(root)) {
+    fail(&r, "the snapshot must be a JSON object");
+    goto out;
+  }
+  format = get_str(&r, root, "format", true);
+  if (format && strcmp(format, ST_FORMAT) != 0) {
+    fail(&r, arena_printf(a, "unknown format '%s'; this inspirec reads %s", format, ST_FORMAT));
+    goto out;
+  }
+  if (r.err) goto out;
+  *migration = get_str(&r, root, "migration", false);
+  const cJSON *enums = get_array(&r, root, "enums");
+  if (!enums) goto out;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, enums) {
+    if (!cJSON_IsObject(e)) {
+      fail(&r, "an enum must be an object");
+      goto out;
+    }
+    st_enum *d = arena_alloc(a, sizeof *d);
+    if (!(d->name = get_str(&r, e, "name", true))) goto out;
+    snprintf(r.path, sizeof r.path, "enum '%.100s'", d->name);
+    d->db_name = get_str(&r, e, "dbName", false);
+    if (r.err) goto out;
+    if (!d->db_name)
+      d->db_name = intern_cstr(names, ir_truncate_ident(a, ir_snake_case(a, d->name), NULL));
+    const char **v;
+    int n;
+    if (!get_strings(&r, e, "values", &v, &n)) goto out;
+    if (n == 0) {
+      fail(&r, "an enum needs members");
+      goto out;
+    }
+    for (int i = 0; i < n; i++)
+      vec_push(a, d->members, v[i]);
+    if (st_enum_find(s, d->name)) {
+      fail(&r, "the enum is listed twice");
+      goto out;
+    }
+    vec_push(a, s->enums, d);
+    r.path[0] = 0;
+  }
+  const cJSON *ents = get_array(&r, root, "entities");
+  if (!ents) goto out;
+  cJSON_ArrayForEach(e, ents) if (!read_entity(&r, s, e)) goto out;
+  /* references must land on existing fields */
+  for (int i = 0; i < s->entities.n && !r.err; i++)
+    for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+      st_field *f = s->entities.v[i]->fields.v[j];
+      st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
+      if (f->ref_entity && (!t || !st_field_find(t, f->ref_field))) {
+        fail(&r, arena_printf(a, "field '%s.%s' references the missing '%s.%s'",
+                              s->entities.v[i]->name, f->name, f->ref_entity, f->ref_field));
+        break;
+      }
+      if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name)) {
+        fail(&r, arena_printf(a, "field '%s.%s' uses the missing enum '%s'", s->entities.v[i]->name,
+                              f->name, f->type_name));
+        break;
+      }
+    }
+  st_sort(s);
+out:
+  cJSON_Delete(root);
+  if (r.err) {
+    *err = r.err;
+    return NULL;
+  }
+  return s;
+}

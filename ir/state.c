@@ -1,0 +1,552 @@
+/*
+** state.c: the schema-affecting state: built from a checked schema, compared,
+** and printed back as Inspire text for plans.
+*/
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+st_schema *st_new(arena *a, strtab *names) {
+  st_schema *s = arena_alloc(a, sizeof *s);
+  s->a = a;
+  s->names = names;
+  return s;
+}
+
+st_entity *st_entity_find(const st_schema *s, const char *name) {
+  for (int i = 0; i < s->entities.n; i++)
+    if (s->entities.v[i]->name == name) return s->entities.v[i];
+  return NULL;
+}
+
+st_enum *st_enum_find(const st_schema *s, const char *name) {
+  for (int i = 0; i < s->enums.n; i++)
+    if (s->enums.v[i]->name == name) return s->enums.v[i];
+  return NULL;
+}
+
+int st_field_index(const st_entity *e, const char *name) {
+  for (int i = 0; i < e->fields.n; i++)
+    if (e->fields.v[i]->name == name) return i;
+  return -1;
+}
+
+st_field *st_field_find(const st_entity *e, const char *name) {
+  int i = st_field_index(e, name);
+  return i < 0 ? NULL : e->fields.v[i];
+}
+
+/* ---- copies ------------------------------------------------------------ */
+
+static st_index *clone_index(arena *a, const st_index *x) {
+  st_index *y = arena_alloc(a, sizeof *y);
+  *y = *x;
+  y->fields = arena_alloc(a, sizeof(char *) * (size_t)(x->nfields + 1));
+  memcpy(y->fields, x->fields, sizeof(char *) * (size_t)x->nfields);
+  return y;
+}
+
+st_schema *st_clone(const st_schema *s, arena *a) {
+  st_schema *c = st_new(a, s->names);
+  for (int i = 0; i < s->entities.n; i++) {
+    const st_entity *e = s->entities.v[i];
+    st_entity *d = arena_alloc(a, sizeof *d);
+    d->name = e->name;
+    d->table = e->table;
+    d->table_mapped = e->table_mapped;
+    d->pkey_name = e->pkey_name;
+    for (int j = 0; j < e->fields.n; j++) {
+      st_field *f = arena_alloc(a, sizeof *f);
+      *f = *e->fields.v[j];
+      vec_push(a, d->fields, f);
+    }
+    for (int j = 0; j < e->pkey.n; j++)
+      vec_push(a, d->pkey, e->pkey.v[j]);
+    for (int j = 0; j < e->uniques.n; j++)
+      vec_push(a, d->uniques, clone_index(a, e->uniques.v[j]));
+    for (int j = 0; j < e->indexes.n; j++)
+      vec_push(a, d->indexes, clone_index(a, e->indexes.v[j]));
+    for (int j = 0; j < e->fk_indexes.n; j++)
+      vec_push(a, d->fk_indexes, clone_index(a, e->fk_indexes.v[j]));
+    vec_push(a, c->entities, d);
+  }
+  for (int i = 0; i < s->enums.n; i++) {
+    const st_enum *e = s->enums.v[i];
+    st_enum *d = arena_alloc(a, sizeof *d);
+    d->name = e->name;
+    d->db_name = e->db_name;
+    for (int j = 0; j < e->members.n; j++)
+      vec_push(a, d->members, e->members.v[j]);
+    vec_push(a, c->enums, d);
+  }
+  return c;
+}
+
+/* ---- derived names ------------------------------------------------------ */
+
+static int cmp_index(const void *a, const void *b) {
+  return strcmp((*(st_index *const *)a)->name, (*(st_index *const *)b)->name);
+}
+
+static const char **columns_of(arena *a, const st_entity *e, const st_index *x) {
+  const char **cols = arena_alloc(a, sizeof(char *) * (size_t)(x->nfields + 1));
+  for (int i = 0; i < x->nfields; i++) {
+    st_field *f = st_field_find(e, x->fields[i]);
+    cols[i] = f ? f->column : x->fields[i];
+  }
+  return cols;
+}
+
+static bool index_starts_with(const char *const *fields, int n, const char *name) {
+  return n > 0 && fields[0] == name;
+}
+
+/* language.md 2.1: every FK column gets an index unless a key already starts
+** with it; names follow lowering.md. */
+void st_derive(st_schema *s, st_entity *e) {
+  arena *a = s->a;
+  e->pkey_name = ir_key_name(a, e->table, NULL, 0, "pkey");
+  for (int i = 0; i < e->uniques.n; i++) {
+    st_index *x = e->uniques.v[i];
+    x->name =
+        intern_cstr(s->names, ir_key_name(a, e->table, columns_of(a, e, x), x->nfields, "key"));
+  }
+  for (int i = 0; i < e->indexes.n; i++) {
+    st_index *x = e->indexes.v[i];
+    x->name =
+        intern_cstr(s->names, ir_key_name(a, e->table, columns_of(a, e, x), x->nfields, "idx"));
+  }
+  e->fk_indexes.n = 0;
+  for (int i = 0; i < e->fields.n; i++) {
+    st_field *f = e->fields.v[i];
+    if (!f->ref_entity) continue;
+    bool covered = index_starts_with(e->pkey.v, e->pkey.n, f->name);
+    for (int j = 0; !covered && j < e->uniques.n; j++)
+      covered = index_starts_with(e->uniques.v[j]->fields, e->uniques.v[j]->nfields, f->name);
+    for (int j = 0; !covered && j < e->indexes.n; j++)
+      covered = index_starts_with(e->indexes.v[j]->fields, e->indexes.v[j]->nfields, f->name);
+    if (covered) continue;
+    st_index *x = arena_alloc(a, sizeof *x);
+    x->fields = arena_alloc(a, sizeof(char *));
+    x->fields[0] = f->name;
+    x->nfields = 1;
+    x->name = intern_cstr(s->names, ir_key_name(a, e->table, &f->column, 1, "idx"));
+    vec_push(a, e->fk_indexes, x);
+  }
+  if (e->uniques.n > 1) qsort(e->uniques.v, (size_t)e->uniques.n, sizeof(st_index *), cmp_index);
+  if (e->indexes.n > 1) qsort(e->indexes.v, (size_t)e->indexes.n, sizeof(st_index *), cmp_index);
+  if (e->fk_indexes.n > 1)
+    qsort(e->fk_indexes.v, (size_t)e->fk_indexes.n, sizeof(st_index *), cmp_index);
+}
+
+static int cmp_entity(const void *a, const void *b) {
+  return strcmp((*(st_entity *const *)a)->name, (*(st_entity *const *)b)->name);
+}
+
+static int cmp_enum(const void *a, const void *b) {
+  return strcmp((*(st_enum *const *)a)->name, (*(st_enum *const *)b)->name);
+}
+
+void st_sort(st_schema *s) {
+  if (s->entities.n > 1)
+    qsort(s->entities.v, (size_t)s->entities.n, sizeof(st_entity *), cmp_entity);
+  if (s->enums.n > 1) qsort(s->enums.v, (size_t)s->enums.n, sizeof(st_enum *), cmp_enum);
+}
+
+/* ---- values as Inspire text -------------------------------------------- */
+
+typedef struct sbuf {
+  char *p;
+  size_t n, cap;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    b->cap = (b->n + n + 1) * 2;
+    b->p = realloc(b->p, b->cap);
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+static void sb_puts(sbuf *b, const char *s) {
+  sb_put(b, s, strlen(s));
+}
+
+static char *sb_done(sbuf *b, arena *a) {
+  char *r = arena_strndup(a, b->p ? b->p : "", b->n);
+  free(b->p);
+  return r;
+}
+
+/* A string literal: the escapes of language.md 1, control characters as \u{X}. */
+static void put_string(sbuf *b, const char *s) {
+  sb_puts(b, "\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    char tmp[16];
+    switch (*p) {
+    case '"': sb_puts(b, "\\\""); break;
+    case '\\': sb_puts(b, "\\\\"); break;
+    case '\n': sb_puts(b, "\\n"); break;
+    case '\t': sb_puts(b, "\\t"); break;
+    case '\r': sb_puts(b, "\\r"); break;
+    default:
+      if (*p < 0x20 || *p == 0x7f) {
+        snprintf(tmp, sizeof tmp, "\\u{%X}", *p);
+        sb_puts(b, tmp);
+      } else {
+        sb_put(b, (const char *)p, 1);
+      }
+    }
+  }
+  sb_puts(b, "\"");
+}
+
+static const char *number_text(const char *t, char *buf, size_t cap) {
+  size_t n = 0;
+  const char *p = t;
+  if (*p == '-') buf[n++] = *p++;
+  while (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+    p++;
+  while (*p && n < cap - 1)
+    buf[n++] = *p++;
+  buf[n] = 0;
+  return buf;
+}
+
+static void put_value(sbuf *b, const ir_value *v, int depth);
+
+static void put_items(sbuf *b, ir_value **items, int n, int depth) {
+  for (int i = 0; i < n; i++) {
+    if (i) sb_puts(b, ", ");
+    put_value(b, items[i], depth + 1);
+  }
+}
+
+static void put_value(sbuf *b, const ir_value *v, int depth) {
+  char num[128];
+  if (depth > 300) return;
+  switch (v->kind) {
+  case IR_V_STRING: put_string(b, v->text); break;
+  case IR_V_NUMBER: sb_puts(b, number_text(v->text, num, sizeof num)); break;
+  case IR_V_DURATION:
+  case IR_V_RATE: sb_puts(b, v->text); break;
+  case IR_V_STAR: sb_puts(b, "*"); break;
+  case IR_V_PATH:
+  case IR_V_CALL:
+    for (int i = 0; i < v->nparts; i++) {
+      if (i) sb_puts(b, ".");
+      sb_puts(b, v->parts[i]);
+    }
+    if (v->kind == IR_V_CALL) {
+      sb_puts(b, "(");
+      put_items(b, v->items, v->nitems, depth);
+      sb_puts(b, ")");
+    }
+    break;
+  case IR_V_LIST:
+    sb_puts(b, "[");
+    put_items(b, v->items, v->nitems, depth);
+    sb_puts(b, "]");
+    break;
+  case IR_V_PAIR:
+    sb_puts(b, v->text);
+    sb_puts(b, ": ");
+    put_value(b, v->value, depth + 1);
+    break;
+  case IR_V_ANNOT:
+    sb_puts(b, "@");
+    sb_puts(b, v->text);
+    sb_puts(b, "(");
+    put_items(b, v->items, v->nitems, depth);
+    sb_puts(b, ")");
+    break;
+  case IR_V_OBJECT: {
+    const ir_block *bl = v->block;
+    sb_puts(b, bl->n ? "{ " : "{}");
+    for (int i = 0; i < bl->n; i++) {
+      const ir_item *it = bl->items[i];
+      if (i) sb_puts(b, ", ");
+      if (it->kind == IR_I_KV && it->value) {
+        sb_puts(b, it->key);
+        sb_puts(b, ": ");
+        put_value(b, it->value, depth + 1);
+      }
+    }
+    if (bl->n) sb_puts(b, " }");
+    break;
+  }
+  case IR_V_COND: sb_puts(b, "where ..."); break;
+  }
+}
+
+char *ir_value_text(arena *a, const ir_value *v) {
+  sbuf b = {0};
+  put_value(&b, v, 0);
+  return sb_done(&b, a);
+}
+
+void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_default_kind k) {
+  char num[128];
+  f->def = ST_D_NONE;
+  f->def_text = NULL;
+  if (!v) return;
+  switch (k) {
+  case IR_D_NONE: return;
+  case IR_D_NOW: f->def = ST_D_NOW; return;
+  case IR_D_UUID: f->def = ST_D_UUID; return;
+  case IR_D_ENUM:
+    f->def = ST_D_ENUM;
+    f->def_text = intern_cstr(names, v->kind == IR_V_STRING ? v->text : v->parts[0]);
+    return;
+  case IR_D_LIST:
+  case IR_D_JSON:
+    f->def = ST_D_LITERAL;
+    f->def_text = intern_cstr(names, ir_value_text(a, v));
+    return;
+  case IR_D_LITERAL:
+    if (v->kind == IR_V_STRING) {
+      f->def = ST_D_STRING;
+      f->def_text = intern_cstr(names, v->text);
+    } else if (v->kind == IR_V_NUMBER) {
+      f->def = ST_D_NUMBER;
+      f->def_text = intern_cstr(names, number_text(v->text, num, sizeof num));
+    } else if (v->kind == IR_V_PATH) {
+      f->def = ST_D_BOOLEAN;
+      f->def_text = intern_cstr(names, v->parts[0]);
+    }
+    return;
+  }
+}
+
+/* ---- from a checked schema ----------------------------------------------- */
+
+static st_field *field_state(const ir_schema *s, const ir_field *f) {
+  st_field *d = arena_alloc(s->a, sizeof *d);
+  const ir_typeref *t = &f->type;
+  d->name = f->name;
+  d->column = intern_cstr(s->names, f->column);
+  d->kind = t->kind;
+  d->precision = t->precision;
+  d->scale = t->scale;
+  if (t->enum_)
+    d->type_name = t->enum_->name;
+  else if (t->embedded)
+    d->type_name = t->embedded->name;
+  d->nullable = t->nullable;
+  d->array = t->array_depth > 0;
+  d->sensitive = f->sensitive;
+  if (t->kind == IR_T_STRING)
+    for (int i = 0; i < f->nannots; i++)
+      if (strcmp(f->annots[i]->name, "maxLength") == 0 && f->annots[i]->nargs == 1)
+        d->max_length = (int)f->annots[i]->args[0]->num;
+  st_set_default(s->a, s->names, d, f->def, f->def_kind);
+  if (t->fk_entity && t->fk_field) {
+    d->ref_entity = t->fk_entity->name;
+    d->ref_field = t->fk_field->name;
+    d->on_delete = f->on_delete;
+  }
+  return d;
+}
+
+static st_index *index_state(arena *a, const ir_index *x) {
+  st_index *y = arena_alloc(a, sizeof *y);
+  y->fields = arena_alloc(a, sizeof(char *) * (size_t)(x->nfields + 1));
+  for (int i = 0; i < x->nfields; i++)
+    y->fields[i] = x->fields[i]->name;
+  y->nfields = x->nfields;
+  return y;
+}
+
+st_schema *st_from_schema(const ir_schema *s) {
+  st_schema *st = st_new(s->a, s->names);
+  for (int i = 0; i < s->entities.n; i++) {
+    const ir_entity *e = s->entities.v[i];
+    if (!e->used || e->duplicate) continue;
+    st_entity *d = arena_alloc(s->a, sizeof *d);
+    d->name = e->name;
+    d->table = intern_cstr(s->names, e->table);
+    d->table_mapped = d->table != ir_table_name_for(s->a, s->names, e->name);
+    for (int j = 0; j < e->fields.n; j++)
+      if (!e->fields.v[j]->duplicate) vec_push(s->a, d->fields, field_state(s, e->fields.v[j]));
+    if (e->pkey)
+      for (int j = 0; j < e->pkey->nfields; j++)
+        vec_push(s->a, d->pkey, e->pkey->fields[j]->name);
+    for (int j = 0; j < e->uniques.n; j++)
+      vec_push(s->a, d->uniques, index_state(s->a, e->uniques.v[j]));
+    for (int j = 0; j < e->indexes.n; j++)
+      if (!e->indexes.v[j]->from_fk) vec_push(s->a, d->indexes, index_state(s->a, e->indexes.v[j]));
+    st_derive(st, d);
+    vec_push(s->a, st->entities, d);
+  }
+  for (int i = 0; i < s->enums.n; i++) {
+    const ir_enum *e = s->enums.v[i];
+    st_enum *d = arena_alloc(s->a, sizeof *d);
+    d->name = e->name;
+    d->db_name = intern_cstr(s->names, e->db_name);
+    for (int j = 0; j < e->members.n; j++)
+      vec_push(s->a, d->members, e->members.v[j]->name);
+    vec_push(s->a, st->enums, d);
+  }
+  st_sort(st);
+  return st;
+}
+
+/* ---- comparison -------------------------------------------------------- */
+
+static bool same_str(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool st_same_column_type(const st_field *a, const st_field *b) {
+  return a->kind == b->kind && a->precision == b->precision && a->scale == b->scale &&
+         same_str(a->type_name, b->type_name) && a->array == b->array &&
+         a->sensitive == b->sensitive && same_str(a->ref_entity, b->ref_entity) &&
+         same_str(a->ref_field, b->ref_field);
+}
+
+bool st_field_equal(const st_field *a, const st_field *b) {
+  return a->name == b->name && same_str(a->column, b->column) && st_same_column_type(a, b) &&
+         a->nullable == b->nullable && a->max_length == b->max_length && a->def == b->def &&
+         same_str(a->def_text, b->def_text) && (!a->ref_entity || a->on_delete == b->on_delete);
+}
+
+static bool same_index_list(const st_index *const *a, int na, const st_index *const *b, int nb) {
+  if (na != nb) return false;
+  for (int i = 0; i < na; i++) {
+    if (a[i]->nfields != b[i]->nfields || !same_str(a[i]->name, b[i]->name)) return false;
+    for (int j = 0; j < a[i]->nfields; j++)
+      if (a[i]->fields[j] != b[i]->fields[j]) return false;
+  }
+  return true;
+}
+
+char *st_type_text(arena *a, const st_field *f) {
+  char buf[64];
+  const char *base;
+  if (f->ref_entity) {
+    base = arena_printf(a, "%s.%s", f->ref_entity, f->ref_field);
+  } else if (f->kind == IR_T_DECIMAL) {
+    snprintf(buf, sizeof buf, "decimal(%d, %d)", f->precision, f->scale);
+    base = buf;
+  } else if (f->type_name) {
+    base = f->type_name;
+  } else {
+    base = ir_type_names[f->kind];
+  }
+  return arena_printf(a, "%s%s%s", base, f->array ? "[]" : "", f->nullable ? "?" : "");
+}
+
+static const char *default_text(arena *a, const st_field *f) {
+  sbuf b = {0};
+  switch (f->def) {
+  case ST_D_NONE: return NULL;
+  case ST_D_NOW: return "now()";
+  case ST_D_UUID: return "uuid()";
+  case ST_D_STRING: put_string(&b, f->def_text); return sb_done(&b, a);
+  default: return f->def_text;
+  }
+}
+
+static bool single_key(const st_index *const *list, int n, const char *field) {
+  for (int i = 0; i < n; i++)
+    if (list[i]->nfields == 1 && list[i]->fields[0] == field) return true;
+  return false;
+}
+
+char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity *owner) {
+  sbuf b = {0};
+  sb_puts(&b, f->name);
+  sb_puts(&b, ": ");
+  sb_puts(&b, st_type_text(a, f));
+  if (with_keys && owner) {
+    if (owner->pkey.n == 1 && owner->pkey.v[0] == f->name) sb_puts(&b, " @primaryKey");
+    if (single_key((const st_index *const *)owner->uniques.v, owner->uniques.n, f->name))
+      sb_puts(&b, " @unique");
+    if (single_key((const st_index *const *)owner->indexes.v, owner->indexes.n, f->name))
+      sb_puts(&b, " @index");
+  }
+  if (f->max_length) {
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, " @maxLength(%d)", f->max_length);
+    sb_puts(&b, tmp);
+  }
+  if (f->sensitive) sb_puts(&b, " @sensitive");
+  if (f->ref_entity && f->on_delete != IR_OD_RESTRICT) {
+    sb_puts(&b, " @onDelete(");
+    sb_puts(&b, ir_on_delete_names[f->on_delete]);
+    sb_puts(&b, ")");
+  }
+  if (f->column && strcmp(f->column, ir_truncate_ident(a, ir_snake_case(a, f->name), NULL)) != 0) {
+    sb_puts(&b, " @map(");
+    put_string(&b, f->column);
+    sb_puts(&b, ")");
+  }
+  const char *d = default_text(a, f);
+  if (d) {
+    sb_puts(&b, " = ");
+    sb_puts(&b, d);
+  }
+  return sb_done(&b, a);
+}
+
+/* The first difference, worded for a diagnostic. */
+const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, const char *la,
+                         const char *lb, arena *out) {
+  for (int i = 0; i < a->enums.n; i++) {
+    const st_enum *x = a->enums.v[i], *y = st_enum_find(b, x->name);
+    if (!y) return arena_printf(out, "enum '%s' is only in %s", x->name, la);
+    bool same = x->members.n == y->members.n;
+    for (int j = 0; same && j < x->members.n; j++)
+      same = x->members.v[j] == y->members.v[j];
+    if (!same)
+      return arena_printf(out, "enum '%s' has other members, or another order, in %s than in %s",
+                          x->name, la, lb);
+  }
+  for (int i = 0; i < b->enums.n; i++)
+    if (!st_enum_find(a, b->enums.v[i]->name))
+      return arena_printf(out, "enum '%s' is only in %s", b->enums.v[i]->name, lb);
+  for (int i = 0; i < a->entities.n; i++) {
+    const st_entity *x = a->entities.v[i], *y = st_entity_find(b, x->name);
+    if (!y) return arena_printf(out, "entity '%s' is only in %s", x->name, la);
+    if (x->table != y->table && strcmp(x->table, y->table) != 0)
+      return arena_printf(out, "entity '%s' has table '%s' in %s and '%s' in %s", x->name, x->table,
+                          la, y->table, lb);
+    for (int j = 0; j < x->fields.n; j++) {
+      const st_field *f = x->fields.v[j];
+      int k = st_field_index(y, f->name);
+      if (k < 0) return arena_printf(out, "field '%s.%s' is only in %s", x->name, f->name, la);
+      const st_field *g = y->fields.v[k];
+      if (!st_field_equal(f, g))
+        return arena_printf(out, "field '%s.%s' is '%s' in %s and '%s' in %s", x->name, f->name,
+                            st_field_text(out, f, false, NULL), la,
+                            st_field_text(out, g, false, NULL), lb);
+      if (ordered && k != j)
+        return arena_printf(out, "field '%s.%s' is column %d in %s and %d in %s", x->name, f->name,
+                            j + 1, la, k + 1, lb);
+    }
+    for (int j = 0; j < y->fields.n; j++)
+      if (!st_field_find(x, y->fields.v[j]->name))
+        return arena_printf(out, "field '%s.%s' is only in %s", x->name, y->fields.v[j]->name, lb);
+    bool pk = x->pkey.n == y->pkey.n;
+    for (int j = 0; pk && j < x->pkey.n; j++)
+      pk = x->pkey.v[j] == y->pkey.v[j];
+    if (!pk)
+      return arena_printf(out, "entity '%s' has another primary key in %s than in %s", x->name, la,
+                          lb);
+    if (!same_index_list((const st_index *const *)x->uniques.v, x->uniques.n,
+                         (const st_index *const *)y->uniques.v, y->uniques.n))
+      return arena_printf(out, "entity '%s' has other unique constraints in %s than in %s", x->name,
+                          la, lb);
+    if (!same_index_list((const st_index *const *)x->indexes.v, x->indexes.n,
+                         (const st_index *const *)y->indexes.v, y->indexes.n))
+      return arena_printf(out, "entity '%s' has other indexes in %s than in %s", x->name, la, lb);
+  }
+  for (int i = 0; i < b->entities.n; i++)
+    if (!st_entity_find(a, b->entities.v[i]->name))
+      return arena_printf(out, "entity '%s' is only in %s", b->entities.v[i]->name, lb);
+  return NULL;
+}
