@@ -69,6 +69,15 @@ void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int n) {
   }
   if (shown < n) snprintf(buf + o, sizeof buf - o, " or %d other tokens", n - shown);
   diag *g;
+  bool closes = false;
+  for (int i = 0; i < n; i++)
+    if (expected[i] == TK_RBRACE) closes = true;
+  if (kind == LX_EOF && closes) {
+    /* the most likely fix first: the file ends inside a block */
+    g = diag_add(c->d, DIAG_E0001, r, "unexpected end of input; a '}' is missing");
+    diag_label(c->d, g, "the file ends inside a { } block");
+    return;
+  }
   if (n || value)
     g = diag_add(c->d, DIAG_E0001, r, "unexpected %s; expected %s", describe(c, t, kind), buf);
   else

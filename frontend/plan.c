@@ -43,8 +43,9 @@ ir_op *ps_op_marker(ps_ctx *c, const token *open, const token *word, ir_op *op) 
     diag *g = diag_add(c->d, DIAG_E0709, ps_range(c, word),
                        "unknown marker '[%s]'; the only marker is [RESOLVE]", ps_name(c, word));
     diag_label(c->d, g, "did you mean 'RESOLVE'?");
+  } else {
+    op->resolve = true;
   }
-  op->resolve = true;
   op->resolve_range = ps_span(&r, &r);
   op->resolve_range.len = word->off + word->len + 1 - open->off;
   op->range = ps_span(&r, &op->range);
