@@ -16,6 +16,11 @@ void fe_init(fe_compilation *c) {
   diag_init(&c->diags, &c->a);
 }
 
+void fe_init_shared(fe_compilation *c, fe_compilation *owner) {
+  fe_init(c);
+  c->schema.names = &owner->names;
+}
+
 void fe_free(fe_compilation *c) {
   arena_free(&c->a);
 }

@@ -400,6 +400,9 @@ typedef struct fe_compilation {
 
 void fe_init(fe_compilation *c);
 void fe_free(fe_compilation *c);
+/* A compilation that interns its names in owner's table, so that states of
+** both compare by pointer (differ tests); owner must outlive it. */
+void fe_init_shared(fe_compilation *c, fe_compilation *owner);
 /* Parse and check every file already loaded in c->schema. */
 void fe_compile(fe_compilation *c);
 /* Convenience for tests and fuzzers: one buffer, compiled. */

@@ -418,6 +418,7 @@ static st_entity *read_entity(plan_reader *R, const ir_op *op) {
     }
   }
   ok = read_keys(R, e, src) && ok;
+  if (ok) st_derive(R->s, e); /* names and order, as the differ's entities have them */
   if (src->policies.n)
     ok = err(R, src->policies.v[0]->range,
              "policies are not part of a plan: they need no migration");

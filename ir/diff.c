@@ -20,6 +20,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The phases, in the order they run.  Field drops come before column-moving
+** alters and adds, which may take a column a drop frees; FK fields drop first,
+** since a field may not go while another points at it. */
+enum {
+  PH_ENUMS,
+  PH_ENTITY_RENAMES,
+  PH_CREATES,
+  PH_CREATE_CYCLE_ADDS,
+  PH_FIELD_RENAMES,
+  PH_KEY_DROPS,
+  PH_FIELD_ALTERS,
+  PH_FK_FIELD_DROPS,
+  PH_FIELD_DROPS,
+  PH_COLUMN_ALTERS,
+  PH_FIELD_ADDS,
+  PH_KEY_ADDS,
+  PH_ENTITY_DROPS,
+  PH_ENTITY_ALTERS,
+  PH_VALUE_DROPS,
+  PH_ENUM_DROPS,
+  PH_COUNT
+};
+
 typedef struct differ {
   const st_schema *a, *b;
   const ir_schema *src;
@@ -30,23 +53,8 @@ typedef struct differ {
   namemap entity_from; /* new -> old */
   namemap field_maps;  /* new entity name -> its field_map */
   /* the ops, by phase, concatenated at the end */
-  VEC(ir_op *) phase[12];
+  VEC(ir_op *) phase[PH_COUNT];
 } differ;
-
-enum {
-  PH_ENUMS,
-  PH_ENTITY_RENAMES,
-  PH_ENTITY_ALTERS,
-  PH_CREATES,
-  PH_FIELD_RENAMES,
-  PH_KEY_DROPS,
-  PH_FIELD_CHANGES,
-  PH_KEY_ADDS,
-  PH_FIELD_DROPS,
-  PH_ENTITY_DROPS,
-  PH_VALUE_DROPS,
-  PH_ENUM_DROPS
-};
 
 static ir_op *emit(differ *D, int phase, op_kind k, const char *entity) {
   ir_op *op = arena_alloc(D->ar, sizeof *op);
@@ -153,58 +161,79 @@ static const char *type_only(differ *D, const st_field *f) {
 
 /* ---- enums ------------------------------------------------------------- */
 
+static int index_of(const char *const *v, int n, const char *x) {
+  for (int i = 0; i < n; i++)
+    if (v[i] == x) return i;
+  return -1;
+}
+
 static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
-  /* the old list as it will be once renames ran: positions match the new */
-  int no = o->members.n;
-  const char **cur = arena_alloc(D->ar, sizeof(char *) * (size_t)(no + n->members.n + 1));
+  int no = o->members.n, nn = n->members.n;
+  const char *const *nv = n->members.v;
+  /* the old list as it will be once renames ran */
+  const char **cur = arena_alloc(D->ar, sizeof(char *) * (size_t)(no + 1));
   memcpy(cur, o->members.v, sizeof(char *) * (size_t)no);
-  bool *renamed_to = arena_alloc(D->ar, (size_t)n->members.n + 1);
-  for (int j = 0; j < n->members.n; j++) {
-    const char *m = n->members.v[j], *hint = member_hint(D, n->name, m);
-    if (has_member(o, m) || !hint || !has_member(o, hint) || has_member(n, hint)) continue;
+  for (int j = 0; j < nn; j++) {
+    const char *m = nv[j], *hint = member_hint(D, n->name, m);
+    if (has_member(o, m) || !hint || index_of(cur, no, hint) < 0 || has_member(n, hint)) continue;
     ir_op *op = emit(D, PH_ENUMS, OP_RENAME_VALUE, n->name);
     op->name = hint;
     op->to = m;
-    for (int i = 0; i < no; i++)
-      if (cur[i] == hint) cur[i] = m;
-    renamed_to[j] = true;
+    cur[index_of(cur, no, hint)] = m;
   }
   /* a member gone where another appeared: renamed, or dropped and added? */
-  for (int j = 0; j < n->members.n; j++) {
-    const char *m = n->members.v[j];
-    bool present = false;
-    for (int i = 0; i < no; i++)
-      if (cur[i] == m) present = true;
-    if (present || j >= no || has_member(n, cur[j])) continue;
+  for (int j = 0; j < nn && j < no; j++) {
+    const char *m = nv[j];
+    if (index_of(cur, no, m) >= 0 || has_member(n, cur[j])) continue;
     ir_op *op = emit(D, PH_ENUMS, OP_RENAME_VALUE, n->name);
     op->name = cur[j];
     op->to = m;
     op->resolve = true;
     op->comment = text(D, "or: drop value %s.%s + add value %s.%s", n->name, cur[j], n->name, m);
     cur[j] = m;
-    renamed_to[j] = true;
   }
-  /* additions, each after the member before it in the new order */
-  for (int j = 0; j < n->members.n; j++) {
-    const char *m = n->members.v[j];
-    bool present = false;
-    for (int i = 0; i < no; i++)
-      if (cur[i] == m) present = true;
-    if (present) continue;
+  /* the members that stay where they are: a longest common subsequence */
+  const char **kept = arena_alloc(D->ar, sizeof(char *) * (size_t)(no + 1));
+  int nk = 0;
+  for (int i = 0; i < no; i++)
+    if (has_member(n, cur[i])) kept[nk++] = cur[i];
+  int *len = arena_alloc(D->ar, sizeof(int) * (size_t)((nk + 1) * (nn + 1)));
+#define L(i, j) len[(i) * (nn + 1) + (j)]
+  for (int i = nk - 1; i >= 0; i--)
+    for (int j = nn - 1; j >= 0; j--)
+      L(i, j) = kept[i] == nv[j] ? L(i + 1, j + 1) + 1
+                                 : (L(i + 1, j) > L(i, j + 1) ? L(i + 1, j) : L(i, j + 1));
+  bool *stable = arena_alloc(D->ar, (size_t)nn + 1);
+  for (int i = 0, j = 0; i < nk && j < nn;) {
+    if (kept[i] == nv[j])
+      stable[j] = true, i++, j++;
+    else if (L(i + 1, j) >= L(i, j + 1))
+      i++;
+    else
+      j++;
+  }
+#undef L
+  /* moved members leave (the plan language has no reorder) and come back */
+  for (int j = 0; j < nn; j++) {
+    if (stable[j] || index_of(cur, no, nv[j]) < 0) continue;
+    ir_op *op = emit(D, PH_ENUMS, OP_DROP_VALUE, n->name);
+    op->name = nv[j];
+    op->resolve = true;
+    op->comment = text(D, "members changed order; rows holding %s lose the value", nv[j]);
+  }
+  int first_stable = -1;
+  for (int j = 0; j < nn && first_stable < 0; j++)
+    if (stable[j]) first_stable = j;
+  for (int j = 0; j < nn; j++) {
+    if (stable[j]) continue;
     ir_op *op = emit(D, PH_ENUMS, OP_ADD_VALUE, n->name);
-    op->name = m;
+    op->name = nv[j];
     if (j > 0) {
-      op->anchor = n->members.v[j - 1];
-    } else if (no > 0) {
-      op->anchor = cur[0];
+      op->anchor = nv[j - 1];
+    } else if (first_stable >= 0) {
+      op->anchor = nv[first_stable];
       op->before = true;
     }
-    int at = no;
-    for (int i = 0; i < no; i++)
-      if (op->anchor && cur[i] == op->anchor) at = op->before ? i : i + 1;
-    memmove(cur + at + 1, cur + at, sizeof(char *) * (size_t)(no - at));
-    cur[at] = m;
-    no++;
   }
   /* removals, last of all */
   for (int i = 0; i < no; i++) {
@@ -212,27 +241,6 @@ static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
     ir_op *op = emit(D, PH_VALUE_DROPS, OP_DROP_VALUE, n->name);
     op->name = cur[i];
   }
-  /* what remains in another order: the plan language has no reorder, so the
-  ** moved members are dropped and added again, which loses their rows */
-  int k = 0;
-  const char **kept = arena_alloc(D->ar, sizeof(char *) * (size_t)(no + 1));
-  for (int i = 0; i < no; i++)
-    if (has_member(n, cur[i])) kept[k++] = cur[i];
-  int p = 0;
-  for (int j = 0; j < n->members.n && p < k; j++)
-    if (n->members.v[j] == kept[p]) p++;
-  (void)renamed_to;
-  if (p < k)
-    for (int i = p; i < k; i++) {
-      ir_op *d = emit(D, PH_ENUMS, OP_DROP_VALUE, n->name);
-      d->name = kept[i];
-      d->resolve = true;
-      d->comment = text(D, "members changed order; rows holding %s lose the value", kept[i]);
-      ir_op *x = emit(D, PH_ENUMS, OP_ADD_VALUE, n->name);
-      x->name = kept[i];
-      for (int j = 0; j < n->members.n; j++)
-        if (n->members.v[j] == kept[i] && j > 0) x->anchor = n->members.v[j - 1];
-    }
 }
 
 static bool same_members(const st_enum *x, const st_enum *y) {
@@ -486,7 +494,8 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
       before.column = ir_column_name(D->ar, D->b->names, nf->name);
     follow_renames(D, &before);
     if (st_field_equal(&before, nf)) continue;
-    ir_op *op = emit(D, PH_FIELD_CHANGES, OP_ALTER_FIELD, n->name);
+    ir_op *op = emit(D, before.column != nf->column ? PH_COLUMN_ALTERS : PH_FIELD_ALTERS,
+                     OP_ALTER_FIELD, n->name);
     op->name = nf->name;
     op->field = (st_field *)nf;
     const char *was = type_only(D, &before);
@@ -510,7 +519,7 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
     const st_field *nf = n->fields.v[j];
     if (namemap_get(from, nf->name)) continue;
     namemap_put(&added, nf->name, (void *)nf->name);
-    ir_op *op = emit(D, PH_FIELD_CHANGES, OP_ADD_FIELD, n->name);
+    ir_op *op = emit(D, PH_FIELD_ADDS, OP_ADD_FIELD, n->name);
     op->name = nf->name;
     op->field = (st_field *)nf;
     op->primary_key = n->pkey.n == 1 && n->pkey.v[0] == nf->name;
@@ -548,12 +557,78 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
   for (int i = 0; i < o->fields.n; i++) {
     const char *f = o->fields.v[i]->name;
     if (namemap_get(to, f)) continue;
-    ir_op *op = emit(D, PH_FIELD_DROPS, OP_DROP_FIELD, n->name);
+    ir_op *op = emit(D, o->fields.v[i]->ref_entity ? PH_FK_FIELD_DROPS : PH_FIELD_DROPS,
+                     OP_DROP_FIELD, n->name);
     op->name = f;
   }
 }
 
-/* Creates in an order where every FK target comes first (cycles by name). */
+static bool names_any(const char *const *f, int n, namemap *set) {
+  for (int i = 0; i < n; i++)
+    if (namemap_get(set, f[i])) return true;
+  return false;
+}
+
+/* New entities that refer to each other in a cycle: the one picked is created
+** without its references to entities not yet there; those fields are added
+** after every create (a new table has no rows, so they need no default), and
+** the keys that name them after that. */
+static const st_entity *without_forward_refs(differ *D, const st_entity *e, const st_entity **list,
+                                             const bool *done, int n) {
+  st_entity *c = arena_alloc(D->ar, sizeof *c);
+  c->name = e->name;
+  c->table = e->table;
+  c->table_mapped = e->table_mapped;
+  namemap later;
+  namemap_init(&later, D->ar);
+  for (int f = 0; f < e->fields.n; f++) {
+    const st_field *x = e->fields.v[f];
+    bool forward = false;
+    for (int j = 0; j < n && x->ref_entity; j++)
+      if (!done[j] && list[j] != e && list[j]->name == x->ref_entity) forward = true;
+    if (!forward) {
+      vec_push(D->ar, c->fields, (st_field *)x);
+      continue;
+    }
+    namemap_put(&later, x->name, (void *)x->name);
+    ir_op *op = emit(D, PH_CREATE_CYCLE_ADDS, OP_ADD_FIELD, e->name);
+    op->name = x->name;
+    op->field = (st_field *)x;
+    op->primary_key = e->pkey.n == 1 && e->pkey.v[0] == x->name;
+    op->unique = single_index(&e->uniques, x->name);
+    op->index = single_index(&e->indexes, x->name);
+  }
+  if (names_any(e->pkey.v, e->pkey.n, &later)) {
+    if (e->pkey.n > 1) {
+      ir_op *op = emit(D, PH_KEY_ADDS, OP_ADD_PRIMARY_KEY, e->name);
+      op->fields = e->pkey.v;
+      op->nfields = e->pkey.n;
+    }
+  } else {
+    for (int i = 0; i < e->pkey.n; i++)
+      vec_push(D->ar, c->pkey, e->pkey.v[i]);
+  }
+  for (int k = 0; k < 2; k++) {
+    typedef VEC(st_index *) ivec;
+    const ivec *from = k ? (const ivec *)&e->indexes : (const ivec *)&e->uniques;
+    for (int i = 0; i < from->n; i++) {
+      st_index *x = from->v[i];
+      if (!names_any(x->fields, x->nfields, &later)) {
+        if (k)
+          vec_push(D->ar, c->indexes, x);
+        else
+          vec_push(D->ar, c->uniques, x);
+      } else if (x->nfields > 1) {
+        ir_op *op = emit(D, PH_KEY_ADDS, k ? OP_ADD_INDEX : OP_ADD_UNIQUE, e->name);
+        op->fields = x->fields;
+        op->nfields = x->nfields;
+      }
+    }
+  }
+  return c;
+}
+
+/* Creates in an order where every FK target comes first. */
 static void order_creates(differ *D, const st_entity **list, int n) {
   bool *done = arena_alloc(D->ar, (size_t)n + 1);
   for (int round = 0; round < n; round++) {
@@ -568,12 +643,15 @@ static void order_creates(differ *D, const st_entity **list, int n) {
       }
       if (ready) pick = i;
     }
-    if (pick < 0)
+    const st_entity *create = NULL;
+    if (pick < 0) { /* a cycle */
       for (int i = 0; i < n && pick < 0; i++)
         if (!done[i]) pick = i;
+      create = without_forward_refs(D, list[pick], list, done, n);
+    }
     done[pick] = true;
     ir_op *op = emit(D, PH_CREATES, OP_CREATE_ENTITY, list[pick]->name);
-    op->create = (st_entity *)list[pick];
+    op->create = (st_entity *)(create ? create : list[pick]);
   }
 }
 
@@ -641,7 +719,7 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
     if (!namemap_get(&D.entity_to, a->entities.v[i]->name)) drops[nd++] = a->entities.v[i];
   order_creates(&D, creates, nc);
   order_drops(&D, drops, nd);
-  for (int p = 0; p < 12; p++)
+  for (int p = 0; p < PH_COUNT; p++)
     for (int i = 0; i < D.phase[p].n; i++)
       vec_push(ar, out->ops, D.phase[p].v[i]);
 }

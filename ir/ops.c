@@ -124,8 +124,9 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
   char buf[300];
   switch (op->kind) {
   case OP_CREATE_ENTITY: {
+    /* entities and enums share one namespace only in the source: a name may
+    ** move from one to the other within a plan */
     if (e) return why(s, "entity '%s' exists already", op->entity);
-    if (st_enum_find(s, op->entity)) return why(s, "'%s' is an enum", op->entity);
     st_schema tmp = *s;
     tmp.entities.n = 0;
     tmp.entities.v = NULL;
@@ -161,8 +162,7 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     return NULL;
   case OP_RENAME_ENTITY:
     if (!e) return why(s, "unknown entity '%s'", op->entity);
-    if (st_entity_find(s, op->to) || st_enum_find(s, op->to))
-      return why(s, "'%s' exists already", op->to);
+    if (st_entity_find(s, op->to)) return why(s, "entity '%s' exists already", op->to);
     for (int i = 0; i < s->entities.n; i++)
       for (int j = 0; j < s->entities.v[i]->fields.n; j++)
         if (s->entities.v[i]->fields.v[j]->ref_entity == e->name)
@@ -264,7 +264,6 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
   st_enum *n = st_enum_find(s, op->entity);
   if (op->kind == OP_CREATE_ENUM) {
     if (n) return why(s, "enum '%s' exists already", op->entity);
-    if (st_entity_find(s, op->entity)) return why(s, "'%s' is an entity", op->entity);
     st_enum *d = arena_alloc(s->a, sizeof *d);
     d->name = op->entity;
     d->db_name = ir_column_name(s->a, s->names, d->name);
@@ -295,8 +294,7 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
       if (s->enums.v[i] == n) remove_at((void **)s->enums.v, &s->enums.n, i);
     return NULL;
   case OP_RENAME_ENUM:
-    if (st_enum_find(s, op->to) || st_entity_find(s, op->to))
-      return why(s, "'%s' exists already", op->to);
+    if (st_enum_find(s, op->to)) return why(s, "enum '%s' exists already", op->to);
     for (int i = 0; i < s->entities.n; i++)
       for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
         st_field *f = s->entities.v[i]->fields.v[j];

@@ -1,0 +1,187 @@
+/*
+** test_plan.c: properties of the differ, the plan language and snapshots over
+** seeded random schema pairs (tests/gen.c).
+**
+**   test_plan [PAIRS [FIRST_SEED [MAX_EDITS]]]
+**
+** For every pair (A, B = A evolved):
+**   1. plan(A, A) and plan(B, B) are empty;
+**   2. replaying plan(A, B) on A gives B;
+**   3. printing the plan, parsing it and printing it again gives the same text,
+**      the parsed operations equal the differ's, and replaying the parsed plan
+**      gives B too;
+**   4. the same inputs give byte-identical plan and snapshot files twice;
+**   5. a snapshot written and read back is the same state, and writes the same
+**      bytes.
+** A failure prints the seed, both schemas and the plan.
+*/
+#include "frontend/frontend.h"
+#include "gen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+typedef struct pair_ctx {
+  fe_compilation owner; /* the name table every state shares */
+  fe_compilation ca, cb;
+  st_schema *a, *b;
+} pair_ctx;
+
+static st_schema *compile(fe_compilation *c, fe_compilation *owner, const char *src,
+                          const char *name) {
+  fe_init_shared(c, owner);
+  fe_compile_buffer(c, name, src, strlen(src));
+  if (c->diags.errors) {
+    render_opts ro = {false, "t"};
+    render_text(stdout, &c->schema, &c->diags, &ro);
+    return NULL;
+  }
+  return st_from_schema(&c->schema);
+}
+
+static ir_plan *plan_of(const st_schema *a, const st_schema *b, const ir_schema *src, arena *ar) {
+  ir_plan *p = arena_alloc(ar, sizeof *p);
+  p->name = "0002_test";
+  diff_hints h = {src};
+  diff_schemas(a, b, &h, p, ar);
+  return p;
+}
+
+/* Replay ops on a copy of a; NULL (and a message) when an op cannot apply. */
+static st_schema *replay(const st_schema *a, const ir_plan *p, arena *ar) {
+  st_schema *s = st_clone(a, ar);
+  for (int i = 0; i < p->ops.n; i++) {
+    const char *why = st_apply(s, p->ops.v[i]);
+    if (why) {
+      printf("  op %d (%s) cannot apply: %s\n", i + 1, op_names[p->ops.v[i]->kind], why);
+      return NULL;
+    }
+  }
+  return s;
+}
+
+static void fail(uint64_t seed, const char *what, const char *a, const char *b, const char *plan) {
+  failed++;
+  printf("FAIL seed %llu: %s\n--- A\n%s--- B\n%s--- plan\n%s\n", (unsigned long long)seed, what, a,
+         b, plan ? plan : "(none)");
+}
+
+static int max_edits = 7;
+
+static void one_pair(uint64_t seed) {
+  gen_schema g;
+  gen_new(&g, seed, 2 + (int)(seed % 6));
+  char *src_a = gen_render(&g);
+  gen_evolve(&g, 1 + (int)(seed % (uint64_t)max_edits), 50);
+  char *src_b = gen_render(&g);
+  pair_ctx P;
+  fe_init(&P.owner);
+  st_schema *a = compile(&P.ca, &P.owner, src_a, "a.inspire");
+  st_schema *b = compile(&P.cb, &P.owner, src_b, "b.inspire");
+  arena *ar = &P.owner.a;
+  char *text = NULL;
+  if (!a || !b) {
+    fail(seed, "the generated schema does not compile", src_a, src_b, NULL);
+    goto out;
+  }
+  /* 1 */
+  if (plan_of(a, a, &P.ca.schema, ar)->ops.n || plan_of(b, b, &P.cb.schema, ar)->ops.n) {
+    fail(seed, "plan(A, A) is not empty", src_a, src_b,
+         plan_print(ar, plan_of(a, a, &P.ca.schema, ar)));
+    goto out;
+  }
+  /* 2 */
+  ir_plan *p = plan_of(a, b, &P.cb.schema, ar);
+  text = plan_print(ar, p);
+  st_schema *r = replay(a, p, ar);
+  const char *d = r ? st_diff_text(r, b, false, "the replay", "B", ar) : "an operation failed";
+  if (d) {
+    fail(seed, arena_printf(ar, "replaying plan(A, B) on A does not give B: %s", d), src_a, src_b,
+         text);
+    goto out;
+  }
+  /* 3: print, parse, print */
+  fe_compilation cp;
+  fe_init_shared(&cp, &P.owner);
+  src_add(&cp.schema, "plan.inspire", text, strlen(text));
+  ir_plan *q = fe_parse_plan(&cp.schema, &cp.diags, 0);
+  bool ok = q && cp.diags.errors == 0 && q->ops.n == p->ops.n;
+  st_schema *r2 = NULL;
+  if (ok) {
+    r2 = st_clone(a, ar);
+    ok = plan_replay(r2, q, &cp.diags) && cp.diags.errors == 0;
+  }
+  if (!ok) {
+    render_opts ro = {false, "t"};
+    render_text(stdout, &cp.schema, &cp.diags, &ro);
+    fail(seed, "the printed plan does not parse and replay", src_a, src_b, text);
+    fe_free(&cp);
+    goto out;
+  }
+  q->name = p->name;
+  char *again = plan_print(ar, q);
+  for (int i = 0; i < p->ops.n && ok; i++)
+    if (!op_equal(p->ops.v[i], q->ops.v[i])) {
+      fail(seed, arena_printf(ar, "operation %d differs after printing and parsing", i + 1), src_a,
+           src_b, text);
+      ok = false;
+    }
+  if (ok && strcmp(again, text) != 0) {
+    fail(seed, arena_printf(ar, "printing the parsed plan changes it:\n%s", again), src_a, src_b,
+         text);
+    ok = false;
+  }
+  if (ok && (d = st_diff_text(r2, r, true, "the parsed plan's replay", "the plan's", ar))) {
+    fail(seed, arena_printf(ar, "the parsed plan replays differently: %s", d), src_a, src_b, text);
+    ok = false;
+  }
+  fe_free(&cp);
+  if (!ok) goto out;
+  /* 4: the same inputs, the same bytes */
+  char *snap1 = st_write_json(r, p->name);
+  ir_plan *p2 = plan_of(a, b, &P.cb.schema, ar);
+  st_schema *r3 = replay(a, p2, ar);
+  char *snap2 = r3 ? st_write_json(r3, p2->name) : NULL;
+  if (strcmp(plan_print(ar, p2), text) != 0 || !snap2 || strcmp(snap1, snap2) != 0) {
+    fail(seed, "two runs gave different bytes", src_a, src_b, text);
+    free(snap1);
+    free(snap2);
+    goto out;
+  }
+  /* 5: snapshots round-trip */
+  const char *mig, *err;
+  long off;
+  st_schema *back = st_read_json(ar, &P.owner.names, snap1, strlen(snap1), &mig, &err, &off);
+  char *snap3 = back ? st_write_json(back, mig) : NULL;
+  if (!back || (d = st_diff_text(back, r, true, "the read snapshot", "the written state", ar)) ||
+      strcmp(snap3, snap1) != 0) {
+    fail(seed,
+         arena_printf(ar, "the snapshot does not read back: %s",
+                      back ? (d ? d : "other bytes") : err),
+         src_a, src_b, snap1);
+  } else {
+    passed++;
+  }
+  free(snap1);
+  free(snap2);
+  free(snap3);
+out:
+  if (a || P.ca.schema.files.n) fe_free(&P.ca);
+  if (b || P.cb.schema.files.n) fe_free(&P.cb);
+  fe_free(&P.owner);
+  free(src_a);
+  free(src_b);
+}
+
+int main(int argc, char **argv) {
+  long pairs = argc > 1 ? atol(argv[1]) : 1000;
+  uint64_t first = argc > 2 ? (uint64_t)atoll(argv[2]) : 1;
+  if (argc > 3 && atoi(argv[3]) > 0) max_edits = atoi(argv[3]);
+  for (long i = 0; i < pairs && failed < 5; i++)
+    one_pair(first + (uint64_t)i);
+  printf("plan properties: %d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
