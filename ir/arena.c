@@ -15,9 +15,10 @@ struct arena_chunk {
 };
 
 /* Chunks come from calloc and are never reused, so memory handed out is
-** already zero; a megabyte is above glibc's mmap threshold, so the zeroing
-** is the kernel's fresh pages rather than a memset. */
-#define CHUNK_MIN (1024 * 1024)
+** already zero.  They start small, for the many tiny compilations of an editor
+** or a fuzzer, and double up to a few megabytes, for large schemas. */
+#define CHUNK_FIRST (64 * 1024)
+#define CHUNK_MAX (4 * 1024 * 1024)
 
 void arena_init(arena *a) {
   a->head = NULL;
@@ -35,8 +36,8 @@ void arena_free(arena *a) {
   a->total = 0;
 }
 
-static arena_chunk *chunk_new(size_t need) {
-  size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
+static arena_chunk *chunk_new(size_t need, size_t want) {
+  size_t cap = need > want ? need : want;
   arena_chunk *c = calloc(1, sizeof(arena_chunk) + cap);
   if (!c) {
     /* Out of memory is not an input error: there is nothing sensible to keep. */
@@ -53,10 +54,12 @@ void *arena_alloc(arena *a, size_t size) {
   if (size == 0) size = 16;
   arena_chunk *c = a->head;
   if (!c || c->cap - c->used < size) {
-    c = chunk_new(size);
+    size_t want = c ? c->cap * 2 : CHUNK_FIRST;
+    if (want > CHUNK_MAX) want = CHUNK_MAX;
+    c = chunk_new(size, want);
     /* A big request gets its own chunk behind the current one, so the space
     ** left in the current chunk is not wasted. */
-    if (a->head && size > CHUNK_MIN / 4) {
+    if (a->head && size > want / 4) {
       c->next = a->head->next;
       a->head->next = c;
     } else {
