@@ -73,10 +73,23 @@ static int write_file(const char *path, const char *text) {
   return ok ? 0 : -1;
 }
 
+/* mkdir -p */
+static int make_dirs(const char *dir) {
+  char buf[4096];
+  snprintf(buf, sizeof buf, "%s", dir);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 /* Both files into a hidden folder, then one rename. */
 static int write_migration(const char *dir, const char *name, const char *plan,
                            const char *snapshot) {
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+  if (make_dirs(dir) != 0) {
     fprintf(stderr, "inspirec: cannot create '%s': %s\n", dir, strerror(errno));
     return -1;
   }
