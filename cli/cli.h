@@ -42,6 +42,10 @@ const char *cli_migrations_dir(const cli_opts *o);
 /* Print diagnostics as text on stderr. */
 void cli_print_diags(fe_compilation *c, cli_opts *o);
 
+/* lower.c */
+int cmd_lower(cli_opts *o, int argc, char **argv);
+void help_lower(void);
+
 /* plan.c */
 int cmd_plan(cli_opts *o, int argc, char **argv);
 void help_plan(void);

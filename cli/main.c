@@ -19,7 +19,7 @@ typedef struct verb {
 static const verb verbs[] = {
     {"check", cmd_check, help_check, "parse and check the schema and the migration history"},
     {"plan", cmd_plan, help_plan, "write the next migration"},
-    {"lower", NULL, NULL, "print or write SQL for a dialect"},
+    {"lower", cmd_lower, help_lower, "print or write SQL for a dialect"},
     {"apply", NULL, NULL, "apply pending migrations"},
     {"dry-run", NULL, NULL, "show what apply would run"},
     {"status", NULL, NULL, "committed, applied, pending, drift"},

@@ -37,6 +37,7 @@ enum {
   PH_FIELD_ADDS,
   PH_KEY_ADDS,
   PH_ENTITY_DROPS,
+  PH_LATE_CREATES, /* new entities taking the table of one dropped above */
   PH_ENTITY_ALTERS,
   PH_VALUE_DROPS,
   PH_ENUM_DROPS,
@@ -506,6 +507,11 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
     } else if (!converts(D, &before, nf)) {
       op->resolve = true;
       op->comment = text(D, "was %s; not every value converts", was);
+    } else if (nf->ref_entity &&
+               (before.ref_entity != nf->ref_entity || before.ref_field != nf->ref_field)) {
+      op->resolve = true;
+      op->comment = text(D, "was %s; every existing value must exist in %s.%s", was, nf->ref_entity,
+                         nf->ref_field);
     } else if (before.nullable && !nf->nullable && nf->def == ST_D_NONE) {
       op->resolve = true;
       op->comment =
@@ -628,6 +634,23 @@ static const st_entity *without_forward_refs(differ *D, const st_entity *e, cons
   return c;
 }
 
+/* A new entity whose table an entity dropped in the same plan still holds is
+** created after the drops, when nothing else in the plan refers to it. */
+static bool late_create(differ *D, const st_entity *e) {
+  bool taken = false;
+  for (int i = 0; i < D->a->entities.n; i++) {
+    const st_entity *o = D->a->entities.v[i];
+    if (!namemap_get(&D->entity_to, o->name) && o->table == e->table) taken = true;
+  }
+  if (!taken) return false;
+  for (int i = 0; i < D->b->entities.n; i++) {
+    const st_entity *x = D->b->entities.v[i];
+    for (int j = 0; j < x->fields.n; j++)
+      if (x->fields.v[j]->ref_entity == e->name && x != e) return false;
+  }
+  return true;
+}
+
 /* Creates in an order where every FK target comes first. */
 static void order_creates(differ *D, const st_entity **list, int n) {
   bool *done = arena_alloc(D->ar, (size_t)n + 1);
@@ -650,7 +673,8 @@ static void order_creates(differ *D, const st_entity **list, int n) {
       create = without_forward_refs(D, list[pick], list, done, n);
     }
     done[pick] = true;
-    ir_op *op = emit(D, PH_CREATES, OP_CREATE_ENTITY, list[pick]->name);
+    ir_op *op = emit(D, late_create(D, list[pick]) ? PH_LATE_CREATES : PH_CREATES, OP_CREATE_ENTITY,
+                     list[pick]->name);
     op->create = (st_entity *)(create ? create : list[pick]);
   }
 }

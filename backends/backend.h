@@ -1,0 +1,133 @@
+/*
+** backend.h: lowering plan operations to SQL, one dialect per folder
+** (lowering.md), and reading a live database back for comparison.
+**
+** A dialect is a table of what differs (QBE's Target): quoting, column types,
+** defaults, and one function per operation.  Everything else is shared
+** (common.c): the driver that replays the plan to know the state before and
+** after each operation, down scripts as the inverse operations in reverse
+** order, literals, and script output.
+*/
+#ifndef INSPIRE_BACKEND_H
+#define INSPIRE_BACKEND_H
+
+#include "../ir/ir.h"
+
+/* ---- scripts ----------------------------------------------------------- */
+
+typedef struct be_stmt {
+  const char *sql;     /* without the final ';' */
+  const char *comment; /* a `-- ` line before it, or NULL */
+} be_stmt;
+
+/* A migration's SQL.  `pre` and `post` run outside the migration's transaction
+** (SQLite's PRAGMA foreign_keys); `stmts` inside it where the dialect allows. */
+typedef struct be_script {
+  arena *a;
+  VEC(be_stmt) pre;
+  VEC(be_stmt) stmts;
+  VEC(be_stmt) post;
+  VEC(const char *) notes; /* `-- LOSSY: ...` and `-- IRREVERSIBLE: ...` header lines */
+  bool irreversible;
+} be_script;
+
+void be_script_init(be_script *s, arena *a);
+void be_emit(be_script *s, const char *comment, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The script as text: `-- header` lines, notes, then one statement a line. */
+char *be_script_text(const be_script *s, const char *header);
+
+/* ---- dialects ---------------------------------------------------------- */
+
+typedef struct be_ctx be_ctx;
+typedef struct db_schema db_schema;
+
+typedef struct be_dialect {
+  const char *name;
+  char quote;             /* identifier quote: " or ` */
+  bool backslash_escapes; /* MySQL: a backslash in a string literal escapes */
+  /* one operation, from the state before it to the state after it */
+  void (*lower_op)(be_ctx *c, const ir_op *op);
+  /* the whole schema, for a fresh database */
+  void (*create_schema)(be_ctx *c, const st_schema *s);
+  /* the database a state makes, as introspection will read it */
+  db_schema *(*expected)(be_ctx *c, const st_schema *s);
+} be_dialect;
+
+struct be_ctx {
+  const be_dialect *d;
+  arena *a;
+  be_script *out;
+  const st_schema *before, *after; /* around the operation being lowered */
+  bool down;                       /* lowering the inverse of a plan */
+};
+
+extern const be_dialect be_sqlite;
+const be_dialect *be_find(const char *name);
+
+/* ---- common.c ---------------------------------------------------------- */
+
+const char *be_ident(be_ctx *c, const char *name);  /* "name", quotes doubled */
+const char *be_string(be_ctx *c, const char *text); /* 'text', escaped */
+const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n);
+/* A default's Inspire literal (list or object) as JSON text. */
+const char *be_json_literal(be_ctx *c, const char *inspire);
+
+/* sqlite/introspect.c */
+struct sqlite3;
+db_schema *sqlite_introspect(struct sqlite3 *db, arena *a, const char **err);
+/* Up SQL of a plan applied to prev, or its down SQL (the inverse). */
+void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *plan, bool down,
+                   be_script *out);
+/* DDL that builds the whole schema on an empty database. */
+void be_lower_schema(const be_dialect *d, const st_schema *s, be_script *out);
+/* The operation that undoes op, which turned before into after. */
+ir_op *be_inverse(arena *a, const ir_op *op, const st_schema *before, const st_schema *after);
+
+/* ---- introspect ------------------------------------------------------- */
+
+/* A database as the comparison sees it: tables, columns with the dialect's
+** own type and default text, keys and indexes by name. */
+typedef struct db_column {
+  const char *name, *type, *def, *check;
+  bool notnull;
+} db_column;
+
+typedef struct db_index {
+  const char *name;
+  const char **cols;
+  int ncols;
+  bool unique;
+} db_index;
+
+typedef struct db_fk {
+  const char *name;
+  const char **cols;
+  int ncols;
+  const char *ref_table;
+  const char **ref_cols;
+  int nref;
+  const char *on_delete;
+} db_fk;
+
+typedef struct db_table {
+  const char *name;
+  VEC(db_column) cols;
+  VEC(const char *) pkey;
+  VEC(db_index) indexes; /* unique constraints included, sorted by name */
+  VEC(db_fk) fks;        /* sorted by the first column */
+} db_table;
+
+struct db_schema {
+  arena *a;
+  VEC(db_table *) tables;  /* sorted by name */
+  VEC(const char *) types; /* named enum types, `name(A,B)`, sorted */
+};
+void db_sort(db_schema *s); /* tables by name, indexes by name, fks by column */
+
+/* What a database built to the state looks like, in the dialect's terms. */
+db_schema *be_expected(const be_dialect *d, const st_schema *s, arena *a);
+/* The first difference, or NULL. */
+const char *db_diff(const db_schema *want, const db_schema *got, arena *a);
+
+#endif

@@ -1,0 +1,518 @@
+/*
+** common.c: what every dialect shares: identifiers and literals, scripts,
+** the lowering driver, inverse operations for down scripts, and comparing an
+** introspected database with the expected one.
+*/
+#include "backend.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- scripts ----------------------------------------------------------- */
+
+void be_script_init(be_script *s, arena *a) {
+  memset(s, 0, sizeof *s);
+  s->a = a;
+}
+
+void be_emit(be_script *s, const char *comment, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *sql = arena_alloc(s->a, (size_t)n + 1);
+  va_start(ap, fmt);
+  vsnprintf(sql, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  be_stmt st = {sql, comment};
+  vec_push(s->a, s->stmts, st);
+}
+
+typedef struct tbuf {
+  char *p;
+  size_t n, cap;
+} tbuf;
+
+static void tput(tbuf *b, const char *s) {
+  size_t n = strlen(s);
+  if (b->n + n + 1 > b->cap) {
+    b->cap = (b->n + n + 1) * 2 + 256;
+    b->p = realloc(b->p, b->cap);
+  }
+  memcpy(b->p + b->n, s, n + 1);
+  b->n += n;
+}
+
+static void put_stmts(tbuf *b, const be_stmt *v, int n) {
+  for (int i = 0; i < n; i++) {
+    if (v[i].comment) {
+      tput(b, "-- ");
+      tput(b, v[i].comment);
+      tput(b, "\n");
+    }
+    tput(b, v[i].sql);
+    tput(b, ";\n");
+  }
+}
+
+char *be_script_text(const be_script *s, const char *header) {
+  tbuf b = {0};
+  tput(&b, "");
+  if (header) {
+    tput(&b, header);
+    tput(&b, "\n");
+  }
+  for (int i = 0; i < s->notes.n; i++) {
+    tput(&b, s->notes.v[i]);
+    tput(&b, "\n");
+  }
+  put_stmts(&b, s->pre.v, s->pre.n);
+  put_stmts(&b, s->stmts.v, s->stmts.n);
+  put_stmts(&b, s->post.v, s->post.n);
+  return b.p;
+}
+
+/* ---- identifiers and literals ------------------------------------------ */
+
+const char *be_ident(be_ctx *c, const char *name) {
+  char q = c->d->quote;
+  size_t n = strlen(name), extra = 0;
+  for (size_t i = 0; i < n; i++)
+    extra += name[i] == q;
+  char *out = arena_alloc(c->a, n + extra + 3);
+  size_t o = 0;
+  out[o++] = q;
+  for (size_t i = 0; i < n; i++) {
+    if (name[i] == q) out[o++] = q;
+    out[o++] = name[i];
+  }
+  out[o++] = q;
+  out[o] = 0;
+  return out;
+}
+
+/* A string literal that cannot end early: quotes doubled, and on MySQL
+** backslashes too. */
+const char *be_string(be_ctx *c, const char *text) {
+  size_t n = strlen(text);
+  char *out = arena_alloc(c->a, n * 2 + 3);
+  size_t o = 0;
+  out[o++] = '\'';
+  for (size_t i = 0; i < n; i++) {
+    if (text[i] == '\'') out[o++] = '\'';
+    if (text[i] == '\\' && c->d->backslash_escapes) out[o++] = '\\';
+    out[o++] = text[i];
+  }
+  out[o++] = '\'';
+  out[o] = 0;
+  return out;
+}
+
+const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n) {
+  tbuf b = {0};
+  tput(&b, "");
+  for (int i = 0; i < n; i++) {
+    const st_field *f = st_field_find(e, fields[i]);
+    if (i) tput(&b, ", ");
+    tput(&b, be_ident(c, f ? f->column : fields[i]));
+  }
+  char *r = arena_strndup(c->a, b.p, b.n);
+  free(b.p);
+  return r;
+}
+
+/* ---- inverse operations ------------------------------------------------ */
+
+static ir_op *new_op(arena *a, op_kind k, const char *entity) {
+  ir_op *op = arena_alloc(a, sizeof *op);
+  op->kind = k;
+  op->entity = entity;
+  return op;
+}
+
+static bool single(const void *vec, const char *field) {
+  typedef VEC(st_index *) ivec;
+  const ivec *v = vec;
+  for (int i = 0; i < v->n; i++)
+    if (v->v[i]->nfields == 1 && v->v[i]->fields[0] == field) return true;
+  return false;
+}
+
+ir_op *be_inverse(arena *a, const ir_op *op, const st_schema *before, const st_schema *after) {
+  ir_op *r;
+  (void)after;
+  switch (op->kind) {
+  case OP_CREATE_ENTITY: return new_op(a, OP_DROP_ENTITY, op->entity);
+  case OP_DROP_ENTITY:
+    r = new_op(a, OP_CREATE_ENTITY, op->entity);
+    r->create = st_entity_find(before, op->entity);
+    return r;
+  case OP_RENAME_ENTITY:
+  case OP_RENAME_ENUM:
+    r = new_op(a, op->kind, op->to);
+    r->to = op->entity;
+    return r;
+  case OP_ALTER_ENTITY: {
+    const st_entity *e = st_entity_find(before, op->entity);
+    r = new_op(a, OP_ALTER_ENTITY, op->entity);
+    r->table = e && e->table_mapped ? e->table : NULL;
+    return r;
+  }
+  case OP_ADD_FIELD:
+    r = new_op(a, OP_DROP_FIELD, op->entity);
+    r->name = op->field->name;
+    return r;
+  case OP_DROP_FIELD: {
+    const st_entity *e = st_entity_find(before, op->entity);
+    r = new_op(a, OP_ADD_FIELD, op->entity);
+    r->field = st_field_find(e, op->name);
+    r->name = op->name;
+    r->primary_key = e->pkey.n == 1 && e->pkey.v[0] == op->name;
+    r->unique = single(&e->uniques, op->name);
+    r->index = single(&e->indexes, op->name);
+    return r;
+  }
+  case OP_RENAME_FIELD:
+  case OP_RENAME_VALUE:
+    r = new_op(a, op->kind, op->entity);
+    r->name = op->to;
+    r->to = op->name;
+    return r;
+  case OP_ALTER_FIELD:
+    r = new_op(a, OP_ALTER_FIELD, op->entity);
+    r->name = op->field->name;
+    r->field = st_field_find(st_entity_find(before, op->entity), op->field->name);
+    return r;
+  case OP_CREATE_ENUM: return new_op(a, OP_DROP_ENUM, op->entity);
+  case OP_DROP_ENUM:
+    r = new_op(a, OP_CREATE_ENUM, op->entity);
+    r->create_enum = st_enum_find(before, op->entity);
+    return r;
+  case OP_ADD_VALUE:
+    r = new_op(a, OP_DROP_VALUE, op->entity);
+    r->name = op->name;
+    return r;
+  case OP_DROP_VALUE: {
+    const st_enum *e = st_enum_find(before, op->entity);
+    r = new_op(a, OP_ADD_VALUE, op->entity);
+    r->name = op->name;
+    for (int i = 0; i < e->members.n; i++)
+      if (e->members.v[i] == op->name) {
+        if (i > 0)
+          r->anchor = e->members.v[i - 1];
+        else if (e->members.n > 1)
+          r->anchor = e->members.v[1], r->before = true;
+      }
+    return r;
+  }
+  case OP_ADD_INDEX:
+  case OP_DROP_INDEX:
+  case OP_ADD_UNIQUE:
+  case OP_DROP_UNIQUE:
+  case OP_ADD_PRIMARY_KEY:
+  case OP_DROP_PRIMARY_KEY: {
+    static const op_kind flip[] = {[OP_ADD_INDEX] = OP_DROP_INDEX,
+                                   [OP_DROP_INDEX] = OP_ADD_INDEX,
+                                   [OP_ADD_UNIQUE] = OP_DROP_UNIQUE,
+                                   [OP_DROP_UNIQUE] = OP_ADD_UNIQUE,
+                                   [OP_ADD_PRIMARY_KEY] = OP_DROP_PRIMARY_KEY,
+                                   [OP_DROP_PRIMARY_KEY] = OP_ADD_PRIMARY_KEY};
+    r = new_op(a, flip[op->kind], op->entity);
+    r->fields = op->fields;
+    r->nfields = op->nfields;
+    return r;
+  }
+  default: return NULL; /* backfill: nothing to undo in the shape; sql: irreversible */
+  }
+}
+
+/* What a down step loses, for the script's header (migrations.md 5). */
+static const char *loss(arena *a, const ir_op *up) {
+  switch (up->kind) {
+  case OP_DROP_ENTITY:
+    return arena_printf(a, "-- LOSSY: entity %s comes back empty; its rows are not restored",
+                        up->entity);
+  case OP_DROP_FIELD:
+    return arena_printf(a, "-- LOSSY: field %s.%s comes back without its values", up->entity,
+                        up->name);
+  case OP_DROP_VALUE:
+    return arena_printf(a,
+                        "-- LOSSY: rows that held %s.%s before it was dropped keep their new value",
+                        up->entity, up->name);
+  case OP_CREATE_ENTITY:
+    return arena_printf(a, "-- LOSSY: entity %s and its rows are dropped", up->entity);
+  case OP_ADD_FIELD:
+    return arena_printf(a, "-- LOSSY: field %s.%s and its values are dropped", up->entity,
+                        up->field->name);
+  default: return NULL;
+  }
+}
+
+/* ---- the driver -------------------------------------------------------- */
+
+static bool for_dialect(const be_dialect *d, const ir_op *op) {
+  return !op->dialect || strcmp(op->dialect, d->name) == 0;
+}
+
+void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *plan, bool down,
+                   be_script *out) {
+  arena *a = out->a;
+  int n = plan->ops.n;
+  const st_schema **states = arena_alloc(a, sizeof(st_schema *) * (size_t)(n + 1));
+  states[0] = prev;
+  for (int i = 0; i < n; i++) {
+    st_schema *s = st_clone(states[i], a);
+    st_apply(s, plan->ops.v[i]); /* plans reach here checked */
+    states[i + 1] = s;
+  }
+  be_ctx c = {d, a, out, NULL, NULL, down};
+  if (!down) {
+    for (int i = 0; i < n; i++) {
+      const ir_op *op = plan->ops.v[i];
+      if (op->kind == OP_SQL && !for_dialect(d, op)) continue;
+      c.before = states[i];
+      c.after = states[i + 1];
+      d->lower_op(&c, op);
+    }
+    return;
+  }
+  for (int i = n - 1; i >= 0; i--) {
+    const ir_op *op = plan->ops.v[i];
+    if (op->kind == OP_SQL && !for_dialect(d, op)) continue;
+    if (op->kind == OP_SQL) {
+      if (!out->irreversible) {
+        vec_push(a, out->notes,
+                 arena_printf(a, "-- IRREVERSIBLE: sql step %d of %s has no down part", i + 1,
+                              plan->name ? plan->name : "the plan"));
+        /* a statement that fails on every engine, so no runner goes on */
+        be_stmt st = {arena_printf(a, "SELECT * FROM %s",
+                                   be_ident(&c, "inspire: this migration cannot be reversed")),
+                      NULL};
+        vec_push(a, out->pre, st);
+      }
+      out->irreversible = true;
+      continue;
+    }
+    const char *l = loss(a, op);
+    if (l) vec_push(a, out->notes, l);
+    ir_op *inv = be_inverse(a, op, states[i], states[i + 1]);
+    if (!inv) continue;
+    c.before = states[i + 1];
+    c.after = states[i];
+    d->lower_op(&c, inv);
+  }
+}
+
+void be_lower_schema(const be_dialect *d, const st_schema *s, be_script *out) {
+  be_ctx c = {d, out->a, out, NULL, s, false};
+  d->create_schema(&c, s);
+}
+
+db_schema *be_expected(const be_dialect *d, const st_schema *s, arena *a) {
+  be_script out;
+  be_script_init(&out, a);
+  be_ctx c = {d, a, &out, NULL, s, false};
+  db_schema *db = d->expected(&c, s);
+  db_sort(db);
+  return db;
+}
+
+static int cmp_table(const void *a, const void *b) {
+  return strcmp((*(db_table *const *)a)->name, (*(db_table *const *)b)->name);
+}
+static int cmp_index(const void *a, const void *b) {
+  return strcmp(((const db_index *)a)->name, ((const db_index *)b)->name);
+}
+static int cmp_fk(const void *a, const void *b) {
+  return strcmp(((const db_fk *)a)->cols[0], ((const db_fk *)b)->cols[0]);
+}
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void db_sort(db_schema *s) {
+  if (s->tables.n > 1) qsort(s->tables.v, (size_t)s->tables.n, sizeof(db_table *), cmp_table);
+  if (s->types.n > 1) qsort(s->types.v, (size_t)s->types.n, sizeof(char *), cmp_str);
+  for (int i = 0; i < s->tables.n; i++) {
+    db_table *t = s->tables.v[i];
+    if (t->indexes.n > 1) qsort(t->indexes.v, (size_t)t->indexes.n, sizeof(db_index), cmp_index);
+    if (t->fks.n > 1) qsort(t->fks.v, (size_t)t->fks.n, sizeof(db_fk), cmp_fk);
+  }
+}
+
+/* Inspire literals of lists and objects, as printed by ir_value_text:
+** strings with escapes, numbers, true/false/null, bare enum words (strings
+** in JSON), [ ... ] and { key: value }. */
+static const char *json_value(const char *p, tbuf *b, int depth);
+
+static const char *skip_ws(const char *p) {
+  while (*p == ' ' || *p == '\t' || *p == '\n')
+    p++;
+  return p;
+}
+
+static const char *json_value(const char *p, tbuf *b, int depth) {
+  p = skip_ws(p);
+  if (depth > 200 || !*p) return p;
+  if (*p == '"') { /* Inspire escapes are JSON's, but for \u{X} */
+    tput(b, "\"");
+    p++;
+    while (*p && *p != '"') {
+      if (p[0] == '\\' && p[1] == 'u' && p[2] == '{') {
+        unsigned v = (unsigned)strtoul(p + 3, NULL, 16);
+        char tmp[16];
+        snprintf(tmp, sizeof tmp, "\\u%04x", v < 0x10000 ? v : 0xfffd);
+        tput(b, tmp);
+        p = strchr(p, '}') ? strchr(p, '}') + 1 : p + 2;
+        continue;
+      }
+      char ch[3] = {p[0], 0, 0};
+      if (p[0] == '\\' && p[1]) ch[1] = p[1], p++;
+      tput(b, ch);
+      p++;
+    }
+    tput(b, "\"");
+    return *p ? p + 1 : p;
+  }
+  if (*p == '[' || *p == '{') {
+    bool obj = *p == '{';
+    tput(b, obj ? "{" : "[");
+    p = skip_ws(p + 1);
+    bool first = true;
+    while (*p && *p != (obj ? '}' : ']')) {
+      if (!first) tput(b, ",");
+      first = false;
+      if (obj) {
+        const char *k = p;
+        while (*p && *p != ':' && *p != ' ')
+          p++;
+        tput(b, "\"");
+        char *key = strndup(k, (size_t)(p - k));
+        tput(b, key);
+        free(key);
+        tput(b, "\":");
+        p = skip_ws(p);
+        if (*p == ':') p++;
+      }
+      p = json_value(p, b, depth + 1);
+      p = skip_ws(p);
+      if (*p == ',') p = skip_ws(p + 1);
+    }
+    tput(b, obj ? "}" : "]");
+    return *p ? p + 1 : p;
+  }
+  const char *s = p;
+  while (*p && *p != ',' && *p != ']' && *p != '}' && *p != ' ')
+    p++;
+  char *word = strndup(s, (size_t)(p - s));
+  bool bare = (word[0] >= 'A' && word[0] <= 'Z') ||
+              (word[0] >= 'a' && word[0] <= 'z' && strcmp(word, "true") && strcmp(word, "false") &&
+               strcmp(word, "null"));
+  if (bare) tput(b, "\"");
+  tput(b, word);
+  if (bare) tput(b, "\"");
+  free(word);
+  return p;
+}
+
+const char *be_json_literal(be_ctx *c, const char *inspire) {
+  tbuf b = {0};
+  tput(&b, "");
+  json_value(inspire, &b, 0);
+  char *r = arena_strndup(c->a, b.p, b.n);
+  free(b.p);
+  return r;
+}
+
+const be_dialect *be_find(const char *name) {
+  if (strcmp(name, "sqlite") == 0) return &be_sqlite;
+  return NULL;
+}
+
+/* ---- comparing databases ------------------------------------------------ */
+
+static bool same(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_list(const char *const *a, int na, const char *const *b, int nb) {
+  if (na != nb) return false;
+  for (int i = 0; i < na; i++)
+    if (!same(a[i], b[i])) return false;
+  return true;
+}
+
+static const db_table *find_table(const db_schema *s, const char *name) {
+  for (int i = 0; i < s->tables.n; i++)
+    if (strcmp(s->tables.v[i]->name, name) == 0) return s->tables.v[i];
+  return NULL;
+}
+
+static const char *col_text(arena *a, const db_column *c) {
+  return arena_printf(a, "%s %s%s%s%s%s%s", c->name, c->type, c->notnull ? " NOT NULL" : "",
+                      c->def ? " DEFAULT " : "", c->def ? c->def : "", c->check ? " CHECK " : "",
+                      c->check ? c->check : "");
+}
+
+const char *db_diff(const db_schema *want, const db_schema *got, arena *a) {
+  for (int i = 0; i < want->types.n || i < got->types.n; i++) {
+    const char *x = i < want->types.n ? want->types.v[i] : "(none)";
+    const char *y = i < got->types.n ? got->types.v[i] : "(none)";
+    if (!same(x, y)) return arena_printf(a, "enum type %s expected, found %s", x, y);
+  }
+  for (int i = 0; i < want->tables.n; i++) {
+    const db_table *w = want->tables.v[i], *g = find_table(got, w->name);
+    if (!g) return arena_printf(a, "table %s is missing", w->name);
+    /* columns by name: a down script re-adds a dropped column at the end,
+    ** and no engine but SQLite can put it back in its place */
+    for (int j = 0; j < g->cols.n; j++) {
+      bool known = false;
+      for (int k = 0; k < w->cols.n; k++)
+        known |= same(w->cols.v[k].name, g->cols.v[j].name);
+      if (!known) return arena_printf(a, "%s: extra column %s", w->name, g->cols.v[j].name);
+    }
+    for (int j = 0; j < w->cols.n; j++) {
+      const db_column *x = &w->cols.v[j], *y = NULL;
+      for (int k = 0; k < g->cols.n && !y; k++)
+        if (same(g->cols.v[k].name, x->name)) y = &g->cols.v[k];
+      if (!y) return arena_printf(a, "%s: column %s is missing", w->name, x->name);
+      if (!same(x->name, y->name) || !same(x->type, y->type) || x->notnull != y->notnull ||
+          !same(x->def, y->def) || !same(x->check, y->check))
+        return arena_printf(a, "%s: column is '%s', expected '%s'", w->name, col_text(a, y),
+                            col_text(a, x));
+    }
+    if (!same_list(w->pkey.v, w->pkey.n, g->pkey.v, g->pkey.n))
+      return arena_printf(a, "%s: another primary key", w->name);
+    for (int j = 0; j < w->indexes.n || j < g->indexes.n; j++) {
+      if (j >= g->indexes.n)
+        return arena_printf(a, "%s: index %s is missing", w->name, w->indexes.v[j].name);
+      if (j >= w->indexes.n)
+        return arena_printf(a, "%s: extra index %s", w->name, g->indexes.v[j].name);
+      const db_index *x = &w->indexes.v[j], *y = &g->indexes.v[j];
+      if (!same(x->name, y->name) || x->unique != y->unique ||
+          !same_list(x->cols, x->ncols, y->cols, y->ncols))
+        return arena_printf(a, "%s: index %s%s, expected %s%s", w->name, y->name,
+                            y->unique ? " (unique)" : "", x->name, x->unique ? " (unique)" : "");
+    }
+    for (int j = 0; j < w->fks.n || j < g->fks.n; j++) {
+      if (j >= g->fks.n)
+        return arena_printf(a, "%s: foreign key %s is missing", w->name, w->fks.v[j].name);
+      if (j >= w->fks.n)
+        return arena_printf(a, "%s: extra foreign key on %s", w->name, g->fks.v[j].cols[0]);
+      const db_fk *x = &w->fks.v[j], *y = &g->fks.v[j];
+      if ((x->name && y->name && !same(x->name, y->name)) || !same(x->ref_table, y->ref_table) ||
+          !same_list(x->cols, x->ncols, y->cols, y->ncols) ||
+          !same_list(x->ref_cols, x->nref, y->ref_cols, y->nref) ||
+          !same(x->on_delete, y->on_delete))
+        return arena_printf(
+            a, "%s: foreign key on %s differs (to %s, on delete %s; expected to %s, on delete %s)",
+            w->name, x->cols[0], y->ref_table, y->on_delete, x->ref_table, x->on_delete);
+    }
+  }
+  for (int i = 0; i < got->tables.n; i++)
+    if (!find_table(want, got->tables.v[i]->name))
+      return arena_printf(a, "extra table %s", got->tables.v[i]->name);
+  return NULL;
+}
