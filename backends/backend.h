@@ -63,10 +63,15 @@ struct be_ctx {
 };
 
 extern const be_dialect be_sqlite;
+extern const be_dialect be_postgres;
 const be_dialect *be_find(const char *name);
 
 /* ---- common.c ---------------------------------------------------------- */
 
+/* UPDATE t SET c = value [WHERE c IS NULL]: the value written as the
+** dialect writes a default of the field */
+void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
+                 const char *(*literal)(be_ctx *c, const st_field *f));
 const char *be_ident(be_ctx *c, const char *name);  /* "name", quotes doubled */
 const char *be_string(be_ctx *c, const char *text); /* 'text', escaped */
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n);

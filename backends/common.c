@@ -314,6 +314,7 @@ db_schema *be_expected(const be_dialect *d, const st_schema *s, arena *a) {
   be_script out;
   be_script_init(&out, a);
   be_ctx c = {d, a, &out, NULL, s, false};
+  if (!d->expected) return NULL; /* no introspection model for this dialect yet */
   db_schema *db = d->expected(&c, s);
   db_sort(db);
   return db;
@@ -426,8 +427,21 @@ const char *be_json_literal(be_ctx *c, const char *inspire) {
   return r;
 }
 
+void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
+                 const char *(*literal)(be_ctx *c, const st_field *f)) {
+  const st_field *f = st_field_find(now, op->name);
+  st_field v = *f;
+  v.def = op->value_kind;
+  v.def_text = op->value_text;
+  const char *col = be_ident(c, f->column);
+  be_emit(c->out, NULL, "UPDATE %s SET %s = %s%s%s%s", be_ident(c, now->table), col, literal(c, &v),
+          op->only_null ? " WHERE " : "", op->only_null ? col : "",
+          op->only_null ? " IS NULL" : "");
+}
+
 const be_dialect *be_find(const char *name) {
   if (strcmp(name, "sqlite") == 0) return &be_sqlite;
+  if (strcmp(name, "postgres") == 0) return &be_postgres;
   return NULL;
 }
 

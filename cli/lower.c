@@ -99,7 +99,7 @@ int cmd_lower(cli_opts *o, int argc, char **argv) {
   const be_dialect *d = be_find(dialect);
   if (!d) {
     free(names);
-    if (strcmp(dialect, "postgres") == 0 || strcmp(dialect, "mysql") == 0) {
+    if (strcmp(dialect, "mysql") == 0) {
       fprintf(stderr, "inspirec: the %s backend is not built yet in this version of inspirec\n",
               dialect);
       return EXIT_USAGE;

@@ -13,13 +13,7 @@ ex=$3
 gold="$src/tests/golden/evolution"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1"
-  fail=$((fail + 1))
-}
+. "$(dirname "$0")/lib.sh"
 mkdir -p "$tmp/schema" "$gold"
 for v in 1 2 3 4 5; do
   cp "$ex/evolution/v$v.inspire" "$tmp/schema/app.inspire"

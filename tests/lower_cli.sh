@@ -11,22 +11,9 @@ bin=$1
 ex=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1"
-  fail=$((fail + 1))
-}
+. "$(dirname "$0")/lib.sh"
 p="$tmp/app"
-mkdir -p "$p/schema"
-for v in 1 2 3 4 5; do
-  cp "$ex/evolution/v$v.inspire" "$p/schema/app.inspire"
-  "$bin" -C "$p" plan -q >/dev/null 2>&1 || bad "plan v$v"
-done
-sed -i 's/\[RESOLVE\] //' "$p"/migrations/*/plan.inspire
-m5=$(ls -d "$p"/migrations/0005_*)
-sed -i 's/^  alter Task.dueDate: datetime /  backfill Task.dueDate = "2025-01-01T00:00:00Z" where Task.dueDate is null\n  alter Task.dueDate: datetime /' "$m5/plan.inspire"
+evolution_project "$bin" "$ex" "$p"
 "$bin" -C "$p" check >/dev/null 2>&1 && ok || bad "the history checks: $("$bin" -C "$p" check 2>&1)"
 
 "$bin" -C "$p" lower --dialect sqlite >"$tmp/all.sql" 2>"$tmp/err" && grep -q '^CREATE TABLE "tasks"' "$tmp/all.sql" && ok || bad "lower to stdout: $(cat "$tmp/err")"
@@ -74,6 +61,15 @@ run_sqlite "$tmp/dm.db" $(ls "$tmp"/dm/*.sql.up | sort) && [ "$(tables "$tmp/dm.
 sed -i 's/^  drop Task.done/  [RESOLVE] drop Task.done/' "$p"/migrations/0003_*/plan.inspire
 "$bin" -C "$p" lower --dialect sqlite >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q 'E0706' "$tmp/err" && ok || bad "lower refuses a [RESOLVE] left"
+
+# hostile names and literals (tests/hostile): quoted, escaped, read back whole
+"$bin" -C "$(dirname "$0")/hostile" lower --dialect sqlite --schema >"$tmp/hostile.sql" 2>"$tmp/err" &&
+  run_sqlite "$tmp/hostile.db" "$tmp/hostile.sql" && [ "$(tables "$tmp/hostile.db")" = 2 ] &&
+  sqlite3 "$tmp/hostile.db" "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\") VALUES ('w')" &&
+  [ "$(sqlite3 "$tmp/hostile.db" "SELECT note || '|' || slash || '|' || kind FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select" ] &&
+  ok || bad "hostile names and literals: $(cat "$tmp/err")"
+"$bin" -C "$(dirname "$0")/hostile" lower --dialect mysql --schema >/dev/null 2>&1
+[ $? = 2 ] && ok || bad "mysql is not built yet: exit 2"
 
 echo "lower cli: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -4,13 +4,7 @@ set -u
 bin=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-  echo "FAIL $1"
-  fail=$((fail + 1))
-}
+. "$(dirname "$0")/lib.sh"
 p="$tmp/app"
 mkdir -p "$p/schema"
 printf 'entity Task {\n  title: string\n}\n' >"$p/schema/main.inspire"

@@ -9,12 +9,21 @@
 ** rows in every table; the introspected database equals what its snapshot
 ** says; rows survive; the down script runs and the database equals the
 ** previous snapshot; then up again for the next step.
+**
+**   test_sqlite --emit DIALECT DIR PAIRS [FIRST_SEED]
+**
+** writes the same random pairs lowered for another dialect, for a script to
+** run on that engine (tests/pg_pairs.sh): per pair, DIR/SEED/ holds a.sql
+** (empty to A, as a migration), up.sql and down.sql (A to B and back), and
+** a.schema.sql and b.schema.sql (A and B made whole, to compare against).
 */
 #include "backends/backend.h"
 #include "frontend/frontend.h"
 #include "gen.h"
 
+#include <errno.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,8 +292,13 @@ static ir_plan *plan_to(const st_schema *prev, const char *src, const char *name
   q->name = name;
   for (int i = 0; i < p->ops.n; i++) {
     ir_op *op = p->ops.v[i];
+    /* the value is written before the alter, in the column's old type */
+    const st_entity *pe = st_entity_find(prev, op->entity);
+    const st_field *pf = pe && op->field ? st_field_find(pe, op->field->name) : NULL;
     if (op->kind == OP_ALTER_FIELD && op->resolve && !op->field->nullable &&
-        op->field->def == ST_D_NONE) {
+        op->field->def == ST_D_NONE && pf && pf->kind == op->field->kind && !pf->array &&
+        (pf->kind == IR_T_DATETIME || pf->kind == IR_T_INT || pf->kind == IR_T_BIGINT ||
+         pf->kind == IR_T_SMALLINT || pf->kind == IR_T_DOUBLE || pf->kind == IR_T_DECIMAL)) {
       ir_op *b = arena_alloc(&owner.a, sizeof *b);
       b->kind = OP_BACKFILL;
       b->entity = op->entity;
@@ -340,23 +354,47 @@ static void run_history(const char *what, const char *const *files, int nfiles) 
   free_live();
 }
 
-static void random_pair(uint64_t seed) {
+/* The random pair of a seed: schemas A and B (malloc'ed text) and the plans
+** empty -> A and A -> B; false when either does not compile. */
+typedef struct pair {
+  char *a, *b;
+  st_schema *empty, *sa, *sb;
+  ir_plan *p1, *p2;
+} pair;
+
+static bool make_pair(uint64_t seed, pair *p) {
+  *p = (pair){0};
   gen_schema g;
   gen_new(&g, seed, 2 + (int)(seed % 5));
-  char *a = gen_render(&g);
+  p->a = gen_render(&g);
   gen_evolve(&g, 1 + (int)(seed % 6), 50);
-  char *b = gen_render(&g);
+  p->b = gen_render(&g);
+  p->empty = st_new(&owner.a, &owner.names);
+  p->p1 = plan_to(p->empty, p->a, "a", &p->sa);
+  p->p2 = p->p1 ? plan_to(p->sa, p->b, "b", &p->sb) : NULL;
+  if (p->p2) return true;
+  printf("FAIL seed %llu: the generated schema does not compile\n", (unsigned long long)seed);
+  failed++;
+  return false;
+}
+
+static void free_pair(pair *p) {
+  free_live();
+  free(p->a);
+  free(p->b);
+}
+
+static void random_pair(uint64_t seed) {
+  pair pr;
+  bool made = make_pair(seed, &pr);
+  char *a = pr.a, *b = pr.b;
   sqlite3 *db;
   sqlite3_open(":memory:", &db);
   const char *e;
   exec(db, "PRAGMA foreign_keys = ON", &e);
-  st_schema *empty = st_new(&owner.a, &owner.names), *sa, *sb;
-  ir_plan *p1 = plan_to(empty, a, "a", &sa);
-  ir_plan *p2 = p1 ? plan_to(sa, b, "b", &sb) : NULL;
-  if (!p1 || !p2) {
-    printf("FAIL seed %llu: the generated schema does not compile\n", (unsigned long long)seed);
-    failed++;
-  } else {
+  st_schema *empty = pr.empty, *sa = pr.sa;
+  ir_plan *p1 = pr.p1, *p2 = pr.p2;
+  if (made) {
     /* a guessed step, or one that adds uniqueness, depends on the data: such
     ** plans run on empty tables */
     bool rows = true;
@@ -381,12 +419,63 @@ static void random_pair(uint64_t seed) {
     }
   }
   sqlite3_close(db);
-  free_live();
-  free(a);
-  free(b);
+  free_pair(&pr);
+}
+
+static bool write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return false;
+  fputs(text, f);
+  return fclose(f) == 0;
+}
+
+static void emit_pair(const be_dialect *d, const char *dir, uint64_t seed) {
+  pair pr;
+  if (make_pair(seed, &pr)) {
+    const char *at = arena_printf(&owner.a, "%s/%llu", dir, (unsigned long long)seed);
+    struct {
+      const char *name;
+      const st_schema *prev;
+      const ir_plan *plan;
+      bool down;
+    } files[] = {{"a.sql", pr.empty, pr.p1, false},
+                 {"up.sql", pr.sa, pr.p2, false},
+                 {"down.sql", pr.sa, pr.p2, true},
+                 {"a.schema.sql", pr.sa, NULL, false},
+                 {"b.schema.sql", pr.sb, NULL, false}};
+    bool ok = mkdir(at, 0777) == 0 || errno == EEXIST;
+    for (size_t i = 0; ok && i < sizeof files / sizeof *files; i++) {
+      be_script out;
+      be_script_init(&out, &owner.a);
+      if (files[i].plan)
+        be_lower_plan(d, files[i].prev, files[i].plan, files[i].down, &out);
+      else
+        be_lower_schema(d, files[i].prev, &out);
+      char *text = be_script_text(&out, NULL);
+      ok = write_file(arena_printf(&owner.a, "%s/%s", at, files[i].name), text);
+      free(text);
+    }
+    ok = ok && write_file(arena_printf(&owner.a, "%s/a.inspire", at), pr.a) &&
+         write_file(arena_printf(&owner.a, "%s/b.inspire", at), pr.b);
+    if (ok)
+      passed++;
+    else
+      printf("FAIL seed %llu: cannot write %s\n", (unsigned long long)seed, at), failed++;
+  }
+  free_pair(&pr);
 }
 
 int main(int argc, char **argv) {
+  if (argc >= 5 && strcmp(argv[1], "--emit") == 0) {
+    fe_init(&owner);
+    const be_dialect *d = be_find(argv[2]);
+    long pairs = atol(argv[4]);
+    uint64_t first = argc > 5 ? (uint64_t)atoll(argv[5]) : 1;
+    for (long i = 0; d && i < pairs; i++)
+      emit_pair(d, argv[3], first + (uint64_t)i);
+    fe_free(&owner);
+    return d && !failed ? 0 : 1;
+  }
   if (argc < 2) {
     fprintf(stderr, "usage: test_sqlite EXAMPLES_DIR [PAIRS [SEED]]\n");
     return 2;

@@ -401,17 +401,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
   case OP_DROP_UNIQUE: sync_indexes(c, was, now); break;
   case OP_ADD_PRIMARY_KEY:
   case OP_DROP_PRIMARY_KEY: rebuild(c, was, now, NULL); break;
-  case OP_BACKFILL: {
-    const st_field *f = st_field_find(now, op->name);
-    st_field v = *f;
-    v.def = op->value_kind;
-    v.def_text = op->value_text;
-    const char *val = default_of(c, &v);
-    be_emit(c->out, NULL, "UPDATE %s SET %s = %s%s%s%s", be_ident(c, now->table),
-            be_ident(c, f->column), val, op->only_null ? " WHERE " : "",
-            op->only_null ? be_ident(c, f->column) : "", op->only_null ? " IS NULL" : "");
-    break;
-  }
+  case OP_BACKFILL: be_backfill(c, now, op, default_of); break;
   case OP_SQL: be_emit(c->out, NULL, "%s", op->sql); break;
   default: break;
   }

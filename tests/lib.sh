@@ -1,0 +1,23 @@
+# lib.sh: sourced by the shell tests.
+#
+# ok / bad count checks (bad prints what failed); evolution_project builds the
+# shared evolution history v1..v5 as a user would: plan each version, resolve
+# the markers, and backfill v5's now required dueDate before its alter.
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+  echo "FAIL $1"
+  fail=$((fail + 1))
+}
+
+evolution_project() { # inspirec, examples, project folder
+  mkdir -p "$3/schema"
+  for v in 1 2 3 4 5; do
+    cp "$2/evolution/v$v.inspire" "$3/schema/app.inspire"
+    "$1" -C "$3" plan -q >/dev/null 2>&1 || bad "plan v$v"
+  done
+  sed -i 's/\[RESOLVE\] //' "$3"/migrations/*/plan.inspire
+  sed -i 's/^  alter Task.dueDate: datetime /  backfill Task.dueDate = "2025-01-01T00:00:00Z" where Task.dueDate is null\n  alter Task.dueDate: datetime /' \
+    "$3"/migrations/0005_*/plan.inspire
+}

@@ -1,0 +1,92 @@
+#!/bin/sh
+# pg_lower.sh INSPIREC EXAMPLES: the Postgres lowering, run on a real server.
+#
+# Starts a throwaway Postgres (tests/pg_server.sh), then:
+#  - the evolution history, lowered as golang-migrate files: every up in order
+#    with rows in the tables, every down in reverse back to an empty database,
+#    every up again; the migrated database must equal the one `--schema` makes
+#    from the last snapshot (columns, types, defaults, constraints, indexes);
+#  - the todo and saas examples as whole schemas.
+set -u
+bin=$1
+ex=$2
+here=$(dirname "$0")
+. "$here/pg_server.sh"
+tmp=$(mktemp -d)
+trap 'pg_stop; rm -rf "$tmp"' EXIT INT TERM
+. "$here/lib.sh"
+pg_start "$tmp" || { echo "FAIL could not start Postgres"; exit 1; }
+
+sql() { psql -X -v ON_ERROR_STOP=1 -qAt "$@" 2>"$tmp/sqlerr"; }
+run_files() { # database, then files
+  db=$1
+  shift
+  for f in "$@"; do
+    sql -d "$db" -f "$f" >/dev/null || { echo "  $f: $(cat "$tmp/sqlerr")"; return 1; }
+  done
+}
+count_tables() { sql -d "$1" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"; }
+count_types() { sql -d "$1" -c "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'"; }
+describe() { sql -d "$1" -f "$here/pg_describe.sql"; }
+
+# ---- the evolution history --------------------------------------------------
+p="$tmp/app"
+evolution_project "$bin" "$ex" "$p"
+"$bin" -C "$p" lower --dialect postgres --out "$tmp/gm" --layout golang-migrate >/dev/null 2>"$tmp/err" && ok ||
+  bad "lower --dialect postgres: $(cat "$tmp/err")"
+
+sql -c "CREATE DATABASE evo" && sql -c "CREATE DATABASE fresh" || bad "create databases"
+ups=$(ls "$tmp"/gm/*.up.sql | sort)
+i=0
+for f in $ups; do
+  i=$((i + 1))
+  run_files evo "$f" && ok || bad "up $i"
+  case $i in
+  1) sql -d evo -c "INSERT INTO projects (name) VALUES ('p1'), ('p2');
+       INSERT INTO __users (email) VALUES ('a@x');
+       INSERT INTO tasks (title, owner_id, project_id, estimate)
+         SELECT 't-' || p.name, u.id, p.id, 3 FROM projects p, __users u" >/dev/null && ok || bad "rows after up 1: $(cat "$tmp/sqlerr")" ;;
+  3) sql -d evo -c "UPDATE tasks SET status = 'Blocked' WHERE title = 't-p1';
+       INSERT INTO labels (name) VALUES ('l1');
+       INSERT INTO task_labels SELECT t.id, l.id FROM tasks t, labels l" >/dev/null && ok || bad "rows after up 3: $(cat "$tmp/sqlerr")" ;;
+  esac
+done
+[ "$(count_tables evo)" = 4 ] && [ "$(sql -d evo -c 'SELECT count(*) FROM tasks')" = 2 ] && ok || bad "the history keeps its rows"
+[ "$(sql -d evo -c "SELECT status FROM tasks WHERE title = 't-p1'")" = Todo ] && ok || bad "rows of a dropped member take the default"
+[ "$(sql -d evo -c "SELECT count(*) FROM tasks WHERE due_date IS NULL")" = 0 ] && ok || bad "backfill before NOT NULL"
+
+"$bin" -C "$p" lower --dialect postgres --schema >"$tmp/schema.sql" 2>"$tmp/err" && run_files fresh "$tmp/schema.sql" && ok || bad "--schema runs"
+describe evo >"$tmp/evo.txt"
+describe fresh >"$tmp/fresh.txt"
+[ -s "$tmp/evo.txt" ] && diff -u "$tmp/fresh.txt" "$tmp/evo.txt" >"$tmp/diff" && ok ||
+  bad "the migrated database differs from the fresh one:$(echo; cat "$tmp/diff")"
+
+i=6
+for f in $(ls "$tmp"/gm/*.down.sql | sort -r); do
+  i=$((i - 1))
+  run_files evo "$f" && ok || bad "down $i"
+done
+[ "$(count_tables evo)" = 0 ] && [ "$(count_types evo)" = 0 ] && ok || bad "downs leave an empty database"
+run_files evo $ups && describe evo >"$tmp/evo2.txt" && diff -u "$tmp/fresh.txt" "$tmp/evo2.txt" >"$tmp/diff" && ok ||
+  bad "up again after the downs:$(echo; cat "$tmp/diff")"
+
+# ---- whole schemas ----------------------------------------------------------
+for e in todo:4 saas:8; do
+  name=${e%%:*}
+  want=${e##*:}
+  sql -c "CREATE DATABASE $name" >/dev/null || bad "create $name"
+  "$bin" -C "$ex/$name" lower --dialect postgres --schema >"$tmp/$name.sql" 2>"$tmp/err" &&
+    run_files "$name" "$tmp/$name.sql" && [ "$(count_tables "$name")" = "$want" ] && ok ||
+    bad "$name --schema ($(count_tables "$name") tables): $(cat "$tmp/err")"
+done
+
+# ---- hostile names and literals (tests/hostile) -----------------------------
+sql -c "CREATE DATABASE hostile" >/dev/null || bad "create hostile"
+"$bin" -C "$here/hostile" lower --dialect postgres --schema >"$tmp/hostile.sql" 2>"$tmp/err" &&
+  run_files hostile "$tmp/hostile.sql" && [ "$(count_tables hostile)" = 2 ] && ok || bad "hostile --schema: $(cat "$tmp/err")"
+sql -d hostile -c "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\") VALUES ('w')" >/dev/null &&
+  [ "$(sql -d hostile -c "SELECT note || '|' || slash || '|' || kind FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select" ] &&
+  ok || bad "hostile defaults read back: $(cat "$tmp/sqlerr")"
+
+echo "pg_lower: $pass passed, $fail failed"
+[ "$fail" = 0 ]
