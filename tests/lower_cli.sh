@@ -65,8 +65,8 @@ sed -i 's/^  drop Task.done/  [RESOLVE] drop Task.done/' "$p"/migrations/0003_*/
 # hostile names and literals (tests/hostile): quoted, escaped, read back whole
 "$bin" -C "$(dirname "$0")/hostile" lower --dialect sqlite --schema >"$tmp/hostile.sql" 2>"$tmp/err" &&
   run_sqlite "$tmp/hostile.db" "$tmp/hostile.sql" && [ "$(tables "$tmp/hostile.db")" = 2 ] &&
-  sqlite3 "$tmp/hostile.db" "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\") VALUES ('w')" &&
-  [ "$(sqlite3 "$tmp/hostile.db" "SELECT note || '|' || slash || '|' || kind FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select" ] &&
+  sqlite3 "$tmp/hostile.db" "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\", \"größe\") VALUES ('w', 7)" &&
+  [ "$(sqlite3 "$tmp/hostile.db" "SELECT note || '|' || slash || '|' || kind || '|' || \"größe\" FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select|7" ] &&
   ok || bad "hostile names and literals: $(cat "$tmp/err")"
 "$bin" -C "$(dirname "$0")/hostile" lower --dialect mysql --schema >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "mysql is not built yet: exit 2"

@@ -84,8 +84,8 @@ done
 sql -c "CREATE DATABASE hostile" >/dev/null || bad "create hostile"
 "$bin" -C "$here/hostile" lower --dialect postgres --schema >"$tmp/hostile.sql" 2>"$tmp/err" &&
   run_files hostile "$tmp/hostile.sql" && [ "$(count_tables hostile)" = 2 ] && ok || bad "hostile --schema: $(cat "$tmp/err")"
-sql -d hostile -c "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\") VALUES ('w')" >/dev/null &&
-  [ "$(sql -d hostile -c "SELECT note || '|' || slash || '|' || kind FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select" ] &&
+sql -d hostile -c "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\", \"größe\") VALUES ('w', 7)" >/dev/null &&
+  [ "$(sql -d hostile -c "SELECT note || '|' || slash || '|' || kind || '|' || \"größe\" FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select|7" ] &&
   ok || bad "hostile defaults read back: $(cat "$tmp/sqlerr")"
 
 echo "pg_lower: $pass passed, $fail failed"
