@@ -38,6 +38,7 @@ enum {
   PH_KEY_ADDS,
   PH_ENTITY_DROPS,
   PH_LATE_CREATES, /* new entities taking the table of one dropped above */
+  PH_LATE_REFS,    /* references to those, from kept entities */
   PH_ENTITY_ALTERS,
   PH_VALUE_DROPS,
   PH_ENUM_DROPS,
@@ -476,6 +477,31 @@ static void follow_renames(differ *D, st_field *f) {
   if (g) f->ref_field = g;
 }
 
+static bool late_create(differ *D, const st_entity *e) {
+  bool taken = false;
+  for (int i = 0; i < D->a->entities.n; i++) {
+    const st_entity *o = D->a->entities.v[i];
+    if (!namemap_get(&D->entity_to, o->name) && o->table == e->table) taken = true;
+  }
+  if (!taken) return false;
+  /* a kept entity's reference to it waits for it (PH_LATE_REFS); a new
+  ** entity's cannot, as new entities are made before the drops */
+  for (int i = 0; i < D->b->entities.n; i++) {
+    const st_entity *x = D->b->entities.v[i];
+    if (x == e || namemap_get(&D->entity_from, x->name)) continue;
+    for (int j = 0; j < x->fields.n; j++)
+      if (x->fields.v[j]->ref_entity == e->name) return false;
+  }
+  return true;
+}
+
+/* A reference to an entity made in PH_LATE_CREATES. */
+static bool late_target(differ *D, const st_field *f) {
+  if (!f->ref_entity || namemap_get(&D->entity_from, f->ref_entity)) return false;
+  const st_entity *t = st_entity_find(D->b, f->ref_entity);
+  return t && late_create(D, t);
+}
+
 /* Pass 2: what changed, given the correspondence. */
 static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
   field_map *m = namemap_get(&D->field_maps, n->name);
@@ -495,8 +521,27 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
       before.column = ir_column_name(D->ar, D->b->names, nf->name);
     follow_renames(D, &before);
     if (st_field_equal(&before, nf)) continue;
-    ir_op *op = emit(D, before.column != nf->column ? PH_COLUMN_ALTERS : PH_FIELD_ALTERS,
-                     OP_ALTER_FIELD, n->name);
+    int phase = before.column != nf->column ? PH_COLUMN_ALTERS : PH_FIELD_ALTERS;
+    if (phase == PH_FIELD_ALTERS && late_target(D, nf)) {
+      /* the new target takes the table of one dropped below: the old
+      ** reference goes first, the new one comes once the target exists */
+      st_field *plain = arena_alloc(D->ar, sizeof *plain);
+      *plain = *nf;
+      plain->ref_entity = plain->ref_field = NULL;
+      plain->on_delete = 0;
+      plain->nullable = before.nullable;
+      plain->def = before.def;
+      plain->def_text = before.def_text;
+      if (!st_field_equal(&before, plain)) {
+        ir_op *first = emit(D, PH_FIELD_ALTERS, OP_ALTER_FIELD, n->name);
+        first->name = nf->name;
+        first->field = plain;
+        first->comment = text(D, "was %s; the reference to %s comes below, once it exists",
+                              type_only(D, &before), nf->ref_entity);
+      }
+      phase = PH_LATE_REFS;
+    }
+    ir_op *op = emit(D, phase, OP_ALTER_FIELD, n->name);
     op->name = nf->name;
     op->field = (st_field *)nf;
     const char *was = type_only(D, &before);
@@ -525,7 +570,7 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
     const st_field *nf = n->fields.v[j];
     if (namemap_get(from, nf->name)) continue;
     namemap_put(&added, nf->name, (void *)nf->name);
-    ir_op *op = emit(D, PH_FIELD_ADDS, OP_ADD_FIELD, n->name);
+    ir_op *op = emit(D, late_target(D, nf) ? PH_LATE_REFS : PH_FIELD_ADDS, OP_ADD_FIELD, n->name);
     op->name = nf->name;
     op->field = (st_field *)nf;
     op->primary_key = n->pkey.n == 1 && n->pkey.v[0] == nf->name;
@@ -636,21 +681,6 @@ static const st_entity *without_forward_refs(differ *D, const st_entity *e, cons
 
 /* A new entity whose table an entity dropped in the same plan still holds is
 ** created after the drops, when nothing else in the plan refers to it. */
-static bool late_create(differ *D, const st_entity *e) {
-  bool taken = false;
-  for (int i = 0; i < D->a->entities.n; i++) {
-    const st_entity *o = D->a->entities.v[i];
-    if (!namemap_get(&D->entity_to, o->name) && o->table == e->table) taken = true;
-  }
-  if (!taken) return false;
-  for (int i = 0; i < D->b->entities.n; i++) {
-    const st_entity *x = D->b->entities.v[i];
-    for (int j = 0; j < x->fields.n; j++)
-      if (x->fields.v[j]->ref_entity == e->name && x != e) return false;
-  }
-  return true;
-}
-
 /* Creates in an order where every FK target comes first. */
 static void order_creates(differ *D, const st_entity **list, int n) {
   bool *done = arena_alloc(D->ar, (size_t)n + 1);

@@ -403,6 +403,13 @@ static void random_pair(uint64_t seed) {
       rows &= !op->resolve && op->kind != OP_ADD_UNIQUE && op->kind != OP_ADD_PRIMARY_KEY &&
               !(op->kind == OP_ADD_FIELD && (op->unique || op->primary_key)) &&
               !(op->kind == OP_ALTER_FIELD && !op->field->nullable);
+      /* the down of a dropped required reference needs a parent row, and the
+      ** parent may be dropped in the same plan (docs/backends.md) */
+      if (op->kind == OP_DROP_FIELD) {
+        const st_entity *oe = st_entity_find(sa, op->entity);
+        const st_field *of = oe ? st_field_find(oe, op->name) : NULL;
+        if (of && of->ref_entity && !of->nullable) rows = false;
+      }
       /* the down of a dropped key column cannot always find distinct values */
       if (op->kind == OP_DROP_FIELD || op->kind == OP_DROP_UNIQUE ||
           op->kind == OP_DROP_PRIMARY_KEY) {
