@@ -20,53 +20,34 @@ void be_script_init(be_script *s, arena *a) {
 void be_emit(be_script *s, const char *comment, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *sql = arena_alloc(s->a, (size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(sql, (size_t)n + 1, fmt, ap);
+  char *sql = arena_vprintf(s->a, fmt, ap);
   va_end(ap);
   be_stmt st = {sql, comment};
   vec_push(s->a, s->stmts, st);
 }
 
-typedef struct tbuf {
-  char *p;
-  size_t n, cap;
-} tbuf;
-
-static void tput(tbuf *b, const char *s) {
-  size_t n = strlen(s);
-  if (b->n + n + 1 > b->cap) {
-    b->cap = (b->n + n + 1) * 2 + 256;
-    b->p = realloc(b->p, b->cap);
-  }
-  memcpy(b->p + b->n, s, n + 1);
-  b->n += n;
-}
-
-static void put_stmts(tbuf *b, const be_stmt *v, int n) {
+static void put_stmts(strbuf *b, const be_stmt *v, int n) {
   for (int i = 0; i < n; i++) {
     if (v[i].comment) {
-      tput(b, "-- ");
-      tput(b, v[i].comment);
-      tput(b, "\n");
+      strbuf_puts(b, "-- ");
+      strbuf_puts(b, v[i].comment);
+      strbuf_puts(b, "\n");
     }
-    tput(b, v[i].sql);
-    tput(b, ";\n");
+    strbuf_puts(b, v[i].sql);
+    strbuf_puts(b, ";\n");
   }
 }
 
 char *be_script_text(const be_script *s, const char *header) {
-  tbuf b = {0};
-  tput(&b, "");
+  strbuf b = {0};
+  strbuf_puts(&b, "");
   if (header) {
-    tput(&b, header);
-    tput(&b, "\n");
+    strbuf_puts(&b, header);
+    strbuf_puts(&b, "\n");
   }
   for (int i = 0; i < s->notes.n; i++) {
-    tput(&b, s->notes.v[i]);
-    tput(&b, "\n");
+    strbuf_puts(&b, s->notes.v[i]);
+    strbuf_puts(&b, "\n");
   }
   put_stmts(&b, s->pre.v, s->pre.n);
   put_stmts(&b, s->stmts.v, s->stmts.n);
@@ -111,16 +92,14 @@ const char *be_string(be_ctx *c, const char *text) {
 }
 
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n) {
-  tbuf b = {0};
-  tput(&b, "");
+  strbuf b = {0};
+  strbuf_puts(&b, "");
   for (int i = 0; i < n; i++) {
     const st_field *f = st_field_find(e, fields[i]);
-    if (i) tput(&b, ", ");
-    tput(&b, be_ident(c, f ? f->column : fields[i]));
+    if (i) strbuf_puts(&b, ", ");
+    strbuf_puts(&b, be_ident(c, f ? f->column : fields[i]));
   }
-  char *r = arena_strndup(c->a, b.p, b.n);
-  free(b.p);
-  return r;
+  return strbuf_done(&b, c->a);
 }
 
 /* ---- inverse operations ------------------------------------------------ */
@@ -346,7 +325,7 @@ void db_sort(db_schema *s) {
 /* Inspire literals of lists and objects, as printed by ir_value_text:
 ** strings with escapes, numbers, true/false/null, bare enum words (strings
 ** in JSON), [ ... ] and { key: value }. */
-static const char *json_value(const char *p, tbuf *b, int depth);
+static const char *json_value(const char *p, strbuf *b, int depth);
 
 static const char *skip_ws(const char *p) {
   while (*p == ' ' || *p == '\t' || *p == '\n')
@@ -354,46 +333,44 @@ static const char *skip_ws(const char *p) {
   return p;
 }
 
-static const char *json_value(const char *p, tbuf *b, int depth) {
+static const char *json_value(const char *p, strbuf *b, int depth) {
   p = skip_ws(p);
   if (depth > 200 || !*p) return p;
   if (*p == '"') { /* Inspire escapes are JSON's, but for \u{X} */
-    tput(b, "\"");
+    strbuf_puts(b, "\"");
     p++;
     while (*p && *p != '"') {
       if (p[0] == '\\' && p[1] == 'u' && p[2] == '{') {
         unsigned v = (unsigned)strtoul(p + 3, NULL, 16);
         char tmp[16];
         snprintf(tmp, sizeof tmp, "\\u%04x", v < 0x10000 ? v : 0xfffd);
-        tput(b, tmp);
+        strbuf_puts(b, tmp);
         p = strchr(p, '}') ? strchr(p, '}') + 1 : p + 2;
         continue;
       }
       char ch[3] = {p[0], 0, 0};
       if (p[0] == '\\' && p[1]) ch[1] = p[1], p++;
-      tput(b, ch);
+      strbuf_puts(b, ch);
       p++;
     }
-    tput(b, "\"");
+    strbuf_puts(b, "\"");
     return *p ? p + 1 : p;
   }
   if (*p == '[' || *p == '{') {
     bool obj = *p == '{';
-    tput(b, obj ? "{" : "[");
+    strbuf_puts(b, obj ? "{" : "[");
     p = skip_ws(p + 1);
     bool first = true;
     while (*p && *p != (obj ? '}' : ']')) {
-      if (!first) tput(b, ",");
+      if (!first) strbuf_puts(b, ",");
       first = false;
       if (obj) {
         const char *k = p;
         while (*p && *p != ':' && *p != ' ')
           p++;
-        tput(b, "\"");
-        char *key = strndup(k, (size_t)(p - k));
-        tput(b, key);
-        free(key);
-        tput(b, "\":");
+        strbuf_puts(b, "\"");
+        strbuf_put(b, k, (size_t)(p - k));
+        strbuf_puts(b, "\":");
         p = skip_ws(p);
         if (*p == ':') p++;
       }
@@ -401,7 +378,7 @@ static const char *json_value(const char *p, tbuf *b, int depth) {
       p = skip_ws(p);
       if (*p == ',') p = skip_ws(p + 1);
     }
-    tput(b, obj ? "}" : "]");
+    strbuf_puts(b, obj ? "}" : "]");
     return *p ? p + 1 : p;
   }
   const char *s = p;
@@ -411,20 +388,18 @@ static const char *json_value(const char *p, tbuf *b, int depth) {
   bool bare = (word[0] >= 'A' && word[0] <= 'Z') ||
               (word[0] >= 'a' && word[0] <= 'z' && strcmp(word, "true") && strcmp(word, "false") &&
                strcmp(word, "null"));
-  if (bare) tput(b, "\"");
-  tput(b, word);
-  if (bare) tput(b, "\"");
+  if (bare) strbuf_puts(b, "\"");
+  strbuf_puts(b, word);
+  if (bare) strbuf_puts(b, "\"");
   free(word);
   return p;
 }
 
 const char *be_json_literal(be_ctx *c, const char *inspire) {
-  tbuf b = {0};
-  tput(&b, "");
+  strbuf b = {0};
+  strbuf_puts(&b, "");
   json_value(inspire, &b, 0);
-  char *r = arena_strndup(c->a, b.p, b.n);
-  free(b.p);
-  return r;
+  return strbuf_done(&b, c->a);
 }
 
 void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,

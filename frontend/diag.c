@@ -19,16 +19,6 @@ void diag_init(diag_list *d, arena *a) {
   d->a = a;
 }
 
-static const char *vfmt(arena *a, const char *fmt, va_list ap) {
-  va_list ap2;
-  va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
-  va_end(ap2);
-  char *p = arena_alloc(a, (size_t)n + 1);
-  vsnprintf(p, (size_t)n + 1, fmt, ap);
-  return p;
-}
-
 /* Past the limit a diagnostic is still returned (callers may add notes) but
 ** not kept, so a binary file cannot flood the terminal. */
 diag *diag_add(diag_list *d, diag_code code, ir_range r, const char *fmt, ...) {
@@ -39,7 +29,7 @@ diag *diag_add(diag_list *d, diag_code code, ir_range r, const char *fmt, ...) {
   g->seq = d->errors + d->warnings;
   va_list ap;
   va_start(ap, fmt);
-  g->msg = vfmt(d->a, fmt, ap);
+  g->msg = arena_vprintf(d->a, fmt, ap);
   va_end(ap);
   if (g->severity == SEV_ERROR)
     d->errors++;
@@ -55,7 +45,7 @@ void diag_note_add(diag_list *d, diag *g, ir_range r, const char *fmt, ...) {
   n.range = r;
   va_list ap;
   va_start(ap, fmt);
-  n.msg = vfmt(d->a, fmt, ap);
+  n.msg = arena_vprintf(d->a, fmt, ap);
   va_end(ap);
   vec_push(d->a, g->notes, n);
 }
@@ -63,7 +53,7 @@ void diag_note_add(diag_list *d, diag *g, ir_range r, const char *fmt, ...) {
 void diag_label(diag_list *d, diag *g, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  g->label = vfmt(d->a, fmt, ap);
+  g->label = arena_vprintf(d->a, fmt, ap);
   va_end(ap);
 }
 

@@ -80,14 +80,20 @@ char *arena_strndup(arena *a, const char *s, size_t n) {
   return p;
 }
 
+char *arena_vprintf(arena *a, const char *fmt, va_list ap) {
+  va_list again;
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  char *p = arena_alloc(a, (size_t)n + 1);
+  vsnprintf(p, (size_t)n + 1, fmt, again);
+  va_end(again);
+  return p;
+}
+
 char *arena_printf(arena *a, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *p = arena_alloc(a, (size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  char *p = arena_vprintf(a, fmt, ap);
   va_end(ap);
   return p;
 }
@@ -98,4 +104,25 @@ void vec_grow_(arena *a, void **v, int *cap, size_t elem) {
   if (*v) memcpy(nv, *v, (size_t)*cap * elem);
   *v = nv;
   *cap = ncap;
+}
+
+void strbuf_put(strbuf *t, const char *s, size_t n) {
+  if (t->n + n + 1 > t->cap) {
+    t->cap = (t->n + n + 1) * 2 + 256;
+    t->p = realloc(t->p, t->cap);
+  }
+  memcpy(t->p + t->n, s, n);
+  t->n += n;
+  t->p[t->n] = 0;
+}
+
+void strbuf_puts(strbuf *t, const char *s) {
+  strbuf_put(t, s, strlen(s));
+}
+
+char *strbuf_done(strbuf *t, arena *a) {
+  char *r = arena_strndup(a, t->p ? t->p : "", t->n);
+  free(t->p);
+  *t = (strbuf){0};
+  return r;
 }

@@ -67,14 +67,12 @@ static ir_op *emit(differ *D, int phase, op_kind k, const char *entity) {
 }
 
 static const char *text(differ *D, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
 static const char *text(differ *D, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char buf[600];
-  vsnprintf(buf, sizeof buf, fmt, ap);
+  const char *r = arena_vprintf(D->ar, fmt, ap);
   va_end(ap);
-  return arena_strndup(D->ar, buf, strlen(buf));
+  return r;
 }
 
 /* ---- hints from the source -------------------------------------------- */

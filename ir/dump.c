@@ -34,63 +34,52 @@ static char *path_text(const ir_value *v) {
 }
 
 /* Conditions print back as written, fully parenthesised below the top. */
-static void cond_text(const ir_cond *c, char **buf, size_t *len, size_t *cap, int depth);
+static void cond_text(const ir_cond *c, strbuf *b, int depth);
 
-static void put(char **buf, size_t *len, size_t *cap, const char *s) {
-  size_t n = strlen(s);
-  if (*len + n + 1 > *cap) {
-    *cap = (*len + n + 1) * 2;
-    *buf = realloc(*buf, *cap);
-  }
-  memcpy(*buf + *len, s, n + 1);
-  *len += n;
-}
-
-static void cond_text(const ir_cond *c, char **buf, size_t *len, size_t *cap, int depth) {
+static void cond_text(const ir_cond *c, strbuf *b, int depth) {
   static const char *const ops[] = {"", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "!"};
   if (c->op == IR_C_VALUE) {
     const ir_value *v = c->value;
     if (v->kind == IR_V_PATH) {
       char *p = path_text(v);
-      put(buf, len, cap, p);
+      strbuf_puts(b, p);
       free(p);
     } else if (v->kind == IR_V_STRING) {
       cJSON *s = cJSON_CreateString(v->text);
       char *p = cJSON_PrintUnformatted(s);
-      put(buf, len, cap, p);
+      strbuf_puts(b, p);
       free(p);
       cJSON_Delete(s);
     } else {
-      put(buf, len, cap, v->text ? v->text : "?");
+      strbuf_puts(b, v->text ? v->text : "?");
     }
     return;
   }
   if (depth > 64) {
-    put(buf, len, cap, "...");
+    strbuf_puts(b, "...");
     return;
   }
   if (c->op == IR_C_NOT) {
     /* a binary operand parenthesises itself below the top */
-    put(buf, len, cap, "!");
-    cond_text(c->l, buf, len, cap, depth + 1);
+    strbuf_puts(b, "!");
+    cond_text(c->l, b, depth + 1);
     return;
   }
-  if (depth) put(buf, len, cap, "(");
-  cond_text(c->l, buf, len, cap, depth + 1);
-  put(buf, len, cap, " ");
-  put(buf, len, cap, ops[c->op]);
-  put(buf, len, cap, " ");
-  cond_text(c->r, buf, len, cap, depth + 1);
-  if (depth) put(buf, len, cap, ")");
+  if (depth) strbuf_puts(b, "(");
+  cond_text(c->l, b, depth + 1);
+  strbuf_puts(b, " ");
+  strbuf_puts(b, ops[c->op]);
+  strbuf_puts(b, " ");
+  cond_text(c->r, b, depth + 1);
+  if (depth) strbuf_puts(b, ")");
 }
 
 static cJSON *cond_json(const ir_cond *c) {
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  put(&buf, &len, &cap, "");
-  cond_text(c, &buf, &len, &cap, 0);
-  cJSON *s = cJSON_CreateString(buf);
-  free(buf);
+  strbuf b = {0};
+  strbuf_puts(&b, "");
+  cond_text(c, &b, 0);
+  cJSON *s = cJSON_CreateString(b.p);
+  free(b.p);
   return s;
 }
 

@@ -11,6 +11,7 @@
 #ifndef INSPIRE_IR_H
 #define INSPIRE_IR_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@ void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* A growable array whose storage lives in the arena.  Growth copies and leaves
 ** the old block to the arena: cheap, and nothing to free. */
@@ -42,6 +44,17 @@ void vec_grow_(arena *a, void **v, int *cap, size_t elem);
     if ((vec).n == (vec).cap) vec_grow_((a), (void **)&(vec).v, &(vec).cap, sizeof(*(vec).v));     \
     (vec).v[(vec).n++] = (x);                                                                      \
   } while (0)
+
+/* Text built piece by piece, on the heap while it grows (a long output would
+** leave every outgrown block in an arena): always NUL-terminated once written
+** to; strbuf_done() moves it into an arena and frees the heap block. */
+typedef struct strbuf {
+  char *p;
+  size_t n, cap;
+} strbuf;
+void strbuf_put(strbuf *t, const char *s, size_t n);
+void strbuf_puts(strbuf *t, const char *s);
+char *strbuf_done(strbuf *t, arena *a);
 
 /* ---- intern.c --------------------------------------------------------- */
 
@@ -667,6 +680,8 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
 ** of its type alone, and of a default. */
 char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity *owner);
 char *st_type_text(arena *a, const st_field *f);
+/* An Inspire string literal: the escapes of language.md 1, controls as \u{X}. */
+void st_put_string(strbuf *b, const char *s);
 /* A value as canonical Inspire text, for defaults. */
 char *ir_value_text(arena *a, const ir_value *v);
 void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_default_kind k);

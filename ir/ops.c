@@ -21,10 +21,9 @@ static const char *why(st_schema *s, const char *fmt, ...) __attribute__((format
 static const char *why(st_schema *s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char buf[512];
-  vsnprintf(buf, sizeof buf, fmt, ap);
+  const char *r = arena_vprintf(s->a, fmt, ap);
   va_end(ap);
-  return arena_strndup(s->a, buf, strlen(buf));
+  return r;
 }
 
 static void remove_at(void **v, int *n, int i) {
@@ -447,64 +446,24 @@ const char *st_apply(st_schema *s, const ir_op *op) {
 
 /* ---- printing ---------------------------------------------------------- */
 
-typedef struct pbuf {
-  char *p;
-  size_t n, cap;
-} pbuf;
-
-static void out(pbuf *b, const char *s) {
-  size_t n = strlen(s);
-  if (b->n + n + 1 > b->cap) {
-    b->cap = (b->n + n + 1) * 2 + 128;
-    b->p = realloc(b->p, b->cap);
-  }
-  memcpy(b->p + b->n, s, n + 1);
-  b->n += n;
-}
-
-static void out_string(pbuf *b, const char *s) {
-  out(b, "\"");
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    char tmp[16];
-    if (*p == '"')
-      out(b, "\\\"");
-    else if (*p == '\\')
-      out(b, "\\\\");
-    else if (*p == '\n')
-      out(b, "\\n");
-    else if (*p == '\t')
-      out(b, "\\t");
-    else if (*p == '\r')
-      out(b, "\\r");
-    else if (*p < 0x20 || *p == 0x7f) {
-      snprintf(tmp, sizeof tmp, "\\u{%X}", *p);
-      out(b, tmp);
-    } else {
-      char c[2] = {(char)*p, 0};
-      out(b, c);
-    }
-  }
-  out(b, "\"");
-}
-
-static void out_fields(pbuf *b, const char *entity, const char *const *f, int n) {
-  out(b, entity);
-  out(b, "(");
+static void out_fields(strbuf *b, const char *entity, const char *const *f, int n) {
+  strbuf_puts(b, entity);
+  strbuf_puts(b, "(");
   for (int i = 0; i < n; i++) {
-    if (i) out(b, ", ");
-    out(b, f[i]);
+    if (i) strbuf_puts(b, ", ");
+    strbuf_puts(b, f[i]);
   }
-  out(b, ")");
+  strbuf_puts(b, ")");
 }
 
-static void out_list(pbuf *b, const char *annot, const char *const *f, int n) {
-  out(b, annot);
-  out(b, "([");
+static void out_list(strbuf *b, const char *annot, const char *const *f, int n) {
+  strbuf_puts(b, annot);
+  strbuf_puts(b, "([");
   for (int i = 0; i < n; i++) {
-    if (i) out(b, ", ");
-    out(b, f[i]);
+    if (i) strbuf_puts(b, ", ");
+    strbuf_puts(b, f[i]);
   }
-  out(b, "])");
+  strbuf_puts(b, "])");
 }
 
 /* The implicit key, which plans leave out as schemas do. */
@@ -514,72 +473,72 @@ static bool implicit_id(const st_entity *e, const st_field *f, int pos) {
          strcmp(f->column, "id") == 0 && !f->sensitive && !f->ref_entity;
 }
 
-static void out_create(pbuf *b, arena *a, const st_entity *e) {
-  out(b, "create entity ");
-  out(b, e->name);
-  out(b, " {\n");
+static void out_create(strbuf *b, arena *a, const st_entity *e) {
+  strbuf_puts(b, "create entity ");
+  strbuf_puts(b, e->name);
+  strbuf_puts(b, " {\n");
   for (int i = 0; i < e->fields.n; i++) {
     if (implicit_id(e, e->fields.v[i], i)) continue;
-    out(b, "    ");
-    out(b, st_field_text(a, e->fields.v[i], true, e));
-    out(b, "\n");
+    strbuf_puts(b, "    ");
+    strbuf_puts(b, st_field_text(a, e->fields.v[i], true, e));
+    strbuf_puts(b, "\n");
   }
   if (e->pkey.n > 1) {
-    out(b, "    ");
+    strbuf_puts(b, "    ");
     out_list(b, "@primaryKey", e->pkey.v, e->pkey.n);
-    out(b, "\n");
+    strbuf_puts(b, "\n");
   }
   for (int i = 0; i < e->uniques.n; i++)
     if (e->uniques.v[i]->nfields > 1) {
-      out(b, "    ");
+      strbuf_puts(b, "    ");
       out_list(b, "@unique", e->uniques.v[i]->fields, e->uniques.v[i]->nfields);
-      out(b, "\n");
+      strbuf_puts(b, "\n");
     }
   for (int i = 0; i < e->indexes.n; i++)
     if (e->indexes.v[i]->nfields > 1) {
-      out(b, "    ");
+      strbuf_puts(b, "    ");
       out_list(b, "@index", e->indexes.v[i]->fields, e->indexes.v[i]->nfields);
-      out(b, "\n");
+      strbuf_puts(b, "\n");
     }
   if (e->table_mapped) {
-    out(b, "    @map(");
-    out_string(b, e->table);
-    out(b, ")\n");
+    strbuf_puts(b, "    @map(");
+    st_put_string(b, e->table);
+    strbuf_puts(b, ")\n");
   }
-  out(b, "  }");
+  strbuf_puts(b, "  }");
 }
 
-static void out_op(pbuf *b, arena *a, const ir_op *op) {
+static void out_op(strbuf *b, arena *a, const ir_op *op) {
   switch (op->kind) {
   case OP_CREATE_ENTITY: out_create(b, a, op->create); break;
   case OP_DROP_ENTITY:
   case OP_DROP_ENUM:
-    out(b, op_names[op->kind]);
-    out(b, " ");
-    out(b, op->entity);
+    strbuf_puts(b, op_names[op->kind]);
+    strbuf_puts(b, " ");
+    strbuf_puts(b, op->entity);
     break;
   case OP_RENAME_ENTITY:
   case OP_RENAME_ENUM:
-    out(b, op_names[op->kind]);
-    out(b, " ");
-    out(b, op->entity);
-    out(b, " -> ");
-    out(b, op->to);
+    strbuf_puts(b, op_names[op->kind]);
+    strbuf_puts(b, " ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, " -> ");
+    strbuf_puts(b, op->to);
     break;
   case OP_ALTER_ENTITY:
-    out(b, "alter entity ");
-    out(b, op->entity);
+    strbuf_puts(b, "alter entity ");
+    strbuf_puts(b, op->entity);
     if (op->table) {
-      out(b, " @map(");
-      out_string(b, op->table);
-      out(b, ")");
+      strbuf_puts(b, " @map(");
+      st_put_string(b, op->table);
+      strbuf_puts(b, ")");
     }
     break;
   case OP_ADD_FIELD:
   case OP_ALTER_FIELD: {
-    out(b, op->kind == OP_ADD_FIELD ? "add " : "alter ");
-    out(b, op->entity);
-    out(b, ".");
+    strbuf_puts(b, op->kind == OP_ADD_FIELD ? "add " : "alter ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, ".");
     /* keys written on the field, as the schema would */
     st_entity tmp;
     memset(&tmp, 0, sizeof tmp);
@@ -592,46 +551,46 @@ static void out_op(pbuf *b, arena *a, const ir_op *op) {
     }
     if (op->unique) tmp.uniques.v = &ixp, tmp.uniques.n = 1;
     if (op->index) tmp.indexes.v = &ixp, tmp.indexes.n = 1;
-    out(b, st_field_text(a, op->field, true, &tmp));
+    strbuf_puts(b, st_field_text(a, op->field, true, &tmp));
     break;
   }
   case OP_DROP_FIELD:
-    out(b, "drop ");
-    out(b, op->entity);
-    out(b, ".");
-    out(b, op->name);
+    strbuf_puts(b, "drop ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, ".");
+    strbuf_puts(b, op->name);
     break;
   case OP_RENAME_FIELD:
   case OP_RENAME_VALUE:
-    out(b, op->kind == OP_RENAME_FIELD ? "rename " : "rename value ");
-    out(b, op->entity);
-    out(b, ".");
-    out(b, op->name);
-    out(b, " -> ");
-    out(b, op->entity);
-    out(b, ".");
-    out(b, op->to);
+    strbuf_puts(b, op->kind == OP_RENAME_FIELD ? "rename " : "rename value ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, ".");
+    strbuf_puts(b, op->name);
+    strbuf_puts(b, " -> ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, ".");
+    strbuf_puts(b, op->to);
     break;
   case OP_CREATE_ENUM:
-    out(b, "create enum ");
-    out(b, op->entity);
-    out(b, " { ");
+    strbuf_puts(b, "create enum ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, " { ");
     for (int i = 0; i < op->create_enum->members.n; i++) {
-      if (i) out(b, ", ");
-      out(b, op->create_enum->members.v[i]);
+      if (i) strbuf_puts(b, ", ");
+      strbuf_puts(b, op->create_enum->members.v[i]);
     }
-    out(b, " }");
+    strbuf_puts(b, " }");
     break;
   case OP_ADD_VALUE:
   case OP_DROP_VALUE:
-    out(b, op_names[op->kind]);
-    out(b, " ");
-    out(b, op->entity);
-    out(b, ".");
-    out(b, op->name);
+    strbuf_puts(b, op_names[op->kind]);
+    strbuf_puts(b, " ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, ".");
+    strbuf_puts(b, op->name);
     if (op->anchor) {
-      out(b, op->before ? " before " : " after ");
-      out(b, op->anchor);
+      strbuf_puts(b, op->before ? " before " : " after ");
+      strbuf_puts(b, op->anchor);
     }
     break;
   case OP_ADD_INDEX:
@@ -640,70 +599,68 @@ static void out_op(pbuf *b, arena *a, const ir_op *op) {
   case OP_DROP_UNIQUE:
   case OP_ADD_PRIMARY_KEY:
   case OP_DROP_PRIMARY_KEY:
-    out(b, op_names[op->kind]);
-    out(b, " ");
+    strbuf_puts(b, op_names[op->kind]);
+    strbuf_puts(b, " ");
     out_fields(b, op->entity, op->fields, op->nfields);
     break;
   case OP_BACKFILL: {
-    out(b, "backfill ");
-    out(b, op->entity);
-    out(b, ".");
-    out(b, op->name);
-    out(b, " = ");
+    strbuf_puts(b, "backfill ");
+    strbuf_puts(b, op->entity);
+    strbuf_puts(b, ".");
+    strbuf_puts(b, op->name);
+    strbuf_puts(b, " = ");
     if (op->value_kind == ST_D_STRING)
-      out_string(b, op->value_text);
+      st_put_string(b, op->value_text);
     else if (op->value_kind == ST_D_NOW)
-      out(b, "now()");
+      strbuf_puts(b, "now()");
     else if (op->value_kind == ST_D_UUID)
-      out(b, "uuid()");
+      strbuf_puts(b, "uuid()");
     else
-      out(b, op->value_text);
+      strbuf_puts(b, op->value_text);
     if (op->only_null) {
-      out(b, " where ");
-      out(b, op->entity);
-      out(b, ".");
-      out(b, op->name);
-      out(b, " is null");
+      strbuf_puts(b, " where ");
+      strbuf_puts(b, op->entity);
+      strbuf_puts(b, ".");
+      strbuf_puts(b, op->name);
+      strbuf_puts(b, " is null");
     }
     if (op->batch) {
       char tmp[32];
       snprintf(tmp, sizeof tmp, " batch %d", op->batch);
-      out(b, tmp);
+      strbuf_puts(b, tmp);
     }
     break;
   }
   case OP_SQL:
-    out(b, "sql ");
+    strbuf_puts(b, "sql ");
     if (op->dialect) {
-      out(b, op->dialect);
-      out(b, " ");
+      strbuf_puts(b, op->dialect);
+      strbuf_puts(b, " ");
     }
-    out_string(b, op->sql);
+    st_put_string(b, op->sql);
     break;
   default: break;
   }
 }
 
 char *plan_print(arena *a, const ir_plan *p) {
-  pbuf b = {0};
-  out(&b, "migration ");
-  out_string(&b, p->name ? p->name : "");
-  out(&b, " {\n");
+  strbuf b = {0};
+  strbuf_puts(&b, "migration ");
+  st_put_string(&b, p->name ? p->name : "");
+  strbuf_puts(&b, " {\n");
   for (int i = 0; i < p->ops.n; i++) {
     const ir_op *op = p->ops.v[i];
-    out(&b, "  ");
-    if (op->resolve) out(&b, "[RESOLVE] ");
+    strbuf_puts(&b, "  ");
+    if (op->resolve) strbuf_puts(&b, "[RESOLVE] ");
     out_op(&b, a, op);
     if (op->comment && op->comment[0]) {
-      out(&b, "  // ");
-      out(&b, op->comment);
+      strbuf_puts(&b, "  // ");
+      strbuf_puts(&b, op->comment);
     }
-    out(&b, "\n");
+    strbuf_puts(&b, "\n");
   }
-  out(&b, "}\n");
-  char *r = arena_strndup(a, b.p, b.n);
-  free(b.p);
-  return r;
+  strbuf_puts(&b, "}\n");
+  return strbuf_done(&b, a);
 }
 
 /* ---- equality ---------------------------------------------------------- */

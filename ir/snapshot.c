@@ -13,24 +13,13 @@
 /* ---- writing ---------------------------------------------------------- */
 
 typedef struct jw {
-  char *p;
-  size_t n, cap;
+  strbuf b;
   int depth;
   bool first; /* no comma before the next member */
 } jw;
 
-static void put(jw *w, const char *s, size_t n) {
-  if (w->n + n + 1 > w->cap) {
-    w->cap = (w->n + n + 1) * 2 + 256;
-    w->p = realloc(w->p, w->cap);
-  }
-  memcpy(w->p + w->n, s, n);
-  w->n += n;
-  w->p[w->n] = 0;
-}
-
 static void puts_(jw *w, const char *s) {
-  put(w, s, strlen(s));
+  strbuf_puts(&w->b, s);
 }
 
 static void newline(jw *w) {
@@ -57,7 +46,7 @@ static void string(jw *w, const char *s) {
       snprintf(tmp, sizeof tmp, "\\u%04x", *p);
       puts_(w, tmp);
     } else {
-      put(w, (const char *)p, 1);
+      strbuf_put(&w->b, (const char *)p, 1);
     }
   }
   puts_(w, "\"");
@@ -236,7 +225,7 @@ char *st_write_json(const st_schema *s, const char *migration) {
   close_(&w, "]");
   close_(&w, "}");
   puts_(&w, "\n");
-  return w.p;
+  return w.b.p;
 }
 
 /* ---- reading ---------------------------------------------------------- */

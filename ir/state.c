@@ -157,52 +157,27 @@ void st_sort(st_schema *s) {
 
 /* ---- values as Inspire text -------------------------------------------- */
 
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    b->cap = (b->n + n + 1) * 2;
-    b->p = realloc(b->p, b->cap);
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
-static void sb_puts(sbuf *b, const char *s) {
-  sb_put(b, s, strlen(s));
-}
-
-static char *sb_done(sbuf *b, arena *a) {
-  char *r = arena_strndup(a, b->p ? b->p : "", b->n);
-  free(b->p);
-  return r;
-}
-
 /* A string literal: the escapes of language.md 1, control characters as \u{X}. */
-static void put_string(sbuf *b, const char *s) {
-  sb_puts(b, "\"");
+void st_put_string(strbuf *b, const char *s) {
+  strbuf_puts(b, "\"");
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
     char tmp[16];
     switch (*p) {
-    case '"': sb_puts(b, "\\\""); break;
-    case '\\': sb_puts(b, "\\\\"); break;
-    case '\n': sb_puts(b, "\\n"); break;
-    case '\t': sb_puts(b, "\\t"); break;
-    case '\r': sb_puts(b, "\\r"); break;
+    case '"': strbuf_puts(b, "\\\""); break;
+    case '\\': strbuf_puts(b, "\\\\"); break;
+    case '\n': strbuf_puts(b, "\\n"); break;
+    case '\t': strbuf_puts(b, "\\t"); break;
+    case '\r': strbuf_puts(b, "\\r"); break;
     default:
       if (*p < 0x20 || *p == 0x7f) {
         snprintf(tmp, sizeof tmp, "\\u{%X}", *p);
-        sb_puts(b, tmp);
+        strbuf_puts(b, tmp);
       } else {
-        sb_put(b, (const char *)p, 1);
+        strbuf_put(b, (const char *)p, 1);
       }
     }
   }
-  sb_puts(b, "\"");
+  strbuf_puts(b, "\"");
 }
 
 static const char *number_text(const char *t, char *buf, size_t cap) {
@@ -217,76 +192,76 @@ static const char *number_text(const char *t, char *buf, size_t cap) {
   return buf;
 }
 
-static void put_value(sbuf *b, const ir_value *v, int depth);
+static void put_value(strbuf *b, const ir_value *v, int depth);
 
-static void put_items(sbuf *b, ir_value **items, int n, int depth) {
+static void put_items(strbuf *b, ir_value **items, int n, int depth) {
   for (int i = 0; i < n; i++) {
-    if (i) sb_puts(b, ", ");
+    if (i) strbuf_puts(b, ", ");
     put_value(b, items[i], depth + 1);
   }
 }
 
-static void put_value(sbuf *b, const ir_value *v, int depth) {
+static void put_value(strbuf *b, const ir_value *v, int depth) {
   char num[128];
   if (depth > 300) return;
   switch (v->kind) {
-  case IR_V_STRING: put_string(b, v->text); break;
-  case IR_V_NUMBER: sb_puts(b, number_text(v->text, num, sizeof num)); break;
+  case IR_V_STRING: st_put_string(b, v->text); break;
+  case IR_V_NUMBER: strbuf_puts(b, number_text(v->text, num, sizeof num)); break;
   case IR_V_DURATION:
-  case IR_V_RATE: sb_puts(b, v->text); break;
-  case IR_V_STAR: sb_puts(b, "*"); break;
+  case IR_V_RATE: strbuf_puts(b, v->text); break;
+  case IR_V_STAR: strbuf_puts(b, "*"); break;
   case IR_V_PATH:
   case IR_V_CALL:
     for (int i = 0; i < v->nparts; i++) {
-      if (i) sb_puts(b, ".");
-      sb_puts(b, v->parts[i]);
+      if (i) strbuf_puts(b, ".");
+      strbuf_puts(b, v->parts[i]);
     }
     if (v->kind == IR_V_CALL) {
-      sb_puts(b, "(");
+      strbuf_puts(b, "(");
       put_items(b, v->items, v->nitems, depth);
-      sb_puts(b, ")");
+      strbuf_puts(b, ")");
     }
     break;
   case IR_V_LIST:
-    sb_puts(b, "[");
+    strbuf_puts(b, "[");
     put_items(b, v->items, v->nitems, depth);
-    sb_puts(b, "]");
+    strbuf_puts(b, "]");
     break;
   case IR_V_PAIR:
-    sb_puts(b, v->text);
-    sb_puts(b, ": ");
+    strbuf_puts(b, v->text);
+    strbuf_puts(b, ": ");
     put_value(b, v->value, depth + 1);
     break;
   case IR_V_ANNOT:
-    sb_puts(b, "@");
-    sb_puts(b, v->text);
-    sb_puts(b, "(");
+    strbuf_puts(b, "@");
+    strbuf_puts(b, v->text);
+    strbuf_puts(b, "(");
     put_items(b, v->items, v->nitems, depth);
-    sb_puts(b, ")");
+    strbuf_puts(b, ")");
     break;
   case IR_V_OBJECT: {
     const ir_block *bl = v->block;
-    sb_puts(b, bl->n ? "{ " : "{}");
+    strbuf_puts(b, bl->n ? "{ " : "{}");
     for (int i = 0; i < bl->n; i++) {
       const ir_item *it = bl->items[i];
-      if (i) sb_puts(b, ", ");
+      if (i) strbuf_puts(b, ", ");
       if (it->kind == IR_I_KV && it->value) {
-        sb_puts(b, it->key);
-        sb_puts(b, ": ");
+        strbuf_puts(b, it->key);
+        strbuf_puts(b, ": ");
         put_value(b, it->value, depth + 1);
       }
     }
-    if (bl->n) sb_puts(b, " }");
+    if (bl->n) strbuf_puts(b, " }");
     break;
   }
-  case IR_V_COND: sb_puts(b, "where ..."); break;
+  case IR_V_COND: strbuf_puts(b, "where ..."); break;
   }
 }
 
 char *ir_value_text(arena *a, const ir_value *v) {
-  sbuf b = {0};
+  strbuf b = {0};
   put_value(&b, v, 0);
-  return sb_done(&b, a);
+  return strbuf_done(&b, a);
 }
 
 void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_default_kind k) {
@@ -441,12 +416,12 @@ char *st_type_text(arena *a, const st_field *f) {
 }
 
 static const char *default_text(arena *a, const st_field *f) {
-  sbuf b = {0};
+  strbuf b = {0};
   switch (f->def) {
   case ST_D_NONE: return NULL;
   case ST_D_NOW: return "now()";
   case ST_D_UUID: return "uuid()";
-  case ST_D_STRING: put_string(&b, f->def_text); return sb_done(&b, a);
+  case ST_D_STRING: st_put_string(&b, f->def_text); return strbuf_done(&b, a);
   default: return f->def_text;
   }
 }
@@ -458,39 +433,39 @@ static bool single_key(const st_index *const *list, int n, const char *field) {
 }
 
 char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity *owner) {
-  sbuf b = {0};
-  sb_puts(&b, f->name);
-  sb_puts(&b, ": ");
-  sb_puts(&b, st_type_text(a, f));
+  strbuf b = {0};
+  strbuf_puts(&b, f->name);
+  strbuf_puts(&b, ": ");
+  strbuf_puts(&b, st_type_text(a, f));
   if (with_keys && owner) {
-    if (owner->pkey.n == 1 && owner->pkey.v[0] == f->name) sb_puts(&b, " @primaryKey");
+    if (owner->pkey.n == 1 && owner->pkey.v[0] == f->name) strbuf_puts(&b, " @primaryKey");
     if (single_key((const st_index *const *)owner->uniques.v, owner->uniques.n, f->name))
-      sb_puts(&b, " @unique");
+      strbuf_puts(&b, " @unique");
     if (single_key((const st_index *const *)owner->indexes.v, owner->indexes.n, f->name))
-      sb_puts(&b, " @index");
+      strbuf_puts(&b, " @index");
   }
   if (f->max_length) {
     char tmp[48];
     snprintf(tmp, sizeof tmp, " @maxLength(%d)", f->max_length);
-    sb_puts(&b, tmp);
+    strbuf_puts(&b, tmp);
   }
-  if (f->sensitive) sb_puts(&b, " @sensitive");
+  if (f->sensitive) strbuf_puts(&b, " @sensitive");
   if (f->ref_entity && f->on_delete != IR_OD_RESTRICT) {
-    sb_puts(&b, " @onDelete(");
-    sb_puts(&b, ir_on_delete_names[f->on_delete]);
-    sb_puts(&b, ")");
+    strbuf_puts(&b, " @onDelete(");
+    strbuf_puts(&b, ir_on_delete_names[f->on_delete]);
+    strbuf_puts(&b, ")");
   }
   if (f->column && strcmp(f->column, ir_truncate_ident(a, ir_snake_case(a, f->name), NULL)) != 0) {
-    sb_puts(&b, " @map(");
-    put_string(&b, f->column);
-    sb_puts(&b, ")");
+    strbuf_puts(&b, " @map(");
+    st_put_string(&b, f->column);
+    strbuf_puts(&b, ")");
   }
   const char *d = default_text(a, f);
   if (d) {
-    sb_puts(&b, " = ");
-    sb_puts(&b, d);
+    strbuf_puts(&b, " = ");
+    strbuf_puts(&b, d);
   }
-  return sb_done(&b, a);
+  return strbuf_done(&b, a);
 }
 
 /* The first difference, worded for a diagnostic. */

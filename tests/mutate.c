@@ -10,6 +10,7 @@
 ** timeout.  Prints how many inputs ran and how many had errors.
 */
 #include "frontend/frontend.h"
+#include "slurp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,22 +23,6 @@ static uint64_t next(void) {
   rng ^= rng >> 7;
   rng ^= rng << 17;
   return rng;
-}
-
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    perror(path);
-    exit(2);
-  }
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  if (fread(buf, 1, (size_t)n, f) != (size_t)n) exit(2);
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
 }
 
 /* Bytes worth trying: structure, quotes, escapes, UTF-8 lead bytes, NUL, CR. */
@@ -109,6 +94,10 @@ int main(int argc, char **argv) {
   size_t cap = 0;
   for (int i = 0; i < nfiles; i++) {
     texts[i] = slurp(argv[3 + i], &lens[i]);
+    if (!texts[i]) {
+      perror(argv[3 + i]);
+      return 2;
+    }
     if (lens[i] > cap) cap = lens[i];
   }
   cap = cap * 2 + 4096;

@@ -11,13 +11,10 @@ set -u
 bin=$1
 ex=$2
 here=$(dirname "$0")
-. "$here/pg_server.sh"
-tmp=$(mktemp -d)
-trap 'pg_stop; rm -rf "$tmp"' EXIT INT TERM
 . "$here/lib.sh"
-pg_start "$tmp" || { echo "FAIL could not start Postgres"; exit 1; }
+. "$here/pg_server.sh"
+pg_test_begin
 
-sql() { psql -X -v ON_ERROR_STOP=1 -qAt "$@" 2>"$tmp/sqlerr"; }
 run_files() { # database, then files
   db=$1
   shift

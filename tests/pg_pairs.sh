@@ -11,15 +11,12 @@ gen=$1
 pairs=$2
 first=${3:-1}
 here=$(dirname "$0")
-. "$here/pg_server.sh"
-tmp=$(mktemp -d)
-trap 'pg_stop; rm -rf "$tmp"' EXIT INT TERM
 . "$here/lib.sh"
-pg_start "$tmp" || { echo "FAIL could not start Postgres"; exit 1; }
+. "$here/pg_server.sh"
+pg_test_begin
 mkdir "$tmp/pairs"
 "$gen" --emit postgres "$tmp/pairs" "$pairs" "$first" || { echo "FAIL test_sqlite --emit"; exit 1; }
 
-sql() { psql -X -v ON_ERROR_STOP=1 -qAt "$@" 2>"$tmp/sqlerr"; }
 sql -c "CREATE DATABASE m" && sql -c "CREATE DATABASE w" || { echo "FAIL create databases"; exit 1; }
 failed_seed() {
   echo "FAIL seed $1: $2"

@@ -36,3 +36,13 @@ pg_stop() {
     pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
   PG_DIR=
 }
+
+# The start of every Postgres test script: a temporary folder in $tmp, removed
+# with the server stopped on any exit, the server started, and sql() to run
+# psql (stopping at the first error; its message in $tmp/sqlerr).
+pg_test_begin() {
+  tmp=$(mktemp -d)
+  trap 'pg_stop; rm -rf "$tmp"' EXIT INT TERM
+  pg_start "$tmp" || { echo "FAIL could not start Postgres"; exit 1; }
+}
+sql() { psql -X -v ON_ERROR_STOP=1 -qAt "$@" 2>"$tmp/sqlerr"; }

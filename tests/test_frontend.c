@@ -11,6 +11,7 @@
 */
 #include "frontend/frontend.h"
 #include "inspire.h"
+#include "slurp.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -227,20 +228,6 @@ typedef struct project {
   size_t lens[16];
   int n;
 } project;
-
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  size_t got = fread(buf, 1, (size_t)n, f);
-  fclose(f);
-  buf[got] = 0;
-  *len = got;
-  return buf;
-}
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);

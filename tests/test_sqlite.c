@@ -20,6 +20,7 @@
 #include "backends/backend.h"
 #include "frontend/frontend.h"
 #include "gen.h"
+#include "slurp.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -313,18 +314,6 @@ static ir_plan *plan_to(const st_schema *prev, const char *src, const char *name
   return q;
 }
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  b[fread(b, 1, (size_t)n, f)] = 0;
-  fclose(f);
-  return b;
-}
-
 static void run_history(const char *what, const char *const *files, int nfiles) {
   sqlite3 *db;
   sqlite3_open(":memory:", &db);
@@ -332,7 +321,7 @@ static void run_history(const char *what, const char *const *files, int nfiles) 
   exec(db, "PRAGMA foreign_keys = ON", &e);
   st_schema *state = st_new(&owner.a, &owner.names);
   for (int k = 0; k < nfiles; k++) {
-    char *src = slurp(files[k]);
+    char *src = slurp(files[k], NULL);
     if (!src) {
       printf("FAIL %s: cannot read %s\n", what, files[k]);
       failed++;
@@ -499,7 +488,7 @@ int main(int argc, char **argv) {
   static const char *const parts[] = {"api", "auth", "billing", "orgs", "projects"};
   char *all = calloc(1, 1);
   for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-    char *t = slurp(arena_printf(&owner.a, "%s/saas/schema/%s.inspire", ex, parts[i]));
+    char *t = slurp(arena_printf(&owner.a, "%s/saas/schema/%s.inspire", ex, parts[i]), NULL);
     if (!t) continue;
     all = realloc(all, strlen(all) + strlen(t) + 2);
     strcat(all, t);
