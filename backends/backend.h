@@ -29,11 +29,14 @@ typedef struct be_script {
   VEC(be_stmt) post;
   VEC(const char *) notes; /* `-- LOSSY: ...` and `-- IRREVERSIBLE: ...` header lines */
   bool irreversible;
+  /* what the dialect cannot build; the caller refuses the script (E0801) */
+  VEC(const char *) problems;
 } be_script;
 
 void be_script_init(be_script *s, arena *a);
 void be_emit(be_script *s, const char *comment, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void be_problem(be_script *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The script as text: `-- header` lines, notes, then one statement a line. */
 char *be_script_text(const be_script *s, const char *header);
 
@@ -52,6 +55,9 @@ typedef struct be_dialect {
   void (*create_schema)(be_ctx *c, const st_schema *s);
   /* the database a state makes, as introspection will read it */
   db_schema *(*expected)(be_ctx *c, const st_schema *s);
+  /* values that satisfy a column, for re-adding a required one in a down
+  ** script: empty bytes, an empty (non-JSON) array, false, the epoch */
+  const char *empty_bytes, *empty_array, *false_value, *epoch;
 } be_dialect;
 
 struct be_ctx {
@@ -64,6 +70,7 @@ struct be_ctx {
 
 extern const be_dialect be_sqlite;
 extern const be_dialect be_postgres;
+extern const be_dialect be_mysql;
 const be_dialect *be_find(const char *name);
 
 /* ---- common.c ---------------------------------------------------------- */
@@ -77,6 +84,45 @@ const char *be_string(be_ctx *c, const char *text); /* 'text', escaped */
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n);
 /* A default's Inspire literal (list or object) as JSON text. */
 const char *be_json_literal(be_ctx *c, const char *inspire);
+
+/* ---- keys -------------------------------------------------------------- */
+
+typedef enum be_key_kind { BE_PKEY, BE_UNIQUE, BE_INDEX, BE_FK } be_key_kind;
+
+/* Every key of an entity, named, with what identifies it across a rename:
+** its kind, its fields (in the names of the entity after the operation) and,
+** for a reference, where it points. */
+typedef struct be_key {
+  be_key_kind kind;
+  const char *name;
+  const char **fields;
+  int nfields;
+  const char *ref; /* "target_table.field/ON DELETE action" */
+} be_key;
+
+/* The keys of e (a field renamed from -> to, when from is set); at most cap. */
+int be_keys_of(be_ctx *c, const st_schema *s, const st_entity *e, be_key *out, int cap,
+               const char *from, const char *to);
+bool be_same_key(const be_key *a, const be_key *b);
+const char *be_on_delete(ir_on_delete od);
+/* e with the reference of one field taken away: what is left of it once that
+** reference is dropped for the column to change. */
+const st_entity *be_without_ref(be_ctx *c, const st_entity *e, const char *field);
+/* An entity's unique constraints (group 0), declared indexes (1) and the
+** indexes derived for its references (2). */
+st_index *const *be_index_group(const st_entity *e, int group, int *n);
+/* FOREIGN KEY (c) REFERENCES t (c) ON DELETE ..., the same on every dialect */
+const char *be_fk_clause(be_ctx *c, const st_schema *s, const st_field *f);
+/* ALTER TABLE ... ADD CONSTRAINT for every reference of the schema, once
+** every table is there: cycles need it. */
+void be_add_references(be_ctx *c, const st_schema *s);
+/* ALTER TABLE t RENAME COLUMN, when the column name changes */
+void be_rename_column(be_ctx *c, const char *table, const st_field *from, const st_field *to);
+/* A value of the field's type that satisfies the column (the shape comes
+** back in a down script, not the data). */
+const char *be_placeholder(be_ctx *c, const st_schema *s, const st_field *f);
+/* json, file and embedded types: stored as JSON on every dialect */
+bool be_json_kind(ir_type_kind k);
 
 /* sqlite/introspect.c */
 struct sqlite3;

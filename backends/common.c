@@ -26,6 +26,16 @@ void be_emit(be_script *s, const char *comment, const char *fmt, ...) {
   vec_push(s->a, s->stmts, st);
 }
 
+void be_problem(be_script *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = arena_vprintf(s->a, fmt, ap);
+  va_end(ap);
+  for (int i = 0; i < s->problems.n; i++)
+    if (strcmp(s->problems.v[i], msg) == 0) return;
+  vec_push(s->a, s->problems, msg);
+}
+
 static void put_stmts(strbuf *b, const be_stmt *v, int n) {
   for (int i = 0; i < n; i++) {
     if (v[i].comment) {
@@ -100,6 +110,134 @@ const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields,
     strbuf_puts(&b, be_ident(c, f ? f->column : fields[i]));
   }
   return strbuf_done(&b, c->a);
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+bool be_json_kind(ir_type_kind k) {
+  return k == IR_T_JSON || k == IR_T_FILE || k == IR_T_EMBEDDED;
+}
+
+st_index *const *be_index_group(const st_entity *e, int group, int *n) {
+  switch (group) {
+  case 0: *n = e->uniques.n; return e->uniques.v;
+  case 1: *n = e->indexes.n; return e->indexes.v;
+  default: *n = e->fk_indexes.n; return e->fk_indexes.v;
+  }
+}
+
+const char *be_fk_clause(be_ctx *c, const st_schema *s, const st_field *f) {
+  const st_entity *t = st_entity_find(s, f->ref_entity);
+  const st_field *tf = st_field_find(t, f->ref_field);
+  return arena_printf(c->a, "FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE %s",
+                      be_ident(c, f->column), be_ident(c, t->table), be_ident(c, tf->column),
+                      be_on_delete(f->on_delete));
+}
+
+void be_add_references(be_ctx *c, const st_schema *s) {
+  for (int i = 0; i < s->entities.n; i++) {
+    const st_entity *e = s->entities.v[i];
+    for (int j = 0; j < e->fields.n; j++)
+      if (e->fields.v[j]->ref_entity)
+        be_emit(c->out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", be_ident(c, e->table),
+                be_ident(c, ir_key_name(c->a, e->table, &e->fields.v[j]->column, 1, "fkey")),
+                be_fk_clause(c, s, e->fields.v[j]));
+  }
+}
+
+void be_rename_column(be_ctx *c, const char *table, const st_field *from, const st_field *to) {
+  if (strcmp(from->column, to->column) != 0)
+    be_emit(c->out, NULL, "ALTER TABLE %s RENAME COLUMN %s TO %s", be_ident(c, table),
+            be_ident(c, from->column), be_ident(c, to->column));
+}
+
+const char *be_placeholder(be_ctx *c, const st_schema *s, const st_field *f) {
+  if (f->sensitive || f->kind == IR_T_BYTES) return c->d->empty_bytes;
+  if (f->array) return be_json_kind(f->kind) ? "'[]'" : c->d->empty_array;
+  switch (f->kind) {
+  case IR_T_INT:
+  case IR_T_SMALLINT:
+  case IR_T_BIGINT:
+  case IR_T_DECIMAL:
+  case IR_T_DOUBLE: return "0";
+  case IR_T_BOOLEAN: return c->d->false_value;
+  case IR_T_DATE: return "'1970-01-01'";
+  case IR_T_DATETIME: return c->d->epoch;
+  case IR_T_UUID: return "'00000000-0000-4000-8000-000000000000'";
+  case IR_T_JSON:
+  case IR_T_FILE:
+  case IR_T_EMBEDDED: return "'{}'";
+  case IR_T_ENUM: {
+    const st_enum *e = st_enum_find(s, f->type_name);
+    return be_string(c, e && e->members.n ? e->members.v[0] : "");
+  }
+  default: return "''";
+  }
+}
+
+const char *be_on_delete(ir_on_delete od) {
+  return od == IR_OD_CASCADE ? "CASCADE" : od == IR_OD_SET_NULL ? "SET NULL" : "RESTRICT";
+}
+
+int be_keys_of(be_ctx *c, const st_schema *s, const st_entity *e, be_key *out, int cap,
+               const char *from, const char *to) {
+  int n = 0;
+#define RENAMED(f) (from && (f) == from ? to : (f))
+  if (e->pkey.n && n < cap) {
+    const char **f = arena_alloc(c->a, sizeof(char *) * (size_t)e->pkey.n);
+    for (int i = 0; i < e->pkey.n; i++)
+      f[i] = RENAMED(e->pkey.v[i]);
+    out[n++] = (be_key){BE_PKEY, e->pkey_name, f, e->pkey.n, NULL};
+  }
+  for (int k = 0; k < 3; k++) {
+    typedef VEC(st_index *) ivec;
+    const ivec *v = k == 0   ? (const ivec *)&e->uniques
+                    : k == 1 ? (const ivec *)&e->indexes
+                             : (const ivec *)&e->fk_indexes;
+    for (int i = 0; i < v->n && n < cap; i++) {
+      const char **f = arena_alloc(c->a, sizeof(char *) * (size_t)v->v[i]->nfields);
+      for (int j = 0; j < v->v[i]->nfields; j++)
+        f[j] = RENAMED(v->v[i]->fields[j]);
+      out[n++] = (be_key){k == 0 ? BE_UNIQUE : BE_INDEX, v->v[i]->name, f, v->v[i]->nfields, NULL};
+    }
+  }
+  for (int i = 0; i < e->fields.n && n < cap; i++) {
+    const st_field *f = e->fields.v[i];
+    if (!f->ref_entity) continue;
+    const char **fl = arena_alloc(c->a, sizeof(char *));
+    fl[0] = RENAMED(f->name);
+    const st_entity *t = st_entity_find(s, f->ref_entity);
+    out[n++] = (be_key){BE_FK, ir_key_name(c->a, e->table, &f->column, 1, "fkey"), fl, 1,
+                        arena_printf(c->a, "%s.%s/%s", t ? t->table : "", f->ref_field,
+                                     be_on_delete(f->on_delete))};
+  }
+#undef RENAMED
+  return n;
+}
+
+bool be_same_key(const be_key *a, const be_key *b) {
+  if (a->kind != b->kind || a->nfields != b->nfields) return false;
+  for (int i = 0; i < a->nfields; i++)
+    if (a->fields[i] != b->fields[i]) return false;
+  return !a->ref || strcmp(a->ref, b->ref) == 0;
+}
+
+const st_entity *be_without_ref(be_ctx *c, const st_entity *e, const char *field) {
+  st_entity *tmp = arena_alloc(c->a, sizeof *tmp);
+  *tmp = *e;
+  tmp->fields.v = arena_alloc(c->a, sizeof(st_field *) * (size_t)(e->fields.n + 1));
+  tmp->fields.n = 0;
+  for (int i = 0; i < e->fields.n; i++) {
+    st_field *f = e->fields.v[i];
+    if (f->name == field && f->ref_entity) {
+      st_field *x = arena_alloc(c->a, sizeof *x);
+      *x = *f;
+      x->ref_entity = NULL;
+      f = x;
+    }
+    tmp->fields.v[tmp->fields.n++] = f;
+  }
+  return tmp;
 }
 
 /* ---- inverse operations ------------------------------------------------ */
@@ -417,6 +555,7 @@ void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
 const be_dialect *be_find(const char *name) {
   if (strcmp(name, "sqlite") == 0) return &be_sqlite;
   if (strcmp(name, "postgres") == 0) return &be_postgres;
+  if (strcmp(name, "mysql") == 0) return &be_mysql;
   return NULL;
 }
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 void help_lower(void) {
-  puts("usage: inspirec lower --dialect sqlite [--down] [--schema] [MIGRATION...]\n"
+  puts("usage: inspirec lower --dialect postgres|mysql|sqlite [--down] [--schema] [MIGRATION...]\n"
        "                      [--out DIR --layout plain|golang-migrate|flyway|dbmate]\n"
        "\n"
        "Print the SQL of committed migrations (all, or those named by folder or number), the\n"
@@ -21,8 +21,21 @@ void help_lower(void) {
        "--out, write files in the layout another runner reads:\n"
        "  plain, golang-migrate  NNNN_slug.up.sql and NNNN_slug.down.sql\n"
        "  flyway                 VNNNN__slug.sql and UNNNN__slug.sql\n"
-       "  dbmate                 NNNN_slug.sql with -- migrate:up and -- migrate:down sections\n"
-       "Dialects in this build: sqlite (postgres and mysql arrive with their backends).");
+       "  dbmate                 NNNN_slug.sql with -- migrate:up and -- migrate:down sections");
+}
+
+/* What the dialect cannot build, as E0801 errors: no file is written. */
+static bool refused(fe_compilation *c, cli_opts *o, const be_dialect *d, const be_script *up,
+                    const be_script *dn, const char *what) {
+  for (int k = 0; k < 2; k++) {
+    const be_script *s = k ? dn : up;
+    for (int i = 0; s && i < s->problems.n; i++)
+      diag_add(&c->diags, DIAG_E0801, (ir_range){0}, "%s cannot be lowered for %s: %s", what,
+               d->name, s->problems.v[i]);
+  }
+  if (!c->diags.errors) return false;
+  cli_print_diags(c, o);
+  return true;
 }
 
 static int write_atomic(const char *path, const char *text) {
@@ -99,11 +112,6 @@ int cmd_lower(cli_opts *o, int argc, char **argv) {
   const be_dialect *d = be_find(dialect);
   if (!d) {
     free(names);
-    if (strcmp(dialect, "mysql") == 0) {
-      fprintf(stderr, "inspirec: the %s backend is not built yet in this version of inspirec\n",
-              dialect);
-      return EXIT_USAGE;
-    }
     return cli_usage_error("lower", "unknown dialect '%s': postgres, mysql or sqlite", dialect);
   }
   if (layout && strcmp(layout, "plain") && strcmp(layout, "golang-migrate") &&
@@ -129,6 +137,10 @@ int cmd_lower(cli_opts *o, int argc, char **argv) {
     be_script s;
     be_script_init(&s, &c.a);
     be_lower_schema(d, st_from_schema(&c.schema), &s);
+    if (refused(&c, o, d, &s, NULL, "the schema")) {
+      rc = EXIT_INPUT;
+      goto out;
+    }
     char *text = be_script_text(&s, arena_printf(&c.a, "-- the whole schema, %s", d->name));
     fputs(text, stdout);
     free(text);
@@ -174,6 +186,10 @@ int cmd_lower(cli_opts *o, int argc, char **argv) {
       be_script_init(&dn, &c.a);
       be_lower_plan(d, prev, m->plan, false, &up);
       be_lower_plan(d, prev, m->plan, true, &dn);
+      if (refused(&c, o, d, &up, &dn, m->name)) {
+        rc = EXIT_INPUT;
+        goto out;
+      }
       char *ut = be_script_text(&up, arena_printf(&c.a, "-- %s up, %s", m->name, d->name));
       char *dt = be_script_text(&dn, arena_printf(&c.a, "-- %s down, %s", m->name, d->name));
       char num[32];

@@ -79,6 +79,7 @@ typedef enum diag_severity { SEV_ERROR, SEV_WARNING, SEV_NOTE } diag_severity;
   X(E0708, ERROR, "bad snapshot")                                                                  \
   X(E0709, ERROR, "unknown marker")                                                                \
   X(E0710, ERROR, "malformed plan operation")                                                      \
+  X(E0801, ERROR, "the dialect cannot build this schema")                                          \
   X(W0901, WARNING, "database name truncated")                                                     \
   X(W0902, WARNING, "unknown setting")                                                             \
   X(W0903, WARNING, "doc comment documents nothing")                                               \

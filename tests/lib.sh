@@ -21,3 +21,16 @@ evolution_project() { # inspirec, examples, project folder
   sed -i 's/^  alter Task.dueDate: datetime /  backfill Task.dueDate = "2025-01-01T00:00:00Z" where Task.dueDate is null\n  alter Task.dueDate: datetime /' \
     "$3"/migrations/0005_*/plan.inspire
 }
+
+# A random pair that failed (pg_pairs.sh, my_pairs.sh): the first three show
+# their schemas and scripts from $tmp/pairs/SEED.
+failed_seed() { # seed, reason
+  echo "FAIL seed $1: $2"
+  fail=$((fail + 1))
+  if [ "$fail" -le 3 ]; then
+    for f in a.inspire b.inspire up.sql down.sql; do
+      echo "--- $f"
+      cat "$tmp/pairs/$1/$f"
+    done
+  fi
+}

@@ -68,8 +68,8 @@ sed -i 's/^  drop Task.done/  [RESOLVE] drop Task.done/' "$p"/migrations/0003_*/
   sqlite3 "$tmp/hostile.db" "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\", \"größe\") VALUES ('w', 7)" &&
   [ "$(sqlite3 "$tmp/hostile.db" "SELECT note || '|' || slash || '|' || kind || '|' || \"größe\" FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select|7" ] &&
   ok || bad "hostile names and literals: $(cat "$tmp/err")"
-"$bin" -C "$(dirname "$0")/hostile" lower --dialect mysql --schema >/dev/null 2>&1
-[ $? = 2 ] && ok || bad "mysql is not built yet: exit 2"
+"$bin" -C "$(dirname "$0")/hostile" lower --dialect oracle --schema >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "unknown dialect 'oracle'" "$tmp/err" && ok || bad "an unknown dialect is a usage error"
 
 echo "lower cli: $pass passed, $fail failed"
 [ $fail = 0 ]

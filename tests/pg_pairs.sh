@@ -18,16 +18,6 @@ mkdir "$tmp/pairs"
 "$gen" --emit postgres "$tmp/pairs" "$pairs" "$first" || { echo "FAIL test_sqlite --emit"; exit 1; }
 
 sql -c "CREATE DATABASE m" && sql -c "CREATE DATABASE w" || { echo "FAIL create databases"; exit 1; }
-failed_seed() {
-  echo "FAIL seed $1: $2"
-  fail=$((fail + 1))
-  if [ "$fail" -le 3 ]; then
-    for f in a.inspire b.inspire up.sql down.sql; do
-      echo "--- $f"
-      cat "$tmp/pairs/$1/$f"
-    done
-  fi
-}
 # One psql session a pair: each stage echoes its name, so a failed statement
 # names its stage; the descriptions go to files compared afterwards.
 stage() { # name, database, file to run, description file

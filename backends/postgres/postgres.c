@@ -16,10 +16,6 @@
 
 /* ---- types and defaults ------------------------------------------------- */
 
-static bool json_kind(ir_type_kind k) {
-  return k == IR_T_JSON || k == IR_T_FILE || k == IR_T_EMBEDDED;
-}
-
 static const char *base_type(be_ctx *c, const st_schema *s, const st_field *f) {
   switch (f->kind) {
   case IR_T_INT: return "integer";
@@ -36,13 +32,13 @@ static const char *base_type(be_ctx *c, const st_schema *s, const st_field *f) {
     const st_enum *e = st_enum_find(s, f->type_name);
     return be_ident(c, e ? e->db_name : f->type_name);
   }
-  default: return json_kind(f->kind) ? "jsonb" : "text";
+  default: return be_json_kind(f->kind) ? "jsonb" : "text";
   }
 }
 
 static const char *col_type(be_ctx *c, const st_schema *s, const st_field *f) {
   if (f->sensitive) return "bytea";
-  if (f->array && json_kind(f->kind)) return "jsonb"; /* the digest: arrays of JSON are jsonb */
+  if (f->array && be_json_kind(f->kind)) return "jsonb"; /* the digest: arrays of JSON are jsonb */
   return f->array ? arena_printf(c->a, "%s[]", base_type(c, s, f)) : base_type(c, s, f);
 }
 
@@ -97,15 +93,11 @@ static const char *default_of(be_ctx *c, const st_field *f) {
   case ST_D_NUMBER: return f->def_text;
   case ST_D_LITERAL: {
     const char *json = be_json_literal(c, f->def_text);
-    if (f->array && !json_kind(f->kind)) return be_string(c, pg_array_text(c, json));
+    if (f->array && !be_json_kind(f->kind)) return be_string(c, pg_array_text(c, json));
     return be_string(c, json);
   }
   }
   return NULL;
-}
-
-static const char *on_delete(ir_on_delete od) {
-  return od == IR_OD_CASCADE ? "CASCADE" : od == IR_OD_SET_NULL ? "SET NULL" : "RESTRICT";
 }
 
 static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) {
@@ -116,96 +108,32 @@ static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) 
 
 /* ---- keys --------------------------------------------------------------- */
 
-typedef enum key_kind { K_PKEY, K_UNIQUE, K_INDEX, K_FK } key_kind;
-
-/* Every key of an entity, named, with what identifies it across a rename:
-** its kind, its fields (in the names of the entity after the operation) and,
-** for a reference, where it points. */
-typedef struct key {
-  key_kind kind;
-  const char *name;
-  const char **fields;
-  int nfields;
-  const char *ref; /* "Target.field/onDelete" */
-} key;
-
-static int keys_of(be_ctx *c, const st_schema *s, const st_entity *e, key *out, int cap,
-                   const char *from, const char *to) {
-  int n = 0;
-#define RENAMED(f) (from && (f) == from ? to : (f))
-  if (e->pkey.n && n < cap) {
-    const char **f = arena_alloc(c->a, sizeof(char *) * (size_t)e->pkey.n);
-    for (int i = 0; i < e->pkey.n; i++)
-      f[i] = RENAMED(e->pkey.v[i]);
-    out[n++] = (key){K_PKEY, e->pkey_name, f, e->pkey.n, NULL};
-  }
-  for (int k = 0; k < 3; k++) {
-    typedef VEC(st_index *) ivec;
-    const ivec *v = k == 0   ? (const ivec *)&e->uniques
-                    : k == 1 ? (const ivec *)&e->indexes
-                             : (const ivec *)&e->fk_indexes;
-    for (int i = 0; i < v->n && n < cap; i++) {
-      const char **f = arena_alloc(c->a, sizeof(char *) * (size_t)v->v[i]->nfields);
-      for (int j = 0; j < v->v[i]->nfields; j++)
-        f[j] = RENAMED(v->v[i]->fields[j]);
-      out[n++] = (key){k == 0 ? K_UNIQUE : K_INDEX, v->v[i]->name, f, v->v[i]->nfields, NULL};
-    }
-  }
-  for (int i = 0; i < e->fields.n && n < cap; i++) {
-    const st_field *f = e->fields.v[i];
-    if (!f->ref_entity) continue;
-    const char **fl = arena_alloc(c->a, sizeof(char *));
-    fl[0] = RENAMED(f->name);
-    const st_entity *t = st_entity_find(s, f->ref_entity);
-    out[n++] = (key){
-        K_FK, ir_key_name(c->a, e->table, &f->column, 1, "fkey"), fl, 1,
-        arena_printf(c->a, "%s.%s/%s", t ? t->table : "", f->ref_field, on_delete(f->on_delete))};
-  }
-#undef RENAMED
-  return n;
-}
-
-static bool same_key(const key *a, const key *b) {
-  if (a->kind != b->kind || a->nfields != b->nfields) return false;
-  for (int i = 0; i < a->nfields; i++)
-    if (a->fields[i] != b->fields[i]) return false;
-  return !a->ref || strcmp(a->ref, b->ref) == 0;
-}
-
-static void drop_key(be_ctx *c, const st_entity *e, const key *k) {
-  if (k->kind == K_INDEX)
+static void drop_key(be_ctx *c, const st_entity *e, const be_key *k) {
+  if (k->kind == BE_INDEX)
     be_emit(c->out, NULL, "DROP INDEX %s", be_ident(c, k->name));
   else
     be_emit(c->out, NULL, "ALTER TABLE %s DROP CONSTRAINT %s", be_ident(c, e->table),
             be_ident(c, k->name));
 }
 
-static const char *fk_clause(be_ctx *c, const st_schema *s, const st_field *f) {
-  const st_entity *t = st_entity_find(s, f->ref_entity);
-  const st_field *tf = st_field_find(t, f->ref_field);
-  return arena_printf(c->a, "FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE %s",
-                      be_ident(c, f->column), be_ident(c, t->table), be_ident(c, tf->column),
-                      on_delete(f->on_delete));
-}
-
-static void make_key(be_ctx *c, const st_schema *s, const st_entity *e, const key *k) {
+static void make_key(be_ctx *c, const st_schema *s, const st_entity *e, const be_key *k) {
   const char *cols = be_columns(c, e, k->fields, k->nfields);
   switch (k->kind) {
-  case K_PKEY:
+  case BE_PKEY:
     be_emit(c->out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (%s)",
             be_ident(c, e->table), be_ident(c, k->name), cols);
     break;
-  case K_UNIQUE:
+  case BE_UNIQUE:
     be_emit(c->out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (%s)", be_ident(c, e->table),
             be_ident(c, k->name), cols);
     break;
-  case K_INDEX:
+  case BE_INDEX:
     be_emit(c->out, NULL, "CREATE INDEX %s ON %s (%s)", be_ident(c, k->name), be_ident(c, e->table),
             cols);
     break;
-  case K_FK:
+  case BE_FK:
     be_emit(c->out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", be_ident(c, e->table),
-            be_ident(c, k->name), fk_clause(c, s, st_field_find(e, k->fields[0])));
+            be_ident(c, k->name), be_fk_clause(c, s, st_field_find(e, k->fields[0])));
     break;
   }
 }
@@ -214,24 +142,24 @@ static void make_key(be_ctx *c, const st_schema *s, const st_entity *e, const ke
 ** dropped, made.  Drops come first: a primary key goes before another comes. */
 static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, const char *from,
                       const char *to) {
-  key a[256], b[256];
-  int na = was ? keys_of(c, c->before, was, a, 256, from, to) : 0;
-  int nb = now ? keys_of(c, c->after, now, b, 256, NULL, NULL) : 0;
+  be_key a[256], b[256];
+  int na = was ? be_keys_of(c, c->before, was, a, 256, from, to) : 0;
+  int nb = now ? be_keys_of(c, c->after, now, b, 256, NULL, NULL) : 0;
   bool *matched = arena_alloc(c->a, (size_t)nb + 1);
   /* references first out and last in: they lean on the other keys */
   for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < na; i++) {
-      if ((a[i].kind == K_FK) != (pass == 0)) continue;
+      if ((a[i].kind == BE_FK) != (pass == 0)) continue;
       int j = -1;
       for (int k = 0; k < nb && j < 0; k++)
-        if (!matched[k] && same_key(&a[i], &b[k])) j = k;
+        if (!matched[k] && be_same_key(&a[i], &b[k])) j = k;
       if (j < 0) {
         drop_key(c, now ? now : was, &a[i]); /* the table has its new name by now */
         continue;
       }
       matched[j] = true;
       if (strcmp(a[i].name, b[j].name) == 0) continue;
-      if (a[i].kind == K_INDEX)
+      if (a[i].kind == BE_INDEX)
         be_emit(c->out, NULL, "ALTER INDEX %s RENAME TO %s", be_ident(c, a[i].name),
                 be_ident(c, b[j].name));
       else
@@ -240,7 +168,7 @@ static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, con
     }
   for (int pass = 0; pass < 2; pass++)
     for (int k = 0; k < nb; k++)
-      if (!matched[k] && (b[k].kind == K_FK) == (pass == 1)) make_key(c, c->after, now, &b[k]);
+      if (!matched[k] && (b[k].kind == BE_FK) == (pass == 1)) make_key(c, c->after, now, &b[k]);
 }
 
 /* ---- operations --------------------------------------------------------- */
@@ -261,43 +189,18 @@ static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *
     if (f->ref_entity)
       sql = arena_printf(c->a, "%s,\n  CONSTRAINT %s %s", sql,
                          be_ident(c, ir_key_name(c->a, e->table, &f->column, 1, "fkey")),
-                         fk_clause(c, s, f));
+                         be_fk_clause(c, s, f));
   }
   return arena_printf(c->a, "%s\n)", sql);
 }
 
 static void create_indexes(be_ctx *c, const st_entity *e) {
-  for (int k = 0; k < 2; k++) {
-    typedef VEC(st_index *) ivec;
-    const ivec *v = k ? (const ivec *)&e->fk_indexes : (const ivec *)&e->indexes;
-    for (int i = 0; i < v->n; i++)
-      be_emit(c->out, NULL, "CREATE INDEX %s ON %s (%s)", be_ident(c, v->v[i]->name),
-              be_ident(c, e->table), be_columns(c, e, v->v[i]->fields, v->v[i]->nfields));
-  }
-}
-
-/* A value of the type for re-adding a required column in a down script. */
-static const char *placeholder(be_ctx *c, const st_schema *s, const st_field *f) {
-  if (f->sensitive || f->kind == IR_T_BYTES) return "'\\x'::bytea";
-  if (f->array) return json_kind(f->kind) ? "'[]'" : "'{}'";
-  switch (f->kind) {
-  case IR_T_INT:
-  case IR_T_SMALLINT:
-  case IR_T_BIGINT:
-  case IR_T_DECIMAL:
-  case IR_T_DOUBLE: return "0";
-  case IR_T_BOOLEAN: return "false";
-  case IR_T_DATE: return "'1970-01-01'";
-  case IR_T_DATETIME: return "'1970-01-01T00:00:00Z'";
-  case IR_T_UUID: return "'00000000-0000-4000-8000-000000000000'";
-  case IR_T_JSON:
-  case IR_T_FILE:
-  case IR_T_EMBEDDED: return "'{}'";
-  case IR_T_ENUM: {
-    const st_enum *e = st_enum_find(s, f->type_name);
-    return be_string(c, e && e->members.n ? e->members.v[0] : "");
-  }
-  default: return "''";
+  for (int k = 1; k < 3; k++) {
+    int n;
+    st_index *const *v = be_index_group(e, k, &n);
+    for (int i = 0; i < n; i++)
+      be_emit(c->out, NULL, "CREATE INDEX %s ON %s (%s)", be_ident(c, v[i]->name),
+              be_ident(c, e->table), be_columns(c, e, v[i]->fields, v[i]->nfields));
   }
 }
 
@@ -308,7 +211,7 @@ static void add_column(be_ctx *c, const st_entity *now, const st_field *f) {
     st_field tmp = *f;
     tmp.nullable = true;
     be_emit(c->out, NULL, "ALTER TABLE %s ADD COLUMN %s", t, column_def(c, c->after, &tmp));
-    const char *fill = placeholder(c, c->after, f);
+    const char *fill = be_placeholder(c, c->after, f);
     if (f->ref_entity) {
       const st_entity *p = st_entity_find(c->after, f->ref_entity);
       fill =
@@ -336,8 +239,8 @@ static bool direct_cast(const st_field *f, const st_field *g) {
   if ((f->kind == IR_T_DATE || f->kind == IR_T_DATETIME) &&
       (g->kind == IR_T_DATE || g->kind == IR_T_DATETIME))
     return true;
-  return !f->array && (f->kind == IR_T_STRING || g->kind == IR_T_STRING) && !json_kind(f->kind) &&
-         f->kind != IR_T_BYTES && g->kind != IR_T_BYTES;
+  return !f->array && (f->kind == IR_T_STRING || g->kind == IR_T_STRING) &&
+         !be_json_kind(f->kind) && f->kind != IR_T_BYTES && g->kind != IR_T_BYTES;
 }
 
 /* The value of a column converted to a new type. */
@@ -354,9 +257,7 @@ static const char *cast_to(be_ctx *c, const st_field *f, const st_field *g) {
 static void alter_column(be_ctx *c, const st_entity *was, const st_entity *now, const char *name) {
   const st_field *f = st_field_find(was, name), *g = st_field_find(now, name);
   const char *t = be_ident(c, now->table), *col = be_ident(c, g->column);
-  if (strcmp(f->column, g->column) != 0)
-    be_emit(c->out, NULL, "ALTER TABLE %s RENAME COLUMN %s TO %s", be_ident(c, was->table),
-            be_ident(c, f->column), col);
+  be_rename_column(c, was->table, f, g);
   const char *ft = col_type(c, c->before, f), *gt = col_type(c, c->after, g);
   const char *fd = default_of(c, f), *gd = default_of(c, g);
   bool retype = strcmp(ft, gt) != 0;
@@ -369,7 +270,7 @@ static void alter_column(be_ctx *c, const st_entity *was, const st_entity *now, 
   if (!gd && fd && !retype)
     be_emit(c->out, NULL, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t, col);
   if (f->nullable && !g->nullable) {
-    const char *fill = gd ? gd : c->down ? placeholder(c, c->after, g) : NULL;
+    const char *fill = gd ? gd : c->down ? be_placeholder(c, c->after, g) : NULL;
     if (fill) be_emit(c->out, NULL, "UPDATE %s SET %s = %s WHERE %s IS NULL", t, col, fill, col);
     be_emit(c->out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", t, col);
   } else if (!f->nullable && g->nullable) {
@@ -437,34 +338,18 @@ static void lower_op(be_ctx *c, const ir_op *op) {
             be_ident(c, st_field_find(was, op->name)->column));
     break;
   case OP_RENAME_FIELD: {
-    const st_field *f = st_field_find(was, op->name), *g = st_field_find(now, op->to);
-    if (strcmp(f->column, g->column) != 0)
-      be_emit(c->out, NULL, "ALTER TABLE %s RENAME COLUMN %s TO %s", be_ident(c, was->table),
-              be_ident(c, f->column), be_ident(c, g->column));
+    be_rename_column(c, was->table, st_field_find(was, op->name), st_field_find(now, op->to));
     sync_keys(c, was, now, op->name, op->to);
     break;
   }
   case OP_ALTER_FIELD: {
     /* a reference goes before the column changes and comes back after */
-    key a[256];
-    int na = keys_of(c, c->before, was, a, 256, NULL, NULL);
+    be_key a[256];
+    int na = be_keys_of(c, c->before, was, a, 256, NULL, NULL);
     for (int i = 0; i < na; i++)
-      if (a[i].kind == K_FK && a[i].fields[0] == op->field->name) drop_key(c, was, &a[i]);
+      if (a[i].kind == BE_FK && a[i].fields[0] == op->field->name) drop_key(c, was, &a[i]);
     alter_column(c, was, now, op->field->name);
-    st_entity tmp = *was; /* the references of the field are gone already */
-    tmp.fields.v = arena_alloc(c->a, sizeof(st_field *) * (size_t)(was->fields.n + 1));
-    tmp.fields.n = 0;
-    for (int i = 0; i < was->fields.n; i++) {
-      st_field *f = was->fields.v[i];
-      if (f->name == op->field->name && f->ref_entity) {
-        st_field *x = arena_alloc(c->a, sizeof *x);
-        *x = *f;
-        x->ref_entity = NULL;
-        f = x;
-      }
-      tmp.fields.v[tmp.fields.n++] = f;
-    }
-    sync_keys(c, &tmp, now, NULL, NULL);
+    sync_keys(c, be_without_ref(c, was, op->field->name), now, NULL, NULL);
     break;
   }
   case OP_CREATE_ENUM: create_enum(c, st_enum_find(c->after, op->entity)); break;
@@ -516,14 +401,14 @@ static void create_schema(be_ctx *c, const st_schema *s) {
     be_emit(c->out, NULL, "%s", create_table(c, s, s->entities.v[i], false));
     create_indexes(c, s->entities.v[i]);
   }
-  for (int i = 0; i < s->entities.n; i++) {
-    const st_entity *e = s->entities.v[i];
-    for (int j = 0; j < e->fields.n; j++)
-      if (e->fields.v[j]->ref_entity)
-        be_emit(c->out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", be_ident(c, e->table),
-                be_ident(c, ir_key_name(c->a, e->table, &e->fields.v[j]->column, 1, "fkey")),
-                fk_clause(c, s, e->fields.v[j]));
-  }
+  be_add_references(c, s);
 }
 
-const be_dialect be_postgres = {"postgres", '"', false, lower_op, create_schema, NULL};
+const be_dialect be_postgres = {.name = "postgres",
+                                .quote = '"',
+                                .lower_op = lower_op,
+                                .create_schema = create_schema,
+                                .empty_bytes = "'\\x'::bytea",
+                                .empty_array = "'{}'",
+                                .false_value = "false",
+                                .epoch = "'1970-01-01T00:00:00Z'"};

@@ -77,29 +77,6 @@ static bool needs_default_expr(const st_field *f) {
   return f->def == ST_D_NOW || f->def == ST_D_UUID;
 }
 
-/* A value that satisfies the column, for re-adding a required column in a
-** down script (the shape comes back, not the data). */
-static const char *placeholder(be_ctx *c, const st_schema *s, const st_field *f) {
-  if (f->sensitive || f->kind == IR_T_BYTES) return "x''";
-  if (json_stored(f)) return f->array ? "'[]'" : "'{}'";
-  switch (f->kind) {
-  case IR_T_INT:
-  case IR_T_SMALLINT:
-  case IR_T_BIGINT:
-  case IR_T_BOOLEAN:
-  case IR_T_DECIMAL:
-  case IR_T_DOUBLE: return "0";
-  case IR_T_DATE: return "'1970-01-01'";
-  case IR_T_DATETIME: return "'1970-01-01 00:00:00'";
-  case IR_T_UUID: return "'00000000-0000-4000-8000-000000000000'";
-  case IR_T_ENUM: {
-    const st_enum *e = st_enum_find(s, f->type_name);
-    return e && e->members.n ? be_string(c, e->members.v[0]) : "''";
-  }
-  default: return "''";
-  }
-}
-
 static const char *on_delete(ir_on_delete od) {
   return od == IR_OD_CASCADE ? "CASCADE" : od == IR_OD_SET_NULL ? "SET NULL" : "RESTRICT";
 }
@@ -219,7 +196,7 @@ static const char *down_fill(be_ctx *c, const st_entity *e, const st_field *f) {
     if (json_stored(f)) return "json_array(rowid)";
   }
   return f->def != ST_D_NONE && !needs_default_expr(f) ? default_of(c, f)
-                                                       : placeholder(c, c->after, f);
+                                                       : be_placeholder(c, c->after, f);
 }
 
 /* How a column of the new table gets its values: its old column, mapped
@@ -250,7 +227,7 @@ static void rebuild(be_ctx *c, const st_entity *was, const st_entity *now, const
       const char *d = default_of(c, f);
       /* nulls take the default; a down script fills them so that the shape
       ** comes back; an up script without a default fails, as it should */
-      const char *fill = d ? d : c->down ? placeholder(c, c->after, f) : NULL;
+      const char *fill = d ? d : c->down ? be_placeholder(c, c->after, f) : NULL;
       if (old->nullable && !f->nullable && fill)
         expr = arena_printf(c->a, "COALESCE(%s, %s)", expr, fill);
     } else if (c->down && (is_key(now, f) || (!f->nullable && f->def == ST_D_NONE))) {
@@ -360,10 +337,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
     break;
   }
   case OP_RENAME_FIELD: {
-    const st_field *f = st_field_find(was, op->name), *g = st_field_find(now, op->to);
-    if (strcmp(f->column, g->column) != 0)
-      be_emit(c->out, NULL, "ALTER TABLE %s RENAME COLUMN %s TO %s", be_ident(c, was->table),
-              be_ident(c, f->column), be_ident(c, g->column));
+    be_rename_column(c, was->table, st_field_find(was, op->name), st_field_find(now, op->to));
     sync_indexes(c, was, now);
     break;
   }
@@ -372,9 +346,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
                    *g = st_field_find(now, op->field->name);
     if (same_but_name(f, g)) {
       /* only the column name (or the MySQL-only length) changed */
-      if (strcmp(f->column, g->column) != 0)
-        be_emit(c->out, NULL, "ALTER TABLE %s RENAME COLUMN %s TO %s", be_ident(c, was->table),
-                be_ident(c, f->column), be_ident(c, g->column));
+      be_rename_column(c, was->table, f, g);
       sync_indexes(c, was, now);
     } else {
       rebuild(c, was, now, NULL);
@@ -464,4 +436,12 @@ static db_schema *expected(be_ctx *c, const st_schema *s) {
   return db;
 }
 
-const be_dialect be_sqlite = {"sqlite", '"', false, lower_op, create_schema, expected};
+const be_dialect be_sqlite = {.name = "sqlite",
+                              .quote = '"',
+                              .lower_op = lower_op,
+                              .create_schema = create_schema,
+                              .expected = expected,
+                              .empty_bytes = "x''",
+                              .empty_array = "'[]'",
+                              .false_value = "0",
+                              .epoch = "'1970-01-01 00:00:00'"};
