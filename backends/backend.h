@@ -176,6 +176,30 @@ struct db_schema {
 };
 void db_sort(db_schema *s); /* tables by name, indexes by name, fks by column */
 
+/* The tables of an expected model: columns (their type, default and check
+** from col), keys, indexes and references named as the dialect names them. */
+typedef db_column (*be_column_fn)(be_ctx *c, const st_schema *s, const st_entity *e,
+                                  const st_field *f);
+db_schema *be_expected_tables(be_ctx *c, const st_schema *s, be_column_fn col, bool fk_names);
+/* An enum as db_schema lists it: `name (A, B)`; MySQL's inline type as
+** `enum('A','B')` (name NULL). */
+const char *db_enum_text(arena *a, const char *name, const char *const *labels, int n);
+/* One line a thing, sorted: what tests diff and people read. */
+char *db_dump(const db_schema *s, arena *a);
+
+/* canon.c: a default as a value, whatever the engine's spelling (type is
+** the column's type as db_column has it). */
+const char *be_canon_default(arena *a, const char *type, const char *def, bool backslashes);
+/* An ISO 8601 time as `YYYY-MM-DD hh:mm:ss.ffffff` in UTC, or NULL. */
+const char *be_utc_datetime(arena *a, const char *iso);
+
+/* postgres/introspect.c, mysql/introspect.c: the current schema or database
+** of an open connection; NULL and *err on failure. */
+struct pg_conn;
+db_schema *pg_introspect(struct pg_conn *conn, arena *a, const char **err);
+struct st_mysql;
+db_schema *mysql_introspect(struct st_mysql *conn, arena *a, const char **err);
+
 /* What a database built to the state looks like, in the dialect's terms. */
 db_schema *be_expected(const be_dialect *d, const st_schema *s, arena *a);
 /* The first difference, or NULL. */

@@ -559,6 +559,114 @@ const be_dialect *be_find(const char *name) {
   return NULL;
 }
 
+/* ---- the expected model ------------------------------------------------- */
+
+static const char *col_text(arena *a, const db_column *c) {
+  return arena_printf(a, "%s %s%s%s%s%s%s", c->name, c->type, c->notnull ? " NOT NULL" : "",
+                      c->def ? " DEFAULT " : "", c->def ? c->def : "", c->check ? " CHECK " : "",
+                      c->check ? c->check : "");
+}
+
+db_schema *be_expected_tables(be_ctx *c, const st_schema *s, be_column_fn col, bool fk_names) {
+  db_schema *db = arena_alloc(c->a, sizeof *db);
+  db->a = c->a;
+  for (int i = 0; i < s->entities.n; i++) {
+    const st_entity *e = s->entities.v[i];
+    db_table *t = arena_alloc(c->a, sizeof *t);
+    t->name = e->table;
+    for (int j = 0; j < e->fields.n; j++) {
+      const st_field *f = e->fields.v[j];
+      vec_push(c->a, t->cols, col(c, s, e, f));
+      if (!f->ref_entity) continue;
+      const st_entity *te = st_entity_find(s, f->ref_entity);
+      db_fk fk = {fk_names ? ir_key_name(c->a, e->table, &f->column, 1, "fkey") : NULL,
+                  arena_alloc(c->a, sizeof(char *)),
+                  1,
+                  te->table,
+                  arena_alloc(c->a, sizeof(char *)),
+                  1,
+                  be_on_delete(f->on_delete)};
+      fk.cols[0] = f->column;
+      fk.ref_cols[0] = st_field_find(te, f->ref_field)->column;
+      vec_push(c->a, t->fks, fk);
+    }
+    for (int j = 0; j < e->pkey.n; j++)
+      vec_push(c->a, t->pkey, st_field_find(e, e->pkey.v[j])->column);
+    for (int k = 0; k < 3; k++) {
+      int n;
+      st_index *const *v = be_index_group(e, k, &n);
+      for (int j = 0; j < n; j++) {
+        db_index x = {v[j]->name, arena_alloc(c->a, sizeof(char *) * (size_t)v[j]->nfields),
+                      v[j]->nfields, k == 0};
+        for (int m = 0; m < x.ncols; m++)
+          x.cols[m] = st_field_find(e, v[j]->fields[m])->column;
+        vec_push(c->a, t->indexes, x);
+      }
+    }
+    vec_push(c->a, db->tables, t);
+  }
+  return db;
+}
+
+const char *db_enum_text(arena *a, const char *name, const char *const *labels, int n) {
+  strbuf b = {0};
+  strbuf_puts(&b, name ? name : "enum");
+  strbuf_puts(&b, name ? " (" : "(");
+  for (int j = 0; j < n; j++) {
+    if (j) strbuf_puts(&b, name ? ", " : ",");
+    strbuf_puts(&b, name ? labels[j] : arena_printf(a, "'%s'", labels[j]));
+  }
+  strbuf_puts(&b, ")");
+  return strbuf_done(&b, a);
+}
+
+static void put_list(strbuf *b, const char *const *v, int n) {
+  strbuf_puts(b, "(");
+  for (int i = 0; i < n; i++) {
+    if (i) strbuf_puts(b, ", ");
+    strbuf_puts(b, v[i]);
+  }
+  strbuf_puts(b, ")");
+}
+
+char *db_dump(const db_schema *s, arena *a) {
+  strbuf b = {0};
+  strbuf_puts(&b, "");
+  for (int i = 0; i < s->types.n; i++)
+    strbuf_puts(&b, arena_printf(a, "type %s\n", s->types.v[i]));
+  for (int i = 0; i < s->tables.n; i++) {
+    const db_table *t = s->tables.v[i];
+    strbuf_puts(&b, arena_printf(a, "table %s\n", t->name));
+    /* columns by name: see db_diff */
+    const char **names = arena_alloc(a, sizeof(char *) * (size_t)(t->cols.n + 1));
+    for (int j = 0; j < t->cols.n; j++)
+      names[j] = col_text(a, &t->cols.v[j]);
+    qsort(names, (size_t)t->cols.n, sizeof *names, cmp_str);
+    for (int j = 0; j < t->cols.n; j++)
+      strbuf_puts(&b, arena_printf(a, "  column %s\n", names[j]));
+    if (t->pkey.n) {
+      strbuf_puts(&b, "  primary key ");
+      put_list(&b, t->pkey.v, t->pkey.n);
+      strbuf_puts(&b, "\n");
+    }
+    for (int j = 0; j < t->indexes.n; j++) {
+      const db_index *x = &t->indexes.v[j];
+      strbuf_puts(&b, arena_printf(a, "  %s %s ", x->unique ? "unique" : "index", x->name));
+      put_list(&b, x->cols, x->ncols);
+      strbuf_puts(&b, "\n");
+    }
+    for (int j = 0; j < t->fks.n; j++) {
+      const db_fk *x = &t->fks.v[j];
+      strbuf_puts(&b, arena_printf(a, "  foreign key %s ", x->name ? x->name : "-"));
+      put_list(&b, x->cols, x->ncols);
+      strbuf_puts(&b, arena_printf(a, " references %s ", x->ref_table));
+      put_list(&b, x->ref_cols, x->nref);
+      strbuf_puts(&b, arena_printf(a, " on delete %s\n", x->on_delete));
+    }
+  }
+  return b.p;
+}
+
 /* ---- comparing databases ------------------------------------------------ */
 
 static bool same(const char *a, const char *b) {
@@ -576,12 +684,6 @@ static const db_table *find_table(const db_schema *s, const char *name) {
   for (int i = 0; i < s->tables.n; i++)
     if (strcmp(s->tables.v[i]->name, name) == 0) return s->tables.v[i];
   return NULL;
-}
-
-static const char *col_text(arena *a, const db_column *c) {
-  return arena_printf(a, "%s %s%s%s%s%s%s", c->name, c->type, c->notnull ? " NOT NULL" : "",
-                      c->def ? " DEFAULT " : "", c->def ? c->def : "", c->check ? " CHECK " : "",
-                      c->check ? c->check : "");
 }
 
 const char *db_diff(const db_schema *want, const db_schema *got, arena *a) {

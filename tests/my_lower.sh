@@ -1,5 +1,5 @@
 #!/bin/sh
-# my_lower.sh INSPIREC EXAMPLES: the MySQL lowering, run on a real MariaDB.
+# my_lower.sh INSPIREC EXAMPLES TEST_DB: the MySQL lowering, run on a real MariaDB.
 #
 # Starts a throwaway MariaDB (tests/my_server.sh), then:
 #  - the evolution history, lowered as golang-migrate files: every up in order
@@ -13,6 +13,7 @@
 set -u
 bin=$1
 ex=$2
+testdb=$3
 here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/my_server.sh"
@@ -30,6 +31,14 @@ describe() { my "$1" <"$here/my_describe.sql"; }
 
 # ---- the evolution history --------------------------------------------------
 p="$tmp/app"
+# the database (by introspection) against a snapshot or schema (tests/test_db.c)
+is_state() { # database, snapshot.json | file.inspire | empty
+  "$testdb" mysql "$1" "$2" >"$tmp/state" 2>&1 || { echo "  $2: $(cat "$tmp/state")"; return 1; }
+}
+snapshot() { # migration number 1..5, or 0: its snapshot
+  [ "$1" = 0 ] && echo empty || echo "$(ls -d "$p"/migrations/000"$1"_*)/snapshot.json"
+}
+
 evolution_project "$bin" "$ex" "$p"
 "$bin" -C "$p" lower --dialect mysql --out "$tmp/gm" --layout golang-migrate >/dev/null 2>"$tmp/err" && ok ||
   bad "lower --dialect mysql: $(cat "$tmp/err")"
@@ -40,6 +49,7 @@ i=0
 for f in $ups; do
   i=$((i + 1))
   run_files evo "$f" && ok || bad "up $i"
+  is_state evo "$(snapshot $i)" && ok || bad "after up $i the database is not its snapshot"
   case $i in
   1) my evo -e "INSERT INTO projects (name) VALUES ('p1'), ('p2');
        INSERT INTO __users (email) VALUES ('a@x');
@@ -69,6 +79,7 @@ i=6
 for f in $(ls "$tmp"/gm/*.down.sql | sort -r); do
   i=$((i - 1))
   run_files evo "$f" && ok || bad "down $i"
+  is_state evo "$(snapshot $((i - 1)))" && ok || bad "after down $i the database is not the snapshot before"
 done
 [ "$(count_tables evo)" = 0 ] && ok || bad "downs leave an empty database"
 run_files evo $ups && describe evo >"$tmp/evo2.txt" && diff -u "$tmp/fresh.txt" "$tmp/evo2.txt" >"$tmp/diff" && ok ||
@@ -82,12 +93,15 @@ for e in todo:4 saas:8; do
   "$bin" -C "$ex/$name" lower --dialect mysql --schema >"$tmp/$name.sql" 2>"$tmp/err" &&
     run_files "$name" "$tmp/$name.sql" && [ "$(count_tables "$name")" = "$want" ] && ok ||
     bad "$name --schema ($(count_tables "$name") tables): $(cat "$tmp/err")"
+  cat "$ex/$name"/schema/*.inspire >"$tmp/$name.inspire"
+  is_state "$name" "$tmp/$name.inspire" && ok || bad "$name built whole is not its schema"
 done
 
 # ---- hostile names and literals (tests/hostile) -----------------------------
 my -e "CREATE DATABASE hostile" >/dev/null || bad "create hostile"
 "$bin" -C "$here/hostile" lower --dialect mysql --schema >"$tmp/hostile.sql" 2>"$tmp/err" &&
   run_files hostile "$tmp/hostile.sql" && [ "$(count_tables hostile)" = 2 ] && ok || bad "hostile --schema: $(cat "$tmp/err")"
+is_state hostile "$here/hostile/schema/main.inspire" && ok || bad "hostile built whole is not its schema"
 my hostile -r -e "INSERT INTO \`order\"s; drop\` (\`we\"ird col\`, \`größe\`) VALUES ('w', 7)" >/dev/null &&
   [ "$(my hostile -r -e "SELECT CONCAT(note, '|', slash, '|', kind, '|', \`größe\`) FROM \`order\"s; drop\`")" = "it's'; DROP TABLE x; --|back\\slash|Select|7" ] &&
   ok || bad "hostile defaults read back: $(cat "$tmp/sqlerr")"

@@ -1,15 +1,18 @@
 #!/bin/sh
-# my_pairs.sh TEST_SQLITE PAIRS [FIRST_SEED]: random schema pairs on MariaDB.
+# my_pairs.sh TEST_SQLITE TEST_DB PAIRS [FIRST_SEED]: random schema pairs on MariaDB.
 #
 # test_sqlite --emit lowers each random pair A -> B for MySQL. On a throwaway
 # server, per pair: empty -> A as a migration; A -> B; the database must equal
 # B made whole (--schema); the down back to A must equal A made whole; up
-# again. Tables are empty: the data checks live in the SQLite round trips and
+# again; after the first migration, the down and the second up the database
+# read back by introspection equals the pair's schema (tests/test_db.c).
+# Tables are empty: the data checks live in the SQLite round trips and
 # in my_lower.sh.
 set -u
 gen=$1
-pairs=$2
-first=${3:-1}
+testdb=$2
+pairs=$3
+first=${4:-1}
 here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/my_server.sh"
@@ -22,16 +25,21 @@ fresh() { my -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1"; }
 stage() {
   cat "$3" "$here/my_describe.sql" | my "$2" >"$4" || { r="$1: $(cat "$tmp/sqlerr")"; return 1; }
 }
+is_state() { # pair folder, stage, schema
+  "$testdb" mysql m "$1/$3" >"$tmp/state" 2>&1 ||
+    { r="$2: the database is not $3: $(cat "$tmp/state")"; return 1; }
+}
 for d in $(ls "$tmp/pairs" | sort -n); do
   p="$tmp/pairs/$d"
   r=""
   fresh m && fresh w1 && fresh w2 &&
-    stage "empty -> A" m "$p/a.sql" "$p/m1" &&
+    stage "empty -> A" m "$p/a.sql" "$p/m1" && is_state "$p" "empty -> A" a.inspire &&
     stage "A whole" w1 "$p/a.schema.sql" "$p/w1" &&
     stage "up" m "$p/up.sql" "$p/m2" &&
     stage "B whole" w2 "$p/b.schema.sql" "$p/w2" &&
-    stage "down" m "$p/down.sql" "$p/m3" &&
-    stage "up again" m "$p/up.sql" "$p/m4" || { failed_seed "$d" "${r:-$(cat "$tmp/sqlerr")}"; continue; }
+    stage "down" m "$p/down.sql" "$p/m3" && is_state "$p" "down" a.inspire &&
+    stage "up again" m "$p/up.sql" "$p/m4" && is_state "$p" "up again" b.inspire ||
+    { failed_seed "$d" "${r:-$(cat "$tmp/sqlerr")}"; continue; }
   for cmp in "m1 w1 A as a migration differs from A whole" "m2 w2 after up" "m3 w1 after down" "m4 w2 after up again"; do
     set -- $cmp
     if ! diff -u "$p/$2" "$p/$1" >"$tmp/diff"; then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# pg_lower.sh INSPIREC EXAMPLES: the Postgres lowering, run on a real server.
+# pg_lower.sh INSPIREC EXAMPLES TEST_DB: the Postgres lowering, run on a real server.
 #
 # Starts a throwaway Postgres (tests/pg_server.sh), then:
 #  - the evolution history, lowered as golang-migrate files: every up in order
@@ -10,6 +10,7 @@
 set -u
 bin=$1
 ex=$2
+testdb=$3
 here=$(dirname "$0")
 . "$here/lib.sh"
 . "$here/pg_server.sh"
@@ -28,6 +29,14 @@ describe() { sql -d "$1" -f "$here/pg_describe.sql"; }
 
 # ---- the evolution history --------------------------------------------------
 p="$tmp/app"
+# the database (by introspection) against a snapshot or schema (tests/test_db.c)
+is_state() { # database, snapshot.json | file.inspire | empty
+  "$testdb" postgres "dbname=$1" "$2" >"$tmp/state" 2>&1 || { echo "  $2: $(cat "$tmp/state")"; return 1; }
+}
+snapshot() { # migration number 1..5, or 0: its snapshot
+  [ "$1" = 0 ] && echo empty || echo "$(ls -d "$p"/migrations/000"$1"_*)/snapshot.json"
+}
+
 evolution_project "$bin" "$ex" "$p"
 "$bin" -C "$p" lower --dialect postgres --out "$tmp/gm" --layout golang-migrate >/dev/null 2>"$tmp/err" && ok ||
   bad "lower --dialect postgres: $(cat "$tmp/err")"
@@ -38,6 +47,7 @@ i=0
 for f in $ups; do
   i=$((i + 1))
   run_files evo "$f" && ok || bad "up $i"
+  is_state evo "$(snapshot $i)" && ok || bad "after up $i the database is not its snapshot"
   case $i in
   1) sql -d evo -c "INSERT INTO projects (name) VALUES ('p1'), ('p2');
        INSERT INTO __users (email) VALUES ('a@x');
@@ -62,6 +72,7 @@ i=6
 for f in $(ls "$tmp"/gm/*.down.sql | sort -r); do
   i=$((i - 1))
   run_files evo "$f" && ok || bad "down $i"
+  is_state evo "$(snapshot $((i - 1)))" && ok || bad "after down $i the database is not the snapshot before"
 done
 [ "$(count_tables evo)" = 0 ] && [ "$(count_types evo)" = 0 ] && ok || bad "downs leave an empty database"
 run_files evo $ups && describe evo >"$tmp/evo2.txt" && diff -u "$tmp/fresh.txt" "$tmp/evo2.txt" >"$tmp/diff" && ok ||
@@ -75,12 +86,15 @@ for e in todo:4 saas:8; do
   "$bin" -C "$ex/$name" lower --dialect postgres --schema >"$tmp/$name.sql" 2>"$tmp/err" &&
     run_files "$name" "$tmp/$name.sql" && [ "$(count_tables "$name")" = "$want" ] && ok ||
     bad "$name --schema ($(count_tables "$name") tables): $(cat "$tmp/err")"
+  cat "$ex/$name"/schema/*.inspire >"$tmp/$name.inspire"
+  is_state "$name" "$tmp/$name.inspire" && ok || bad "$name built whole is not its schema"
 done
 
 # ---- hostile names and literals (tests/hostile) -----------------------------
 sql -c "CREATE DATABASE hostile" >/dev/null || bad "create hostile"
 "$bin" -C "$here/hostile" lower --dialect postgres --schema >"$tmp/hostile.sql" 2>"$tmp/err" &&
   run_files hostile "$tmp/hostile.sql" && [ "$(count_tables hostile)" = 2 ] && ok || bad "hostile --schema: $(cat "$tmp/err")"
+is_state hostile "$here/hostile/schema/main.inspire" && ok || bad "hostile built whole is not its schema"
 sql -d hostile -c "INSERT INTO \"order\"\"s; drop\" (\"we\"\"ird col\", \"größe\") VALUES ('w', 7)" >/dev/null &&
   [ "$(sql -d hostile -c "SELECT note || '|' || slash || '|' || kind || '|' || \"größe\" FROM \"order\"\"s; drop\"")" = "it's'; DROP TABLE x; --|back\\slash|Select|7" ] &&
   ok || bad "hostile defaults read back: $(cat "$tmp/sqlerr")"

@@ -80,49 +80,12 @@ static bool unbounded(const char *type) {
   return strcmp(type, "text") == 0 || strcmp(type, "longblob") == 0 || strcmp(type, "json") == 0;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static long days_from_civil(long y, long m, long d) {
-  y -= m <= 2;
-  long era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-  long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static void civil_from_days(long z, long *y, long *m, long *d) {
-  z += 719468;
-  long era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-  long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy;
-  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  long mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp + (mp < 10 ? 3 : -9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
-/* An ISO 8601 time (checked by the front end) as MySQL reads a datetime:
-** `YYYY-MM-DD hh:mm:ss.ffffff` in UTC, since datetime(6) keeps no zone and
-** MariaDB takes neither `Z` nor an offset. */
+/* An ISO 8601 time as MySQL reads a datetime: UTC, `YYYY-MM-DD
+** hh:mm:ss.ffffff`, since datetime(6) keeps no zone and MariaDB takes neither
+** `Z` nor an offset. */
 static const char *mysql_datetime(be_ctx *c, const char *iso) {
-  long y = atol(iso), mo = atol(iso + 5), d = atol(iso + 8), hh = 0, mi = 0, ss = 0, off = 0;
-  char frac[7] = "000000";
-  const char *p = iso + 10;
-  if (*p) {
-    hh = atol(p + 1), mi = atol(p + 4);
-    p += 6;
-    if (*p == ':') {
-      ss = atol(p + 1);
-      p += 3;
-      if (*p == '.')
-        for (int i = 0; *++p >= '0' && *p <= '9';)
-          if (i < 6) frac[i++] = *p;
-    }
-    if (*p == '+' || *p == '-') off = (*p == '-' ? -1 : 1) * (atol(p + 1) * 60 + atol(p + 4));
-  }
-  long t = ((days_from_civil(y, mo, d) * 24 + hh) * 60 + mi - off) * 60 + ss;
-  long days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), sec = t - days * 86400;
-  civil_from_days(days, &y, &mo, &d);
-  return arena_printf(c->a, "'%04ld-%02ld-%02ld %02ld:%02ld:%02ld.%s'", y, mo, d, sec / 3600,
-                      sec / 60 % 60, sec % 60, frac);
+  const char *t = be_utc_datetime(c->a, iso);
+  return be_string(c, t ? t : iso);
 }
 
 static const char *default_of(be_ctx *c, const st_field *f) {
@@ -462,11 +425,31 @@ static void create_schema(be_ctx *c, const st_schema *s) {
   be_add_references(c, s);
 }
 
+/* ---- the expected model ------------------------------------------------ */
+
+/* A column's type as introspection reports it: integer display widths
+** dropped (MariaDB shows int(11), MySQL 8 int), enums as enum('A','B'). */
+static db_column expected_column(be_ctx *c, const st_schema *s, const st_entity *e,
+                                 const st_field *f) {
+  const char *type = col_type(c, s, e, f);
+  if (f->kind == IR_T_ENUM && !f->array && !f->sensitive) {
+    const st_enum *en = st_enum_find(s, f->type_name);
+    type = db_enum_text(c->a, NULL, en ? en->members.v : NULL, en ? en->members.n : 0);
+  }
+  return (db_column){f->column, type, be_canon_default(c->a, type, default_of(c, f), true), NULL,
+                     !f->nullable};
+}
+
+static db_schema *expected(be_ctx *c, const st_schema *s) {
+  return be_expected_tables(c, s, expected_column, true);
+}
+
 const be_dialect be_mysql = {.name = "mysql",
                              .quote = '`',
                              .backslash_escapes = true,
                              .lower_op = lower_op,
                              .create_schema = create_schema,
+                             .expected = expected,
                              .empty_bytes = "''",
                              .empty_array = "'[]'",
                              .false_value = "0",

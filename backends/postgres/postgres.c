@@ -404,10 +404,48 @@ static void create_schema(be_ctx *c, const st_schema *s) {
   be_add_references(c, s);
 }
 
+/* ---- the expected model ------------------------------------------------ */
+
+/* A column's type as format_type() reports it, enums by their bare name. */
+static const char *catalog_type(be_ctx *c, const st_schema *s, const st_field *f) {
+  const char *base;
+  if (f->sensitive) return "bytea";
+  if (f->array && be_json_kind(f->kind)) return "jsonb";
+  switch (f->kind) {
+  case IR_T_DECIMAL: base = arena_printf(c->a, "numeric(%d,%d)", f->precision, f->scale); break;
+  case IR_T_DATETIME: base = "timestamp with time zone"; break;
+  case IR_T_ENUM: {
+    const st_enum *e = st_enum_find(s, f->type_name);
+    base = e ? e->db_name : f->type_name;
+    break;
+  }
+  default: base = base_type(c, s, f);
+  }
+  return f->array ? arena_printf(c->a, "%s[]", base) : base;
+}
+
+static db_column expected_column(be_ctx *c, const st_schema *s, const st_entity *e,
+                                 const st_field *f) {
+  (void)e;
+  const char *type = catalog_type(c, s, f);
+  return (db_column){f->column, type, be_canon_default(c->a, type, default_of(c, f), false), NULL,
+                     !f->nullable};
+}
+
+static db_schema *expected(be_ctx *c, const st_schema *s) {
+  db_schema *db = be_expected_tables(c, s, expected_column, true);
+  for (int i = 0; i < s->enums.n; i++) {
+    const st_enum *e = s->enums.v[i];
+    vec_push(c->a, db->types, db_enum_text(c->a, e->db_name, e->members.v, e->members.n));
+  }
+  return db;
+}
+
 const be_dialect be_postgres = {.name = "postgres",
                                 .quote = '"',
                                 .lower_op = lower_op,
                                 .create_schema = create_schema,
+                                .expected = expected,
                                 .empty_bytes = "'\\x'::bytea",
                                 .empty_array = "'{}'",
                                 .false_value = "false",

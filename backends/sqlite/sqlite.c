@@ -77,10 +77,6 @@ static bool needs_default_expr(const st_field *f) {
   return f->def == ST_D_NOW || f->def == ST_D_UUID;
 }
 
-static const char *on_delete(ir_on_delete od) {
-  return od == IR_OD_CASCADE ? "CASCADE" : od == IR_OD_SET_NULL ? "SET NULL" : "RESTRICT";
-}
-
 static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) {
   const char *def = default_of(c, f), *chk = check_of(c, s, f);
   char *out = arena_printf(c->a, "%s %s%s", be_ident(c, f->column), col_type(f),
@@ -92,7 +88,7 @@ static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) 
     const st_field *tf = t ? st_field_find(t, f->ref_field) : NULL;
     if (t && tf)
       out = arena_printf(c->a, "%s REFERENCES %s (%s) ON DELETE %s", out, be_ident(c, t->table),
-                         be_ident(c, tf->column), on_delete(f->on_delete));
+                         be_ident(c, tf->column), be_on_delete(f->on_delete));
   }
   return out;
 }
@@ -391,49 +387,17 @@ static void create_schema(be_ctx *c, const st_schema *s) {
 
 /* ---- the database a state makes ----------------------------------------- */
 
+static db_column expected_column(be_ctx *c, const st_schema *s, const st_entity *e,
+                                 const st_field *f) {
+  (void)e;
+  /* SQLite stores an expression default without its outer parentheses */
+  const char *def = default_of(c, f);
+  if (def && def[0] == '(') def = arena_strndup(c->a, def + 1, strlen(def) - 2);
+  return (db_column){f->column, col_type(f), def, check_of(c, s, f), !f->nullable};
+}
+
 static db_schema *expected(be_ctx *c, const st_schema *s) {
-  db_schema *db = arena_alloc(c->a, sizeof *db);
-  db->a = c->a;
-  for (int i = 0; i < s->entities.n; i++) {
-    const st_entity *e = s->entities.v[i];
-    db_table *t = arena_alloc(c->a, sizeof *t);
-    t->name = e->table;
-    for (int j = 0; j < e->fields.n; j++) {
-      const st_field *f = e->fields.v[j];
-      /* SQLite stores an expression default without its outer parentheses */
-      const char *def = default_of(c, f);
-      if (def && def[0] == '(') def = arena_strndup(c->a, def + 1, strlen(def) - 2);
-      db_column col = {f->column, col_type(f), def, check_of(c, s, f), !f->nullable};
-      vec_push(c->a, t->cols, col);
-      if (f->ref_entity) {
-        const st_entity *te = st_entity_find(s, f->ref_entity);
-        const st_field *tf = st_field_find(te, f->ref_field);
-        db_fk fk = {NULL,
-                    arena_alloc(c->a, sizeof(char *)),
-                    1,
-                    te->table,
-                    arena_alloc(c->a, sizeof(char *)),
-                    1,
-                    on_delete(f->on_delete)};
-        fk.cols[0] = f->column;
-        fk.ref_cols[0] = tf->column;
-        vec_push(c->a, t->fks, fk);
-      }
-    }
-    for (int j = 0; j < e->pkey.n; j++)
-      vec_push(c->a, t->pkey, st_field_find(e, e->pkey.v[j])->column);
-    named_index b[256];
-    int nb = all_indexes(e, b, 256);
-    for (int j = 0; j < nb; j++) {
-      db_index x = {b[j].x->name, arena_alloc(c->a, sizeof(char *) * (size_t)b[j].x->nfields),
-                    b[j].x->nfields, b[j].unique};
-      for (int k = 0; k < x.ncols; k++)
-        x.cols[k] = st_field_find(e, b[j].x->fields[k])->column;
-      vec_push(c->a, t->indexes, x);
-    }
-    vec_push(c->a, db->tables, t);
-  }
-  return db;
+  return be_expected_tables(c, s, expected_column, false);
 }
 
 const be_dialect be_sqlite = {.name = "sqlite",
