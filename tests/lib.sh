@@ -22,6 +22,11 @@ evolution_project() { # inspirec, examples, project folder
     "$3"/migrations/0005_*/plan.inspire
 }
 
+# An example as a project with one migration from nothing (inspirec plan).
+example_project() { # inspirec, examples, example name, project folder
+  mkdir -p "$4" && cp -r "$2/$3/schema" "$4/" && "$1" -C "$4" plan -q >/dev/null 2>&1 || bad "plan $3"
+}
+
 # A random pair that failed (pg_pairs.sh, my_pairs.sh): the first three show
 # their schemas and scripts from $tmp/pairs/SEED.
 failed_seed() { # seed, reason
