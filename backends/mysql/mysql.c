@@ -119,19 +119,69 @@ static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,
 
 /* ---- keys --------------------------------------------------------------- */
 
-/* MySQL keys only bounded columns: a key on json, an array or bytes has no
-** MySQL form that MariaDB takes too, so the script is refused, naming it. */
-static void check_key(be_ctx *c, const st_entity *e, const char *const *fields, int n,
-                      const char *key) {
-  for (int i = 0; i < n; i++) {
-    const st_field *f = st_field_find(e, fields[i]);
-    const char *type = f ? col_type(c, c->after, e, f) : "";
-    if (f && unbounded(type))
-      be_problem(c->out,
-                 "key %s of %s is on field %s, stored as %s, which MySQL cannot index; key "
-                 "other fields, or lower for postgres or sqlite",
-                 key, e->name, f->name, type);
+/* Bytes a value of the column type takes in an InnoDB row or key (utf8mb4:
+** four bytes a character); text, json and blobs count their row pointer. */
+static long column_bytes(const char *type) {
+  static const struct {
+    const char *type;
+    long bytes;
+  } fixed[] = {{"int", 4},        {"smallint", 2}, {"bigint", 8},      {"double", 8},
+               {"tinyint(1)", 1}, {"date", 3},     {"datetime(6)", 8}, {"char(36)", 144}};
+  for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+    if (strcmp(type, fixed[i].type) == 0) return fixed[i].bytes;
+  if (strncmp(type, "varchar(", 8) == 0) {
+    long n = atol(type + 8) * 4;
+    return n + (n > 255 ? 2 : 1);
   }
+  if (strncmp(type, "decimal(", 8) == 0) { /* 4 bytes per 9 digits on each side */
+    static const int rest[] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+    const char *comma = strchr(type, ',');
+    long p = atol(type + 8), sc = comma ? atol(comma + 1) : 0, in = p - sc;
+    return in / 9 * 4 + rest[in % 9] + sc / 9 * 4 + rest[sc % 9];
+  }
+  if (strncmp(type, "enum(", 5) == 0) return 2;
+  return 12;
+}
+
+#define MYSQL_KEY_BYTES 3072
+#define MYSQL_ROW_BYTES 65535
+
+/* What MySQL cannot build, refused (E0801) rather than emitted: a key on a
+** column it cannot index (json, blobs: no prefix form MySQL 8 and MariaDB
+** both take, and a prefix would change what a unique key means), a key over
+** 3072 bytes, a row over 65535. */
+static void check_entity(be_ctx *c, const st_schema *s, const st_entity *e) {
+  be_key keys[256];
+  int nk = be_keys_of(c, s, e, keys, 256, NULL, NULL);
+  for (int i = 0; i < nk; i++) {
+    if (keys[i].kind == BE_FK) continue;
+    const char *key = keys[i].kind == BE_PKEY ? "the primary key" : keys[i].name;
+    long bytes = 0;
+    for (int j = 0; j < keys[i].nfields; j++) {
+      const st_field *f = st_field_find(e, keys[i].fields[j]);
+      const char *type = f ? col_type(c, s, e, f) : "";
+      if (f && unbounded(type))
+        be_problem(c->out,
+                   "key %s of %s is on field %s, stored as %s, which MySQL cannot index; key "
+                   "other fields, or lower for postgres or sqlite",
+                   key, e->name, f->name, type);
+      else if (f) /* a key counts a varchar's characters, not its length bytes */
+        bytes += strncmp(type, "varchar(", 8) == 0 ? atol(type + 8) * 4 : column_bytes(type);
+    }
+    if (bytes > MYSQL_KEY_BYTES)
+      be_problem(c->out,
+                 "key %s of %s takes %ld bytes, over MySQL's %d; give its string fields a "
+                 "smaller @maxLength (a character takes 4 bytes)",
+                 key, e->name, bytes, MYSQL_KEY_BYTES);
+  }
+  long row = (e->fields.n + 7) / 8; /* the NULL flags */
+  for (int i = 0; i < e->fields.n; i++)
+    row += column_bytes(col_type(c, s, e, e->fields.v[i]));
+  if (row > MYSQL_ROW_BYTES)
+    be_problem(c->out,
+               "a row of %s takes %ld bytes, over MySQL's %d; give its string fields a smaller "
+               "@maxLength, or none (text is stored apart from the row)",
+               e->name, row, MYSQL_ROW_BYTES);
 }
 
 static void drop_key(be_ctx *c, const st_entity *e, const be_key *k) {
@@ -143,15 +193,6 @@ static void drop_key(be_ctx *c, const st_entity *e, const be_key *k) {
     break;
   default: be_emit(c->out, NULL, "ALTER TABLE %s DROP INDEX %s", t, be_ident(c, k->name)); break;
   }
-}
-
-static void check_keys(be_ctx *c, const st_schema *s, const st_entity *e) {
-  be_key keys[256];
-  int nk = be_keys_of(c, s, e, keys, 256, NULL, NULL);
-  for (int i = 0; i < nk; i++)
-    if (keys[i].kind != BE_FK)
-      check_key(c, e, keys[i].fields, keys[i].nfields,
-                keys[i].kind == BE_PKEY ? "the primary key" : keys[i].name);
 }
 
 static void make_key(be_ctx *c, const st_entity *e, const be_key *k) {
@@ -264,7 +305,7 @@ static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *
   for (int i = 0; i < e->fields.n; i++)
     strbuf_puts(&b,
                 arena_printf(c->a, "%s\n  %s", i ? "," : "", column_def(c, s, e, e->fields.v[i])));
-  check_keys(c, s, e);
+  check_entity(c, s, e);
   if (e->pkey.n)
     strbuf_puts(
         &b, arena_printf(c->a, ",\n  PRIMARY KEY (%s)", be_columns(c, e, e->pkey.v, e->pkey.n)));
@@ -414,7 +455,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
   case OP_SQL: be_emit(c->out, NULL, "%s", op->sql); break;
   default: break;
   }
-  if (now && op->kind != OP_CREATE_ENTITY) check_keys(c, c->after, now);
+  if (now && op->kind != OP_CREATE_ENTITY) check_entity(c, c->after, now);
 }
 
 /* Tables with their indexes, then the references: any order of tables then
