@@ -57,9 +57,12 @@ for f in $ups; do
   3) sql -d evo -c "UPDATE tasks SET status = 'Blocked' WHERE title = 't-p1';
        INSERT INTO labels (name) VALUES ('l1');
        INSERT INTO task_labels SELECT t.id, l.id FROM tasks t, labels l" >/dev/null && ok || bad "rows after up 3: $(cat "$tmp/sqlerr")" ;;
+  4) [ "$(sql -d evo -c "SELECT count(*) FROM task_labels tl JOIN tags t ON t.id = tl.tag_id")" = 2 ] && ok ||
+       bad "rows survive the rename of Label to Tag and of labelId to tagId" ;;
   esac
 done
 [ "$(count_tables evo)" = 4 ] && [ "$(sql -d evo -c 'SELECT count(*) FROM tasks')" = 2 ] && ok || bad "the history keeps its rows"
+[ "$(sql -d evo -c "SELECT DISTINCT estimate FROM tasks")" = 3 ] && ok || bad "estimate keeps its value from int to bigint to string"
 [ "$(sql -d evo -c "SELECT status FROM tasks WHERE title = 't-p1'")" = Todo ] && ok || bad "rows of a dropped member take the default"
 [ "$(sql -d evo -c "SELECT count(*) FROM tasks WHERE due_date IS NULL")" = 0 ] && ok || bad "backfill before NOT NULL"
 
