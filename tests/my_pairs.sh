@@ -7,7 +7,7 @@
 # again; after the first migration, the down and the second up the database
 # read back by introspection equals the pair's schema (tests/test_db.c).
 # Tables are empty: the data checks live in the SQLite round trips and
-# in my_lower.sh.
+# in tests/engine_lower.sh.
 set -u
 gen=$1
 testdb=$2
