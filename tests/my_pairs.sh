@@ -4,8 +4,8 @@
 # test_sqlite --emit lowers each random pair A -> B for MySQL. On a throwaway
 # server, per pair: empty -> A as a migration; A -> B; the database must equal
 # B made whole (--schema); the down back to A must equal A made whole; up
-# again; after the first migration, the down and the second up the database
-# read back by introspection equals the pair's schema (tests/test_db.c).
+# again; after the down and the second up the database read back by
+# introspection also equals the pair's schema (tests/test_db.c).
 # Tables are empty: the data checks live in the SQLite round trips and
 # in tests/engine_lower.sh.
 set -u
@@ -33,7 +33,7 @@ for d in $(ls "$tmp/pairs" | sort -n); do
   p="$tmp/pairs/$d"
   r=""
   fresh m && fresh w1 && fresh w2 &&
-    stage "empty -> A" m "$p/a.sql" "$p/m1" && is_state "$p" "empty -> A" a.inspire &&
+    stage "empty -> A" m "$p/a.sql" "$p/m1" &&
     stage "A whole" w1 "$p/a.schema.sql" "$p/w1" &&
     stage "up" m "$p/up.sql" "$p/m2" &&
     stage "B whole" w2 "$p/b.schema.sql" "$p/w2" &&
