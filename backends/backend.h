@@ -66,6 +66,11 @@ struct be_ctx {
   be_script *out;
   const st_schema *before, *after; /* around the operation being lowered */
   bool down;                       /* lowering the inverse of a plan */
+  /* the state the script starts from, and the operations lowered before
+  ** this one: what a statement hoisted into `pre` must be written against */
+  const st_schema *start;
+  const ir_op *const *prior;
+  int nprior;
 };
 
 extern const be_dialect be_sqlite;
@@ -121,6 +126,9 @@ void be_rename_column(be_ctx *c, const char *table, const st_field *from, const 
 /* A value of the field's type that satisfies the column (the shape comes
 ** back in a down script, not the data). */
 const char *be_placeholder(be_ctx *c, const st_schema *s, const st_field *f);
+/* The name an enum (*en) and one of its labels (or NULL) had when the script
+** started, following the renames lowered before the current operation. */
+const char *be_label_at_start(be_ctx *c, const char **en, const char *label);
 /* json, file and embedded types: stored as JSON on every dialect */
 bool be_json_kind(ir_type_kind k);
 

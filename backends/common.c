@@ -384,7 +384,8 @@ void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *pl
     st_apply(s, plan->ops.v[i]); /* plans reach here checked */
     states[i + 1] = s;
   }
-  be_ctx c = {d, a, out, NULL, NULL, down};
+  const ir_op **done = arena_alloc(a, sizeof(ir_op *) * (size_t)(n + 1));
+  be_ctx c = {d, a, out, NULL, NULL, down, states[down ? n : 0], done, 0};
   if (!down) {
     for (int i = 0; i < n; i++) {
       const ir_op *op = plan->ops.v[i];
@@ -392,6 +393,7 @@ void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *pl
       c.before = states[i];
       c.after = states[i + 1];
       d->lower_op(&c, op);
+      done[c.nprior++] = op;
     }
     return;
   }
@@ -419,7 +421,17 @@ void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *pl
     c.before = states[i + 1];
     c.after = states[i];
     d->lower_op(&c, inv);
+    done[c.nprior++] = inv;
   }
+}
+
+const char *be_label_at_start(be_ctx *c, const char **en, const char *label) {
+  for (int i = c->nprior - 1; i >= 0; i--) {
+    const ir_op *op = c->prior[i];
+    if (op->kind == OP_RENAME_ENUM && op->to == *en) *en = op->entity;
+    if (op->kind == OP_RENAME_VALUE && op->entity == *en && op->to == label) label = op->name;
+  }
+  return label;
 }
 
 void be_lower_schema(const be_dialect *d, const st_schema *s, be_script *out) {

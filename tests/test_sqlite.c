@@ -86,17 +86,20 @@ static bool run_script(sqlite3 *db, const be_script *s, const char **err) {
 
 /* ---- rows --------------------------------------------------------------- */
 
-static const char *value(const st_schema *s, const st_field *f, int n) {
+/* A value of the field's type for row n, as the dialect writes it. */
+static const char *value(const be_dialect *d, const st_schema *s, const st_field *f, int n) {
   arena *a = &owner.a;
-  if (f->sensitive || f->kind == IR_T_BYTES) return arena_printf(a, "x'%02x'", n);
-  if (f->array) return "'[]'";
+  bool pg = d == &be_postgres;
+  if (f->sensitive || f->kind == IR_T_BYTES)
+    return arena_printf(a, pg ? "decode('%02x', 'hex')" : "x'%02x'", n);
+  if (f->array) return pg && !be_json_kind(f->kind) ? "'{}'" : "'[]'";
   switch (f->kind) {
   case IR_T_INT:
   case IR_T_SMALLINT:
   case IR_T_BIGINT:
   case IR_T_DECIMAL:
   case IR_T_DOUBLE: return arena_printf(a, "%d", n);
-  case IR_T_BOOLEAN: return arena_printf(a, "%d", n % 2);
+  case IR_T_BOOLEAN: return pg ? (n % 2 ? "true" : "false") : arena_printf(a, "%d", n % 2);
   case IR_T_DATE: return arena_printf(a, "'%04d-01-01'", 1000 + n);
   case IR_T_DATETIME: return arena_printf(a, "'%04d-01-01 10:00:00'", 1000 + n);
   case IR_T_UUID: return arena_printf(a, "'00000000-0000-4000-8000-%012d'", n);
@@ -112,11 +115,15 @@ static const char *value(const st_schema *s, const st_field *f, int n) {
   }
 }
 
-/* Two rows in each table, parents first; a table in a reference cycle stays
-** empty.  Returns how many tables got rows. */
-static int fill(sqlite3 *db, const st_schema *s, const char **err) {
-  int n = s->entities.n, done_count = 0;
-  bool *done = calloc((size_t)n + 1, 1), *filled = calloc((size_t)n + 1, 1);
+typedef VEC(const char *) str_vec;
+
+/* INSERTs for two rows in each table, parents first; a table in a reference
+** cycle stays empty.  filled[i] says which entities got rows. */
+static void fill_sql(const be_dialect *d, const st_schema *s, str_vec *out, bool *filled) {
+  int n = s->entities.n;
+  be_ctx c = {d, &owner.a, NULL, NULL, s, false};
+  bool *done = calloc((size_t)n + 1, 1);
+  static int serial;
   for (int round = 0; round < n; round++) {
     for (int i = 0; i < n; i++) {
       if (done[i]) continue;
@@ -148,50 +155,60 @@ static int fill(sqlite3 *db, const st_schema *s, const char **err) {
         for (int k = 0; narrow && k < e->pkey.n; k++)
           if (e->pkey.v[k] == x->name) narrow_key = true;
       }
-      if (narrow_key || orphan) {
-        done[i] = true;
-        continue;
-      }
       done[i] = true;
+      if (narrow_key || orphan) continue;
       filled[i] = true;
-      done_count++;
-      static int serial;
       for (int row = serial + 1; row <= serial + 2; row++) {
-        char *cols = arena_printf(&owner.a, "%s", ""), *vals = cols;
+        strbuf cols = {0}, vals = {0};
+        strbuf_puts(&cols, "");
+        strbuf_puts(&vals, "");
         for (int f = 0; f < e->fields.n; f++) {
           const st_field *x = e->fields.v[f];
           const char *v;
           if (x->ref_entity) {
             const st_entity *t = st_entity_find(s, x->ref_entity);
-            const st_field *tf = st_field_find(t, x->ref_field);
-            /* the two newest parents, one each, so unique references stay unique */
+            const char *tc = be_ident(&c, st_field_find(t, x->ref_field)->column);
+            /* the two newest parents, one each, so unique references stay
+            ** unique; through a derived table, since MySQL reads no table it
+            ** inserts into */
             v = arena_printf(&owner.a,
-                             "(SELECT \"%s\" FROM \"%s\" ORDER BY rowid DESC LIMIT 1 OFFSET %d)",
-                             tf->column, t->table, row % 2);
+                             "(SELECT %s FROM (SELECT %s FROM %s ORDER BY %s DESC LIMIT 1 OFFSET "
+                             "%d) AS %s)",
+                             tc, tc, be_ident(&c, t->table), tc, row % 2, be_ident(&c, "parent"));
           } else {
-            v = value(s, x, row);
+            v = value(d, s, x, row);
             bool narrow = x->kind == IR_T_ENUM || x->kind == IR_T_BOOLEAN;
             for (int u = 0; narrow && u < e->uniques.n; u++)
               for (int k = 0; k < e->uniques.v[u]->nfields; k++)
                 if (e->uniques.v[u]->fields[k] == x->name) v = "NULL";
           }
-          cols = arena_printf(&owner.a, "%s%s\"%s\"", cols, *cols ? ", " : "", x->column);
-          vals = arena_printf(&owner.a, "%s%s%s", vals, *vals ? ", " : "", v);
+          strbuf_puts(&cols, f ? ", " : "");
+          strbuf_puts(&cols, be_ident(&c, x->column));
+          strbuf_puts(&vals, f ? ", " : "");
+          strbuf_puts(&vals, v);
         }
-        const char *sql =
-            arena_printf(&owner.a, "INSERT INTO \"%s\" (%s) VALUES (%s)", e->table, cols, vals);
-        if (!exec(db, sql, err)) {
-          free(done);
-          free(filled);
-          return -1;
-        }
+        vec_push(&owner.a, *out,
+                 arena_printf(&owner.a, "INSERT INTO %s (%s) VALUES (%s)", be_ident(&c, e->table),
+                              strbuf_done(&cols, &owner.a), strbuf_done(&vals, &owner.a)));
       }
       serial += 2;
     }
   }
   free(done);
+}
+
+/* Two rows in each table it can fill; how many tables got rows, or -1. */
+static int fill(sqlite3 *db, const st_schema *s, const char **err) {
+  str_vec sql = {0};
+  bool *filled = calloc((size_t)s->entities.n + 1, 1);
+  fill_sql(&be_sqlite, s, &sql, filled);
+  int n = 0;
+  for (int i = 0; i < s->entities.n; i++)
+    n += filled[i];
   free(filled);
-  return done_count;
+  for (int i = 0; i < sql.n; i++)
+    if (!exec(db, sql.v[i], err)) return -1;
+  return n;
 }
 
 static long count(sqlite3 *db, const char *table) {
@@ -374,6 +391,43 @@ static void free_pair(pair *p) {
   free(p->b);
 }
 
+/* Whether the step A -> B keeps rows on every engine.  A guessed step, or
+** one that adds uniqueness, depends on the data: such plans run on empty
+** tables.  With strict_types (Postgres, MySQL) a type change too, since a
+** value of one type is seldom one of another there (SQLite keeps it). */
+static bool rows_allowed(const st_schema *sa, const ir_plan *p2, bool strict_types) {
+  bool rows = true;
+  for (int i = 0; i < p2->ops.n; i++) {
+    const ir_op *op = p2->ops.v[i];
+    rows &= !op->resolve && op->kind != OP_ADD_UNIQUE && op->kind != OP_ADD_PRIMARY_KEY &&
+            !(op->kind == OP_ADD_FIELD && (op->unique || op->primary_key)) &&
+            !(op->kind == OP_ALTER_FIELD && !op->field->nullable);
+    if (strict_types && op->kind == OP_ALTER_FIELD) {
+      const st_entity *oe = st_entity_find(sa, op->entity);
+      const st_field *of = oe ? st_field_find(oe, op->field->name) : NULL;
+      if (!of || !st_same_column_type(of, op->field) || (op->field->ref_entity && !of->ref_entity))
+        rows = false;
+    }
+    /* the down of a dropped required reference needs a parent row, and the
+    ** parent may be dropped in the same plan (docs/backends.md) */
+    if (op->kind == OP_DROP_FIELD) {
+      const st_entity *oe = st_entity_find(sa, op->entity);
+      const st_field *of = oe ? st_field_find(oe, op->name) : NULL;
+      if (of && of->ref_entity && !of->nullable) rows = false;
+    }
+    /* the down of a dropped key column cannot always find distinct values */
+    if (op->kind == OP_DROP_FIELD || op->kind == OP_DROP_UNIQUE ||
+        op->kind == OP_DROP_PRIMARY_KEY) {
+      const st_entity *owner_e = st_entity_find(sa, op->entity);
+      for (int u = 0; owner_e && u < owner_e->uniques.n; u++)
+        for (int k = 0; k < owner_e->uniques.v[u]->nfields; k++)
+          if (op->kind != OP_DROP_FIELD || owner_e->uniques.v[u]->fields[k] == op->name)
+            rows = false;
+    }
+  }
+  return rows;
+}
+
 static void random_pair(uint64_t seed) {
   pair pr;
   bool made = make_pair(seed, &pr);
@@ -385,31 +439,7 @@ static void random_pair(uint64_t seed) {
   st_schema *empty = pr.empty, *sa = pr.sa;
   ir_plan *p1 = pr.p1, *p2 = pr.p2;
   if (made) {
-    /* a guessed step, or one that adds uniqueness, depends on the data: such
-    ** plans run on empty tables */
-    bool rows = true;
-    for (int i = 0; i < p2->ops.n; i++) {
-      const ir_op *op = p2->ops.v[i];
-      rows &= !op->resolve && op->kind != OP_ADD_UNIQUE && op->kind != OP_ADD_PRIMARY_KEY &&
-              !(op->kind == OP_ADD_FIELD && (op->unique || op->primary_key)) &&
-              !(op->kind == OP_ALTER_FIELD && !op->field->nullable);
-      /* the down of a dropped required reference needs a parent row, and the
-      ** parent may be dropped in the same plan (docs/backends.md) */
-      if (op->kind == OP_DROP_FIELD) {
-        const st_entity *oe = st_entity_find(sa, op->entity);
-        const st_field *of = oe ? st_field_find(oe, op->name) : NULL;
-        if (of && of->ref_entity && !of->nullable) rows = false;
-      }
-      /* the down of a dropped key column cannot always find distinct values */
-      if (op->kind == OP_DROP_FIELD || op->kind == OP_DROP_UNIQUE ||
-          op->kind == OP_DROP_PRIMARY_KEY) {
-        const st_entity *owner_e = st_entity_find(sa, op->entity);
-        for (int u = 0; owner_e && u < owner_e->uniques.n; u++)
-          for (int k = 0; k < owner_e->uniques.v[u]->nfields; k++)
-            if (op->kind != OP_DROP_FIELD || owner_e->uniques.v[u]->fields[k] == op->name)
-              rows = false;
-      }
-    }
+    bool rows = rows_allowed(sa, p2, false);
     const char *what = arena_printf(&owner.a, "seed %llu", (unsigned long long)seed);
     if (step(db, arena_printf(&owner.a, "%s (initial)", what), empty, p1, false)) {
       if (!step(db, what, sa, p2, rows)) printf("--- A\n%s--- B\n%s", a, b);
@@ -432,6 +462,50 @@ static bool write_file(const char *path, const char *text) {
   if (!f) return false;
   fputs(text, f);
   return fclose(f) == 0;
+}
+
+/* The data side of a pair on a server: rows.sql fills A (when the step keeps
+** rows there), counts.sql counts the filled tables under their names in B,
+** counts.expect is what it must print after the up, and clear.sql empties
+** B's tables before the down (a down cannot always refill what it re-adds). */
+static bool write_rows(const be_dialect *d, const char *at, const pair *pr) {
+  be_ctx c = {d, &owner.a, NULL, NULL, pr->sb, false};
+  str_vec ins = {0};
+  bool *filled = calloc((size_t)pr->sa->entities.n + 1, 1);
+  if (rows_allowed(pr->sa, pr->p2, true)) fill_sql(d, pr->sa, &ins, filled);
+  strbuf rows = {0}, counts = {0}, expect = {0}, clear = {0};
+  strbuf_puts(&rows, "");
+  strbuf_puts(&counts, "");
+  strbuf_puts(&expect, "");
+  strbuf_puts(&clear, d == &be_mysql ? "SET FOREIGN_KEY_CHECKS = 0;\n" : "");
+  for (int i = 0; i < ins.n; i++)
+    strbuf_puts(&rows, arena_printf(&owner.a, "%s;\n", ins.v[i]));
+  for (int i = 0; i < pr->sa->entities.n; i++) {
+    const char *name = pr->sa->entities.v[i]->name;
+    for (int k = 0; k < pr->p2->ops.n; k++)
+      if (pr->p2->ops.v[k]->kind == OP_RENAME_ENTITY && pr->p2->ops.v[k]->entity == name)
+        name = pr->p2->ops.v[k]->to;
+    const st_entity *e = st_entity_find(pr->sb, name);
+    if (!filled[i] || !e) continue;
+    strbuf_puts(&counts, arena_printf(&owner.a, "SELECT CONCAT(%s, ' ', count(*)) FROM %s;\n",
+                                      be_string(&c, e->table), be_ident(&c, e->table)));
+    strbuf_puts(&expect, arena_printf(&owner.a, "%s 2\n", e->table));
+  }
+  for (int i = 0; i < pr->sb->entities.n; i++)
+    strbuf_puts(&clear,
+                arena_printf(&owner.a,
+                             d == &be_mysql ? "DELETE FROM %s;\n" : "TRUNCATE %s CASCADE;\n",
+                             be_ident(&c, pr->sb->entities.v[i]->table)));
+  if (d == &be_mysql) strbuf_puts(&clear, "SET FOREIGN_KEY_CHECKS = 1;\n");
+  free(filled);
+  const char *names[] = {"rows.sql", "counts.sql", "counts.expect", "clear.sql"};
+  strbuf *bufs[] = {&rows, &counts, &expect, &clear};
+  bool ok = true;
+  for (int i = 0; i < 4; i++) {
+    ok = ok && write_file(arena_printf(&owner.a, "%s/%s", at, names[i]), bufs[i]->p);
+    free(bufs[i]->p);
+  }
+  return ok;
 }
 
 /* Writes the pair's files; false when the dialect refuses one of its scripts
@@ -472,6 +546,7 @@ static bool emit_pair(const be_dialect *d, const char *dir, uint64_t seed) {
       free_pair(&pr);
       return false;
     }
+    ok = ok && write_rows(d, at, &pr);
     ok = ok && write_file(arena_printf(&owner.a, "%s/a.inspire", at), pr.a) &&
          write_file(arena_printf(&owner.a, "%s/b.inspire", at), pr.b);
     if (ok)

@@ -363,11 +363,16 @@ static void lower_op(be_ctx *c, const ir_op *op) {
             be_ident(c, st_enum_find(c->after, op->to)->db_name));
     break;
   case OP_ADD_VALUE: {
-    /* outside the transaction: the value may be used by what follows */
-    const st_enum *e = st_enum_find(c->before, op->entity);
-    const char *where = op->anchor ? arena_printf(c->a, " %s %s", op->before ? "BEFORE" : "AFTER",
-                                                  be_string(c, op->anchor))
-                                   : "";
+    /* outside the transaction: the value may be used by what follows.  It
+    ** runs before the rest of the script, so it names the type and its
+    ** anchor as they are then, before any rename the plan makes first. */
+    const char *type = op->entity;
+    const char *anchor = be_label_at_start(c, &type, op->anchor); /* NULL: at the end */
+    const st_enum *e = st_enum_find(c->start, type);
+    if (!e) e = st_enum_find(c->before, op->entity); /* made by this script */
+    const char *where =
+        anchor ? arena_printf(c->a, " %s %s", op->before ? "BEFORE" : "AFTER", be_string(c, anchor))
+               : "";
     be_stmt st = {arena_printf(c->a, "ALTER TYPE %s ADD VALUE %s%s", be_ident(c, e->db_name),
                                be_string(c, op->name), where),
                   "a new enum value is usable only once committed"};
