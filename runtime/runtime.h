@@ -1,0 +1,80 @@
+/*
+** runtime.h: applying committed migrations to a live database
+** (migrations.md 6): connections, the ledger, locks and the runner.
+**
+** A connection is a driver table (one per engine, as the backends are one
+** per dialect) and a handle.  Every error text a driver returns has the
+** password of the URL taken out, so no caller can print it by mistake.
+*/
+#ifndef INSPIRE_RUNTIME_H
+#define INSPIRE_RUNTIME_H
+
+#include "backends/backend.h"
+
+/* ---- url.c ------------------------------------------------------------- */
+
+typedef enum rt_engine { RT_SQLITE, RT_POSTGRES, RT_MYSQL } rt_engine;
+
+typedef struct rt_url {
+  rt_engine engine;
+  const char *raw;   /* as given: holds the password; never printed */
+  const char *shown; /* the same with the password replaced by *** */
+  /* parts, for the engines that want them (SQLite: path; MySQL: all) */
+  const char *path, *user, *password, *host, *database, *socket;
+  int port;
+} rt_url;
+
+/* sqlite:PATH, sqlite::memory:, postgres://..., postgresql://..., mysql://...
+** NULL and *err (without the password) when the URL is not one of those. */
+rt_url *rt_parse_url(arena *a, const char *url, const char **err);
+/* text with every occurrence of the URL's password replaced by *** */
+const char *rt_scrub(arena *a, const rt_url *u, const char *text);
+
+/* ---- db.c and one driver per engine ------------------------------------ */
+
+typedef struct rt_db rt_db;
+
+/* Rows of text cells (NULL for SQL NULL), for the ledger's few queries. */
+typedef struct rt_rows {
+  int nrows, ncols;
+  const char **cells; /* row-major */
+} rt_rows;
+
+typedef struct rt_driver {
+  const char *name;
+  const be_dialect *dialect;
+  bool transactional_ddl; /* DDL inside BEGIN ... COMMIT rolls back (not MySQL) */
+  bool (*open)(rt_db *db);
+  bool (*exec)(rt_db *db, const char *sql);
+  bool (*query)(rt_db *db, const char *sql, rt_rows *out);
+  /* one runner per database; false after timeout_s seconds (db->timed_out) */
+  bool (*lock)(rt_db *db, int timeout_s);
+  void (*unlock)(rt_db *db);
+  db_schema *(*introspect)(rt_db *db);
+  void (*close)(rt_db *db);
+} rt_driver;
+
+struct rt_db {
+  const rt_driver *drv;
+  const rt_url *url;
+  arena *a;
+  void *handle;
+  const char *err; /* the last error, scrubbed */
+  bool timed_out;
+};
+
+extern const rt_driver rt_sqlite_driver, rt_postgres_driver, rt_mysql_driver;
+
+/* Connect; NULL and *err (scrubbed) on failure. */
+rt_db *rt_open(arena *a, const char *url, const char **err);
+void rt_close(rt_db *db);
+/* sets db->err to msg with the password scrubbed; returns false */
+bool rt_fail(rt_db *db, const char *msg);
+/* Poll try_once (1: taken, 0: busy, -1: error) every 100 ms for timeout_s
+** seconds; on timeout, db->timed_out and an error naming the database. */
+bool rt_wait_lock(rt_db *db, int timeout_s, int (*try_once)(rt_db *db));
+bool rt_lock_timeout(rt_db *db, int timeout_s);
+/* The database as introspection reads it, the ledger's own tables left out. */
+db_schema *rt_introspect(rt_db *db);
+
+#endif
