@@ -9,7 +9,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-BUILD_PACKAGES="build-essential cmake ninja-build pkg-config re2c lemon libcjson-dev libsqlite3-dev libpq-dev libmariadb-dev"
+BUILD_PACKAGES="build-essential cmake ninja-build pkg-config re2c lemon libcjson-dev libsqlite3-dev libpq-dev libmariadb-dev libssl-dev"
 TEST_PACKAGES="clang libclang-rt-14-dev sqlite3 postgresql mariadb-server mariadb-client"
 
 # Install the packages that are not there yet (as root, or through sudo).

@@ -46,6 +46,14 @@ void cli_print_diags(fe_compilation *c, cli_opts *o);
 int cmd_lower(cli_opts *o, int argc, char **argv);
 void help_lower(void);
 
+/* apply.c */
+int cmd_apply(cli_opts *o, int argc, char **argv);
+int cmd_dry_run(cli_opts *o, int argc, char **argv);
+int cmd_dev(cli_opts *o, int argc, char **argv);
+void help_apply(void);
+/* --db, else $INSPIRE_DATABASE_URL, else $DATABASE_URL, else the embedded default */
+const char *cli_database_url(const char *given);
+
 /* plan.c */
 int cmd_plan(cli_opts *o, int argc, char **argv);
 void help_plan(void);

@@ -10,6 +10,7 @@
 #define INSPIRE_RUNTIME_H
 
 #include "backends/backend.h"
+#include "frontend/frontend.h"
 
 /* ---- url.c ------------------------------------------------------------- */
 
@@ -76,5 +77,51 @@ bool rt_wait_lock(rt_db *db, int timeout_s, int (*try_once)(rt_db *db));
 bool rt_lock_timeout(rt_db *db, int timeout_s);
 /* The database as introspection reads it, the ledger's own tables left out. */
 db_schema *rt_introspect(rt_db *db);
+
+/* ---- ledger.c ---------------------------------------------------------- */
+
+const char *rt_lit(rt_db *db, const char *text); /* a string literal; NULL: NULL */
+const char *rt_now(arena *a);                    /* UTC, ISO 8601 */
+bool rt_ledger_ensure(rt_db *db);                /* the two tables, made on first use */
+bool rt_ledger_exists(rt_db *db, bool *exists);
+/* id, checksum, applied_at of every applied migration, by id */
+bool rt_ledger_applied(rt_db *db, rt_rows *rows);
+bool rt_ledger_record(rt_db *db, const char *id, const char *checksum, long ms,
+                      const char *version);
+/* a step's row, replaced: status pending, done or failed */
+bool rt_ledger_step(rt_db *db, const char *id, int step, const char *op, const char *status,
+                    const char *error);
+/* SHA-256 of a migration folder's plan and snapshot, in hex; NULL if unreadable */
+const char *rt_checksum(arena *a, const char *dir);
+
+/* ---- runner.c ---------------------------------------------------------- */
+
+/* exit codes, as cli.md numbers them */
+enum { RT_OK = 0, RT_BLOCKED = 3, RT_DATABASE = 4 };
+
+typedef struct rt_run {
+  /* asked */
+  arena *a;
+  history *h; /* loaded and checked: no errors, no markers */
+  const char *url, *to, *version;
+  const char *source_drift; /* the schema ahead of its migrations: blocks, after the ledger */
+  bool allow_drift, dry_run, quiet;
+  int lock_timeout;
+  long stop_after; /* tests: _exit(137), as if killed, before statement N; 0: never */
+  /* found */
+  rt_db *db;
+  bool locked, ledger;
+  bool *is_applied; /* by migration index */
+  int applied;
+  const char *live_drift; /* the first difference, or NULL */
+  long steps_run;
+} rt_run;
+
+/* Open, lock, read and check the ledger, compare the database with the
+** last applied snapshot.  RT_OK or an exit code (a message printed). */
+int rt_prepare(rt_run *r);
+void rt_finish(rt_run *r);
+/* Prepare, then apply what is pending (up to r->to); with dry_run, print it. */
+int rt_apply(rt_run *r);
 
 #endif

@@ -1,0 +1,258 @@
+/*
+** runner.c: apply, dry-run and status (migrations.md 6).
+**
+** Under the lock: the ledger is read and checked against the history (an
+** applied migration changed or gone blocks everything), the database is
+** compared with the last applied snapshot (live drift), then each pending
+** migration runs.  Postgres and SQLite run a migration in one transaction:
+** a failed statement rolls it all back and the ledger gets the failed step
+** in a transaction of its own.  MySQL commits each DDL statement itself, so
+** each statement is a step recorded as it completes, and a re-run resumes
+** after the last one done.
+*/
+#include "runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int blocked(rt_run *r, const char *fmt, const char *a1, const char *a2) {
+  fprintf(stderr, "inspirec: ");
+  fprintf(stderr, fmt, a1, a2);
+  fputc('\n', stderr);
+  (void)r;
+  return RT_BLOCKED;
+}
+
+static int db_error(rt_run *r, const char *what) {
+  fprintf(stderr, "inspirec: %s: %s\n", what, r->db->err ? r->db->err : "unknown error");
+  return RT_DATABASE;
+}
+
+/* The applied rows against the history: every one still there, unchanged. */
+static int check_ledger(rt_run *r) {
+  rt_rows rows;
+  r->applied = 0;
+  if (!r->ledger) return RT_OK;
+  if (!rt_ledger_applied(r->db, &rows)) return db_error(r, "cannot read the ledger");
+  for (int i = 0; i < rows.nrows; i++) {
+    const char *id = rows.cells[i * rows.ncols], *sum = rows.cells[i * rows.ncols + 1];
+    history_mig *m = NULL;
+    for (int j = 0; j < r->h->migs.n && !m; j++)
+      if (strcmp(r->h->migs.v[j]->name, id ? id : "") == 0) m = r->h->migs.v[j];
+    if (!m)
+      return blocked(r,
+                     "migration %s is applied to the database but missing from %s; restore it "
+                     "from version control",
+                     id, r->h->dir);
+    const char *now = rt_checksum(r->a, m->dir);
+    if (!now || !sum || strcmp(now, sum) != 0)
+      return blocked(r,
+                     "%s/plan.inspire or snapshot.json changed after %s was applied; restore the "
+                     "committed files (an applied migration is never edited: plan a new one)",
+                     m->dir, m->name);
+    r->is_applied[m->number - 1] = true;
+    r->applied++;
+  }
+  for (int j = 0; j < r->h->migs.n; j++) /* applied out of order: a gap below */
+    if (!r->is_applied[j] && j + 1 < r->h->migs.n && r->is_applied[j + 1])
+      return blocked(r, "migration %s is not applied but a later one is; %s", r->h->migs.v[j]->name,
+                     "apply cannot fill a gap in the history");
+  return RT_OK;
+}
+
+/* The state the database should be in: the last applied snapshot. */
+static const st_schema *applied_state(rt_run *r) {
+  const st_schema *s = NULL;
+  for (int j = 0; j < r->h->migs.n; j++)
+    if (r->is_applied[j]) s = r->h->migs.v[j]->snapshot;
+  return s ? s : st_new(r->a, r->h->latest ? r->h->latest->names : NULL);
+}
+
+static int check_live_drift(rt_run *r) {
+  db_schema *got = rt_introspect(r->db);
+  if (!got) return db_error(r, "cannot read the database");
+  db_schema *want = be_expected(r->db->drv->dialect, applied_state(r), r->a);
+  r->live_drift = db_diff(want, got, r->a);
+  return RT_OK;
+}
+
+/* The test hook: the process ends before statement N of the run, as a
+** kill -9 would end it (no rollback, no unlock: the engine and the kernel
+** must cope). */
+static void maybe_stop(rt_run *r) {
+  if (r->stop_after && ++r->steps_run == r->stop_after) _exit(137);
+}
+
+static bool run_list(rt_run *r, const be_stmt *v, int n, int *failed_at) {
+  rt_db *db = r->db;
+  for (int i = 0; i < n; i++) {
+    maybe_stop(r);
+    if (!db->drv->exec(db, v[i].sql)) {
+      *failed_at = i;
+      return false;
+    }
+  }
+  return true;
+}
+
+/* One migration in one transaction (Postgres, SQLite). */
+static int apply_transactional(rt_run *r, history_mig *m, const be_script *s, const char *sum) {
+  rt_db *db = r->db;
+  bool lite = db->url->engine == RT_SQLITE;
+  int at = -1;
+  long t0 = now_ms();
+  /* Postgres' ADD VALUE and SQLite's foreign_keys=OFF: before the transaction */
+  if (!run_list(r, s->pre.v, s->pre.n, &at)) return db_error(r, m->name);
+  if (!db->drv->exec(db, lite ? "BEGIN IMMEDIATE" : "BEGIN")) return db_error(r, m->name);
+  bool ok = run_list(r, s->stmts.v, s->stmts.n, &at);
+  if (ok && lite) { /* the rebuild's check, before the commit (lang_altertable.html 7) */
+    rt_rows bad;
+    ok = db->drv->query(db, "PRAGMA foreign_key_check", &bad) &&
+         (bad.nrows == 0 || rt_fail(db, arena_printf(r->a,
+                                                     "foreign_key_check: table %s has a row whose "
+                                                     "reference points nowhere",
+                                                     bad.cells[0] ? bad.cells[0] : "?")));
+    if (!ok) at = s->stmts.n;
+  }
+  for (int i = 0; ok && i < s->stmts.n; i++)
+    ok = rt_ledger_step(db, m->name, i + 1, s->stmts.v[i].sql, "done", NULL);
+  ok = ok && rt_ledger_record(db, m->name, sum, now_ms() - t0, r->version) &&
+       db->drv->exec(db, "COMMIT");
+  if (!ok) {
+    const char *err = db->err;
+    db->drv->exec(db, "ROLLBACK");
+    db->err = err;
+    if (lite) db->drv->exec(db, "PRAGMA foreign_keys = ON");
+    /* what failed, in a transaction of its own */
+    if (at >= 0) {
+      db->drv->exec(db, "BEGIN");
+      for (int i = 0; i < at && i < s->stmts.n; i++)
+        rt_ledger_step(db, m->name, i + 1, s->stmts.v[i].sql, "pending", NULL);
+      rt_ledger_step(db, m->name, at + 1, at < s->stmts.n ? s->stmts.v[at].sql : "check", "failed",
+                     err);
+      db->drv->exec(db, "COMMIT");
+    }
+    db->err = err;
+    return db_error(r, arena_printf(r->a, "%s failed at statement %d; nothing of it was kept",
+                                    m->name, at + 1));
+  }
+  run_list(r, s->post.v, s->post.n, &at);
+  return RT_OK;
+}
+
+/* One migration a statement at a time (MySQL), resuming after the steps done. */
+static int apply_stepwise(rt_run *r, history_mig *m, const be_script *s, const char *sum) {
+  rt_db *db = r->db;
+  rt_rows done;
+  long t0 = now_ms();
+  if (!db->drv->query(db,
+                      arena_printf(r->a,
+                                   "SELECT step FROM _inspire_migration_steps WHERE migration_id "
+                                   "= %s AND status = 'done' ORDER BY step",
+                                   rt_lit(db, m->name)),
+                      &done))
+    return db_error(r, "cannot read the ledger");
+  int skip = done.nrows; /* steps run in order, so the done ones are the first */
+  const be_stmt *all[3] = {s->pre.v, s->stmts.v, s->post.v};
+  int counts[3] = {s->pre.n, s->stmts.n, s->post.n}, step = 0;
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < counts[k]; i++) {
+      step++;
+      if (step <= skip) continue;
+      const char *sql = all[k][i].sql;
+      if (!rt_ledger_step(db, m->name, step, sql, "pending", NULL)) return db_error(r, m->name);
+      maybe_stop(r);
+      if (!db->drv->exec(db, sql)) {
+        const char *err = db->err;
+        rt_ledger_step(db, m->name, step, sql, "failed", err);
+        db->err = err;
+        return db_error(r, arena_printf(r->a,
+                                        "%s failed at statement %d; the %d before it are done "
+                                        "(MySQL commits each one); fix the cause and run apply "
+                                        "again to resume",
+                                        m->name, step, step - 1));
+      }
+      if (!rt_ledger_step(db, m->name, step, sql, "done", NULL)) return db_error(r, m->name);
+    }
+  if (!rt_ledger_record(db, m->name, sum, now_ms() - t0, r->version)) return db_error(r, m->name);
+  return RT_OK;
+}
+
+int rt_prepare(rt_run *r) {
+  const char *err;
+  r->is_applied = arena_alloc(r->a, (size_t)r->h->migs.n + 1);
+  r->db = rt_open(r->a, r->url, &err);
+  if (!r->db) {
+    fprintf(stderr, "inspirec: %s\n", err);
+    return RT_DATABASE;
+  }
+  if (!r->db->drv->lock(r->db, r->lock_timeout))
+    return r->db->timed_out ? blocked(r, "%s%s", r->db->err, "") : db_error(r, "cannot lock");
+  r->locked = true;
+  if (!rt_ledger_exists(r->db, &r->ledger)) return db_error(r, "cannot read the database");
+  int rc = check_ledger(r);
+  if (rc == RT_OK) rc = check_live_drift(r);
+  return rc;
+}
+
+void rt_finish(rt_run *r) {
+  if (r->db && r->locked) r->db->drv->unlock(r->db);
+  rt_close(r->db);
+  r->db = NULL;
+}
+
+int rt_apply(rt_run *r) {
+  int rc = rt_prepare(r);
+  if (rc == RT_OK && r->source_drift) rc = blocked(r, "%s%s", r->source_drift, "");
+  if (rc == RT_OK && r->live_drift && !r->allow_drift)
+    rc = blocked(r,
+                 "the database differs from the last applied migration (%s); fix it by hand, or "
+                 "pass --allow-drift to apply anyway",
+                 r->live_drift, "");
+  if (rc == RT_OK && !r->dry_run && !rt_ledger_ensure(r->db))
+    rc = db_error(r, "cannot make the ledger tables");
+  const st_schema *prev = rc == RT_OK ? applied_state(r) : NULL;
+  int ran = 0;
+  for (int j = 0; rc == RT_OK && j < r->h->migs.n; j++) {
+    history_mig *m = r->h->migs.v[j];
+    if (r->is_applied[j]) {
+      prev = m->snapshot;
+      continue;
+    }
+    be_script s;
+    be_script_init(&s, r->a);
+    be_lower_plan(r->db->drv->dialect, prev, m->plan, false, &s);
+    if (r->dry_run) {
+      char *text = be_script_text(&s, arena_printf(r->a, "-- %s", m->name));
+      fputs(text, stdout);
+      free(text);
+    } else {
+      const char *sum = rt_checksum(r->a, m->dir);
+      if (!sum) return rt_finish(r), blocked(r, "cannot read %s%s", m->dir, "");
+      rc = r->db->drv->transactional_ddl ? apply_transactional(r, m, &s, sum)
+                                         : apply_stepwise(r, m, &s, sum);
+      if (rc == RT_OK && !r->quiet) fprintf(stderr, "applied %s\n", m->name);
+    }
+    ran++;
+    prev = m->snapshot;
+    if (r->to && (strcmp(m->name, r->to) == 0 || atol(r->to) == m->number)) break;
+  }
+  if (rc == RT_OK && !r->quiet && !r->dry_run) {
+    if (ran)
+      fprintf(stderr, "%d migration%s applied\n", ran, ran == 1 ? "" : "s");
+    else
+      fprintf(stderr, "nothing to apply: the database is at %s\n",
+              r->applied ? r->h->migs.v[r->applied - 1]->name : "the empty schema");
+  }
+  rt_finish(r);
+  return rc;
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# apply_sqlite.sh INSPIREC EXAMPLES: apply, dry-run and the
+# ledger on the embedded default (sqlite:.inspire/dev.db), issue 6 so far.
+set -u
+bin=$1
+ex=$2
+here=$(dirname "$0")
+. "$here/lib.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+p="$tmp/app"
+evolution_project "$bin" "$ex" "$p"
+db="$p/.inspire/dev.db"
+applied() { sqlite3 "$db" "SELECT group_concat(id, ' ') FROM (SELECT id FROM _inspire_migrations ORDER BY id)"; }
+dump() { sqlite3 "$db" .dump; }
+
+# one at a time, then the rest, then nothing
+for n in 1 2 3; do
+  "$bin" -C "$p" apply -q --to $n 2>"$tmp/err" && ok || bad "apply --to $n: $(cat "$tmp/err")"
+done
+[ "$(applied)" = "0001_initial 0002_create_task_status 0003_add_task_status_blocked" ] && ok || bad "three applied: $(applied)"
+[ -f "$db" ] && ok || bad "the default database is .inspire/dev.db"
+dump >"$tmp/before"
+"$bin" -C "$p" dry-run >"$tmp/dry" 2>"$tmp/err" && grep -q '^-- 0004_rename_label' "$tmp/dry" &&
+  grep -q '^-- 0005_' "$tmp/dry" && ! grep -q '0003' "$tmp/dry" && ok || bad "dry-run prints the pending SQL: $(cat "$tmp/err")"
+dump | cmp -s - "$tmp/before" && ok || bad "dry-run changed the database"
+"$bin" -C "$p" apply 2>"$tmp/err" && grep -q '2 migrations applied' "$tmp/err" && ok || bad "apply the rest: $(cat "$tmp/err")"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM _inspire_migrations")" = 5 ] && ok || bad "five in the ledger"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM _inspire_migration_steps WHERE status <> 'done'")" = 0 ] && ok || bad "every step done"
+dump >"$tmp/after"
+"$bin" -C "$p" apply 2>"$tmp/err" && grep -q 'nothing to apply' "$tmp/err" && ok || bad "a re-run does nothing"
+dump | cmp -s - "$tmp/after" && ok || bad "a re-run changed the database"
+
+# what blocks apply (exit 3), changing nothing
+blocked() { # what, expected text
+  "$bin" -C "$p" apply >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [ $rc = 3 ] && grep -q "$2" "$tmp/err" && dump | cmp -s - "$tmp/after" && ok ||
+    bad "$1: exit $rc, $(cat "$tmp/err")"
+}
+m2=$(ls -d "$p"/migrations/0002_*)
+cp "$m2/plan.inspire" "$tmp/plan2"
+printf '\n// edited\n' >>"$m2/plan.inspire"
+blocked "an edited applied plan" "0002_create_task_status/plan.inspire or snapshot.json changed"
+cp "$tmp/plan2" "$m2/plan.inspire"
+m5=$(ls -d "$p"/migrations/0005_*)
+mv "$m5" "$tmp/m5"
+blocked "a deleted applied migration" "0005_alter_project_created_at is applied to the database but missing"
+mv "$tmp/m5" "$m5"
+printf 'entity Extra {\n  a: int\n}\n' >"$p/schema/extra.inspire"
+blocked "a schema ahead of its snapshot" "Run inspirec plan"
+rm "$p/schema/extra.inspire"
+sqlite3 "$db" "CREATE TABLE by_hand (a INTEGER)"
+dump >"$tmp/after"
+blocked "live drift" "extra table by_hand"
+"$bin" -C "$p" apply -q --allow-drift 2>"$tmp/err" && ok || bad "--allow-drift goes on: $(cat "$tmp/err")"
+sqlite3 "$db" "DROP TABLE by_hand"
+dump >"$tmp/after"
+
+# a [RESOLVE] left in a new migration
+printf 'entity Note {\n  text: string\n}\n' >"$p/schema/note.inspire"
+"$bin" -C "$p" plan -q --name note >/dev/null 2>&1
+sed -i 's/^  create entity Note/  [RESOLVE] create entity Note/' "$p"/migrations/0006_*/plan.inspire
+grep -q RESOLVE "$p"/migrations/0006_*/plan.inspire || bad "could not plant a marker"
+"$bin" -C "$p" apply >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q '0006_note/plan.inspire has 1 \[RESOLVE\] marker' "$tmp/err" && dump | cmp -s - "$tmp/after" && ok ||
+  bad "a marker blocks apply: $(cat "$tmp/err")"
+sed -i 's/\[RESOLVE\] //' "$p"/migrations/0006_*/plan.inspire
+
+# a statement that fails: nothing of the migration kept, the failed step recorded
+"$bin" -C "$p" plan -q --empty --name broken >/dev/null 2>&1 || bad "plan --empty"
+m7=$(ls -d "$p"/migrations/0007_*)
+sed -i 's/^}$/  sql sqlite "CREATE TABLE half_done (a INTEGER)"\n  sql sqlite "INSERT INTO nowhere VALUES (1)"\n}/' "$m7/plan.inspire"
+"$bin" -C "$p" apply >/dev/null 2>"$tmp/err"
+[ $? = 4 ] && grep -q '0007_broken failed at statement 2; nothing of it was kept' "$tmp/err" && ok ||
+  bad "a failing statement: exit 4 and the step named: $(cat "$tmp/err")"
+[ "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")" = 0 ] && ok || bad "the failed migration left a table"
+[ "$(sqlite3 "$db" "SELECT status FROM _inspire_migration_steps WHERE migration_id = '0007_broken' AND step = 2")" = failed ] &&
+  sqlite3 "$db" "SELECT error FROM _inspire_migration_steps WHERE migration_id = '0007_broken' AND step = 2" | grep -q nowhere && ok ||
+  bad "the ledger has the failed step with the engine's error"
+[ "$(applied | wc -w)" = 6 ] && ok || bad "0006 applied, 0007 not: $(applied)"
+rm -rf "$m7"
+
+# the lock: a second runner waits, then gives up with exit 3
+flock "$db.lock" sleep 3 &
+sleep 0.3
+"$bin" -C "$p" apply --lock-timeout 1 >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q 'gave up after 1 s' "$tmp/err" && ok || bad "lock timeout: $(cat "$tmp/err")"
+wait
+
+# a password never shows, in errors either
+"$bin" -C "$p" apply --db 'postgres://app:hunter2@127.0.0.1:1/x?connect_timeout=2' >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 4 ] && ! grep -q hunter2 "$tmp/out" && grep -q 'app:\*\*\*@' "$tmp/out" && ok || bad "password shown or wrong exit ($rc): $(cat "$tmp/out")"
+INSPIRE_DATABASE_URL='mysql://app:hunter2@127.0.0.1:1/x' "$bin" -C "$p" apply >"$tmp/out" 2>&1
+[ $? = 4 ] && ! grep -q hunter2 "$tmp/out" && ok || bad "INSPIRE_DATABASE_URL password shown: $(cat "$tmp/out")"
+
+# killed at statement N, then a plain re-run: complete and right
+# (the re-run's own live-drift check proves the database equals the snapshot)
+for n in 1 2 3 5 8 11 14 17 20 23 26 29 32 35 38 41 44 47 50 53; do
+  rm -f "$db"
+  INSPIREC_TEST_STOP_AFTER=$n "$bin" -C "$p" apply -q >/dev/null 2>&1
+  [ $? = 137 ] && ok || bad "the test hook did not stop apply at statement $n"
+  "$bin" -C "$p" apply -q 2>"$tmp/err" && [ "$(applied | wc -w)" = 6 ] &&
+    "$bin" -C "$p" apply 2>"$tmp/err" && grep -q 'nothing to apply' "$tmp/err" && ok ||
+    bad "killed at $n, re-run: $(cat "$tmp/err")"
+done
+
+echo "apply sqlite: $pass passed, $fail failed"
+[ "$fail" = 0 ]
