@@ -5,6 +5,8 @@
 #include "cli.h"
 #include "runtime/runtime.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +72,6 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
   rt_run r;
   memset(&r, 0, sizeof r);
   r.lock_timeout = 30;
-  r.quiet = o->quiet;
   r.dry_run = strcmp(verb, "dry-run") == 0;
   r.version = INSPIREC_VERSION;
   const char *db = NULL;
@@ -96,6 +97,7 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
       return cli_usage_error(verb, "unknown option '%s'", a);
     }
   }
+  r.quiet = o->quiet; /* -q may come after the verb */
   const char *stop = getenv("INSPIREC_TEST_STOP_AFTER"); /* tests: a crash at statement N */
   r.stop_after = stop ? atol(stop) : 0;
   fe_compilation c;
@@ -125,4 +127,94 @@ int cmd_dry_run(cli_opts *o, int argc, char **argv) {
 }
 int cmd_dev(cli_opts *o, int argc, char **argv) {
   return run_verb("dev", o, argc, argv);
+}
+
+void help_status(void) {
+  puts("usage: inspirec status [--db URL] [--format text|json]\n"
+       "\n"
+       "Committed and applied migrations, what is pending, and drift: the schema ahead of its\n"
+       "migrations (source drift), the database unlike its last applied migration (live\n"
+       "drift). Exit 0 when all is in step, 3 when something is pending or drifted. Reads\n"
+       "only: no lock, no ledger made.");
+}
+
+static cJSON *names(const history *h, const bool *applied, bool want) {
+  cJSON *a = cJSON_CreateArray();
+  for (int i = 0; i < h->migs.n; i++)
+    if (applied[i] == want) cJSON_AddItemToArray(a, cJSON_CreateString(h->migs.v[i]->name));
+  return a;
+}
+
+static void print_list(const char *label, const history *h, const bool *applied, bool want) {
+  int n = 0;
+  for (int i = 0; i < h->migs.n; i++)
+    n += applied[i] == want;
+  printf("%-14s%d", label, n);
+  for (int i = 0, k = 0; i < h->migs.n; i++)
+    if (applied[i] == want) printf("%s%s", k++ ? ", " : ": ", h->migs.v[i]->name);
+  putchar('\n');
+}
+
+int cmd_status(cli_opts *o, int argc, char **argv) {
+  const char *db = NULL, *format = "text";
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int common = cli_common_option(o, argc, argv, &i);
+    if (common < 0) return EXIT_USAGE;
+    if (common) continue;
+    if ((!strcmp(a, "--db") || !strcmp(a, "--format")) && i + 1 >= argc)
+      return cli_usage_error("status", "%s needs a value", a);
+    if (!strcmp(a, "--db"))
+      db = argv[++i];
+    else if (!strcmp(a, "--format"))
+      format = argv[++i];
+    else
+      return cli_usage_error("status", "unknown option '%s'", a);
+  }
+  if (strcmp(format, "text") && strcmp(format, "json"))
+    return cli_usage_error("status", "--format takes text or json");
+  fe_compilation c;
+  history h;
+  rt_run r;
+  memset(&r, 0, sizeof r);
+  int rc = load(&c, o, &h, &r.source_drift);
+  if (rc != EXIT_OK) return fe_free(&c), rc;
+  r.a = &c.a;
+  r.h = &h;
+  r.url = cli_database_url(db);
+  r.no_lock = true;
+  rc = rt_prepare(&r);
+  if (rc == RT_OK) {
+    bool pending = r.applied < h.migs.n;
+    bool in_step = !pending && !r.source_drift && !r.live_drift;
+    if (!strcmp(format, "json")) {
+      cJSON *j = cJSON_CreateObject();
+      cJSON_AddStringToObject(j, "database", r.db->url->shown);
+      cJSON_AddItemToObject(j, "applied", names(&h, r.is_applied, true));
+      cJSON_AddItemToObject(j, "pending", names(&h, r.is_applied, false));
+      cJSON_AddItemToObject(j, "committed", cJSON_CreateNumber(h.migs.n));
+      cJSON_AddItemToObject(j, "sourceDrift",
+                            r.source_drift ? cJSON_CreateString(r.source_drift)
+                                           : cJSON_CreateNull());
+      cJSON_AddItemToObject(j, "liveDrift",
+                            r.live_drift ? cJSON_CreateString(r.live_drift) : cJSON_CreateNull());
+      cJSON_AddBoolToObject(j, "inStep", in_step);
+      char *text = cJSON_Print(j);
+      puts(text);
+      cJSON_free(text);
+      cJSON_Delete(j);
+    } else {
+      printf("database:     %s\n", r.db->url->shown);
+      printf("committed:    %d%s%s\n", h.migs.n, h.migs.n ? ", latest " : "",
+             h.migs.n ? h.migs.v[h.migs.n - 1]->name : "");
+      print_list("applied:", &h, r.is_applied, true);
+      print_list("pending:", &h, r.is_applied, false);
+      printf("source drift: %s\n", r.source_drift ? r.source_drift : "none");
+      printf("live drift:   %s\n", r.live_drift ? r.live_drift : "none");
+    }
+    rc = in_step ? EXIT_OK : EXIT_BLOCKED;
+  }
+  rt_finish(&r);
+  fe_free(&c);
+  return rc;
 }

@@ -22,7 +22,7 @@ static const verb verbs[] = {
     {"lower", cmd_lower, help_lower, "print or write SQL for a dialect"},
     {"apply", cmd_apply, help_apply, "apply pending migrations"},
     {"dry-run", cmd_dry_run, help_apply, "show what apply would run"},
-    {"status", NULL, NULL, "committed, applied, pending, drift"},
+    {"status", cmd_status, help_status, "committed, applied, pending, drift"},
     {"dev", cmd_dev, help_apply, "apply pending migrations to the local database"},
     {"verify", NULL, NULL, "replay history on a throwaway database and compare"},
     {"fmt", NULL, NULL, "format schema and plan files"},

@@ -195,9 +195,9 @@ int rt_prepare(rt_run *r) {
     fprintf(stderr, "inspirec: %s\n", err);
     return RT_DATABASE;
   }
-  if (!r->db->drv->lock(r->db, r->lock_timeout))
+  if (!r->no_lock && !r->db->drv->lock(r->db, r->lock_timeout))
     return r->db->timed_out ? blocked(r, "%s%s", r->db->err, "") : db_error(r, "cannot lock");
-  r->locked = true;
+  r->locked = !r->no_lock;
   if (!rt_ledger_exists(r->db, &r->ledger)) return db_error(r, "cannot read the database");
   int rc = check_ledger(r);
   if (rc == RT_OK) rc = check_live_drift(r);

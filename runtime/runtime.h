@@ -106,6 +106,7 @@ typedef struct rt_run {
   const char *url, *to, *version;
   const char *source_drift; /* the schema ahead of its migrations: blocks, after the ledger */
   bool allow_drift, dry_run, quiet;
+  bool no_lock; /* status: reads only */
   int lock_timeout;
   long stop_after; /* tests: _exit(137), as if killed, before statement N; 0: never */
   /* found */

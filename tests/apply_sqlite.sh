@@ -14,9 +14,16 @@ db="$p/.inspire/dev.db"
 applied() { sqlite3 "$db" "SELECT group_concat(id, ' ') FROM (SELECT id FROM _inspire_migrations ORDER BY id)"; }
 dump() { sqlite3 "$db" .dump; }
 
-# one at a time, then the rest, then nothing
+# status before anything: all pending, exit 3
+"$bin" -C "$p" status >"$tmp/st"
+[ $? = 3 ] && grep -q '^pending: *5: 0001_initial' "$tmp/st" && grep -q '^applied: *0$' "$tmp/st" && ok ||
+  bad "status of an empty database: $(cat "$tmp/st")"
+# one at a time, then the rest, then nothing; status right at each point
 for n in 1 2 3; do
   "$bin" -C "$p" apply -q --to $n 2>"$tmp/err" && ok || bad "apply --to $n: $(cat "$tmp/err")"
+  "$bin" -C "$p" status >"$tmp/st"
+  [ $? = 3 ] && grep -q "^applied: *$n: 0001_initial" "$tmp/st" && grep -q "^pending: *$((5 - n)): " "$tmp/st" && ok ||
+    bad "status after apply --to $n: $(cat "$tmp/st")"
 done
 [ "$(applied)" = "0001_initial 0002_create_task_status 0003_add_task_status_blocked" ] && ok || bad "three applied: $(applied)"
 [ -f "$db" ] && ok || bad "the default database is .inspire/dev.db"
@@ -28,6 +35,8 @@ dump | cmp -s - "$tmp/before" && ok || bad "dry-run changed the database"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM _inspire_migrations")" = 5 ] && ok || bad "five in the ledger"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM _inspire_migration_steps WHERE status <> 'done'")" = 0 ] && ok || bad "every step done"
 dump >"$tmp/after"
+"$bin" -C "$p" status --format json >"$tmp/st" && grep -q '"inStep":[[:space:]]*true' "$tmp/st" &&
+  grep -q '"pending":[[:space:]]*\[\]' "$tmp/st" && ok || bad "status --format json in step: $(cat "$tmp/st")"
 "$bin" -C "$p" apply 2>"$tmp/err" && grep -q 'nothing to apply' "$tmp/err" && ok || bad "a re-run does nothing"
 dump | cmp -s - "$tmp/after" && ok || bad "a re-run changed the database"
 
@@ -53,6 +62,8 @@ rm "$p/schema/extra.inspire"
 sqlite3 "$db" "CREATE TABLE by_hand (a INTEGER)"
 dump >"$tmp/after"
 blocked "live drift" "extra table by_hand"
+"$bin" -C "$p" status >"$tmp/st"
+[ $? = 3 ] && grep -q '^live drift: *extra table by_hand' "$tmp/st" && ok || bad "status shows live drift: $(cat "$tmp/st")"
 "$bin" -C "$p" apply -q --allow-drift 2>"$tmp/err" && ok || bad "--allow-drift goes on: $(cat "$tmp/err")"
 sqlite3 "$db" "DROP TABLE by_hand"
 dump >"$tmp/after"
