@@ -97,7 +97,7 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
       return cli_usage_error(verb, "unknown option '%s'", a);
     }
   }
-  r.quiet = o->quiet; /* -q may come after the verb */
+  r.quiet = o->quiet;                                    /* -q may come after the verb */
   const char *stop = getenv("INSPIREC_TEST_STOP_AFTER"); /* tests: a crash at statement N */
   r.stop_after = stop ? atol(stop) : 0;
   fe_compilation c;
