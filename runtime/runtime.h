@@ -115,6 +115,7 @@ typedef struct rt_run {
   bool *is_applied; /* by migration index */
   int applied;
   const char *live_drift; /* the first difference, or NULL */
+  const char *resuming;   /* MySQL: a migration stopped half way (no live-drift check) */
   long steps_run;
 } rt_run;
 

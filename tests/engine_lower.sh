@@ -21,40 +21,8 @@ testdb=$4
 here=$(dirname "$0")
 . "$here/lib.sh"
 
-# ---- the engine's adapters --------------------------------------------------
-# q DB SQL: one query, rows as plain text; create DB; run_files DB FILES...;
-# count_tables DB; count_types DB (Postgres enum types); describe DB;
-# qi NAME: a quoted identifier.
-case $engine in
-postgres)
-  . "$here/pg_server.sh"
-  pg_test_begin
-  q() { sql -d "$1" -c "$2"; }
-  create() { sql -c "CREATE DATABASE $1" >/dev/null; }
-  run_file() { sql -d "$1" -f "$2" >/dev/null; }
-  count_tables() { q "$1" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"; }
-  count_types() { q "$1" "SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e'"; }
-  describe() { sql -d "$1" -f "$here/pg_describe.sql"; }
-  conn() { echo "dbname=$1"; }
-  qi() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
-  ;;
-mysql)
-  . "$here/my_server.sh"
-  my_test_begin
-  q() { my -r "$1" -e "$2"; }
-  create() { my -e "CREATE DATABASE $1"; }
-  run_file() { my "$1" <"$2" >/dev/null; }
-  count_tables() { my -e "SELECT count(*) FROM information_schema.tables WHERE table_schema = '$1'"; }
-  count_types() { echo 0; }
-  describe() { my "$1" <"$here/my_describe.sql"; }
-  conn() { echo "$1"; }
-  qi() { printf '`%s`' "$(printf '%s' "$1" | sed 's/`/``/g')"; }
-  ;;
-*)
-  echo "usage: engine_lower.sh postgres|mysql INSPIREC EXAMPLES TEST_DB" >&2
-  exit 2
-  ;;
-esac
+. "$here/engine.sh"
+engine_begin "$engine" || exit 2
 
 run_files() { # database, then files
   db=$1

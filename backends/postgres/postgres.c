@@ -363,7 +363,8 @@ static void lower_op(be_ctx *c, const ir_op *op) {
             be_ident(c, st_enum_find(c->after, op->to)->db_name));
     break;
   case OP_ADD_VALUE: {
-    /* outside the transaction: the value may be used by what follows.  It
+    /* outside the transaction: the value may be used by what follows; IF
+    ** NOT EXISTS, since a runner stopped after it runs it again.  It
     ** runs before the rest of the script, so it names the type and its
     ** anchor as they are then, before any rename the plan makes first. */
     const char *type = op->entity;
@@ -373,8 +374,8 @@ static void lower_op(be_ctx *c, const ir_op *op) {
     const char *where =
         anchor ? arena_printf(c->a, " %s %s", op->before ? "BEFORE" : "AFTER", be_string(c, anchor))
                : "";
-    be_stmt st = {arena_printf(c->a, "ALTER TYPE %s ADD VALUE %s%s", be_ident(c, e->db_name),
-                               be_string(c, op->name), where),
+    be_stmt st = {arena_printf(c->a, "ALTER TYPE %s ADD VALUE IF NOT EXISTS %s%s",
+                               be_ident(c, e->db_name), be_string(c, op->name), where),
                   "a new enum value is usable only once committed"};
     vec_push(c->a, c->out->pre, st);
     break;
