@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void help_apply(void) {
   puts("usage: inspirec apply [--db URL] [--to MIGRATION] [--allow-drift] [--lock-timeout S]\n"
@@ -38,7 +39,7 @@ const char *cli_database_url(const char *given) {
 ** run: errors (exit 1), a marker left (exit 3).  A schema ahead of its
 ** migrations (*drift) blocks too, once the ledger has had its say: a
 ** missing applied migration is the better message. */
-static int load(fe_compilation *c, cli_opts *o, history *h, const char **drift) {
+static int load(fe_compilation *c, cli_opts *o, history *h, const char **drift, const char *verb) {
   fe_init(c);
   c->diags.limit = 500;
   cli_load_schema(c, o, NULL, 0);
@@ -54,9 +55,9 @@ static int load(fe_compilation *c, cli_opts *o, history *h, const char **drift) 
     if (h->migs.v[i]->markers) {
       fprintf(stderr,
               "inspirec: %s/plan.inspire has %d [RESOLVE] marker%s left; review %s, then run "
-              "apply again\n",
+              "%s again\n",
               h->migs.v[i]->dir, h->migs.v[i]->markers, h->migs.v[i]->markers == 1 ? "" : "s",
-              h->migs.v[i]->markers == 1 ? "it" : "them");
+              h->migs.v[i]->markers == 1 ? "it" : "them", verb);
       return EXIT_BLOCKED;
     }
   const char *d = st_diff_text(h->latest, st_from_schema(&c->schema), false, "the latest migration",
@@ -102,7 +103,8 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
   r.stop_after = stop ? atol(stop) : 0;
   fe_compilation c;
   history h;
-  int rc = load(&c, o, &h, &r.source_drift);
+  int rc = load(&c, o, &h, &r.source_drift, verb);
+  r.progress = !r.quiet && isatty(STDERR_FILENO);
   if (rc == EXIT_OK) {
     r.a = &c.a;
     r.h = &h;
@@ -177,7 +179,7 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
   history h;
   rt_run r;
   memset(&r, 0, sizeof r);
-  int rc = load(&c, o, &h, &r.source_drift);
+  int rc = load(&c, o, &h, &r.source_drift, "status");
   if (rc != EXIT_OK) return fe_free(&c), rc;
   r.a = &c.a;
   r.h = &h;
@@ -215,6 +217,53 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
     rc = in_step ? EXIT_OK : EXIT_BLOCKED;
   }
   rt_finish(&r);
+  fe_free(&c);
+  return rc;
+}
+
+void help_verify(void) {
+  puts("usage: inspirec verify [--shadow URL] [--lock-timeout S]\n"
+       "\n"
+       "Replay the whole migration history on a throwaway database (in-memory SQLite, or the\n"
+       "empty database at --shadow URL, left empty again): after each migration the database,\n"
+       "read back, must equal the migration's snapshot, and at the end the declared schema;\n"
+       "then every down script, newest first, must return it to the snapshot before. Exit 0\n"
+       "when all holds, 1 on the first difference, 3 if the shadow database is not empty or a\n"
+       "[RESOLVE] is left, 4 if a statement fails.");
+}
+
+int cmd_verify(cli_opts *o, int argc, char **argv) {
+  rt_run r;
+  memset(&r, 0, sizeof r);
+  r.lock_timeout = 30;
+  r.url = "sqlite::memory:";
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    int common = cli_common_option(o, argc, argv, &i);
+    if (common < 0) return EXIT_USAGE;
+    if (common) continue;
+    if ((!strcmp(a, "--shadow") || !strcmp(a, "--lock-timeout")) && i + 1 >= argc)
+      return cli_usage_error("verify", "%s needs a value", a);
+    if (!strcmp(a, "--shadow")) {
+      r.url = argv[++i];
+    } else if (!strcmp(a, "--lock-timeout")) {
+      char *end;
+      r.lock_timeout = (int)strtol(argv[++i], &end, 10);
+      if (*end || r.lock_timeout < 0)
+        return cli_usage_error("verify", "--lock-timeout takes whole seconds");
+    } else {
+      return cli_usage_error("verify", "unknown option '%s'", a);
+    }
+  }
+  fe_compilation c;
+  history h;
+  int rc = load(&c, o, &h, &r.source_drift, "verify");
+  r.progress = !o->quiet && isatty(STDERR_FILENO);
+  if (rc == EXIT_OK) {
+    r.a = &c.a;
+    r.h = &h;
+    rc = rt_verify(&r, st_from_schema(&c.schema));
+  }
   fe_free(&c);
   return rc;
 }

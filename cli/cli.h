@@ -52,6 +52,8 @@ int cmd_dry_run(cli_opts *o, int argc, char **argv);
 int cmd_dev(cli_opts *o, int argc, char **argv);
 void help_apply(void);
 int cmd_status(cli_opts *o, int argc, char **argv);
+int cmd_verify(cli_opts *o, int argc, char **argv);
+void help_verify(void);
 void help_status(void);
 /* --db, else $INSPIRE_DATABASE_URL, else $DATABASE_URL, else the embedded default */
 const char *cli_database_url(const char *given);

@@ -24,7 +24,7 @@ static const verb verbs[] = {
     {"dry-run", cmd_dry_run, help_apply, "show what apply would run"},
     {"status", cmd_status, help_status, "committed, applied, pending, drift"},
     {"dev", cmd_dev, help_apply, "apply pending migrations to the local database"},
-    {"verify", NULL, NULL, "replay history on a throwaway database and compare"},
+    {"verify", cmd_verify, help_verify, "replay history on a throwaway database and compare"},
     {"fmt", NULL, NULL, "format schema and plan files"},
     {"lsp", NULL, NULL, "Language Server Protocol over stdio"},
 };

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,6 +125,17 @@ static bool run_list(rt_run *r, const be_stmt *v, int n, int *failed_at) {
   return true;
 }
 
+/* The rebuild's check, before the commit (lang_altertable.html 7). */
+static bool sqlite_fk_check(rt_run *r) {
+  rt_rows bad;
+  return r->db->drv->query(r->db, "PRAGMA foreign_key_check", &bad) &&
+         (bad.nrows == 0 ||
+          rt_fail(r->db, arena_printf(r->a,
+                                      "foreign_key_check: table %s has a row whose reference "
+                                      "points nowhere",
+                                      bad.cells[0] ? bad.cells[0] : "?")));
+}
+
 /* One migration in one transaction (Postgres, SQLite). */
 static int apply_transactional(rt_run *r, history_mig *m, const be_script *s, const char *sum) {
   rt_db *db = r->db;
@@ -134,15 +146,7 @@ static int apply_transactional(rt_run *r, history_mig *m, const be_script *s, co
   if (!run_list(r, s->pre.v, s->pre.n, &at)) return db_error(r, m->name);
   if (!db->drv->exec(db, lite ? "BEGIN IMMEDIATE" : "BEGIN")) return db_error(r, m->name);
   bool ok = run_list(r, s->stmts.v, s->stmts.n, &at);
-  if (ok && lite) { /* the rebuild's check, before the commit (lang_altertable.html 7) */
-    rt_rows bad;
-    ok = db->drv->query(db, "PRAGMA foreign_key_check", &bad) &&
-         (bad.nrows == 0 || rt_fail(db, arena_printf(r->a,
-                                                     "foreign_key_check: table %s has a row whose "
-                                                     "reference points nowhere",
-                                                     bad.cells[0] ? bad.cells[0] : "?")));
-    if (!ok) at = s->stmts.n;
-  }
+  if (ok && lite && !(ok = sqlite_fk_check(r))) at = s->stmts.n;
   for (int i = 0; ok && i < s->stmts.n; i++)
     ok = rt_ledger_step(db, m->name, i + 1, s->stmts.v[i].sql, "done", NULL);
   ok = ok && rt_ledger_record(db, m->name, sum, now_ms() - t0, r->version) &&
@@ -242,6 +246,43 @@ void rt_finish(rt_run *r) {
   r->db = NULL;
 }
 
+/* Progress on a terminal only (cli.md): one line, rewritten in place. */
+static void progress(rt_run *r, const char *verb, int i, int n, const char *name) {
+  if (!r->progress) return;
+  fprintf(stderr, "\r\033[K%s %d/%d %s", verb, i, n, name);
+  fflush(stderr);
+}
+
+static void progress_done(rt_run *r) {
+  if (r->progress) fputs("\r\033[K", stderr);
+}
+
+/* The pending migrations' scripts, all lowered before anything runs, so that
+** one the dialect cannot build (E0801) stops the run before it starts. */
+static be_script *lower_pending(rt_run *r, int *first, int *last) {
+  const be_dialect *d = r->db->drv->dialect;
+  be_script *v = arena_alloc(r->a, sizeof *v * ((size_t)r->h->migs.n + 1));
+  const st_schema *prev = applied_state(r);
+  *first = -1;
+  *last = -1;
+  bool refused = false;
+  for (int j = 0; j < r->h->migs.n; j++) {
+    history_mig *m = r->h->migs.v[j];
+    if (!r->is_applied[j]) {
+      if (*first < 0) *first = j;
+      *last = j;
+      be_script_init(&v[j], r->a);
+      be_lower_plan(d, prev, m->plan, false, &v[j]);
+      for (int k = 0; k < v[j].problems.n; k++, refused = true)
+        fprintf(stderr, "inspirec: %s cannot be lowered for %s: %s\n", m->name, d->name,
+                v[j].problems.v[k]);
+      if (r->to && (strcmp(m->name, r->to) == 0 || atol(r->to) == m->number)) break;
+    }
+    prev = m->snapshot;
+  }
+  return refused ? NULL : v;
+}
+
 int rt_apply(rt_run *r) {
   int rc = rt_prepare(r);
   if (rc == RT_OK && r->source_drift) rc = blocked(r, "%s%s", r->source_drift, "");
@@ -250,33 +291,31 @@ int rt_apply(rt_run *r) {
                  "the database differs from the last applied migration (%s); fix it by hand, or "
                  "pass --allow-drift to apply anyway",
                  r->live_drift, "");
-  if (rc == RT_OK && !r->dry_run && !rt_ledger_ensure(r->db))
+  int first = -1, last = -1;
+  be_script *scripts = rc == RT_OK ? lower_pending(r, &first, &last) : NULL;
+  if (rc == RT_OK && !scripts) rc = RT_INPUT;
+  if (rc == RT_OK && !r->dry_run && first >= 0 && !rt_ledger_ensure(r->db))
     rc = db_error(r, "cannot make the ledger tables");
-  const st_schema *prev = rc == RT_OK ? applied_state(r) : NULL;
-  int ran = 0;
-  for (int j = 0; rc == RT_OK && j < r->h->migs.n; j++) {
+  int ran = 0, todo = first < 0 ? 0 : last - first + 1;
+  for (int j = first; rc == RT_OK && j >= 0 && j <= last; j++) {
     history_mig *m = r->h->migs.v[j];
-    if (r->is_applied[j]) {
-      prev = m->snapshot;
-      continue;
-    }
-    be_script s;
-    be_script_init(&s, r->a);
-    be_lower_plan(r->db->drv->dialect, prev, m->plan, false, &s);
     if (r->dry_run) {
-      char *text = be_script_text(&s, arena_printf(r->a, "-- %s", m->name));
+      char *text = be_script_text(&scripts[j], arena_printf(r->a, "-- %s", m->name));
       fputs(text, stdout);
       free(text);
     } else {
       const char *sum = rt_checksum(r->a, m->dir);
-      if (!sum) return rt_finish(r), blocked(r, "cannot read %s%s", m->dir, "");
-      rc = r->db->drv->transactional_ddl ? apply_transactional(r, m, &s, sum)
-                                         : apply_stepwise(r, m, &s, sum);
+      if (!sum) {
+        rc = blocked(r, "cannot read %s%s", m->dir, "");
+        break;
+      }
+      progress(r, "applying", ran + 1, todo, m->name);
+      rc = r->db->drv->transactional_ddl ? apply_transactional(r, m, &scripts[j], sum)
+                                         : apply_stepwise(r, m, &scripts[j], sum);
+      progress_done(r);
       if (rc == RT_OK && !r->quiet) fprintf(stderr, "applied %s\n", m->name);
     }
     ran++;
-    prev = m->snapshot;
-    if (r->to && (strcmp(m->name, r->to) == 0 || atol(r->to) == m->number)) break;
   }
   if (rc == RT_OK && !r->quiet && !r->dry_run) {
     if (ran)
@@ -284,6 +323,142 @@ int rt_apply(rt_run *r) {
     else
       fprintf(stderr, "nothing to apply: the database is at %s\n",
               r->applied ? r->h->migs.v[r->applied - 1]->name : "the empty schema");
+  }
+  rt_finish(r);
+  return rc;
+}
+
+/* ---- plan's draft tip ---------------------------------------------------- */
+
+int rt_applied_ids(arena *a, const char *url, rt_rows *out, const char **err) {
+  memset(out, 0, sizeof *out);
+  rt_url *u = rt_parse_url(a, url, err);
+  if (!u) return -1;
+  struct stat st;
+  /* a SQLite file not made yet has nothing applied; plan does not make it */
+  if (u->engine == RT_SQLITE && strcmp(u->path, ":memory:") != 0 && stat(u->path, &st) != 0)
+    return 0;
+  rt_db *db = rt_open(a, url, err);
+  if (!db) return -1;
+  bool exists = false;
+  int rc = 0;
+  if (rt_ledger_exists(db, &exists) && exists &&
+      !db->drv->query(db, "SELECT id FROM _inspire_migrations ORDER BY id", out)) {
+    *err = arena_printf(a, "cannot read the ledger of %s: %s", db->url->shown, db->err);
+    rc = -1;
+  }
+  rt_close(db);
+  return rc;
+}
+
+/* ---- verify -------------------------------------------------------------- */
+
+/* A script on its own, with no ledger: verify's ups and downs. */
+static bool run_script(rt_run *r, const be_script *s) {
+  rt_db *db = r->db;
+  bool tx = db->drv->transactional_ddl, lite = db->url->engine == RT_SQLITE;
+  int at;
+  if (!run_list(r, s->pre.v, s->pre.n, &at)) return false;
+  if (tx && !db->drv->exec(db, lite ? "BEGIN IMMEDIATE" : "BEGIN")) return false;
+  bool ok = run_list(r, s->stmts.v, s->stmts.n, &at) && (!lite || sqlite_fk_check(r));
+  if (tx) {
+    const char *err = db->err;
+    if (!db->drv->exec(db, ok ? "COMMIT" : "ROLLBACK")) ok = false;
+    if (err) db->err = err;
+  }
+  return run_list(r, s->post.v, s->post.n, &at) && ok;
+}
+
+static const char *differs(rt_run *r, const st_schema *want) {
+  db_schema *got = rt_introspect(r->db);
+  if (!got) return arena_printf(r->a, "cannot read the database: %s", r->db->err);
+  return db_diff(be_expected(r->db->drv->dialect, want, r->a), got, r->a);
+}
+
+static int verify_failed(rt_run *r, const char *fmt, const char *a1, const char *a2) {
+  progress_done(r);
+  fprintf(stderr, "inspirec: verify: ");
+  fprintf(stderr, fmt, a1, a2);
+  fputc('\n', stderr);
+  return RT_INPUT;
+}
+
+int rt_verify(rt_run *r, const st_schema *declared) {
+  const char *err;
+  const history *h = r->h;
+  r->db = rt_open(r->a, r->url, &err);
+  if (!r->db) {
+    fprintf(stderr, "inspirec: %s\n", err);
+    return RT_DATABASE;
+  }
+  int rc = RT_OK;
+  bool memory = r->db->url->engine == RT_SQLITE && strcmp(r->db->url->path, ":memory:") == 0;
+  if (!memory) {
+    if (!r->db->drv->lock(r->db, r->lock_timeout))
+      rc = r->db->timed_out ? blocked(r, "%s%s", r->db->err, "") : db_error(r, "cannot lock");
+    r->locked = rc == RT_OK;
+  }
+  /* a throwaway database: verify will not build on anything, nor clobber it */
+  const st_schema *empty = st_new(r->a, h->latest ? h->latest->names : NULL);
+  bool ledger = false;
+  const char *d = rc == RT_OK ? differs(r, empty) : NULL;
+  if (rc == RT_OK && (d || !rt_ledger_exists(r->db, &ledger) || ledger))
+    rc = blocked(r, "the shadow database %s is not empty (%s); verify needs a throwaway one",
+                 r->db->url->shown, d ? d : "it has a migration ledger");
+  const be_dialect *dl = r->db->drv->dialect;
+  const st_schema *prev = empty;
+  int n = h->migs.n, up = 0;
+  for (int j = 0; rc == RT_OK && j < n; j++, up++) {
+    history_mig *m = h->migs.v[j];
+    be_script s;
+    be_script_init(&s, r->a);
+    be_lower_plan(dl, prev, m->plan, false, &s);
+    if (s.problems.n) rc = verify_failed(r, "%s cannot be lowered for %s", m->name, dl->name);
+    progress(r, "verify: up", j + 1, n, m->name);
+    if (rc == RT_OK && !run_script(r, &s))
+      rc = (progress_done(r), db_error(r, arena_printf(r->a, "verify: %s failed", m->name)));
+    if (rc == RT_OK && (d = differs(r, m->snapshot)))
+      rc = verify_failed(r, "after %s the database differs from its snapshot: %s", m->name, d);
+    prev = m->snapshot;
+  }
+  if (rc == RT_OK && (d = differs(r, declared)))
+    rc = verify_failed(r, "the history does not build the declared schema: %s%s", d,
+                       "; run inspirec plan");
+  if (rc == RT_OK && r->source_drift) rc = verify_failed(r, "%s%s", r->source_drift, "");
+  /* back down to nothing: every down script returns to the snapshot before it */
+  int down = 0;
+  const char *stopped = NULL;
+  for (int j = n - 1; rc == RT_OK && j >= 0 && !stopped; j--) {
+    history_mig *m = h->migs.v[j];
+    const st_schema *before = j ? h->migs.v[j - 1]->snapshot : empty;
+    be_script s;
+    be_script_init(&s, r->a);
+    be_lower_plan(dl, before, m->plan, true, &s);
+    if (s.irreversible) {
+      stopped = m->name;
+      break;
+    }
+    progress(r, "verify: down", n - j, n, m->name);
+    if (!run_script(r, &s))
+      rc =
+          (progress_done(r), db_error(r, arena_printf(r->a, "verify: down of %s failed", m->name)));
+    if (rc == RT_OK && (d = differs(r, before)))
+      rc = verify_failed(
+          r, "the down script of %s leaves the database unlike the snapshot before it: %s", m->name,
+          d);
+    down += rc == RT_OK;
+  }
+  progress_done(r);
+  if (rc == RT_OK) {
+    printf("verified %d migration%s on %s\n"
+           "  each builds its snapshot, the last the declared schema\n",
+           up, up == 1 ? "" : "s", r->db->url->shown);
+    if (stopped)
+      printf("  the down scripts of the %d newest return to the snapshot before them; %s has "
+             "none, so the shadow database is left at it\n",
+             down, stopped);
+    else
+      printf("  every down script returns to the snapshot before it\n");
   }
   rt_finish(r);
   return rc;

@@ -97,7 +97,7 @@ const char *rt_checksum(arena *a, const char *dir);
 /* ---- runner.c ---------------------------------------------------------- */
 
 /* exit codes, as cli.md numbers them */
-enum { RT_OK = 0, RT_BLOCKED = 3, RT_DATABASE = 4 };
+enum { RT_OK = 0, RT_INPUT = 1, RT_BLOCKED = 3, RT_DATABASE = 4 };
 
 typedef struct rt_run {
   /* asked */
@@ -106,7 +106,8 @@ typedef struct rt_run {
   const char *url, *to, *version;
   const char *source_drift; /* the schema ahead of its migrations: blocks, after the ledger */
   bool allow_drift, dry_run, quiet;
-  bool no_lock; /* status: reads only */
+  bool progress; /* stderr is a terminal: one line rewritten as migrations run */
+  bool no_lock;  /* status: reads only */
   int lock_timeout;
   long stop_after; /* tests: _exit(137), as if killed, before statement N; 0: never */
   /* found */
@@ -125,5 +126,14 @@ int rt_prepare(rt_run *r);
 void rt_finish(rt_run *r);
 /* Prepare, then apply what is pending (up to r->to); with dry_run, print it. */
 int rt_apply(rt_run *r);
+/* Replay the whole history on the empty database r->url (in-memory SQLite
+** by default): after each migration the database must equal its snapshot,
+** at the end the declared schema; then every down script in reverse must
+** return to the snapshot before it, down to nothing (or to a migration with
+** no down).  RT_INPUT on a difference, named on stderr. */
+int rt_verify(rt_run *r, const st_schema *declared);
+/* The ids in the ledger of the database at url (none for a SQLite file not
+** made yet, which is not made): plan's draft-tip rule.  -1 and *err. */
+int rt_applied_ids(arena *a, const char *url, rt_rows *out, const char **err);
 
 #endif

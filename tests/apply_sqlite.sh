@@ -31,7 +31,7 @@ dump >"$tmp/before"
 "$bin" -C "$p" dry-run >"$tmp/dry" 2>"$tmp/err" && grep -q '^-- 0004_rename_label' "$tmp/dry" &&
   grep -q '^-- 0005_' "$tmp/dry" && ! grep -q '0003' "$tmp/dry" && ok || bad "dry-run prints the pending SQL: $(cat "$tmp/err")"
 dump | cmp -s - "$tmp/before" && ok || bad "dry-run changed the database"
-"$bin" -C "$p" apply 2>"$tmp/err" && grep -q '2 migrations applied' "$tmp/err" && ok || bad "apply the rest: $(cat "$tmp/err")"
+"$bin" -C "$p" apply 2>"$tmp/err" && grep -q '2 migrations applied' "$tmp/err" && ! grep -q 'applying' "$tmp/err" && ok || bad "apply the rest (no progress line off a terminal): $(cat "$tmp/err")"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM _inspire_migrations")" = 5 ] && ok || bad "five in the ledger"
 [ "$(sqlite3 "$db" "SELECT count(*) FROM _inspire_migration_steps WHERE status <> 'done'")" = 0 ] && ok || bad "every step done"
 dump >"$tmp/after"
@@ -39,6 +39,19 @@ dump >"$tmp/after"
   grep -q '"pending":[[:space:]]*\[\]' "$tmp/st" && ok || bad "status --format json in step: $(cat "$tmp/st")"
 "$bin" -C "$p" apply 2>"$tmp/err" && grep -q 'nothing to apply' "$tmp/err" && ok || bad "a re-run does nothing"
 dump | cmp -s - "$tmp/after" && ok || bad "a re-run changed the database"
+
+# verify: the history replayed on a throwaway database, up and back down
+"$bin" -C "$p" verify >"$tmp/out" 2>"$tmp/err" &&
+  [ "$(cat "$tmp/out")" = "verified 5 migrations on sqlite::memory:
+  each builds its snapshot, the last the declared schema
+  every down script returns to the snapshot before it" ] &&
+  ok || bad "verify in memory: $(cat "$tmp/out" "$tmp/err")"
+"$bin" -C "$p" verify --shadow "sqlite:$tmp/shadow.db" >"$tmp/out" 2>"$tmp/err" &&
+  [ "$(sqlite3 "$tmp/shadow.db" "SELECT count(*) FROM sqlite_master")" = 0 ] && ok ||
+  bad "verify on a shadow file, left empty: $(cat "$tmp/out" "$tmp/err")"
+"$bin" -C "$p" verify --shadow "sqlite:.inspire/dev.db" >"$tmp/out" 2>"$tmp/err"
+[ $? = 3 ] && grep -q 'the shadow database sqlite:.inspire/dev.db is not empty' "$tmp/err" && dump | cmp -s - "$tmp/after" && ok ||
+  bad "verify refuses a database that is not empty: $(cat "$tmp/err")"
 
 # what blocks apply (exit 3), changing nothing
 blocked() { # what, expected text
@@ -76,6 +89,8 @@ grep -q RESOLVE "$p"/migrations/0006_*/plan.inspire || bad "could not plant a ma
 "$bin" -C "$p" apply >/dev/null 2>"$tmp/err"
 [ $? = 3 ] && grep -q '0006_note/plan.inspire has 1 \[RESOLVE\] marker' "$tmp/err" && dump | cmp -s - "$tmp/after" && ok ||
   bad "a marker blocks apply: $(cat "$tmp/err")"
+"$bin" -C "$p" verify >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q '0006_note/plan.inspire has 1 \[RESOLVE\] marker.*run verify again' "$tmp/err" && ok || bad "a marker blocks verify: $(cat "$tmp/err")"
 sed -i 's/\[RESOLVE\] //' "$p"/migrations/0006_*/plan.inspire
 
 # a statement that fails: nothing of the migration kept, the failed step recorded
@@ -90,6 +105,17 @@ sed -i 's/^}$/  sql sqlite "CREATE TABLE half_done (a INTEGER)"\n  sql sqlite "I
   sqlite3 "$db" "SELECT error FROM _inspire_migration_steps WHERE migration_id = '0007_broken' AND step = 2" | grep -q nowhere && ok ||
   bad "the ledger has the failed step with the engine's error"
 [ "$(applied | wc -w)" = 6 ] && ok || bad "0006 applied, 0007 not: $(applied)"
+"$bin" -C "$p" verify >/dev/null 2>"$tmp/err"
+[ $? = 4 ] && grep -q 'verify: 0007_broken failed' "$tmp/err" && ok || bad "verify: a failing statement: $(cat "$tmp/err")"
+# a step that builds what its snapshot does not say
+sed -i 's/^  sql sqlite "INSERT INTO nowhere VALUES (1)"$//' "$m7/plan.inspire"
+"$bin" -C "$p" verify >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q 'verify: after 0007_broken the database differs from its snapshot: extra table half_done' "$tmp/err" && ok ||
+  bad "verify: a migration unlike its snapshot: $(cat "$tmp/err")"
+# a step with no down part: verify goes down to it, and says so
+printf 'migration "%s" {\n  sql sqlite "UPDATE projects SET name = name"\n}\n' "$(basename "$m7")" >"$m7/plan.inspire"
+"$bin" -C "$p" verify >"$tmp/out" 2>"$tmp/err" && grep -q '^  the down scripts of the 0 newest .*0007_broken has none' "$tmp/out" && ok ||
+  bad "verify stops at an irreversible step: $(cat "$tmp/out" "$tmp/err")"
 rm -rf "$m7"
 
 # the lock: a second runner waits, then gives up with exit 3
@@ -116,6 +142,11 @@ for n in 1 2 3 5 8 11 14 17 20 23 26 29 32 35 38 41 44 47 50 53; do
     "$bin" -C "$p" apply 2>"$tmp/err" && grep -q 'nothing to apply' "$tmp/err" && ok ||
     bad "killed at $n, re-run: $(cat "$tmp/err")"
 done
+
+# progress on a terminal (script(1) gives apply one)
+script -qec "'$bin' -C '$p' apply --db 'sqlite:$tmp/tty.db'" /dev/null >"$tmp/tty" 2>&1
+grep -q 'applying 1/6 0001_initial' "$tmp/tty" && grep -q 'applying 6/6 0006_note' "$tmp/tty" && grep -q '6 migrations applied' "$tmp/tty" && ok ||
+  bad "progress on a terminal: $(cat "$tmp/tty")"
 
 echo "apply sqlite: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -45,6 +45,14 @@ create a2 || bad "create a2"
 "$bin" -C "$p" apply -q --db "$(url a2)" 2>"$tmp/err" && describe a2 | cmp -s - "$tmp/after" && ok ||
   bad "all at once differs from one at a time: $(cat "$tmp/err")"
 
+# ---- verify on a shadow database, left empty; one that is not empty refused ----
+create v1 || bad "create v1"
+"$bin" -C "$p" verify --shadow "$(url v1)" >"$tmp/out" 2>"$tmp/err" && grep -q '^verified 5 migrations on ' "$tmp/out" &&
+  grep -q '^  every down script returns to the snapshot before it$' "$tmp/out" &&
+  [ "$(count_tables v1)" = 0 ] && [ "$(count_types v1)" = 0 ] && ok || bad "verify --shadow: $(cat "$tmp/out" "$tmp/err")"
+"$bin" -C "$p" verify --shadow "$U" >/dev/null 2>"$tmp/err"
+[ $? = 3 ] && grep -q 'is not empty' "$tmp/err" && describe a1 | cmp -s - "$tmp/after" && ok || bad "verify refuses a used database: $(cat "$tmp/err")"
+
 # ---- a statement that fails ---------------------------------------------------
 "$bin" -C "$p" plan -q --empty --name broken >/dev/null 2>&1 || bad "plan --empty"
 m6=$(ls -d "$p"/migrations/0006_*)
