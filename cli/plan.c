@@ -8,8 +8,10 @@
 ** into place: a migration appears whole or not at all.
 */
 #include "cli.h"
+#include "runtime/runtime.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 #include <unistd.h>
 
 void help_plan(void) {
-  puts("usage: inspirec plan [--name SLUG] [--new] [--empty]\n"
+  puts("usage: inspirec plan [--name SLUG] [--new] [--empty] [--db URL]\n"
        "\n"
        "Compare the schema with the latest migration's snapshot and write the next migration,\n"
        "migrations/NNNN_slug/ with plan.inspire and snapshot.json.  Review the plan: lines marked\n"
@@ -27,7 +29,9 @@ void help_plan(void) {
        "\n"
        "  --name SLUG   name the migration (default: initial, then after its first operation)\n"
        "  --empty       write a migration with no operations, for hand-written sql steps\n"
-       "  --new         always a new migration (the draft-tip rewrite arrives with the runtime)\n"
+       "  --new         always a new migration; without it, a latest migration not yet applied\n"
+       "                to the local database (--db, $INSPIRE_DATABASE_URL, $DATABASE_URL,\n"
+       "                sqlite:.inspire/dev.db) is a draft, rewritten in place\n"
        "  --schema DIR|FILE, --migrations DIR   where the schema and the migrations are");
 }
 
@@ -86,9 +90,26 @@ static int make_dirs(const char *dir) {
   return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Both files into a hidden folder, then one rename. */
+/* A draft's folder, put aside while its replacement is written: plan.inspire,
+** snapshot.json and whatever else the user left there, then the folder. */
+static void remove_folder(const char *path) {
+  DIR *d = opendir(path);
+  struct dirent *e;
+  char buf[4400];
+  while (d && (e = readdir(d)) != NULL) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    snprintf(buf, sizeof buf, "%s/%s", path, e->d_name);
+    remove(buf);
+  }
+  if (d) closedir(d);
+  rmdir(path);
+}
+
+/* Both files into a hidden folder, then one rename.  `replacing` (a draft's
+** folder) is moved aside first and removed once the new one is in place, or
+** moved back: the history is never left without it. */
 static int write_migration(const char *dir, const char *name, const char *plan,
-                           const char *snapshot) {
+                           const char *snapshot, const char *replacing) {
   if (make_dirs(dir) != 0) {
     fprintf(stderr, "inspirec: cannot create '%s': %s\n", dir, strerror(errno));
     return -1;
@@ -97,8 +118,18 @@ static int write_migration(const char *dir, const char *name, const char *plan,
   snprintf(final, sizeof final, "%s/%s", dir, name);
   snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%ld", dir, name, (long)getpid());
   struct stat st;
+  char aside[4200] = {0};
+  if (replacing) {
+    snprintf(aside, sizeof aside, "%s/.old-%s-%ld", dir, name, (long)getpid());
+    if (rename(replacing, aside) != 0) {
+      fprintf(stderr, "inspirec: cannot move '%s' aside: %s; nothing was written\n", replacing,
+              strerror(errno));
+      return -1;
+    }
+  }
   if (stat(final, &st) == 0) {
     fprintf(stderr, "inspirec: '%s' exists already; nothing was written\n", final);
+    if (replacing) rename(aside, replacing);
     return -1;
   }
   if (mkdir(tmp, 0777) != 0) {
@@ -116,14 +147,84 @@ static int write_migration(const char *dir, const char *name, const char *plan,
     remove(p1);
     remove(p2);
     rmdir(tmp);
+    if (replacing) rename(aside, replacing);
     return -1;
   }
+  if (replacing) remove_folder(aside);
   return 0;
 }
 
+/* ---- the draft tip (migrations.md 4) -------------------------------------- */
+
+typedef struct draft_tip {
+  int index; /* the draft, or -1 */
+  const char *url;
+} draft_tip;
+
+/* Which migration is a draft: the latest one when it alone is not applied to
+** the local database.  EXIT_OK, or an exit code with the reason printed. */
+static int find_draft(fe_compilation *c, const history *h, const char *url, draft_tip *t) {
+  t->index = -1;
+  t->url = url;
+  if (!h->migs.n) return EXIT_OK;
+  rt_rows ids;
+  const char *err;
+  const rt_url *u = rt_parse_url(&c->a, url, &err);
+  if (!u || rt_applied_ids(&c->a, url, &ids, &err) < 0) {
+    fprintf(stderr,
+            "inspirec: plan reads the local database to see whether the latest migration is "
+            "applied, and %s; pass --new to stack a new migration without looking\n",
+            err);
+    return u ? EXIT_DATABASE : EXIT_USAGE;
+  }
+  t->url = u->shown;
+  int missing = 0, first = -1;
+  strbuf names = {0};
+  for (int i = 0; i < h->migs.n; i++) {
+    bool applied = false;
+    for (int k = 0; k < ids.nrows && !applied; k++)
+      applied = ids.cells[k] && strcmp(ids.cells[k], h->migs.v[i]->name) == 0;
+    if (applied) continue;
+    if (first < 0) first = i;
+    if (missing++) strbuf_puts(&names, ", ");
+    strbuf_puts(&names, h->migs.v[i]->name);
+  }
+  const char *list = strbuf_done(&names, &c->a);
+  if (missing == 1 && first == h->migs.n - 1) t->index = first;
+  if (missing > 1 || (missing == 1 && t->index < 0)) {
+    fprintf(stderr,
+            "inspirec: %s %s not applied to %s, so plan cannot rewrite the latest as a draft; "
+            "apply %s first (inspirec apply), or pass --new to stack a new migration anyway\n",
+            list, missing > 1 ? "are" : "is", t->url, missing > 1 ? "them" : "it");
+    return EXIT_BLOCKED;
+  }
+  return EXIT_OK;
+}
+
+/* Hand-written steps that a rewrite would lose. */
+static bool has_handwritten(const ir_plan *p) {
+  for (int i = 0; i < p->ops.n; i++)
+    if (p->ops.v[i]->kind == OP_SQL || p->ops.v[i]->kind == OP_BACKFILL) return true;
+  return false;
+}
+
+/* A guess the user accepted in the draft (marker deleted) stays accepted. */
+static void keep_accepted(ir_plan *plan, const ir_plan *draft) {
+  for (int i = 0; i < plan->ops.n; i++) {
+    ir_op *op = plan->ops.v[i];
+    for (int k = 0; op->resolve && k < draft->ops.n; k++) {
+      const ir_op *old = draft->ops.v[k];
+      ir_op probe = *op;
+      probe.resolve = false;
+      probe.comment = old->comment;
+      if (!old->resolve && op_equal(&probe, old)) op->resolve = false;
+    }
+  }
+}
+
 int cmd_plan(cli_opts *o, int argc, char **argv) {
-  const char *name = NULL;
-  bool empty = false;
+  const char *name = NULL, *db = NULL;
+  bool empty = false, fresh = false;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     int r = cli_common_option(o, argc, argv, &i);
@@ -136,9 +237,13 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     } else if (strcmp(a, "--empty") == 0) {
       empty = true;
     } else if (strcmp(a, "--new") == 0) {
-      /* accepted; the draft-tip rule it overrides comes with the runtime */
+      fresh = true;
+    } else if (strcmp(a, "--db") == 0) {
+      if (i + 1 >= argc) return cli_usage_error("plan", "--db needs a database URL");
+      db = argv[++i];
     } else {
-      static const char *const known[] = {"--name", "--empty", "--new", "--schema", "--migrations"};
+      static const char *const known[] = {"--name",   "--empty",      "--new",
+                                          "--schema", "--migrations", "--db"};
       const char *best = cli_suggest(a, known, (int)(sizeof known / sizeof *known));
       if (best) return cli_usage_error("plan", "unknown option '%s'; did you mean '%s'?", a, best);
       return cli_usage_error("plan", "'%s' is not an option of plan", a);
@@ -190,8 +295,37 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     fe_free(&c);
     return EXIT_OK;
   }
+  /* a latest migration not applied locally is a draft: planned again from the
+  ** snapshot before it, in its place */
+  draft_tip tip = {-1, NULL};
+  const st_schema *base = h.latest;
+  if (!fresh && !empty) {
+    int rc = find_draft(&c, &h, cli_database_url(db), &tip);
+    if (rc != EXIT_OK) return fe_free(&c), rc;
+  }
+  history_mig *draft = tip.index >= 0 ? h.migs.v[tip.index] : NULL;
+  if (draft && has_handwritten(draft->plan)) {
+    fprintf(stderr,
+            "inspirec: %s is not applied to %s, so it is a draft that plan would rewrite, but it "
+            "has hand-written steps (sql, backfill) a rewrite would lose; apply it first, or pass "
+            "--new to stack a new migration\n",
+            draft->name, tip.url);
+    return fe_free(&c), EXIT_BLOCKED;
+  }
+  if (draft) {
+    base = tip.index ? h.migs.v[tip.index - 1]->snapshot : st_new(&c.a, h.latest->names);
+    plan = arena_alloc(&c.a, sizeof *plan);
+    diff_schemas(base, target, &hints, plan, &c.a);
+    keep_accepted(plan, draft->plan);
+    if (plan->ops.n == 0) { /* the schema is back where it was before the draft */
+      remove_folder(draft->dir);
+      printf("Removed the draft %s: the schema is back at %s.\n", draft->name,
+             tip.index ? h.migs.v[tip.index - 1]->name : "the empty schema");
+      return fe_free(&c), EXIT_OK;
+    }
+  }
   /* the plan must lead from the latest snapshot to the schema */
-  st_schema *next = st_clone(h.latest, &c.a);
+  st_schema *next = st_clone(base, &c.a);
   for (int i = 0; i < plan->ops.n; i++) {
     const char *why = st_apply(next, plan->ops.v[i]);
     if (why) {
@@ -211,7 +345,11 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     fe_free(&c);
     return EXIT_INPUT;
   }
-  long number = h.migs.n ? h.migs.v[h.migs.n - 1]->number + 1 : 1;
+  long number = draft ? draft->number : h.migs.n ? h.migs.v[h.migs.n - 1]->number + 1 : 1;
+  if (!slug[0] && draft) {
+    const char *u = strchr(draft->name, '_');
+    snprintf(slug, sizeof slug, "%s", u ? u + 1 : "migration");
+  }
   if (!slug[0]) {
     if (empty)
       strcpy(slug, "sql");
@@ -236,7 +374,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     text = plan_print(&c.a, plan);
   char *snapshot = st_write_json(next, mname);
   const char *dir = cli_migrations_dir(o);
-  int rc = write_migration(dir, mname, text, snapshot);
+  int rc = write_migration(dir, mname, text, snapshot, draft ? draft->dir : NULL);
   free(snapshot);
   if (rc != 0) {
     fe_free(&c);
@@ -245,7 +383,12 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   int markers = 0;
   for (int i = 0; i < plan->ops.n; i++)
     markers += plan->ops.v[i]->resolve;
-  printf("Wrote %s/%s/plan.inspire\n", dir, mname);
+  if (draft)
+    printf("Rewrote %s/%s/plan.inspire in place of the draft %s (not applied to %s; pass --new "
+           "to keep a draft and stack a new migration)\n",
+           dir, mname, draft->name, tip.url);
+  else
+    printf("Wrote %s/%s/plan.inspire\n", dir, mname);
   if (!o->quiet) {
     printf("\n%s\n", text);
     if (markers)

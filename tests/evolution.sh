@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 mkdir -p "$tmp/schema" "$gold"
 for v in 1 2 3 4 5; do
   cp "$ex/evolution/v$v.inspire" "$tmp/schema/app.inspire"
-  if "$bin" -C "$tmp" plan -q >/dev/null 2>"$tmp/err"; then ok; else bad "plan v$v: $(cat "$tmp/err")"; fi
+  if "$bin" -C "$tmp" plan -q --new >/dev/null 2>"$tmp/err"; then ok; else bad "plan v$v: $(cat "$tmp/err")"; fi
 done
 for d in "$tmp"/migrations/*/; do
   m=$(basename "$d")

@@ -15,7 +15,7 @@ evolution_project() { # inspirec, examples, project folder
   mkdir -p "$3/schema"
   for v in 1 2 3 4 5; do
     cp "$2/evolution/v$v.inspire" "$3/schema/app.inspire"
-    "$1" -C "$3" plan -q >/dev/null 2>&1 || bad "plan v$v"
+    "$1" -C "$3" plan -q --new >/dev/null 2>&1 || bad "plan v$v"
   done
   sed -i 's/\[RESOLVE\] //' "$3"/migrations/*/plan.inspire
   sed -i 's/^  alter Task.dueDate: datetime /  backfill Task.dueDate = "2025-01-01T00:00:00Z" where Task.dueDate is null\n  alter Task.dueDate: datetime /' \
