@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh: set up, build and run inspirec on a Debian 12 machine.
 #
-#   ./run.sh example   install what is missing, build, check the bundled example
+#   ./run.sh example   install what is missing, build, then check, plan, apply and
+#                      status on a copy of the bundled example (embedded SQLite)
 #   ./run.sh test      install what is missing, build, run every test, then the
 #                      whole suite again under AddressSanitizer + UBSan
 #
@@ -45,9 +46,17 @@ case "${1:-}" in
 example)
   need $BUILD_PACKAGES
   build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  echo "\$ build/inspirec -C examples/tasks check"
-  build/inspirec -C examples/tasks check
-  echo "examples/tasks: no errors."
+  # A copy of the example, so that the repository stays as it is: check, plan
+  # the first migration, apply it to the embedded default sqlite:.inspire/dev.db,
+  # then status (exit 0: all in step).
+  work=build/example-tasks
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -r examples/tasks/schema "$work/"
+  for verb in check plan apply status; do
+    echo "\$ build/inspirec -C $work $verb"
+    build/inspirec -C "$work" "$verb"
+  done
   ;;
 test)
   need $BUILD_PACKAGES $TEST_PACKAGES
