@@ -143,6 +143,20 @@ for n in 1 2 3 5 8 11 14 17 20 23 26 29 32 35 38 41 44 47 50 53; do
     bad "killed at $n, re-run: $(cat "$tmp/err")"
 done
 
+# two runners at once on one file: one applies, the other waits and finds nothing
+"$bin" -C "$p" apply --db "sqlite:$tmp/race.db" >"$tmp/r1" 2>&1 &
+one=$!
+"$bin" -C "$p" apply --db "sqlite:$tmp/race.db" >"$tmp/r2" 2>&1 &
+two=$!
+wait $one
+rc1=$?
+wait $two
+rc2=$?
+[ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$(sqlite3 "$tmp/race.db" "SELECT count(*) FROM _inspire_migrations")" = 6 ] &&
+  [ "$(cat "$tmp/r1" "$tmp/r2" | grep -c '6 migrations applied')" = 1 ] &&
+  [ "$(cat "$tmp/r1" "$tmp/r2" | grep -c 'nothing to apply')" = 1 ] && ok ||
+  bad "two runners: $rc1 $rc2: $(cat "$tmp/r1" "$tmp/r2")"
+
 # progress on a terminal (script(1) gives apply one)
 script -qec "'$bin' -C '$p' apply --db 'sqlite:$tmp/tty.db'" /dev/null >"$tmp/tty" 2>&1
 grep -q 'applying 1/6 0001_initial' "$tmp/tty" && grep -q 'applying 6/6 0006_note' "$tmp/tty" && grep -q '6 migrations applied' "$tmp/tty" && ok ||

@@ -45,6 +45,29 @@ create a2 || bad "create a2"
 "$bin" -C "$p" apply -q --db "$(url a2)" 2>"$tmp/err" && describe a2 | cmp -s - "$tmp/after" && ok ||
   bad "all at once differs from one at a time: $(cat "$tmp/err")"
 
+# ---- what blocks apply (exit 3, naming the file), changing nothing -------------
+blocked() { # what, expected text
+  "$bin" -C "$p" apply --db "$U" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [ $rc = 3 ] && grep -q "$2" "$tmp/err" && describe a1 | cmp -s - "$tmp/after" && [ "$(nledger a1)" = 5 ] && ok ||
+    bad "$1: exit $rc, $(cat "$tmp/err")"
+}
+m2=$(ls -d "$p"/migrations/0002_*)
+cp "$m2/plan.inspire" "$tmp/plan2"
+printf '\n// edited\n' >>"$m2/plan.inspire"
+blocked "an edited applied plan" "0002_create_task_status/plan.inspire or snapshot.json changed"
+cp "$tmp/plan2" "$m2/plan.inspire"
+m5=$(ls -d "$p"/migrations/0005_*)
+mv "$m5" "$tmp/m5"
+blocked "a deleted applied migration" "0005_alter_project_created_at is applied to the database but missing"
+mv "$tmp/m5" "$m5"
+printf 'entity Extra {\n  a: int\n}\n' >"$p/schema/extra.inspire"
+blocked "a schema ahead of its snapshot" "Run inspirec plan"
+"$bin" -C "$p" plan -q --db "$U" --name extra >/dev/null 2>&1 || bad "plan extra"
+sed -i 's/^  create entity Extra/  [RESOLVE] create entity Extra/' "$p"/migrations/0006_extra/plan.inspire
+blocked "a [RESOLVE] left" "0006_extra/plan.inspire has 1 \[RESOLVE\] marker"
+rm -rf "$p/migrations/0006_extra" "$p/schema/extra.inspire"
+
 # ---- verify on a shadow database, left empty; one that is not empty refused ----
 create v1 || bad "create v1"
 "$bin" -C "$p" verify --shadow "$(url v1)" >"$tmp/out" 2>"$tmp/err" && grep -q '^verified 5 migrations on ' "$tmp/out" &&
