@@ -479,7 +479,8 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
     goto out;
   }
   if (r.err) goto out;
-  *migration = get_str(&r, root, "migration", false);
+  *migration = get_str(&r, root, "migration", true);
+  if (r.err) goto out;
   const cJSON *enums = get_array(&r, root, "enums");
   if (!enums) goto out;
   const cJSON *e;
