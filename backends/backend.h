@@ -55,6 +55,9 @@ typedef struct be_dialect {
   void (*create_schema)(be_ctx *c, const st_schema *s);
   /* the database a state makes, as introspection will read it */
   db_schema *(*expected)(be_ctx *c, const st_schema *s);
+  /* why the engine cannot take a name (a table, column or enum type), or
+  ** NULL: what it keeps for itself, what it cannot store (E0801) */
+  const char *(*name_problem)(arena *a, int kind, const char *name);
   /* values that satisfy a column, for re-adding a required one in a down
   ** script: empty bytes, an empty (non-JSON) array, false, the epoch */
   const char *empty_bytes, *empty_array, *false_value, *epoch;
@@ -72,6 +75,8 @@ struct be_ctx {
   const ir_op *const *prior;
   int nprior;
 };
+
+enum { BE_NAME_TABLE, BE_NAME_COLUMN, BE_NAME_TYPE };
 
 extern const be_dialect be_sqlite;
 extern const be_dialect be_postgres;

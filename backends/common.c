@@ -373,6 +373,23 @@ static bool for_dialect(const be_dialect *d, const ir_op *op) {
   return !op->dialect || strcmp(op->dialect, d->name) == 0;
 }
 
+/* Every name of a state the engine cannot take, as problems (E0801). */
+static void check_names(const be_dialect *d, const st_schema *s, be_script *out) {
+  if (!d->name_problem) return;
+  for (int i = 0; i < s->entities.n; i++) {
+    const st_entity *e = s->entities.v[i];
+    const char *why = d->name_problem(out->a, BE_NAME_TABLE, e->table);
+    if (why) be_problem(out, "entity %s: %s", e->name, why);
+    for (int j = 0; j < e->fields.n; j++)
+      if ((why = d->name_problem(out->a, BE_NAME_COLUMN, e->fields.v[j]->column)))
+        be_problem(out, "field %s.%s: %s", e->name, e->fields.v[j]->name, why);
+  }
+  for (int i = 0; i < s->enums.n; i++) {
+    const char *why = d->name_problem(out->a, BE_NAME_TYPE, s->enums.v[i]->db_name);
+    if (why) be_problem(out, "enum %s: %s", s->enums.v[i]->name, why);
+  }
+}
+
 void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *plan, bool down,
                    be_script *out) {
   arena *a = out->a;
@@ -384,6 +401,8 @@ void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *pl
     st_apply(s, plan->ops.v[i]); /* plans reach here checked */
     states[i + 1] = s;
   }
+  check_names(d, states[0], out);
+  check_names(d, states[n], out);
   const ir_op **done = arena_alloc(a, sizeof(ir_op *) * (size_t)(n + 1));
   be_ctx c = {d, a, out, NULL, NULL, down, states[down ? n : 0], done, 0};
   if (!down) {
@@ -436,6 +455,7 @@ const char *be_label_at_start(be_ctx *c, const char **en, const char *label) {
 
 void be_lower_schema(const be_dialect *d, const st_schema *s, be_script *out) {
   be_ctx c = {d, out->a, out, NULL, s, false};
+  check_names(d, s, out);
   d->create_schema(&c, s);
 }
 

@@ -49,6 +49,7 @@ typedef enum diag_severity { SEV_ERROR, SEV_WARNING, SEV_NOTE } diag_severity;
   X(E0213, ERROR, "invalid type arguments")                                                        \
   X(E0214, ERROR, "type not allowed here")                                                         \
   X(E0215, ERROR, "unknown field")                                                                 \
+  X(E0216, ERROR, "enum member name too long")                                                     \
   X(E0301, ERROR, "unknown annotation")                                                            \
   X(E0302, ERROR, "annotation on the wrong kind of field")                                         \
   X(E0303, ERROR, "wrong annotation arguments")                                                    \

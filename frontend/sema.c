@@ -183,6 +183,11 @@ static void check_enums(sema *S) {
     for (int j = 0; j < e->members.n; j++) {
       ir_enum_member *m = e->members.v[j];
       sema_reserved(S, m->name, m->range, "enum member");
+      if (strlen(m->name) > IR_MAX_IDENT)
+        diag_add(S->d, DIAG_E0216, m->range,
+                 "enum member '%.20s...' is %zu bytes long; Postgres keeps at most %d bytes of "
+                 "an enum label, so use a shorter name",
+                 m->name, strlen(m->name), IR_MAX_IDENT);
       ir_enum_member *prev = namemap_get(&e->member_map, m->name);
       if (prev) {
         diag *g = diag_add(S->d, DIAG_E0202, m->range, "enum '%s' lists '%s' twice; remove one",

@@ -1054,6 +1054,15 @@ static bool starts_with(const ir_index *ix, const ir_field *f) {
   return ix && ix->nfields > 0 && ix->fields[0] == f;
 }
 
+/* The key two database names clash under: SQLite folds ASCII case in every
+** name and MySQL in column names, so `Tasks` and `tasks` are one name there. */
+static const char *db_name_key(sema *S, const char *name) {
+  char *k = arena_strndup(S->a, name, strlen(name));
+  for (char *p = k; *p; p++)
+    if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+  return sema_intern(S, k);
+}
+
 static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
   bool cut;
   if (!e->table) e->table = ir_table_name(S->a, e->name);
@@ -1064,15 +1073,26 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
              "table name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
              "@map(\"...\")",
              full, IR_MAX_IDENT, e->table);
-  const char *tkey = sema_intern(S, e->table);
+  const char *tkey = db_name_key(S, e->table);
   ir_entity *other = namemap_get(tables, tkey);
+  if (strncmp(tkey, "_inspire_", 9) == 0 && e->used) {
+    diag *g = diag_add(S->d, DIAG_E0203, e->name_range,
+                       "table name '%s' starts with '_inspire_', which is reserved for the "
+                       "migration ledger; give it another @map(\"...\")",
+                       e->table);
+    diag_label(S->d, g, "reserved prefix");
+  }
   if (e->duplicate) {
     /* reported as a duplicate declaration already */
   } else if (other && e->used) {
     diag *g = diag_add(S->d, DIAG_E0208, e->name_range,
-                       "entities '%s' and '%s' both map to table '%s'; give one a different "
-                       "@map(\"...\")",
-                       other->name, e->name, e->table);
+                       strcmp(other->table, e->table) == 0
+                           ? "entities '%s' and '%s' both map to table '%s'; give one a different "
+                             "@map(\"...\")"
+                           : "entities '%s' and '%s' map to tables '%s' and '%s', one name on "
+                             "SQLite and MySQL, which ignore case; give one a different "
+                             "@map(\"...\")",
+                       other->name, e->name, other->table, e->table);
     diag_note_add(S->d, g, other->name_range, "'%s' is declared here", other->name);
   } else {
     namemap_put(tables, tkey, e);
@@ -1090,12 +1110,16 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
                "column name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
                "@map(\"...\")",
                fullc, IR_MAX_IDENT, f->column);
-    const char *ckey = sema_intern(S, f->column);
+    const char *ckey = db_name_key(S, f->column);
     ir_field *clash = namemap_get(&cols, ckey);
     if (clash) {
       diag *g = diag_add(S->d, DIAG_E0208, f->name_range,
-                         "fields '%s' and '%s' both map to column '%s'; rename one or @map it",
-                         clash->name, f->name, f->column);
+                         strcmp(clash->column, f->column) == 0
+                             ? "fields '%s' and '%s' both map to column '%s'; rename one or @map "
+                               "it"
+                             : "fields '%s' and '%s' map to columns '%s' and '%s', one name on "
+                               "SQLite and MySQL, which ignore case; rename one or @map it",
+                         clash->name, f->name, clash->column, f->column);
       diag_note_add(S->d, g, clash->name_range, "'%s' is declared here", clash->name);
     } else {
       namemap_put(&cols, ckey, f);
@@ -1159,7 +1183,7 @@ void sema_keys(sema *S) {
   /* Postgres enum types live beside tables in one namespace. */
   for (int i = 0; i < s->enums.n; i++) {
     ir_enum *en = s->enums.v[i];
-    ir_entity *e = namemap_get(&tables, sema_intern(S, en->db_name));
+    ir_entity *e = namemap_get(&tables, db_name_key(S, en->db_name));
     if (e) {
       diag *g = diag_add(S->d, DIAG_E0208, en->name_range,
                          "enum '%s' and entity '%s' both use the database name '%s'; rename one",

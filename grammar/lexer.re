@@ -136,7 +136,7 @@ static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uin
       break;
     }
     if (c == 0) {
-      lx_error(L, DIAG_E0102, p, 1, "NUL byte in a string; write it as \\u{0} if you mean it");
+      lx_error(L, DIAG_E0102, p, 1, "NUL byte in a string; remove it (no database keeps NUL in text)");
       p++;
       continue;
     }
@@ -153,6 +153,12 @@ static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uin
         while (digits < 7 && ((*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f'))) {
           v = v * 16 + (uint32_t)(*q <= '9' ? *q - '0' : (*q | 0x20) - 'a' + 10);
           q++, digits++;
+        }
+        if (*q == '}' && digits >= 1 && digits <= 6 && v == 0) {
+          lx_error(L, DIAG_E0106, p, (uint32_t)(q - p + 1),
+                   "\\u{0} is NUL, which no database keeps in text; remove it");
+          p = q + 1;
+          continue;
         }
         if (*q == '}' && digits >= 1 && digits <= 6 && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF)) {
           p = q + 1;

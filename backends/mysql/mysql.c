@@ -466,6 +466,44 @@ static void create_schema(be_ctx *c, const st_schema *s) {
   be_add_references(c, s);
 }
 
+/* MySQL takes no name ending in a blank, no character past U+FFFF, and
+** stores a table as a file named after it, each byte other than [A-Za-z0-9_]
+** spelled @XXXX: the file system takes 255 bytes with the suffix. */
+static const char *name_problem(arena *a, int kind, const char *name) {
+  size_t n = strlen(name), file = 0;
+  if (n && strchr(" \t\n\v\f\r", name[n - 1]))
+    return arena_printf(a, "MySQL takes no name ending in a blank ('%s')", name);
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    if (*p >= 0xF0)
+      return arena_printf(a, "MySQL names hold no character past U+FFFF (emoji): '%s'", name);
+    bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                 *p == '_';
+    if ((*p & 0xC0) != 0x80) file += plain ? 1 : 5;
+  }
+  if (kind == BE_NAME_TABLE && file + 4 > 255)
+    return arena_printf(a,
+                        "MySQL stores table '%s' in a file whose name would be %zu bytes, and "
+                        "the file system takes 255; @map a plainer name",
+                        name, file + 4);
+  return NULL;
+}
+
+/* information_schema keeps defaults in utf8mb3: a character past U+FFFF
+** reads back as four '?' (the default itself is right: a row shows it). */
+static const char *as_metadata(arena *a, const char *text) {
+  if (!text) return NULL;
+  strbuf b = {0};
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p >= 0xF0 && p[1] && p[2] && p[3]) {
+      strbuf_puts(&b, "????");
+      p += 3;
+    } else {
+      strbuf_put(&b, (const char *)p, 1);
+    }
+  }
+  return b.p ? strbuf_done(&b, a) : "";
+}
+
 /* ---- the expected model ------------------------------------------------ */
 
 /* A column's type as introspection reports it: integer display widths
@@ -477,7 +515,8 @@ static db_column expected_column(be_ctx *c, const st_schema *s, const st_entity 
     const st_enum *en = st_enum_find(s, f->type_name);
     type = db_enum_text(c->a, NULL, en ? en->members.v : NULL, en ? en->members.n : 0);
   }
-  return (db_column){f->column, type, be_canon_default(c->a, type, default_of(c, f), true), NULL,
+  return (db_column){f->column, type,
+                     as_metadata(c->a, be_canon_default(c->a, type, default_of(c, f), true)), NULL,
                      !f->nullable};
 }
 
@@ -491,6 +530,7 @@ const be_dialect be_mysql = {.name = "mysql",
                              .lower_op = lower_op,
                              .create_schema = create_schema,
                              .expected = expected,
+                             .name_problem = name_problem,
                              .empty_bytes = "''",
                              .empty_array = "'[]'",
                              .false_value = "0",

@@ -447,11 +447,46 @@ static db_schema *expected(be_ctx *c, const st_schema *s) {
   return db;
 }
 
+/* Names Postgres keeps: system columns, and table and type names that its
+** catalog (searched first) would hide, so that a statement would reach
+** pg_catalog's object instead of ours. */
+static const char *name_problem(arena *a, int kind, const char *name) {
+  static const char *const system_columns[] = {"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"};
+  static const char *const builtin_types[] = {
+      "bigint",    "bit",     "bool",     "boolean", "box",     "bytea",     "char",
+      "character", "cidr",    "circle",   "date",    "decimal", "float4",    "float8",
+      "inet",      "int",     "int2",     "int4",    "int8",    "integer",   "interval",
+      "json",      "jsonb",   "line",     "lseg",    "macaddr", "money",     "name",
+      "numeric",   "oid",     "path",     "point",   "polygon", "real",      "record",
+      "regclass",  "serial",  "smallint", "text",    "time",    "timestamp", "timestamptz",
+      "timetz",    "tsquery", "tsvector", "uuid",    "varbit",  "varchar",   "void",
+      "xml"};
+  if (kind == BE_NAME_COLUMN) {
+    for (size_t i = 0; i < sizeof system_columns / sizeof *system_columns; i++)
+      if (strcmp(name, system_columns[i]) == 0)
+        return arena_printf(a, "column name '%s' is a Postgres system column; @map it", name);
+    return NULL;
+  }
+  if (strncmp(name, "pg_", 3) == 0)
+    return arena_printf(a,
+                        "%s name '%s' starts with 'pg_': Postgres' catalog, searched first, "
+                        "has such names",
+                        kind == BE_NAME_TABLE ? "table" : "type", name);
+  for (size_t i = 0; kind == BE_NAME_TYPE && i < sizeof builtin_types / sizeof *builtin_types; i++)
+    if (strcmp(name, builtin_types[i]) == 0)
+      return arena_printf(a,
+                          "enum type '%s' has the name of a Postgres built-in type, which a "
+                          "column of it would get instead; rename the enum",
+                          name);
+  return NULL;
+}
+
 const be_dialect be_postgres = {.name = "postgres",
                                 .quote = '"',
                                 .lower_op = lower_op,
                                 .create_schema = create_schema,
                                 .expected = expected,
+                                .name_problem = name_problem,
                                 .empty_bytes = "'\\x'::bytea",
                                 .empty_array = "'{}'",
                                 .false_value = "false",

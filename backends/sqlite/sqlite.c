@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- types and defaults ------------------------------------------------- */
 
@@ -400,11 +401,20 @@ static db_schema *expected(be_ctx *c, const st_schema *s) {
   return be_expected_tables(c, s, expected_column, false);
 }
 
+/* SQLite keeps every table name starting with sqlite_ (any case) for itself. */
+static const char *name_problem(arena *a, int kind, const char *name) {
+  if (kind == BE_NAME_TABLE && strncasecmp(name, "sqlite_", 7) == 0)
+    return arena_printf(a, "table name '%s' starts with 'sqlite_', which SQLite keeps for itself",
+                        name);
+  return NULL;
+}
+
 const be_dialect be_sqlite = {.name = "sqlite",
                               .quote = '"',
                               .lower_op = lower_op,
                               .create_schema = create_schema,
                               .expected = expected,
+                              .name_problem = name_problem,
                               .empty_bytes = "x''",
                               .empty_array = "'[]'",
                               .false_value = "0",
