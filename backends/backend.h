@@ -188,6 +188,8 @@ struct db_schema {
   VEC(const char *) types; /* named enum types, `name(A,B)`, sorted */
 };
 void db_sort(db_schema *s); /* tables by name, indexes by name, fks by column */
+/* Take out the tables whose names start with prefix (the ledger's _inspire_). */
+void db_drop_tables(db_schema *s, const char *prefix);
 
 /* The tables of an expected model: columns (their type, default and check
 ** from col), keys, indexes and references named as the dialect names them. */

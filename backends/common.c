@@ -482,6 +482,14 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void db_drop_tables(db_schema *s, const char *prefix) {
+  size_t len = strlen(prefix);
+  int n = 0;
+  for (int i = 0; i < s->tables.n; i++)
+    if (strncmp(s->tables.v[i]->name, prefix, len) != 0) s->tables.v[n++] = s->tables.v[i];
+  s->tables.n = n;
+}
+
 void db_sort(db_schema *s) {
   if (s->tables.n > 1) qsort(s->tables.v, (size_t)s->tables.n, sizeof(db_table *), cmp_table);
   if (s->types.n > 1) qsort(s->types.v, (size_t)s->types.n, sizeof(char *), cmp_str);

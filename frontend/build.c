@@ -196,8 +196,8 @@ static int64_t duration_ms(const char *p, size_t n) {
       }
       p++;
     }
-    total += v * mul;
-    if (total > INT64_C(1) << 60) total = INT64_C(1) << 60;
+    const int64_t cap = INT64_C(1) << 60; /* v * mul must not overflow on the way */
+    total = v > (cap - total) / mul ? cap : total + v * mul;
   }
   return total;
 }

@@ -56,10 +56,6 @@ void rt_close(rt_db *db) {
 
 db_schema *rt_introspect(rt_db *db) {
   db_schema *s = db->drv->introspect(db);
-  if (!s) return NULL;
-  int n = 0;
-  for (int i = 0; i < s->tables.n; i++)
-    if (strncmp(s->tables.v[i]->name, "_inspire_", 9) != 0) s->tables.v[n++] = s->tables.v[i];
-  s->tables.n = n;
+  if (s) db_drop_tables(s, "_inspire_");
   return s;
 }

@@ -477,7 +477,9 @@ static bool write_rows(const be_dialect *d, const char *at, const pair *pr) {
   strbuf_puts(&rows, "");
   strbuf_puts(&counts, "");
   strbuf_puts(&expect, "");
-  strbuf_puts(&clear, d == &be_mysql ? "SET FOREIGN_KEY_CHECKS = 0;\n" : "");
+  strbuf_puts(&clear, d == &be_mysql    ? "SET FOREIGN_KEY_CHECKS = 0;\n"
+                      : d == &be_sqlite ? "PRAGMA foreign_keys = OFF;\n"
+                                        : "");
   for (int i = 0; i < ins.n; i++)
     strbuf_puts(&rows, arena_printf(&owner.a, "%s;\n", ins.v[i]));
   for (int i = 0; i < pr->sa->entities.n; i++) {
@@ -487,16 +489,20 @@ static bool write_rows(const be_dialect *d, const char *at, const pair *pr) {
         name = pr->p2->ops.v[k]->to;
     const st_entity *e = st_entity_find(pr->sb, name);
     if (!filled[i] || !e) continue;
-    strbuf_puts(&counts, arena_printf(&owner.a, "SELECT CONCAT(%s, ' ', count(*)) FROM %s;\n",
-                                      be_string(&c, e->table), be_ident(&c, e->table)));
+    strbuf_puts(&counts,
+                arena_printf(&owner.a,
+                             d == &be_sqlite ? "SELECT %s || ' ' || count(*) FROM %s;\n"
+                                             : "SELECT CONCAT(%s, ' ', count(*)) FROM %s;\n",
+                             be_string(&c, e->table), be_ident(&c, e->table)));
     strbuf_puts(&expect, arena_printf(&owner.a, "%s 2\n", e->table));
   }
   for (int i = 0; i < pr->sb->entities.n; i++)
     strbuf_puts(&clear,
                 arena_printf(&owner.a,
-                             d == &be_mysql ? "DELETE FROM %s;\n" : "TRUNCATE %s CASCADE;\n",
+                             d == &be_postgres ? "TRUNCATE %s CASCADE;\n" : "DELETE FROM %s;\n",
                              be_ident(&c, pr->sb->entities.v[i]->table)));
   if (d == &be_mysql) strbuf_puts(&clear, "SET FOREIGN_KEY_CHECKS = 1;\n");
+  if (d == &be_sqlite) strbuf_puts(&clear, "PRAGMA foreign_keys = ON;\n");
   free(filled);
   const char *names[] = {"rows.sql", "counts.sql", "counts.expect", "clear.sql"};
   strbuf *bufs[] = {&rows, &counts, &expect, &clear};
