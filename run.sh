@@ -35,11 +35,17 @@ need() {
   $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
 
-build() { # dir, then extra cmake arguments
+build() { # dir, then extra cmake arguments, then --target T... if only some
   dir=$1
   shift
-  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
-  cmake --build "$dir"
+  args=""
+  while [ $# -gt 0 ] && [ "$1" != --target ]; do
+    args="$args $1"
+    shift
+  done
+  # shellcheck disable=SC2086
+  cmake -S . -B "$dir" -G Ninja $args >/dev/null
+  cmake --build "$dir" "$@"
 }
 
 case "${1:-}" in
@@ -67,8 +73,13 @@ test)
   echo "== test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j2) | tee build-asan/ctest.log
-  # Both runs above stop this script on failure (set -e with tee needs care:
-  # look at ctest's own verdict).
+  # The libFuzzer targets, each for a minute from the corpora in the repository
+  # (tests/fuzz/run.sh; FUZZ_SECONDS=N for longer).
+  build build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DINSPIREC_FUZZ=ON \
+    --target fuzz_schema fuzz_render fuzz_plan fuzz_snapshot fuzz_diff
+  echo "== fuzzing, ${FUZZ_SECONDS:-60} s a target, under AddressSanitizer + UndefinedBehaviorSanitizer"
+  sh tests/fuzz/run.sh --build build-fuzz "${FUZZ_SECONDS:-60}" | tee build-fuzz/fuzz.log
+  # The runs above go on through a failure (tee): look at each one's verdict.
   total=0
   for log in build/ctest.log build-asan/ctest.log; do
     if ! grep -q '100% tests passed' "$log"; then
@@ -78,7 +89,12 @@ test)
     n=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$log")
     total=$((total + n))
   done
-  echo "tests: $total passed, 0 failed"
+  if ! grep -q '^fuzz: [0-9]* passed, 0 failed$' build-fuzz/fuzz.log; then
+    echo "run.sh: a fuzz target found something, see build-fuzz/fuzz.log" >&2
+    exit 1
+  fi
+  n=$(sed -n 's/^fuzz: \([0-9]*\) passed.*/\1/p' build-fuzz/fuzz.log)
+  echo "tests: $((total + n)) passed, 0 failed"
   ;;
 *)
   echo "usage: ./run.sh example | test" >&2

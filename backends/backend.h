@@ -58,6 +58,7 @@ typedef struct be_dialect {
   /* why the engine cannot take a name (a table, column or enum type), or
   ** NULL: what it keeps for itself, what it cannot store (E0801) */
   const char *(*name_problem)(arena *a, int kind, const char *name);
+  int max_columns; /* in one table */
   /* values that satisfy a column, for re-adding a required one in a down
   ** script: empty bytes, an empty (non-JSON) array, false, the epoch */
   const char *empty_bytes, *empty_array, *false_value, *epoch;
@@ -92,6 +93,7 @@ void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
 const char *be_ident(be_ctx *c, const char *name);  /* "name", quotes doubled */
 const char *be_string(be_ctx *c, const char *text); /* 'text', escaped */
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n);
+const char *be_string_list(be_ctx *c, const char *const *texts, int n); /* 'a', 'b' */
 /* A default's Inspire literal (list or object) as JSON text. */
 const char *be_json_literal(be_ctx *c, const char *inspire);
 

@@ -112,6 +112,16 @@ const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields,
   return strbuf_done(&b, c->a);
 }
 
+const char *be_string_list(be_ctx *c, const char *const *texts, int n) {
+  strbuf b = {0};
+  strbuf_puts(&b, "");
+  for (int i = 0; i < n; i++) {
+    if (i) strbuf_puts(&b, ", ");
+    strbuf_puts(&b, be_string(c, texts[i]));
+  }
+  return strbuf_done(&b, c->a);
+}
+
 /* ---- keys -------------------------------------------------------------- */
 
 bool be_json_kind(ir_type_kind k) {
@@ -373,18 +383,22 @@ static bool for_dialect(const be_dialect *d, const ir_op *op) {
   return !op->dialect || strcmp(op->dialect, d->name) == 0;
 }
 
-/* Every name of a state the engine cannot take, as problems (E0801). */
+/* What of a state the engine cannot take, as problems (E0801): names, and
+** tables wider than it allows. */
 static void check_names(const be_dialect *d, const st_schema *s, be_script *out) {
-  if (!d->name_problem) return;
   for (int i = 0; i < s->entities.n; i++) {
     const st_entity *e = s->entities.v[i];
+    if (d->max_columns && e->fields.n > d->max_columns)
+      be_problem(out, "entity %s has %d columns; %s takes at most %d in a table", e->name,
+                 e->fields.n, d->name, d->max_columns);
+    if (!d->name_problem) continue;
     const char *why = d->name_problem(out->a, BE_NAME_TABLE, e->table);
     if (why) be_problem(out, "entity %s: %s", e->name, why);
     for (int j = 0; j < e->fields.n; j++)
       if ((why = d->name_problem(out->a, BE_NAME_COLUMN, e->fields.v[j]->column)))
         be_problem(out, "field %s.%s: %s", e->name, e->fields.v[j]->name, why);
   }
-  for (int i = 0; i < s->enums.n; i++) {
+  for (int i = 0; d->name_problem && i < s->enums.n; i++) {
     const char *why = d->name_problem(out->a, BE_NAME_TYPE, s->enums.v[i]->db_name);
     if (why) be_problem(out, "enum %s: %s", s->enums.v[i]->name, why);
   }

@@ -389,10 +389,14 @@ static st_entity *read_entity(plan_reader *R, const ir_op *op) {
     vec_push(R->a, e->fields, id);
     vec_push(R->a, e->pkey, id->name);
   }
+  namemap seen; /* a hash, not a scan a field: entities may be wide */
+  namemap_init(&seen, R->a);
+  for (int i = 0; i < e->fields.n; i++)
+    namemap_put(&seen, e->fields.v[i]->name, e->fields.v[i]);
   for (int i = 0; i < src->fields.n; i++) {
     field_keys k = {false, false, false};
     const ir_field *sf = src->fields.v[i];
-    if (st_field_find(e, sf->name)) {
+    if (namemap_get(&seen, sf->name)) {
       ok = err(R, sf->name_range, arena_printf(R->a, "field '%s' is declared twice", sf->name));
       continue;
     }
@@ -402,6 +406,7 @@ static st_entity *read_entity(plan_reader *R, const ir_op *op) {
       continue;
     }
     vec_push(R->a, e->fields, f);
+    namemap_put(&seen, f->name, f);
     if (k.primary_key) vec_push(R->a, e->pkey, f->name);
     const char *one[1] = {f->name};
     if (k.unique || k.index) {

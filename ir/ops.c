@@ -77,7 +77,7 @@ static st_index *new_index(st_schema *s, const char *const *fields, int n) {
 
 /* A field's reference must land on a key of an existing entity. */
 static const char *check_field(st_schema *s, st_entity *e, const st_field *f, int self) {
-  for (int i = 0; i < e->fields.n; i++)
+  for (int i = 0; self != -2 && i < e->fields.n; i++) /* -2: columns checked by the caller */
     if (i != self && e->fields.v[i]->column == f->column)
       return why(s, "column '%s' is already used by '%s.%s'", f->column, e->name,
                  e->fields.v[i]->name);
@@ -135,8 +135,14 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     st_entity *d = copy->entities.v[0];
     if (!d->table_mapped) d->table = ir_table_name_for(s->a, s->names, d->name);
     vec_push(s->a, s->entities, d); /* before the checks: a key may point at itself */
+    namemap columns;                /* one pass, not one scan a field: entities may be wide */
+    namemap_init(&columns, s->a);
     for (int i = 0; i < d->fields.n; i++) {
-      const char *bad = check_field(s, d, d->fields.v[i], i);
+      const st_field *other = namemap_get(&columns, d->fields.v[i]->column);
+      const char *bad = other ? why(s, "column '%s' is already used by '%s.%s'", other->column,
+                                    d->name, other->name)
+                              : check_field(s, d, d->fields.v[i], -2);
+      namemap_put(&columns, d->fields.v[i]->column, d->fields.v[i]);
       if (bad) {
         s->entities.n--;
         return why(s, "field '%s': %s", d->fields.v[i]->name, bad);

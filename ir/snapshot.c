@@ -272,8 +272,9 @@ static bool get_int(reader *r, const cJSON *o, const char *k, int *out, int lo, 
     *out = 0;
     return true;
   }
-  if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < lo ||
-      v->valuedouble > hi)
+  /* the range first: casting a double outside int's range is undefined */
+  if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+      v->valuedouble != (double)(int)v->valuedouble)
     return fail(r, arena_printf(r->a, "'%s' must be a whole number from %d to %d", k, lo, hi));
   *out = (int)v->valuedouble;
   return true;
@@ -379,12 +380,15 @@ static bool read_entity(reader *r, st_schema *s, const cJSON *e) {
   const cJSON *fields = get_array(r, e, "fields");
   if (!fields) return false;
   const cJSON *f;
+  namemap seen; /* a hash, not a scan a field: entities may be wide */
+  namemap_init(&seen, r->a);
   cJSON_ArrayForEach(f, fields) {
     if (!cJSON_IsObject(f)) return fail(r, "a field must be an object");
     st_field *x = arena_alloc(r->a, sizeof *x);
     if (!(x->name = get_str(r, f, "name", true))) return false;
     snprintf(r->path, sizeof r->path, "field '%.60s.%.60s'", d->name, x->name);
-    if (st_field_find(d, x->name)) return fail(r, "the field is listed twice");
+    if (namemap_get(&seen, x->name)) return fail(r, "the field is listed twice");
+    namemap_put(&seen, x->name, x);
     if (!(x->column = get_str(r, f, "column", true))) return false;
     const char *type = get_str(r, f, "type", true);
     if (!type) return false;

@@ -492,7 +492,7 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
                           la, y->table, lb);
     for (int j = 0; j < x->fields.n; j++) {
       const st_field *f = x->fields.v[j];
-      int k = st_field_index(y, f->name);
+      int k = j < y->fields.n && y->fields.v[j]->name == f->name ? j : st_field_index(y, f->name);
       if (k < 0) return arena_printf(out, "field '%s.%s' is only in %s", x->name, f->name, la);
       const st_field *g = y->fields.v[k];
       if (!st_field_equal(f, g))
@@ -503,8 +503,9 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
         return arena_printf(out, "field '%s.%s' is column %d in %s and %d in %s", x->name, f->name,
                             j + 1, la, k + 1, lb);
     }
-    for (int j = 0; j < y->fields.n; j++)
-      if (!st_field_find(x, y->fields.v[j]->name))
+    for (int j = 0; j < y->fields.n; j++) /* a field of y at x's place is in x */
+      if (!(j < x->fields.n && x->fields.v[j]->name == y->fields.v[j]->name) &&
+          !st_field_find(x, y->fields.v[j]->name))
         return arena_printf(out, "field '%s.%s' is only in %s", x->name, y->fields.v[j]->name, lb);
     bool pk = x->pkey.n == y->pkey.n;
     for (int j = 0; pk && j < x->pkey.n; j++)

@@ -531,6 +531,7 @@ const be_dialect be_mysql = {.name = "mysql",
                              .create_schema = create_schema,
                              .expected = expected,
                              .name_problem = name_problem,
+                             .max_columns = 1017, /* InnoDB's limit */
                              .empty_bytes = "''",
                              .empty_array = "'[]'",
                              .false_value = "0",

@@ -174,24 +174,27 @@ static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, con
 /* ---- operations --------------------------------------------------------- */
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e, bool with_fks) {
-  char *sql = arena_printf(c->a, "CREATE TABLE %s (", be_ident(c, e->table));
+  strbuf b = {0};
+  strbuf_puts(&b, arena_printf(c->a, "CREATE TABLE %s (", be_ident(c, e->table)));
   for (int i = 0; i < e->fields.n; i++)
-    sql = arena_printf(c->a, "%s%s\n  %s", sql, i ? "," : "", column_def(c, s, e->fields.v[i]));
+    strbuf_puts(&b, arena_printf(c->a, "%s\n  %s", i ? "," : "", column_def(c, s, e->fields.v[i])));
   if (e->pkey.n)
-    sql = arena_printf(c->a, "%s,\n  CONSTRAINT %s PRIMARY KEY (%s)", sql,
-                       be_ident(c, e->pkey_name), be_columns(c, e, e->pkey.v, e->pkey.n));
+    strbuf_puts(&b,
+                arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),
+                             be_columns(c, e, e->pkey.v, e->pkey.n)));
   for (int i = 0; i < e->uniques.n; i++)
-    sql = arena_printf(c->a, "%s,\n  CONSTRAINT %s UNIQUE (%s)", sql,
-                       be_ident(c, e->uniques.v[i]->name),
-                       be_columns(c, e, e->uniques.v[i]->fields, e->uniques.v[i]->nfields));
+    strbuf_puts(
+        &b, arena_printf(c->a, ",\n  CONSTRAINT %s UNIQUE (%s)", be_ident(c, e->uniques.v[i]->name),
+                         be_columns(c, e, e->uniques.v[i]->fields, e->uniques.v[i]->nfields)));
   for (int i = 0; with_fks && i < e->fields.n; i++) {
     const st_field *f = e->fields.v[i];
     if (f->ref_entity)
-      sql = arena_printf(c->a, "%s,\n  CONSTRAINT %s %s", sql,
-                         be_ident(c, ir_key_name(c->a, e->table, &f->column, 1, "fkey")),
-                         be_fk_clause(c, s, f));
+      strbuf_puts(&b, arena_printf(c->a, ",\n  CONSTRAINT %s %s",
+                                   be_ident(c, ir_key_name(c->a, e->table, &f->column, 1, "fkey")),
+                                   be_fk_clause(c, s, f)));
   }
-  return arena_printf(c->a, "%s\n)", sql);
+  strbuf_puts(&b, "\n)");
+  return strbuf_done(&b, c->a);
 }
 
 static void create_indexes(be_ctx *c, const st_entity *e) {
@@ -279,10 +282,8 @@ static void alter_column(be_ctx *c, const st_entity *was, const st_entity *now, 
 }
 
 static void create_enum(be_ctx *c, const st_enum *e) {
-  char *list = arena_printf(c->a, "%s", "");
-  for (int i = 0; i < e->members.n; i++)
-    list = arena_printf(c->a, "%s%s%s", list, i ? ", " : "", be_string(c, e->members.v[i]));
-  be_emit(c->out, NULL, "CREATE TYPE %s AS ENUM (%s)", be_ident(c, e->db_name), list);
+  be_emit(c->out, NULL, "CREATE TYPE %s AS ENUM (%s)", be_ident(c, e->db_name),
+          be_string_list(c, e->members.v, e->members.n));
 }
 
 /* Remove a member: the type is made again without it (lowering.md). */
@@ -487,6 +488,7 @@ const be_dialect be_postgres = {.name = "postgres",
                                 .create_schema = create_schema,
                                 .expected = expected,
                                 .name_problem = name_problem,
+                                .max_columns = 1600, /* MaxHeapAttributeNumber */
                                 .empty_bytes = "'\\x'::bytea",
                                 .empty_array = "'{}'",
                                 .false_value = "false",

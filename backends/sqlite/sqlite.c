@@ -46,10 +46,8 @@ static const char *check_of(be_ctx *c, const st_schema *s, const st_field *f) {
   if (f->kind == IR_T_BOOLEAN) return arena_printf(c->a, "%s IN (0, 1)", col);
   if (f->kind == IR_T_ENUM) {
     const st_enum *e = st_enum_find(s, f->type_name);
-    char *list = arena_printf(c->a, "%s", "");
-    for (int i = 0; e && i < e->members.n; i++)
-      list = arena_printf(c->a, "%s%s%s", list, i ? ", " : "", be_string(c, e->members.v[i]));
-    return arena_printf(c->a, "%s IN (%s)", col, list);
+    return arena_printf(c->a, "%s IN (%s)", col,
+                        be_string_list(c, e ? e->members.v : NULL, e ? e->members.n : 0));
   }
   return NULL;
 }
@@ -96,18 +94,16 @@ static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) 
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e,
                                 const char *name) {
-  char *sql = arena_printf(c->a, "CREATE TABLE %s (", be_ident(c, name));
+  strbuf b = {0};
+  strbuf_puts(&b, arena_printf(c->a, "CREATE TABLE %s (", be_ident(c, name)));
   for (int i = 0; i < e->fields.n; i++)
-    sql = arena_printf(c->a, "%s\n  %s,", sql, column_def(c, s, e->fields.v[i]));
-  sql = arena_printf(c->a, "%s\n  CONSTRAINT %s PRIMARY KEY (%s)\n)", sql,
-                     be_ident(c, e->pkey_name), be_columns(c, e, e->pkey.v, e->pkey.n));
-  if (!e->pkey.n) { /* a table without a key: drop the last comma */
-    sql = arena_printf(c->a, "CREATE TABLE %s (", be_ident(c, name));
-    for (int i = 0; i < e->fields.n; i++)
-      sql = arena_printf(c->a, "%s%s\n  %s", sql, i ? "," : "", column_def(c, s, e->fields.v[i]));
-    sql = arena_printf(c->a, "%s\n)", sql);
-  }
-  return sql;
+    strbuf_puts(&b, arena_printf(c->a, "%s\n  %s", i ? "," : "", column_def(c, s, e->fields.v[i])));
+  if (e->pkey.n)
+    strbuf_puts(&b,
+                arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),
+                             be_columns(c, e, e->pkey.v, e->pkey.n)));
+  strbuf_puts(&b, "\n)");
+  return strbuf_done(&b, c->a);
 }
 
 /* ---- indexes ------------------------------------------------------------ */
@@ -207,7 +203,7 @@ static void rebuild(be_ctx *c, const st_entity *was, const st_entity *now, const
   const char *tmp = arena_printf(c->a, "__inspire_new_%s", now->table);
   be_emit(c->out, arena_printf(c->a, "rebuild %s (lang_altertable.html section 7)", now->table),
           "%s", create_table(c, c->after, now, tmp));
-  char *cols = arena_printf(c->a, "%s", ""), *vals = cols;
+  strbuf cols = {0}, vals = {0};
   for (int i = 0; i < now->fields.n; i++) {
     const st_field *f = now->fields.v[i];
     const st_field *old = st_field_find(was, f->name);
@@ -232,12 +228,15 @@ static void rebuild(be_ctx *c, const st_entity *was, const st_entity *now, const
     } else {
       continue; /* a new column: its default */
     }
-    cols = arena_printf(c->a, "%s%s%s", cols, *cols ? ", " : "", be_ident(c, f->column));
-    vals = arena_printf(c->a, "%s%s%s", vals, *vals ? ", " : "", expr);
+    if (cols.n) strbuf_puts(&cols, ", "), strbuf_puts(&vals, ", ");
+    strbuf_puts(&cols, be_ident(c, f->column));
+    strbuf_puts(&vals, expr);
   }
-  if (*cols)
-    be_emit(c->out, NULL, "INSERT INTO %s (%s) SELECT %s FROM %s", be_ident(c, tmp), cols, vals,
+  if (cols.n) {
+    const char *cl = strbuf_done(&cols, c->a), *vl = strbuf_done(&vals, c->a);
+    be_emit(c->out, NULL, "INSERT INTO %s (%s) SELECT %s FROM %s", be_ident(c, tmp), cl, vl,
             be_ident(c, was->table));
+  }
   be_emit(c->out, NULL, "DROP TABLE %s", be_ident(c, was->table));
   be_emit(c->out, NULL, "ALTER TABLE %s RENAME TO %s", be_ident(c, tmp), be_ident(c, now->table));
   named_index b[256];
@@ -415,6 +414,7 @@ const be_dialect be_sqlite = {.name = "sqlite",
                               .create_schema = create_schema,
                               .expected = expected,
                               .name_problem = name_problem,
+                              .max_columns = 2000, /* SQLITE_MAX_COLUMN */
                               .empty_bytes = "x''",
                               .empty_array = "'[]'",
                               .false_value = "0",

@@ -1,5 +1,5 @@
 /*
-** fuzz.h: what the libFuzzer targets share (tests/fuzz/README.md).
+** fuzz.h: what the libFuzzer targets share (docs/testing.md).
 **
 ** Each target defines LLVMFuzzerTestOneInput.  Built with -fsanitize=fuzzer
 ** (INSPIREC_FUZZ=ON) libFuzzer drives it; in every other build fuzz_main.c

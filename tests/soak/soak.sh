@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/soak/soak.sh sqlite|postgres|mysql PAIRS [FIRST_SEED] [BUILD_DIR]
 #
-# A soak through the command line, as a user drives it (tests/soak/README.md):
+# A soak through the command line, as a user drives it (docs/testing.md):
 # for each random schema pair A -> B (test_sqlite --emit: seeded, with rows
 # for the tables when the step keeps data), on a database of its own:
 #   plan A, apply it; fill A with rows; plan B (guesses accepted), apply it;
