@@ -54,23 +54,9 @@ dump | cmp -s - "$tmp/after" && ok || bad "a re-run changed the database"
   bad "verify refuses a database that is not empty: $(cat "$tmp/err")"
 
 # what blocks apply (exit 3), changing nothing
-blocked() { # what, expected text
-  "$bin" -C "$p" apply >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  [ $rc = 3 ] && grep -q "$2" "$tmp/err" && dump | cmp -s - "$tmp/after" && ok ||
-    bad "$1: exit $rc, $(cat "$tmp/err")"
-}
-m2=$(ls -d "$p"/migrations/0002_*)
-cp "$m2/plan.inspire" "$tmp/plan2"
-printf '\n// edited\n' >>"$m2/plan.inspire"
-blocked "an edited applied plan" "0002_create_task_status/plan.inspire or snapshot.json changed"
-cp "$tmp/plan2" "$m2/plan.inspire"
-m5=$(ls -d "$p"/migrations/0005_*)
-mv "$m5" "$tmp/m5"
-blocked "a deleted applied migration" "0005_alter_project_created_at is applied to the database but missing"
-mv "$tmp/m5" "$m5"
-printf 'entity Extra {\n  a: int\n}\n' >"$p/schema/extra.inspire"
-blocked "a schema ahead of its snapshot" "Run inspirec plan"
+apply_here() { "$bin" -C "$p" apply; }
+unchanged() { dump | cmp -s - "$tmp/after"; }
+blocking_edits
 rm "$p/schema/extra.inspire"
 sqlite3 "$db" "CREATE TABLE by_hand (a INTEGER)"
 dump >"$tmp/after"
@@ -144,18 +130,8 @@ for n in 1 2 3 5 8 11 14 17 20 23 26 29 32 35 38 41 44 47 50 53; do
 done
 
 # two runners at once on one file: one applies, the other waits and finds nothing
-"$bin" -C "$p" apply --db "sqlite:$tmp/race.db" >"$tmp/r1" 2>&1 &
-one=$!
-"$bin" -C "$p" apply --db "sqlite:$tmp/race.db" >"$tmp/r2" 2>&1 &
-two=$!
-wait $one
-rc1=$?
-wait $two
-rc2=$?
-[ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$(sqlite3 "$tmp/race.db" "SELECT count(*) FROM _inspire_migrations")" = 6 ] &&
-  [ "$(cat "$tmp/r1" "$tmp/r2" | grep -c '6 migrations applied')" = 1 ] &&
-  [ "$(cat "$tmp/r1" "$tmp/r2" | grep -c 'nothing to apply')" = 1 ] && ok ||
-  bad "two runners: $rc1 $rc2: $(cat "$tmp/r1" "$tmp/r2")"
+two_runners "sqlite:$tmp/race.db" 6
+[ "$(sqlite3 "$tmp/race.db" "SELECT count(*) FROM _inspire_migrations")" = 6 ] && ok || bad "two runners: the ledger"
 
 # progress on a terminal (script(1) gives apply one)
 script -qec "'$bin' -C '$p' apply --db 'sqlite:$tmp/tty.db'" /dev/null >"$tmp/tty" 2>&1

@@ -39,3 +39,43 @@ failed_seed() { # seed, reason
     done
   fi
 }
+
+# What blocks apply on the evolution project $p (exit 3, the file named,
+# nothing changed): an edited applied plan, a deleted applied migration, a
+# schema ahead of its snapshot. The caller defines apply_here (apply on its
+# database) and unchanged (true when the database is as before).
+blocked() { # what, expected text
+  apply_here >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [ $rc = 3 ] && grep -q "$2" "$tmp/err" && unchanged && ok || bad "$1: exit $rc, $(cat "$tmp/err")"
+}
+blocking_edits() {
+  m2=$(ls -d "$p"/migrations/0002_*)
+  cp "$m2/plan.inspire" "$tmp/plan2"
+  printf '\n// edited\n' >>"$m2/plan.inspire"
+  blocked "an edited applied plan" "0002_create_task_status/plan.inspire or snapshot.json changed"
+  cp "$tmp/plan2" "$m2/plan.inspire"
+  m5=$(ls -d "$p"/migrations/0005_*)
+  mv "$m5" "$tmp/m5"
+  blocked "a deleted applied migration" "0005_alter_project_created_at is applied to the database but missing"
+  mv "$tmp/m5" "$m5"
+  printf 'entity Extra {\n  a: int\n}\n' >"$p/schema/extra.inspire"
+  blocked "a schema ahead of its snapshot" "Run inspirec plan"
+}
+
+# Two apply runs started together on one database: one applies all N, the
+# other waits for the lock and finds nothing to do. (The caller checks the
+# ledger.)
+two_runners() { # URL, N
+  "$bin" -C "$p" apply --db "$1" >"$tmp/r1" 2>&1 &
+  one=$!
+  "$bin" -C "$p" apply --db "$1" >"$tmp/r2" 2>&1 &
+  two=$!
+  wait $one
+  rc1=$?
+  wait $two
+  rc2=$?
+  [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ "$(cat "$tmp/r1" "$tmp/r2" | grep -c "$2 migrations applied")" = 1 ] &&
+    [ "$(cat "$tmp/r1" "$tmp/r2" | grep -c 'nothing to apply')" = 1 ] && ok ||
+    bad "two runners: $rc1 $rc2: $(cat "$tmp/r1" "$tmp/r2")"
+}
