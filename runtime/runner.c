@@ -268,6 +268,7 @@ static be_script *lower_pending(rt_run *r, int *first, int *last) {
   bool refused = false;
   for (int j = 0; j < r->h->migs.n; j++) {
     history_mig *m = r->h->migs.v[j];
+    bool to = r->to && (strcmp(m->name, r->to) == 0 || atol(r->to) == m->number);
     if (!r->is_applied[j]) {
       if (*first < 0) *first = j;
       *last = j;
@@ -276,8 +277,8 @@ static be_script *lower_pending(rt_run *r, int *first, int *last) {
       for (int k = 0; k < v[j].problems.n; k++, refused = true)
         fprintf(stderr, "inspirec: %s cannot be lowered for %s: %s\n", m->name, d->name,
                 v[j].problems.v[k]);
-      if (r->to && (strcmp(m->name, r->to) == 0 || atol(r->to) == m->number)) break;
     }
+    if (to) break; /* --to an applied migration: nothing to do */
     prev = m->snapshot;
   }
   return refused ? NULL : v;

@@ -26,6 +26,8 @@ for n in 1 2 3; do
     bad "status after apply --to $n: $(cat "$tmp/st")"
 done
 [ "$(applied)" = "0001_initial 0002_create_task_status 0003_add_task_status_blocked" ] && ok || bad "three applied: $(applied)"
+"$bin" -C "$p" apply --to 2 2>"$tmp/err" && grep -q 'nothing to apply' "$tmp/err" && [ "$(applied | wc -w)" = 3 ] && ok ||
+  bad "apply --to an applied migration does nothing: $(cat "$tmp/err")"
 [ -f "$db" ] && ok || bad "the default database is .inspire/dev.db"
 dump >"$tmp/before"
 "$bin" -C "$p" dry-run >"$tmp/dry" 2>"$tmp/err" && grep -q '^-- 0004_rename_label' "$tmp/dry" &&
