@@ -191,34 +191,53 @@ static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uin
   L->cur = p;
 }
 
+/* Words the lexer turns into keywords; every other word is TK_ID. The length
+** is kept so that an identifier is compared only with words as long as it. */
 static const struct {
   const char *word;
+  size_t len;
   int kind;
 } keywords[] = {
-    {"entity", TK_ENTITY},       {"enum", TK_ENUM},
-    {"type", TK_TYPE},           {"auth", TK_AUTH},
-    {"namespace", TK_NAMESPACE}, {"routes", TK_ROUTES},
-    {"apiKeys", TK_APIKEYS},     {"schedule", TK_SCHEDULE},
-    {"payments", TK_PAYMENTS},   {"integrations", TK_INTEGRATIONS},
-    {"network", TK_NETWORK},     {"email", TK_EMAIL},
-    {"where", TK_WHERE},         {"via", TK_VIA},
-    {"to", TK_TO},               {"on", TK_ON},
-    /* plan files; names everywhere else (lemon %fallback) */
-    {"migration", TK_MIGRATION}, {"add", TK_ADD},
-    {"drop", TK_DROP},           {"rename", TK_RENAME},
-    {"alter", TK_ALTER},         {"create", TK_CREATE},
-    {"value", TK_VALUE},         {"index", TK_INDEX},
-    {"unique", TK_UNIQUE},       {"primaryKey", TK_PRIMARYKEY},
-    {"backfill", TK_BACKFILL},   {"sql", TK_SQL},
-    {"before", TK_BEFORE},       {"after", TK_AFTER},
-    {"is", TK_IS},               {"null", TK_NULL},
-    {"batch", TK_BATCH},
+#define KW(word, kind) {word, sizeof word - 1, kind}
+    KW("entity", TK_ENTITY),
+    KW("enum", TK_ENUM),
+    KW("type", TK_TYPE),
+    KW("auth", TK_AUTH),
+    KW("namespace", TK_NAMESPACE),
+    KW("routes", TK_ROUTES),
+    KW("apiKeys", TK_APIKEYS),
+    KW("schedule", TK_SCHEDULE),
+    KW("payments", TK_PAYMENTS),
+    KW("integrations", TK_INTEGRATIONS),
+    KW("network", TK_NETWORK),
+    KW("email", TK_EMAIL),
+    KW("where", TK_WHERE),
+    KW("via", TK_VIA),
+    KW("to", TK_TO),
+    KW("on", TK_ON),
+    KW("migration", TK_MIGRATION),
+    KW("add", TK_ADD),
+    KW("drop", TK_DROP),
+    KW("rename", TK_RENAME),
+    KW("alter", TK_ALTER),
+    KW("create", TK_CREATE),
+    KW("value", TK_VALUE),
+    KW("index", TK_INDEX),
+    KW("unique", TK_UNIQUE),
+    KW("primaryKey", TK_PRIMARYKEY),
+    KW("backfill", TK_BACKFILL),
+    KW("sql", TK_SQL),
+    KW("before", TK_BEFORE),
+    KW("after", TK_AFTER),
+    KW("is", TK_IS),
+    KW("null", TK_NULL),
+    KW("batch", TK_BATCH),
+#undef KW
 };
 
 static int keyword(const unsigned char *s, size_t n) {
   for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-    if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, s, n) == 0)
-      return keywords[i].kind;
+    if (keywords[i].len == n && memcmp(keywords[i].word, s, n) == 0) return keywords[i].kind;
   return TK_ID;
 }
 
