@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The phases, in the order they run.  Field drops come before column-moving
@@ -623,7 +624,7 @@ static bool names_any(const char *const *f, int n, namemap *set) {
 ** after every create (a new table has no rows, so they need no default), and
 ** the keys that name them after that. */
 static const st_entity *without_forward_refs(differ *D, const st_entity *e, const st_entity **list,
-                                             const bool *done, int n) {
+                                             const bool *done, const namemap *index) {
   st_entity *c = arena_alloc(D->ar, sizeof *c);
   c->name = e->name;
   c->table = e->table;
@@ -632,9 +633,8 @@ static const st_entity *without_forward_refs(differ *D, const st_entity *e, cons
   namemap_init(&later, D->ar);
   for (int f = 0; f < e->fields.n; f++) {
     const st_field *x = e->fields.v[f];
-    bool forward = false;
-    for (int j = 0; j < n && x->ref_entity; j++)
-      if (!done[j] && list[j] != e && list[j]->name == x->ref_entity) forward = true;
+    int j = x->ref_entity ? (int)(intptr_t)namemap_get(index, x->ref_entity) - 1 : -1;
+    bool forward = j >= 0 && !done[j] && list[j] != e;
     if (!forward) {
       vec_push(D->ar, c->fields, (st_field *)x);
       continue;
@@ -679,27 +679,101 @@ static const st_entity *without_forward_refs(differ *D, const st_entity *e, cons
 
 /* A new entity whose table an entity dropped in the same plan still holds is
 ** created after the drops, when nothing else in the plan refers to it. */
+/* ---- ordering creates and drops ------------------------------------------ */
+
+/* Entity name -> its index in list, plus one (a namemap holds pointers). */
+static void index_names(differ *D, const st_entity **list, int n, namemap *m) {
+  namemap_init(m, D->ar);
+  for (int i = 0; i < n; i++)
+    namemap_put(m, list[i]->name, (void *)(intptr_t)(i + 1));
+}
+
+/* A min-heap of indices: the first ready entity by list order goes next. */
+typedef struct heap {
+  int *v, n;
+} heap;
+
+static void heap_push(heap *h, int x) {
+  int i = h->n++;
+  for (; i > 0 && h->v[(i - 1) / 2] > x; i = (i - 1) / 2)
+    h->v[i] = h->v[(i - 1) / 2];
+  h->v[i] = x;
+}
+
+static int heap_pop(heap *h) {
+  int top = h->v[0], x = h->v[--h->n], i = 0;
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= h->n) break;
+    if (c + 1 < h->n && h->v[c + 1] < h->v[c]) c++;
+    if (h->v[c] >= x) break;
+    h->v[i] = h->v[c];
+    i = c;
+  }
+  if (h->n) h->v[i] = x;
+  return top;
+}
+
+/* Round by round, the first entity (by list order) that waits on none left,
+** or, when every one left waits (a cycle), the first left: order[k] is the
+** k-th, forced[k] says it came out of a cycle.  waits[e] = (i, j): i waits
+** on j.  Linear in entities and edges, plus a heap. */
+static void order_by_waits(differ *D, int n, const int (*waits)[2], int nw, int *order,
+                           bool *forced) {
+  int *count = arena_alloc(D->ar, sizeof(int) * (size_t)(n + 1));
+  int *start = arena_alloc(D->ar, sizeof(int) * (size_t)(n + 2));
+  int *waiter = arena_alloc(D->ar, sizeof(int) * (size_t)(nw + 1));
+  bool *done = arena_alloc(D->ar, (size_t)n + 1);
+  for (int e = 0; e < nw; e++)
+    count[waits[e][0]]++, start[waits[e][1] + 1]++;
+  for (int j = 0; j < n; j++)
+    start[j + 1] += start[j];
+  int *fill = arena_alloc(D->ar, sizeof(int) * (size_t)(n + 1));
+  for (int e = 0; e < nw; e++)
+    waiter[start[waits[e][1]] + fill[waits[e][1]]++] = waits[e][0];
+  heap h = {arena_alloc(D->ar, sizeof(int) * (size_t)(n + 1)), 0};
+  for (int i = 0; i < n; i++)
+    if (!count[i]) heap_push(&h, i);
+  int first_left = 0;
+  for (int k = 0; k < n; k++) {
+    int pick;
+    forced[k] = h.n == 0;
+    if (h.n) {
+      pick = heap_pop(&h);
+    } else {
+      while (done[first_left])
+        first_left++;
+      pick = first_left;
+    }
+    done[pick] = true;
+    order[k] = pick;
+    for (int w = start[pick]; w < start[pick + 1]; w++)
+      if (--count[waiter[w]] == 0 && !done[waiter[w]]) heap_push(&h, waiter[w]);
+  }
+}
+
 /* Creates in an order where every FK target comes first. */
 static void order_creates(differ *D, const st_entity **list, int n) {
-  bool *done = arena_alloc(D->ar, (size_t)n + 1);
-  for (int round = 0; round < n; round++) {
-    int pick = -1;
-    for (int i = 0; i < n && pick < 0; i++) {
-      if (done[i]) continue;
-      bool ready = true;
-      for (int f = 0; f < list[i]->fields.n && ready; f++) {
-        const char *t = list[i]->fields.v[f]->ref_entity;
-        for (int j = 0; j < n && ready; j++)
-          if (!done[j] && j != i && list[j]->name == t) ready = false;
-      }
-      if (ready) pick = i;
+  namemap index;
+  index_names(D, list, n, &index);
+  int nw = 0, cap = 0;
+  for (int i = 0; i < n; i++)
+    cap += list[i]->fields.n;
+  int(*waits)[2] = arena_alloc(D->ar, sizeof(int[2]) * (size_t)(cap + 1));
+  for (int i = 0; i < n; i++)
+    for (int f = 0; f < list[i]->fields.n; f++) {
+      const char *t = list[i]->fields.v[f]->ref_entity;
+      int j = t ? (int)(intptr_t)namemap_get(&index, t) - 1 : -1;
+      if (j >= 0 && j != i) waits[nw][0] = i, waits[nw++][1] = j;
     }
-    const st_entity *create = NULL;
-    if (pick < 0) { /* a cycle */
-      for (int i = 0; i < n && pick < 0; i++)
-        if (!done[i]) pick = i;
-      create = without_forward_refs(D, list[pick], list, done, n);
-    }
+  int *order = arena_alloc(D->ar, sizeof(int) * (size_t)(n + 1));
+  bool *forced = arena_alloc(D->ar, (size_t)n + 1), *done = arena_alloc(D->ar, (size_t)n + 1);
+  order_by_waits(D, n, (const int(*)[2])waits, nw, order, forced);
+  for (int k = 0; k < n; k++) {
+    int pick = order[k];
+    /* a cycle: created without the references that point forward */
+    const st_entity *create =
+        forced[k] ? without_forward_refs(D, list[pick], list, done, &index) : NULL;
     done[pick] = true;
     ir_op *op = emit(D, late_create(D, list[pick]) ? PH_LATE_CREATES : PH_CREATES, OP_CREATE_ENTITY,
                      list[pick]->name);
@@ -709,25 +783,23 @@ static void order_creates(differ *D, const st_entity **list, int n) {
 
 /* Drops in an order where every referrer goes first. */
 static void order_drops(differ *D, const st_entity **list, int n) {
-  bool *done = arena_alloc(D->ar, (size_t)n + 1);
-  for (int round = 0; round < n; round++) {
-    int pick = -1;
-    for (int i = 0; i < n && pick < 0; i++) {
-      if (done[i]) continue;
-      bool referenced = false;
-      for (int j = 0; j < n && !referenced; j++) {
-        if (done[j] || j == i) continue;
-        for (int f = 0; f < list[j]->fields.n; f++)
-          if (list[j]->fields.v[f]->ref_entity == list[i]->name) referenced = true;
-      }
-      if (!referenced) pick = i;
+  namemap index;
+  index_names(D, list, n, &index);
+  int nw = 0, cap = 0;
+  for (int i = 0; i < n; i++)
+    cap += list[i]->fields.n;
+  int(*waits)[2] = arena_alloc(D->ar, sizeof(int[2]) * (size_t)(cap + 1));
+  for (int j = 0; j < n; j++) /* i, referred to by j, waits on j */
+    for (int f = 0; f < list[j]->fields.n; f++) {
+      const char *t = list[j]->fields.v[f]->ref_entity;
+      int i = t ? (int)(intptr_t)namemap_get(&index, t) - 1 : -1;
+      if (i >= 0 && i != j) waits[nw][0] = i, waits[nw++][1] = j;
     }
-    if (pick < 0)
-      for (int i = 0; i < n && pick < 0; i++)
-        if (!done[i]) pick = i;
-    done[pick] = true;
-    emit(D, PH_ENTITY_DROPS, OP_DROP_ENTITY, list[pick]->name);
-  }
+  int *order = arena_alloc(D->ar, sizeof(int) * (size_t)(n + 1));
+  bool *forced = arena_alloc(D->ar, (size_t)n + 1);
+  order_by_waits(D, n, (const int(*)[2])waits, nw, order, forced);
+  for (int k = 0; k < n; k++)
+    emit(D, PH_ENTITY_DROPS, OP_DROP_ENTITY, list[order[k]]->name);
 }
 
 void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, ir_plan *out,

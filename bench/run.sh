@@ -1,0 +1,75 @@
+#!/bin/sh
+# bench/run.sh [--runs R] [N...]: the benchmark (docs/performance.md).
+#
+# Builds Release into build-release/, generates a workload at each N (default
+# 100 1000 10000 100000; bench/gen.c, seeded), and times, whole process, the
+# median of R runs (default 5; 3 at 100,000): `check` of version a, `plan`
+# from a's migration to b, and `lower --schema` of a for each dialect, beside
+# `wc -l` on the same files. Prints one table: median wall time, peak RSS, input
+# MB/s and the ratio to wc -l. Nothing here is a test: the tests time nothing.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=5
+while [ $# -gt 0 ]; do
+  case $1 in
+  --runs) runs=$2; shift 2 ;;
+  -*) echo "usage: bench/run.sh [--runs R] [N...]" >&2; exit 2 ;;
+  *) break ;;
+  esac
+done
+sizes=${*:-100 1000 10000 100000}
+build=$root/build-release
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target inspirec bench_gen bench_timeit >/dev/null
+ic=$build/inspirec
+timeit=$build/bench/bench_timeit
+work=$build/bench-work
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); inspirec $("$ic" --version | cut -d' ' -f2), Release"
+echo "median of $runs runs (3 at 100,000), whole process; MB/s = input bytes / wall time"
+echo
+printf '| %7s | %9s | %-22s | %10s | %8s | %8s | %8s |\n' N bytes operation "wall (s)" "RSS (MB)" "MB/s" "x wc -l"
+printf '|---:|---:|---|---:|---:|---:|---:|\n'
+for n in $sizes; do
+  r=$runs
+  [ "$n" -ge 100000 ] && [ "$r" -gt 3 ] && r=3
+  rm -rf "$work/n$n"
+  "$build/bench/bench_gen" "$n" 1 "$work/n$n"
+  a=$work/n$n/a
+  files=$(ls "$a"/schema/*.inspire)
+  bytes=$(cat $files | wc -c)
+  # shellcheck disable=SC2086
+  set -- $("$timeit" "$r" wc -l $files)
+  wc_s=$1
+  row() { # operation, seconds, rss KB
+    awk -v n="$n" -v b="$bytes" -v op="$1" -v s="$2" -v kb="$3" -v w="$wc_s" 'BEGIN {
+      printf "| %7d | %9d | %-22s | %10.4f | %8.1f | %8.1f | %8.1f |\n", n, b, op, s, kb / 1024, b / 1e6 / s, s / w }'
+  }
+  row "wc -l" "$1" "$2"
+  set -- $("$timeit" "$r" "$ic" -C "$a" check)
+  [ "$3" = 0 ] || { echo "bench: check exited $3 at N=$n" >&2; exit 1; }
+  row "check" "$1" "$2"
+  # plan: a's migration committed, the schema now b; each run plans 0002 afresh
+  p=$work/n$n/project
+  rm -rf "$p"
+  mkdir -p "$p"
+  cp -r "$a/schema" "$p/"
+  "$ic" -C "$p" plan -q --new >/dev/null
+  rm -rf "$p/schema"
+  cp -r "$work/n$n/b/schema" "$p/"
+  times=""
+  rss=0
+  for i in $(seq "$r"); do
+    rm -rf "$p"/migrations/0002_*
+    set -- $("$timeit" 1 "$ic" -C "$p" plan -q --new --name bench)
+    [ "$3" = 0 ] || { echo "bench: plan exited $3 at N=$n" >&2; exit 1; }
+    times="$times $1"
+    [ "$2" -gt "$rss" ] && rss=$2
+  done
+  med=$(printf '%s\n' $times | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+  row "plan (a to b)" "$med" "$rss"
+  for d in sqlite postgres mysql; do
+    set -- $("$timeit" "$r" "$ic" -C "$a" lower --dialect $d --schema)
+    [ "$3" = 0 ] || { echo "bench: lower --dialect $d exited $3 at N=$n" >&2; exit 1; }
+    row "lower --schema $d" "$1" "$2"
+  done
+done
