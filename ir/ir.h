@@ -659,6 +659,9 @@ typedef struct st_schema {
 } st_schema;
 
 st_schema *st_new(arena *a, strtab *names);
+/* After one entity or enum is added or renamed in a sorted state: its place. */
+void st_place_entity(st_schema *s, const st_entity *e);
+void st_place_enum(st_schema *s, const st_enum *e);
 st_schema *st_clone(const st_schema *s, arena *a);
 /* The state of a checked schema (no errors). */
 st_schema *st_from_schema(const ir_schema *s);

@@ -149,7 +149,7 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
       }
     }
     st_derive(s, d);
-    st_sort(s);
+    st_place_entity(s, d);
     return NULL;
   }
   case OP_DROP_ENTITY:
@@ -175,7 +175,7 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     e->name = op->to;
     if (!e->table_mapped) e->table = ir_table_name_for(s->a, s->names, e->name);
     st_derive(s, e);
-    st_sort(s);
+    st_place_entity(s, e);
     return NULL;
   case OP_ALTER_ENTITY:
     if (!e) return why(s, "unknown entity '%s'", op->entity);
@@ -280,7 +280,7 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
     }
     if (!d->members.n) return why(s, "an enum needs members");
     vec_push(s->a, s->enums, d);
-    st_sort(s);
+    st_place_enum(s, d);
     return NULL;
   }
   if (!n) return why(s, "unknown enum '%s'", op->entity);
@@ -307,7 +307,7 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
       }
     n->name = op->to;
     n->db_name = ir_column_name(s->a, s->names, n->name);
-    st_sort(s);
+    st_place_enum(s, n);
     return NULL;
   case OP_ADD_VALUE: {
     if (at >= 0) return why(s, "enum '%s' already has '%s'", n->name, op->name);

@@ -149,6 +149,33 @@ static int cmp_enum(const void *a, const void *b) {
   return strcmp((*(st_enum *const *)a)->name, (*(st_enum *const *)b)->name);
 }
 
+/* Move v[i] to its place in v, sorted but for it: one insertion step, not a
+** sort, so that a plan of many creates stays linear in entities per step. */
+static void place(void **v, int n, int i, int (*cmp)(const void *, const void *)) {
+  void *x = v[i];
+  memmove(v + i, v + i + 1, (size_t)(n - i - 1) * sizeof *v);
+  int lo = 0, hi = n - 1;
+  while (lo < hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (cmp(&v[mid], &x) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  memmove(v + lo + 1, v + lo, (size_t)(n - 1 - lo) * sizeof *v);
+  v[lo] = x;
+}
+
+void st_place_entity(st_schema *s, const st_entity *e) {
+  for (int i = 0; i < s->entities.n; i++)
+    if (s->entities.v[i] == e) place((void **)s->entities.v, s->entities.n, i, cmp_entity);
+}
+
+void st_place_enum(st_schema *s, const st_enum *e) {
+  for (int i = 0; i < s->enums.n; i++)
+    if (s->enums.v[i] == e) place((void **)s->enums.v, s->enums.n, i, cmp_enum);
+}
+
 void st_sort(st_schema *s) {
   if (s->entities.n > 1)
     qsort(s->entities.v, (size_t)s->entities.n, sizeof(st_entity *), cmp_entity);
