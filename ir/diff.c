@@ -752,10 +752,11 @@ static void order_by_waits(differ *D, int n, const int (*waits)[2], int nw, int 
   }
 }
 
-/* Creates in an order where every FK target comes first. */
-static void order_creates(differ *D, const st_entity **list, int n) {
-  namemap index;
-  index_names(D, list, n, &index);
+/* The waits that references make between the entities of list: for creates
+** an entity waits on those it refers to; for drops (referrers_first) on
+** those that refer to it. */
+static int reference_waits(differ *D, const st_entity **list, int n, const namemap *index,
+                           bool referrers_first, int (**out)[2]) {
   int nw = 0, cap = 0;
   for (int i = 0; i < n; i++)
     cap += list[i]->fields.n;
@@ -763,9 +764,21 @@ static void order_creates(differ *D, const st_entity **list, int n) {
   for (int i = 0; i < n; i++)
     for (int f = 0; f < list[i]->fields.n; f++) {
       const char *t = list[i]->fields.v[f]->ref_entity;
-      int j = t ? (int)(intptr_t)namemap_get(&index, t) - 1 : -1;
-      if (j >= 0 && j != i) waits[nw][0] = i, waits[nw++][1] = j;
+      int j = t ? (int)(intptr_t)namemap_get(index, t) - 1 : -1;
+      if (j < 0 || j == i) continue;
+      waits[nw][0] = referrers_first ? j : i;
+      waits[nw++][1] = referrers_first ? i : j;
     }
+  *out = waits;
+  return nw;
+}
+
+/* Creates in an order where every FK target comes first. */
+static void order_creates(differ *D, const st_entity **list, int n) {
+  namemap index;
+  index_names(D, list, n, &index);
+  int(*waits)[2];
+  int nw = reference_waits(D, list, n, &index, false, &waits);
   int *order = arena_alloc(D->ar, sizeof(int) * (size_t)(n + 1));
   bool *forced = arena_alloc(D->ar, (size_t)n + 1), *done = arena_alloc(D->ar, (size_t)n + 1);
   order_by_waits(D, n, (const int(*)[2])waits, nw, order, forced);
@@ -785,16 +798,8 @@ static void order_creates(differ *D, const st_entity **list, int n) {
 static void order_drops(differ *D, const st_entity **list, int n) {
   namemap index;
   index_names(D, list, n, &index);
-  int nw = 0, cap = 0;
-  for (int i = 0; i < n; i++)
-    cap += list[i]->fields.n;
-  int(*waits)[2] = arena_alloc(D->ar, sizeof(int[2]) * (size_t)(cap + 1));
-  for (int j = 0; j < n; j++) /* i, referred to by j, waits on j */
-    for (int f = 0; f < list[j]->fields.n; f++) {
-      const char *t = list[j]->fields.v[f]->ref_entity;
-      int i = t ? (int)(intptr_t)namemap_get(&index, t) - 1 : -1;
-      if (i >= 0 && i != j) waits[nw][0] = i, waits[nw++][1] = j;
-    }
+  int(*waits)[2];
+  int nw = reference_waits(D, list, n, &index, true, &waits);
   int *order = arena_alloc(D->ar, sizeof(int) * (size_t)(n + 1));
   bool *forced = arena_alloc(D->ar, (size_t)n + 1);
   order_by_waits(D, n, (const int(*)[2])waits, nw, order, forced);
