@@ -69,6 +69,15 @@ static int load(fe_compilation *c, cli_opts *o, history *h, const char **drift, 
   return EXIT_OK;
 }
 
+/* --lock-timeout S: whole seconds, 0 or more */
+static bool lock_timeout_arg(const char *text, int *out) {
+  char *end;
+  long v = strtol(text, &end, 10);
+  if (!*text || *end || v < 0 || v > 86400 * 365) return false;
+  *out = (int)v;
+  return true;
+}
+
 static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
   rt_run r;
   memset(&r, 0, sizeof r);
@@ -88,9 +97,7 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
     } else if (!strcmp(a, "--to") && strcmp(verb, "dev") != 0) {
       r.to = argv[++i];
     } else if (!strcmp(a, "--lock-timeout")) {
-      char *end;
-      r.lock_timeout = (int)strtol(argv[++i], &end, 10);
-      if (*end || r.lock_timeout < 0)
+      if (!lock_timeout_arg(argv[++i], &r.lock_timeout))
         return cli_usage_error(verb, "--lock-timeout takes whole seconds");
     } else if (!strcmp(a, "--allow-drift") && strcmp(verb, "apply") == 0) {
       r.allow_drift = true;
@@ -247,9 +254,7 @@ int cmd_verify(cli_opts *o, int argc, char **argv) {
     if (!strcmp(a, "--shadow")) {
       r.url = argv[++i];
     } else if (!strcmp(a, "--lock-timeout")) {
-      char *end;
-      r.lock_timeout = (int)strtol(argv[++i], &end, 10);
-      if (*end || r.lock_timeout < 0)
+      if (!lock_timeout_arg(argv[++i], &r.lock_timeout))
         return cli_usage_error("verify", "--lock-timeout takes whole seconds");
     } else {
       return cli_usage_error("verify", "unknown option '%s'", a);

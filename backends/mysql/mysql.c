@@ -501,7 +501,7 @@ static const char *as_metadata(arena *a, const char *text) {
       strbuf_put(&b, (const char *)p, 1);
     }
   }
-  return b.p ? strbuf_done(&b, a) : "";
+  return strbuf_done(&b, a);
 }
 
 /* ---- the expected model ------------------------------------------------ */
