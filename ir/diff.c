@@ -53,8 +53,10 @@ typedef struct differ {
   ir_plan *out;
   /* old entity name -> new entity name, for every matched entity */
   namemap entity_to;
-  namemap entity_from; /* new -> old */
-  namemap field_maps;  /* new entity name -> its field_map */
+  namemap entity_from;                              /* new -> old */
+  namemap field_maps;                               /* new entity name -> its field_map */
+  namemap src_entities, src_enums, src_field_hints; /* from the source, for hints */
+  namemap freed_tables;                             /* table of an unmatched old entity -> itself */
   /* the ops, by phase, concatenated at the end */
   VEC(ir_op *) phase[PH_COUNT];
 } differ;
@@ -79,10 +81,7 @@ static const char *text(differ *D, const char *fmt, ...) {
 /* ---- hints from the source -------------------------------------------- */
 
 static const ir_entity *src_entity(differ *D, const char *name) {
-  if (!D->src) return NULL;
-  for (int i = 0; i < D->src->entities.n; i++)
-    if (D->src->entities.v[i]->name == name) return D->src->entities.v[i];
-  return NULL;
+  return D->src ? namemap_get(&D->src_entities, name) : NULL;
 }
 
 static const char *entity_hint(differ *D, const char *name) {
@@ -90,23 +89,44 @@ static const char *entity_hint(differ *D, const char *name) {
   return e ? e->renamed_from : NULL;
 }
 
+/* Only an entity with some @renamedFrom field gets a map of them. */
 static const char *field_hint(differ *D, const char *entity, const char *field) {
-  const ir_entity *e = src_entity(D, entity);
-  if (!e) return NULL;
-  for (int i = 0; i < e->fields.n; i++)
-    if (e->fields.v[i]->name == field) return e->fields.v[i]->renamed_from;
-  return NULL;
+  const namemap *m = D->src ? namemap_get(&D->src_field_hints, entity) : NULL;
+  return m ? namemap_get(m, field) : NULL;
 }
 
 static const char *member_hint(differ *D, const char *en, const char *member) {
-  if (!D->src) return NULL;
-  for (int i = 0; i < D->src->enums.n; i++) {
-    const ir_enum *e = D->src->enums.v[i];
-    if (e->name != en) continue;
-    for (int j = 0; j < e->members.n; j++)
-      if (e->members.v[j]->name == member) return e->members.v[j]->renamed_from;
-  }
+  const ir_enum *e = D->src ? namemap_get(&D->src_enums, en) : NULL;
+  for (int j = 0; e && j < e->members.n; j++)
+    if (e->members.v[j]->name == member) return e->members.v[j]->renamed_from;
   return NULL;
+}
+
+/* The source's names, looked up by hash from then on. */
+static void index_source(differ *D) {
+  namemap_init(&D->src_entities, D->ar);
+  namemap_init(&D->src_enums, D->ar);
+  namemap_init(&D->src_field_hints, D->ar);
+  if (!D->src) return;
+  for (int i = 0; i < D->src->entities.n; i++) {
+    const ir_entity *e = D->src->entities.v[i];
+    if (namemap_get(&D->src_entities, e->name)) continue; /* the first one, as a scan found */
+    namemap_put(&D->src_entities, e->name, (void *)e);
+    namemap *hints = NULL;
+    for (int j = 0; j < e->fields.n; j++) {
+      const ir_field *f = e->fields.v[j];
+      if (!f->renamed_from) continue;
+      if (!hints) {
+        hints = arena_alloc(D->ar, sizeof *hints);
+        namemap_init(hints, D->ar);
+        namemap_put(&D->src_field_hints, e->name, hints);
+      }
+      if (!namemap_get(hints, f->name)) namemap_put(hints, f->name, (void *)f->renamed_from);
+    }
+  }
+  for (int i = 0; i < D->src->enums.n; i++)
+    if (!namemap_get(&D->src_enums, D->src->enums.v[i]->name))
+      namemap_put(&D->src_enums, D->src->enums.v[i]->name, D->src->enums.v[i]);
 }
 
 /* ---- judgement --------------------------------------------------------- */
@@ -168,7 +188,10 @@ static int index_of(const char *const *v, int n, const char *x) {
   return -1;
 }
 
+static bool same_members(const st_enum *x, const st_enum *y);
+
 static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
+  if (same_members(o, n)) return;
   int no = o->members.n, nn = n->members.n;
   const char *const *nv = n->members.v;
   /* the old list as it will be once renames ran */
@@ -323,15 +346,21 @@ static void match_entities(differ *D) {
     ir_op *op = emit(D, PH_ENTITY_RENAMES, OP_RENAME_ENTITY, h);
     op->to = n->name;
   }
-  /* guesses: most of the fields alike */
-  for (int i = 0; i < b->entities.n; i++) {
+  /* guesses: most of the fields alike, among the old entities left over */
+  const st_entity **left = arena_alloc(D->ar, sizeof(st_entity *) * (size_t)(a->entities.n + 1));
+  int nleft = 0;
+  for (int j = 0; j < a->entities.n; j++)
+    if (!namemap_get(&D->entity_to, a->entities.v[j]->name) &&
+        !st_entity_find(b, a->entities.v[j]->name))
+      left[nleft++] = a->entities.v[j];
+  for (int i = 0; i < b->entities.n && nleft; i++) {
     const st_entity *n = b->entities.v[i];
     if (namemap_get(&D->entity_from, n->name)) continue;
     const st_entity *best = NULL;
     int best_score = 0;
-    for (int j = 0; j < a->entities.n; j++) {
-      const st_entity *o = a->entities.v[j];
-      if (namemap_get(&D->entity_to, o->name) || st_entity_find(b, o->name)) continue;
+    for (int j = 0; j < nleft; j++) {
+      const st_entity *o = left[j];
+      if (namemap_get(&D->entity_to, o->name)) continue;
       int same = field_overlap(o, n);
       int most = o->fields.n > n->fields.n ? o->fields.n : n->fields.n;
       if (same * 5 >= most * 4 || (similar(o->name, n->name) && same * 2 >= most)) {
@@ -477,12 +506,7 @@ static void follow_renames(differ *D, st_field *f) {
 }
 
 static bool late_create(differ *D, const st_entity *e) {
-  bool taken = false;
-  for (int i = 0; i < D->a->entities.n; i++) {
-    const st_entity *o = D->a->entities.v[i];
-    if (!namemap_get(&D->entity_to, o->name) && o->table == e->table) taken = true;
-  }
-  if (!taken) return false;
+  if (!namemap_get(&D->freed_tables, e->table)) return false;
   /* a kept entity's reference to it waits for it (PH_LATE_REFS); a new
   ** entity's cannot, as new entities are made before the drops */
   for (int i = 0; i < D->b->entities.n; i++) {
@@ -816,6 +840,7 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
   D.src = h ? h->source : NULL;
   D.ar = ar;
   D.out = out;
+  index_source(&D);
   diff_enums(&D);
   namemap_init(&D.field_maps, ar);
   match_entities(&D);
@@ -826,6 +851,12 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
   const st_entity **creates = arena_alloc(ar, sizeof(st_entity *) * (size_t)(b->entities.n + 1));
   const st_entity **drops = arena_alloc(ar, sizeof(st_entity *) * (size_t)(a->entities.n + 1));
   int nc = 0, nd = 0;
+  namemap_init(&D.freed_tables, ar);
+  for (int i = 0; i < a->entities.n; i++)
+    if (!namemap_get(&D.entity_to, a->entities.v[i]->name)) {
+      drops[nd++] = a->entities.v[i];
+      namemap_put(&D.freed_tables, a->entities.v[i]->table, a->entities.v[i]);
+    }
   for (int i = 0; i < b->entities.n; i++) {
     const st_entity *n = b->entities.v[i];
     const char *old = namemap_get(&D.entity_from, n->name);
@@ -844,8 +875,6 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
     }
     diff_fields(&D, o, n);
   }
-  for (int i = 0; i < a->entities.n; i++)
-    if (!namemap_get(&D.entity_to, a->entities.v[i]->name)) drops[nd++] = a->entities.v[i];
   order_creates(&D, creates, nc);
   order_drops(&D, drops, nd);
   for (int p = 0; p < PH_COUNT; p++)

@@ -656,13 +656,20 @@ typedef struct st_schema {
   strtab *names;
   VEC(st_entity *) entities; /* sorted by name */
   VEC(st_enum *) enums;      /* sorted by name */
+  /* name -> entity or enum: every lookup is one probe.  Kept by st_add_* and
+  ** by the ops that drop and rename; NULL for a name dropped. */
+  namemap entity_index, enum_index;
 } st_schema;
 
 st_schema *st_new(arena *a, strtab *names);
+/* Append to the state (st_sort or st_place_* put it in order). */
+void st_add_entity(st_schema *s, st_entity *e);
+void st_add_enum(st_schema *s, st_enum *e);
 /* After one entity or enum is added or renamed in a sorted state: its place. */
 void st_place_entity(st_schema *s, const st_entity *e);
 void st_place_enum(st_schema *s, const st_enum *e);
 st_schema *st_clone(const st_schema *s, arena *a);
+st_entity *st_clone_entity(const st_entity *e, arena *a);
 /* The state of a checked schema (no errors). */
 st_schema *st_from_schema(const ir_schema *s);
 st_entity *st_entity_find(const st_schema *s, const char *name);

@@ -126,16 +126,10 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     /* entities and enums share one namespace only in the source: a name may
     ** move from one to the other within a plan */
     if (e) return why(s, "entity '%s' exists already", op->entity);
-    st_schema tmp = *s;
-    tmp.entities.n = 0;
-    tmp.entities.v = NULL;
-    tmp.entities.cap = 0;
-    vec_push(s->a, tmp.entities, op->create);
-    st_schema *copy = st_clone(&tmp, s->a);
-    st_entity *d = copy->entities.v[0];
+    st_entity *d = st_clone_entity(op->create, s->a);
     if (!d->table_mapped) d->table = ir_table_name_for(s->a, s->names, d->name);
-    vec_push(s->a, s->entities, d); /* before the checks: a key may point at itself */
-    namemap columns;                /* one pass, not one scan a field: entities may be wide */
+    st_add_entity(s, d); /* before the checks: a key may point at itself */
+    namemap columns;     /* one pass, not one scan a field: entities may be wide */
     namemap_init(&columns, s->a);
     for (int i = 0; i < d->fields.n; i++) {
       const st_field *other = namemap_get(&columns, d->fields.v[i]->column);
@@ -145,6 +139,7 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
       namemap_put(&columns, d->fields.v[i]->column, d->fields.v[i]);
       if (bad) {
         s->entities.n--;
+        namemap_put(&s->entity_index, d->name, NULL);
         return why(s, "field '%s': %s", d->fields.v[i]->name, bad);
       }
     }
@@ -164,6 +159,7 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     }
     for (int i = 0; i < s->entities.n; i++)
       if (s->entities.v[i] == e) remove_at((void **)s->entities.v, &s->entities.n, i);
+    namemap_put(&s->entity_index, e->name, NULL);
     return NULL;
   case OP_RENAME_ENTITY:
     if (!e) return why(s, "unknown entity '%s'", op->entity);
@@ -172,7 +168,9 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
       for (int j = 0; j < s->entities.v[i]->fields.n; j++)
         if (s->entities.v[i]->fields.v[j]->ref_entity == e->name)
           s->entities.v[i]->fields.v[j]->ref_entity = op->to;
+    namemap_put(&s->entity_index, e->name, NULL);
     e->name = op->to;
+    namemap_put(&s->entity_index, e->name, e);
     if (!e->table_mapped) e->table = ir_table_name_for(s->a, s->names, e->name);
     st_derive(s, e);
     st_place_entity(s, e);
@@ -279,7 +277,7 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
       vec_push(s->a, d->members, m);
     }
     if (!d->members.n) return why(s, "an enum needs members");
-    vec_push(s->a, s->enums, d);
+    st_add_enum(s, d);
     st_place_enum(s, d);
     return NULL;
   }
@@ -297,6 +295,7 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
       }
     for (int i = 0; i < s->enums.n; i++)
       if (s->enums.v[i] == n) remove_at((void **)s->enums.v, &s->enums.n, i);
+    namemap_put(&s->enum_index, n->name, NULL);
     return NULL;
   case OP_RENAME_ENUM:
     if (st_enum_find(s, op->to)) return why(s, "enum '%s' exists already", op->to);
@@ -305,7 +304,9 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
         st_field *f = s->entities.v[i]->fields.v[j];
         if (f->kind == IR_T_ENUM && f->type_name == n->name) f->type_name = op->to;
       }
+    namemap_put(&s->enum_index, n->name, NULL);
     n->name = op->to;
+    namemap_put(&s->enum_index, n->name, n);
     n->db_name = ir_column_name(s->a, s->names, n->name);
     st_place_enum(s, n);
     return NULL;

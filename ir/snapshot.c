@@ -453,7 +453,7 @@ static bool read_entity(reader *r, st_schema *s, const cJSON *e) {
   }
   if (st_entity_find(s, d->name)) return fail(r, "the entity is listed twice");
   st_derive(s, d);
-  vec_push(r->a, s->entities, d);
+  st_add_entity(s, d);
   r->path[0] = 0;
   return true;
 }
@@ -513,7 +513,7 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
       fail(&r, "the enum is listed twice");
       goto out;
     }
-    vec_push(a, s->enums, d);
+    st_add_enum(s, d);
     r.path[0] = 0;
   }
   const cJSON *ents = get_array(&r, root, "entities");

@@ -12,19 +12,27 @@ st_schema *st_new(arena *a, strtab *names) {
   st_schema *s = arena_alloc(a, sizeof *s);
   s->a = a;
   s->names = names;
+  namemap_init(&s->entity_index, a);
+  namemap_init(&s->enum_index, a);
   return s;
 }
 
+void st_add_entity(st_schema *s, st_entity *e) {
+  vec_push(s->a, s->entities, e);
+  namemap_put(&s->entity_index, e->name, e);
+}
+
+void st_add_enum(st_schema *s, st_enum *e) {
+  vec_push(s->a, s->enums, e);
+  namemap_put(&s->enum_index, e->name, e);
+}
+
 st_entity *st_entity_find(const st_schema *s, const char *name) {
-  for (int i = 0; i < s->entities.n; i++)
-    if (s->entities.v[i]->name == name) return s->entities.v[i];
-  return NULL;
+  return namemap_get(&s->entity_index, name);
 }
 
 st_enum *st_enum_find(const st_schema *s, const char *name) {
-  for (int i = 0; i < s->enums.n; i++)
-    if (s->enums.v[i]->name == name) return s->enums.v[i];
-  return NULL;
+  return namemap_get(&s->enum_index, name);
 }
 
 int st_field_index(const st_entity *e, const char *name) {
@@ -48,30 +56,32 @@ static st_index *clone_index(arena *a, const st_index *x) {
   return y;
 }
 
+st_entity *st_clone_entity(const st_entity *e, arena *a) {
+  st_entity *d = arena_alloc(a, sizeof *d);
+  d->name = e->name;
+  d->table = e->table;
+  d->table_mapped = e->table_mapped;
+  d->pkey_name = e->pkey_name;
+  for (int j = 0; j < e->fields.n; j++) {
+    st_field *f = arena_alloc(a, sizeof *f);
+    *f = *e->fields.v[j];
+    vec_push(a, d->fields, f);
+  }
+  for (int j = 0; j < e->pkey.n; j++)
+    vec_push(a, d->pkey, e->pkey.v[j]);
+  for (int j = 0; j < e->uniques.n; j++)
+    vec_push(a, d->uniques, clone_index(a, e->uniques.v[j]));
+  for (int j = 0; j < e->indexes.n; j++)
+    vec_push(a, d->indexes, clone_index(a, e->indexes.v[j]));
+  for (int j = 0; j < e->fk_indexes.n; j++)
+    vec_push(a, d->fk_indexes, clone_index(a, e->fk_indexes.v[j]));
+  return d;
+}
+
 st_schema *st_clone(const st_schema *s, arena *a) {
   st_schema *c = st_new(a, s->names);
-  for (int i = 0; i < s->entities.n; i++) {
-    const st_entity *e = s->entities.v[i];
-    st_entity *d = arena_alloc(a, sizeof *d);
-    d->name = e->name;
-    d->table = e->table;
-    d->table_mapped = e->table_mapped;
-    d->pkey_name = e->pkey_name;
-    for (int j = 0; j < e->fields.n; j++) {
-      st_field *f = arena_alloc(a, sizeof *f);
-      *f = *e->fields.v[j];
-      vec_push(a, d->fields, f);
-    }
-    for (int j = 0; j < e->pkey.n; j++)
-      vec_push(a, d->pkey, e->pkey.v[j]);
-    for (int j = 0; j < e->uniques.n; j++)
-      vec_push(a, d->uniques, clone_index(a, e->uniques.v[j]));
-    for (int j = 0; j < e->indexes.n; j++)
-      vec_push(a, d->indexes, clone_index(a, e->indexes.v[j]));
-    for (int j = 0; j < e->fk_indexes.n; j++)
-      vec_push(a, d->fk_indexes, clone_index(a, e->fk_indexes.v[j]));
-    vec_push(a, c->entities, d);
-  }
+  for (int i = 0; i < s->entities.n; i++)
+    st_add_entity(c, st_clone_entity(s->entities.v[i], a));
   for (int i = 0; i < s->enums.n; i++) {
     const st_enum *e = s->enums.v[i];
     st_enum *d = arena_alloc(a, sizeof *d);
@@ -79,7 +89,7 @@ st_schema *st_clone(const st_schema *s, arena *a) {
     d->db_name = e->db_name;
     for (int j = 0; j < e->members.n; j++)
       vec_push(a, d->members, e->members.v[j]);
-    vec_push(a, c->enums, d);
+    st_add_enum(c, d);
   }
   return c;
 }
@@ -166,14 +176,15 @@ static void place(void **v, int n, int i, int (*cmp)(const void *, const void *)
   v[lo] = x;
 }
 
+/* From the end: a created entity is the last. */
 void st_place_entity(st_schema *s, const st_entity *e) {
-  for (int i = 0; i < s->entities.n; i++)
-    if (s->entities.v[i] == e) place((void **)s->entities.v, s->entities.n, i, cmp_entity);
+  for (int i = s->entities.n - 1; i >= 0; i--)
+    if (s->entities.v[i] == e) return place((void **)s->entities.v, s->entities.n, i, cmp_entity);
 }
 
 void st_place_enum(st_schema *s, const st_enum *e) {
-  for (int i = 0; i < s->enums.n; i++)
-    if (s->enums.v[i] == e) place((void **)s->enums.v, s->enums.n, i, cmp_enum);
+  for (int i = s->enums.n - 1; i >= 0; i--)
+    if (s->enums.v[i] == e) return place((void **)s->enums.v, s->enums.n, i, cmp_enum);
 }
 
 void st_sort(st_schema *s) {
@@ -382,7 +393,7 @@ st_schema *st_from_schema(const ir_schema *s) {
     for (int j = 0; j < e->indexes.n; j++)
       if (!e->indexes.v[j]->from_fk) vec_push(s->a, d->indexes, index_state(s->a, e->indexes.v[j]));
     st_derive(st, d);
-    vec_push(s->a, st->entities, d);
+    st_add_entity(st, d);
   }
   for (int i = 0; i < s->enums.n; i++) {
     const ir_enum *e = s->enums.v[i];
@@ -391,7 +402,7 @@ st_schema *st_from_schema(const ir_schema *s) {
     d->db_name = intern_cstr(s->names, e->db_name);
     for (int j = 0; j < e->members.n; j++)
       vec_push(s->a, d->members, e->members.v[j]->name);
-    vec_push(s->a, st->enums, d);
+    st_add_enum(st, d);
   }
   st_sort(st);
   return st;
