@@ -1,9 +1,12 @@
 /*
 ** arena.c: bump allocation in chunks, freed all at once.
 */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS and MADV_HUGEPAGE */
 #include "ir.h"
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 struct arena_chunk {
   arena_chunk *next;
   size_t used, cap;
+  size_t mapped; /* bytes mapped with mmap, or 0 for calloc */
   _Alignas(16) unsigned char data[];
 };
 
@@ -18,7 +22,7 @@ struct arena_chunk {
 ** already zero.  They start small, for the many tiny compilations of an editor
 ** or a fuzzer, and double up to a few megabytes, for large schemas. */
 #define CHUNK_FIRST (64 * 1024)
-#define CHUNK_MAX (4 * 1024 * 1024)
+#define CHUNK_MAX (4 * 1024 * 1024 - sizeof(arena_chunk)) /* two huge pages, header included */
 
 void arena_init(arena *a) {
   a->head = NULL;
@@ -29,21 +33,49 @@ void arena_free(arena *a) {
   arena_chunk *c = a->head;
   while (c) {
     arena_chunk *next = c->next;
-    free(c);
+    if (c->mapped)
+      munmap(c, c->mapped);
+    else
+      free(c);
     c = next;
   }
   a->head = NULL;
   a->total = 0;
 }
 
+static void out_of_memory(void) {
+  /* Out of memory is not an input error: there is nothing sensible to keep. */
+  fputs("inspirec: out of memory\n", stderr);
+  abort();
+}
+
+/* A chunk of 2 MB or more is mapped on a 2 MB boundary and offered to the
+** kernel as huge pages: a large schema then takes a few hundred page faults
+** instead of tens of thousands (a third of `check` at 10,000 entities). */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static arena_chunk *chunk_map(size_t bytes) {
+  size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+  unsigned char *raw =
+      mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) out_of_memory();
+  size_t head = (HUGE_PAGE - (uintptr_t)raw % HUGE_PAGE) % HUGE_PAGE;
+  if (head) munmap(raw, head);
+  if (HUGE_PAGE - head) munmap(raw + head + len, HUGE_PAGE - head);
+  arena_chunk *c = (arena_chunk *)(raw + head);
+#ifdef MADV_HUGEPAGE
+  madvise(c, len, MADV_HUGEPAGE); /* advice only: it may be refused */
+#endif
+  c->mapped = len;
+  c->cap = len - sizeof(arena_chunk);
+  return c;
+}
+
 static arena_chunk *chunk_new(size_t need, size_t want) {
   size_t cap = need > want ? need : want;
+  if (sizeof(arena_chunk) + cap >= HUGE_PAGE) return chunk_map(sizeof(arena_chunk) + cap);
   arena_chunk *c = calloc(1, sizeof(arena_chunk) + cap);
-  if (!c) {
-    /* Out of memory is not an input error: there is nothing sensible to keep. */
-    fputs("inspirec: out of memory\n", stderr);
-    abort();
-  }
+  if (!c) out_of_memory();
   c->used = 0;
   c->cap = cap;
   return c;

@@ -525,6 +525,39 @@ static bool late_target(differ *D, const st_field *f) {
   return t && late_create(D, t);
 }
 
+static bool same_keys(const void *va, const void *vb) {
+  typedef VEC(st_index *) ivec;
+  const ivec *a = va, *b = vb;
+  if (a->n != b->n) return false;
+  for (int i = 0; i < a->n; i++)
+    if (!same_list(a->v[i]->fields, a->v[i]->nfields, b->v[i]->fields, b->v[i]->nfields))
+      return false;
+  return true;
+}
+
+/* Most entities of a large schema do not change: one pass over the fields
+** tells, before any map is made for them. */
+static bool same_entity(const st_entity *o, const st_entity *n) {
+  if (o->fields.n != n->fields.n || !same_list(o->pkey.v, o->pkey.n, n->pkey.v, n->pkey.n) ||
+      !same_keys(&o->uniques, &n->uniques) || !same_keys(&o->indexes, &n->indexes))
+    return false;
+  for (int i = 0; i < o->fields.n; i++)
+    if (!st_field_equal(o->fields.v[i], n->fields.v[i])) return false;
+  return true;
+}
+
+/* ... and still the same once the references follow the renames of others. */
+static bool references_unmoved(differ *D, const st_entity *n) {
+  for (int i = 0; i < n->fields.n; i++) {
+    const st_field *f = n->fields.v[i];
+    if (!f->ref_entity) continue;
+    if (namemap_get(&D->entity_to, f->ref_entity) != f->ref_entity) return false;
+    field_map *m = namemap_get(&D->field_maps, f->ref_entity);
+    if (m && namemap_get(&m->to, f->ref_field) != f->ref_field) return false;
+  }
+  return true;
+}
+
 /* Pass 2: what changed, given the correspondence. */
 static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
   field_map *m = namemap_get(&D->field_maps, n->name);
@@ -540,7 +573,7 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
     st_field before = *st_field_find(o, old);
     before.name = nf->name;
     /* a rename moves the derived column along; @map keeps its own */
-    if (before.column == ir_column_name(D->ar, D->b->names, old))
+    if (old != nf->name && before.column == ir_column_name(D->ar, D->b->names, old))
       before.column = ir_column_name(D->ar, D->b->names, nf->name);
     follow_renames(D, &before);
     if (st_field_equal(&before, nf)) continue;
@@ -844,9 +877,17 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
   diff_enums(&D);
   namemap_init(&D.field_maps, ar);
   match_entities(&D);
+  namemap unchanged; /* same name, same fields and keys */
+  namemap_init(&unchanged, ar);
   for (int i = 0; i < b->entities.n; i++) {
-    const char *old = namemap_get(&D.entity_from, b->entities.v[i]->name);
-    if (old) match_fields(&D, st_entity_find(a, old), b->entities.v[i]);
+    const st_entity *n = b->entities.v[i];
+    const char *old = namemap_get(&D.entity_from, n->name);
+    if (!old) continue;
+    const st_entity *o = st_entity_find(a, old);
+    if (old == n->name && same_entity(o, n))
+      namemap_put(&unchanged, n->name, (void *)n);
+    else
+      match_fields(&D, o, n);
   }
   const st_entity **creates = arena_alloc(ar, sizeof(st_entity *) * (size_t)(b->entities.n + 1));
   const st_entity **drops = arena_alloc(ar, sizeof(st_entity *) * (size_t)(a->entities.n + 1));
@@ -873,7 +914,10 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
       op->table = n->table_mapped ? n->table : NULL;
       op->comment = text(&D, "table %s, was %s", n->table, o->table);
     }
-    diff_fields(&D, o, n);
+    if (!namemap_get(&unchanged, n->name) || !references_unmoved(&D, n)) {
+      if (!namemap_get(&D.field_maps, n->name)) match_fields(&D, o, n);
+      diff_fields(&D, o, n);
+    }
   }
   order_creates(&D, creates, nc);
   order_drops(&D, drops, nd);

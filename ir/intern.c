@@ -5,10 +5,12 @@
 
 #include <string.h>
 
+/* FNV-1a: stable across machines, since the bytes are read in order. */
 uint32_t hash_bytes(const char *s, size_t n) {
   uint32_t h = 2166136261u;
+  const unsigned char *p = (const unsigned char *)s;
   for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
+    h ^= p[i];
     h *= 16777619u;
   }
   return h;
@@ -19,37 +21,32 @@ void strtab_init(strtab *t, arena *a) {
   t->cap = 256;
   t->n = 0;
   t->slots = arena_alloc(a, t->cap * sizeof(*t->slots));
-  t->lens = arena_alloc(a, t->cap * sizeof(*t->lens));
 }
 
 static void strtab_grow(strtab *t) {
   uint32_t ncap = t->cap * 2;
-  const char **slots = arena_alloc(t->a, ncap * sizeof(*slots));
-  uint32_t *lens = arena_alloc(t->a, ncap * sizeof(*lens));
+  strtab_slot *slots = arena_alloc(t->a, ncap * sizeof(*slots));
   for (uint32_t i = 0; i < t->cap; i++) {
-    if (!t->slots[i]) continue;
-    uint32_t j = hash_bytes(t->slots[i], t->lens[i]) & (ncap - 1);
-    while (slots[j])
+    if (!t->slots[i].s) continue;
+    uint32_t j = t->slots[i].hash & (ncap - 1);
+    while (slots[j].s)
       j = (j + 1) & (ncap - 1);
     slots[j] = t->slots[i];
-    lens[j] = t->lens[i];
   }
   t->slots = slots;
-  t->lens = lens;
   t->cap = ncap;
 }
 
 const char *intern(strtab *t, const char *s, size_t n) {
   if (t->n * 2 >= t->cap) strtab_grow(t);
-  uint32_t j = hash_bytes(s, n) & (t->cap - 1);
-  while (t->slots[j]) {
-    if (t->lens[j] == n && memcmp(t->slots[j], s, n) == 0) return t->slots[j];
-    j = (j + 1) & (t->cap - 1);
-  }
-  t->slots[j] = arena_strndup(t->a, s, n);
-  t->lens[j] = (uint32_t)n;
+  uint32_t h = hash_bytes(s, n), j = h & (t->cap - 1);
+  for (strtab_slot *x; (x = &t->slots[j])->s; j = (j + 1) & (t->cap - 1))
+    if (x->hash == h && x->len == n && memcmp(x->s, s, n) == 0) return x->s;
+  t->slots[j].s = arena_strndup(t->a, s, n);
+  t->slots[j].len = (uint32_t)n;
+  t->slots[j].hash = h;
   t->n++;
-  return t->slots[j];
+  return t->slots[j].s;
 }
 
 const char *intern_cstr(strtab *t, const char *s) {
@@ -68,48 +65,40 @@ void namemap_init(namemap *m, arena *a) {
   m->a = a;
   m->cap = 0;
   m->n = 0;
-  m->keys = NULL;
-  m->vals = NULL;
+  m->slots = NULL;
 }
 
 void *namemap_get(const namemap *m, const char *name) {
   if (!m->cap || !name) return NULL;
   uint32_t j = ptr_hash(name) & (m->cap - 1);
-  while (m->keys[j]) {
-    if (m->keys[j] == name) return m->vals[j];
-    j = (j + 1) & (m->cap - 1);
-  }
+  for (const namemap_slot *x; (x = &m->slots[j])->key; j = (j + 1) & (m->cap - 1))
+    if (x->key == name) return x->val;
   return NULL;
 }
 
 static void namemap_grow(namemap *m) {
-  uint32_t ncap = m->cap ? m->cap * 2 : 16;
-  const char **keys = arena_alloc(m->a, ncap * sizeof(*keys));
-  void **vals = arena_alloc(m->a, ncap * sizeof(*vals));
+  uint32_t ncap = m->cap ? m->cap * 2 : 8;
+  namemap_slot *slots = arena_alloc(m->a, ncap * sizeof(*slots));
   for (uint32_t i = 0; i < m->cap; i++) {
-    if (!m->keys[i]) continue;
-    uint32_t j = ptr_hash(m->keys[i]) & (ncap - 1);
-    while (keys[j])
+    if (!m->slots[i].key) continue;
+    uint32_t j = ptr_hash(m->slots[i].key) & (ncap - 1);
+    while (slots[j].key)
       j = (j + 1) & (ncap - 1);
-    keys[j] = m->keys[i];
-    vals[j] = m->vals[i];
+    slots[j] = m->slots[i];
   }
-  m->keys = keys;
-  m->vals = vals;
+  m->slots = slots;
   m->cap = ncap;
 }
 
 void namemap_put(namemap *m, const char *name, void *val) {
-  if ((m->n + 1) * 2 > m->cap) namemap_grow(m);
+  if ((m->n + 1) * 4 > m->cap * 3) namemap_grow(m); /* at most three quarters full */
   uint32_t j = ptr_hash(name) & (m->cap - 1);
-  while (m->keys[j]) {
-    if (m->keys[j] == name) {
-      m->vals[j] = val;
+  for (namemap_slot *x; (x = &m->slots[j])->key; j = (j + 1) & (m->cap - 1))
+    if (x->key == name) {
+      x->val = val;
       return;
     }
-    j = (j + 1) & (m->cap - 1);
-  }
-  m->keys[j] = name;
-  m->vals[j] = val;
+  m->slots[j].key = name;
+  m->slots[j].val = val;
   m->n++;
 }

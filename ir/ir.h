@@ -58,26 +58,34 @@ char *strbuf_done(strbuf *t, arena *a);
 
 /* ---- intern.c --------------------------------------------------------- */
 
-/* Interned strings: a hash set keyed by bytes.  The table itself lives in the
-** arena too. */
+/* Interned strings: a hash set keyed by bytes.  Each slot keeps the hash, so
+** growth does not rehash and a probe compares bytes only on a full match.
+** The table itself lives in the arena too. */
+typedef struct strtab_slot {
+  const char *s;
+  uint32_t len, hash;
+} strtab_slot;
 typedef struct strtab {
   arena *a;
-  const char **slots;
-  uint32_t *lens;
+  strtab_slot *slots;
   uint32_t cap, n;
 } strtab;
 
 void strtab_init(strtab *t, arena *a);
 const char *intern(strtab *t, const char *s, size_t n);
 const char *intern_cstr(strtab *t, const char *s);
-uint32_t hash_bytes(const char *s, size_t n); /* FNV-1a, stable across machines */
+uint32_t hash_bytes(const char *s, size_t n); /* stable across machines */
 
 /* A map from interned name to pointer, open addressing on the name's address
-** hash.  Used for every name resolution. */
+** hash, key and value side by side.  Used for every name resolution; most
+** maps are small (the fields of one entity), so they start at 8 slots. */
+typedef struct namemap_slot {
+  const char *key;
+  void *val;
+} namemap_slot;
 typedef struct namemap {
   arena *a;
-  const char **keys;
-  void **vals;
+  namemap_slot *slots;
   uint32_t cap, n;
 } namemap;
 
@@ -695,6 +703,34 @@ void st_put_string(strbuf *b, const char *s);
 /* A value as canonical Inspire text, for defaults. */
 char *ir_value_text(arena *a, const ir_value *v);
 void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_default_kind k);
+
+/* ---- json.c: the reader under snapshots -------------------------------- */
+
+typedef enum json_kind {
+  JSON_NULL,
+  JSON_FALSE,
+  JSON_TRUE,
+  JSON_NUMBER,
+  JSON_STRING,
+  JSON_ARRAY,
+  JSON_OBJECT,
+} json_kind;
+
+typedef struct json_node json_node;
+struct json_node {
+  json_kind kind;
+  uint32_t key_len, len, n; /* n: members or items */
+  const char *key;          /* as a member; not NUL-terminated */
+  const char *str;          /* string bytes, no NUL among them; not NUL-terminated */
+  double num;
+  json_node *child, *next;
+};
+
+/* One JSON value filling text, in the arena; NULL and the byte offset of the
+** first error otherwise. */
+json_node *json_parse(arena *a, const char *text, size_t len, long *err_off);
+/* A member of an object, or NULL. */
+const json_node *json_get(const json_node *o, const char *key);
 
 /* ---- snapshot.c ------------------------------------------------------- */
 

@@ -1,11 +1,10 @@
 /*
 ** snapshot.c: snapshot.json, written by hand so that the bytes are ours
 ** (two-space indent, \n, a final newline, keys in a fixed order) and read with
-** cJSON, checking every member so that a bad file is an error, not a crash.
+** json.c, checking every member so that a bad file is an error, not a crash.
 */
 #include "ir.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,62 +241,73 @@ static bool fail(reader *r, const char *what) {
   return false;
 }
 
-static const char *get_str(reader *r, const cJSON *o, const char *k, bool required) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+static bool is_object(const json_node *v) {
+  return v && v->kind == JSON_OBJECT;
+}
+
+static bool is_string(const json_node *v) {
+  return v && v->kind == JSON_STRING;
+}
+
+/* A string value, or a member's key, equal to s. */
+static bool bytes_are(const char *p, uint32_t n, const char *s) {
+  return strlen(s) == n && memcmp(p, s, n) == 0;
+}
+
+static const char *get_str(reader *r, const json_node *o, const char *k, bool required) {
+  const json_node *v = json_get(o, k);
   if (!v) {
     if (required) fail(r, arena_printf(r->a, "'%s' is missing", k));
     return NULL;
   }
-  if (!cJSON_IsString(v) || !v->valuestring[0]) {
+  if (!is_string(v) || !v->len) {
     fail(r, arena_printf(r->a, "'%s' must be a non-empty string", k));
     return NULL;
   }
-  return intern_cstr(r->names, v->valuestring);
+  return intern(r->names, v->str, v->len);
 }
 
-static bool get_bool(reader *r, const cJSON *o, const char *k, bool *out) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+static bool get_bool(reader *r, const json_node *o, const char *k, bool *out) {
+  const json_node *v = json_get(o, k);
   if (!v) {
     *out = false;
     return true;
   }
-  if (!cJSON_IsBool(v)) return fail(r, arena_printf(r->a, "'%s' must be true or false", k));
-  *out = cJSON_IsTrue(v);
+  if (v->kind != JSON_TRUE && v->kind != JSON_FALSE)
+    return fail(r, arena_printf(r->a, "'%s' must be true or false", k));
+  *out = v->kind == JSON_TRUE;
   return true;
 }
 
-static bool get_int(reader *r, const cJSON *o, const char *k, int *out, int lo, int hi) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+static bool get_int(reader *r, const json_node *o, const char *k, int *out, int lo, int hi) {
+  const json_node *v = json_get(o, k);
   if (!v) {
     *out = 0;
     return true;
   }
   /* the range first: casting a double outside int's range is undefined */
-  if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
-      v->valuedouble != (double)(int)v->valuedouble)
+  if (v->kind != JSON_NUMBER || !(v->num >= lo && v->num <= hi) || v->num != (double)(int)v->num)
     return fail(r, arena_printf(r->a, "'%s' must be a whole number from %d to %d", k, lo, hi));
-  *out = (int)v->valuedouble;
+  *out = (int)v->num;
   return true;
 }
 
-static const cJSON *get_array(reader *r, const cJSON *o, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+static const json_node *get_array(reader *r, const json_node *o, const char *k) {
+  const json_node *v = json_get(o, k);
   if (!v) return fail(r, arena_printf(r->a, "'%s' is missing", k)), NULL;
-  if (!cJSON_IsArray(v)) return fail(r, arena_printf(r->a, "'%s' must be an array", k)), NULL;
+  if (v->kind != JSON_ARRAY) return fail(r, arena_printf(r->a, "'%s' must be an array", k)), NULL;
   return v;
 }
 
-static bool get_strings(reader *r, const cJSON *o, const char *k, const char ***out, int *n) {
-  const cJSON *arr = get_array(r, o, k);
+static bool get_strings(reader *r, const json_node *o, const char *k, const char ***out, int *n) {
+  const json_node *arr = get_array(r, o, k);
   if (!arr) return false;
-  int cnt = cJSON_GetArraySize(arr);
-  *out = arena_alloc(r->a, sizeof(char *) * (size_t)(cnt + 1));
+  *out = arena_alloc(r->a, sizeof(char *) * (size_t)(arr->n + 1));
   *n = 0;
-  const cJSON *x;
-  cJSON_ArrayForEach(x, arr) {
-    if (!cJSON_IsString(x) || !x->valuestring[0])
+  for (const json_node *x = arr->child; x; x = x->next) {
+    if (!is_string(x) || !x->len)
       return fail(r, arena_printf(r->a, "'%s' must hold non-empty strings", k));
-    (*out)[(*n)++] = intern_cstr(r->names, x->valuestring);
+    (*out)[(*n)++] = intern(r->names, x->str, x->len);
   }
   return true;
 }
@@ -324,44 +334,44 @@ static bool valid_number(const char *s) {
   return *p == 0;
 }
 
-static bool read_default(reader *r, const cJSON *o, st_field *f) {
-  const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "default");
+static bool read_default(reader *r, const json_node *o, st_field *f) {
+  const json_node *d = json_get(o, "default");
   if (!d) return true;
-  if (!cJSON_IsObject(d) || cJSON_GetArraySize(d) != 1)
-    return fail(r, "'default' must be an object with one member");
-  const cJSON *v = d->child;
-  const char *k = v->string;
-  if (strcmp(k, "call") == 0 && cJSON_IsString(v) &&
-      (strcmp(v->valuestring, "now") == 0 || strcmp(v->valuestring, "uuid") == 0)) {
-    f->def = v->valuestring[0] == 'n' ? ST_D_NOW : ST_D_UUID;
+  if (!is_object(d) || d->n != 1) return fail(r, "'default' must be an object with one member");
+  const json_node *v = d->child;
+  const char *text = is_string(v) ? intern(r->names, v->str, v->len) : NULL;
+#define KEY_IS(s) bytes_are(v->key, v->key_len, s)
+  if (KEY_IS("call") && text && (strcmp(text, "now") == 0 || strcmp(text, "uuid") == 0)) {
+    f->def = text[0] == 'n' ? ST_D_NOW : ST_D_UUID;
     return true; /* no text: the call says it all */
-  } else if (strcmp(k, "string") == 0 && cJSON_IsString(v)) {
+  } else if (KEY_IS("string") && text) {
     f->def = ST_D_STRING;
-  } else if (strcmp(k, "enum") == 0 && cJSON_IsString(v) && v->valuestring[0]) {
+  } else if (KEY_IS("enum") && text && text[0]) {
     f->def = ST_D_ENUM;
-  } else if (strcmp(k, "literal") == 0 && cJSON_IsString(v) && v->valuestring[0]) {
+  } else if (KEY_IS("literal") && text && text[0]) {
     f->def = ST_D_LITERAL;
-  } else if (strcmp(k, "boolean") == 0 && cJSON_IsBool(v)) {
+  } else if (KEY_IS("boolean") && (v->kind == JSON_TRUE || v->kind == JSON_FALSE)) {
     f->def = ST_D_BOOLEAN;
-    f->def_text = intern_cstr(r->names, cJSON_IsTrue(v) ? "true" : "false");
+    f->def_text = intern_cstr(r->names, v->kind == JSON_TRUE ? "true" : "false");
     return true;
-  } else if (strcmp(k, "number") == 0 && cJSON_IsString(v) && valid_number(v->valuestring)) {
+  } else if (KEY_IS("number") && text && valid_number(text)) {
     f->def = ST_D_NUMBER;
   } else {
-    return fail(r, arena_printf(r->a, "unknown default '%s'", k));
+    return fail(r, arena_printf(r->a, "unknown default '%.*s'",
+                                (int)(v->key_len > 100 ? 100 : v->key_len), v->key));
   }
-  if (cJSON_IsString(v)) f->def_text = intern_cstr(r->names, v->valuestring);
+#undef KEY_IS
+  f->def_text = text;
   return true;
 }
 
-static bool read_indexes(reader *r, const cJSON *e, const char *k, void *vec) {
+static bool read_indexes(reader *r, const json_node *e, const char *k, void *vec) {
   typedef VEC(st_index *) ivec;
   ivec *out = vec;
-  const cJSON *arr = get_array(r, e, k);
+  const json_node *arr = get_array(r, e, k);
   if (!arr) return false;
-  const cJSON *x;
-  cJSON_ArrayForEach(x, arr) {
-    if (!cJSON_IsObject(x)) return fail(r, arena_printf(r->a, "'%s' must hold objects", k));
+  for (const json_node *x = arr->child; x; x = x->next) {
+    if (!is_object(x)) return fail(r, arena_printf(r->a, "'%s' must hold objects", k));
     st_index *ix = arena_alloc(r->a, sizeof *ix);
     if (!get_strings(r, x, "fields", &ix->fields, &ix->nfields)) return false;
     if (ix->nfields == 0) return fail(r, arena_printf(r->a, "an entry of '%s' has no fields", k));
@@ -370,20 +380,19 @@ static bool read_indexes(reader *r, const cJSON *e, const char *k, void *vec) {
   return true;
 }
 
-static bool read_entity(reader *r, st_schema *s, const cJSON *e) {
-  if (!cJSON_IsObject(e)) return fail(r, "an entity must be an object");
+static bool read_entity(reader *r, st_schema *s, const json_node *e) {
+  if (!is_object(e)) return fail(r, "an entity must be an object");
   st_entity *d = arena_alloc(r->a, sizeof *d);
   if (!(d->name = get_str(r, e, "name", true))) return false;
   snprintf(r->path, sizeof r->path, "entity '%.100s'", d->name);
   if (!(d->table = get_str(r, e, "table", true))) return false;
   d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
-  const cJSON *fields = get_array(r, e, "fields");
+  const json_node *fields = get_array(r, e, "fields");
   if (!fields) return false;
-  const cJSON *f;
   namemap seen; /* a hash, not a scan a field: entities may be wide */
   namemap_init(&seen, r->a);
-  cJSON_ArrayForEach(f, fields) {
-    if (!cJSON_IsObject(f)) return fail(r, "a field must be an object");
+  for (const json_node *f = fields->child; f; f = f->next) {
+    if (!is_object(f)) return fail(r, "a field must be an object");
     st_field *x = arena_alloc(r->a, sizeof *x);
     if (!(x->name = get_str(r, f, "name", true))) return false;
     snprintf(r->path, sizeof r->path, "field '%.60s.%.60s'", d->name, x->name);
@@ -428,11 +437,10 @@ static bool read_entity(reader *r, st_schema *s, const cJSON *e) {
       if (!st_field_find(d, ix->fields[j]))
         return fail(r, arena_printf(r->a, "an index names a missing field '%s'", ix->fields[j]));
   }
-  const cJSON *fks = get_array(r, e, "foreignKeys");
+  const json_node *fks = get_array(r, e, "foreignKeys");
   if (!fks) return false;
-  const cJSON *k;
-  cJSON_ArrayForEach(k, fks) {
-    if (!cJSON_IsObject(k)) return fail(r, "'foreignKeys' must hold objects");
+  for (const json_node *k = fks->child; k; k = k->next) {
+    if (!is_object(k)) return fail(r, "'foreignKeys' must hold objects");
     const char *field = get_str(r, k, "field", true);
     const char *ref = get_str(r, k, "references", true);
     const char *rf = get_str(r, k, "referencedField", true);
@@ -463,17 +471,14 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
   reader r = {a, names, NULL, {0}};
   *err = NULL;
   *err_off = -1;
-  const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+  json_node *root = json_parse(a, text, len, err_off);
   if (!root) {
-    const char *at = cJSON_GetErrorPtr();
-    if (at && at >= text && at <= text + len) *err_off = (long)(at - text);
     *err = "not valid JSON";
     return NULL;
   }
   st_schema *s = st_new(a, names);
   const char *format = NULL;
-  if (!cJSON_IsObject(root)) {
+  if (!is_object(root)) {
     fail(&r, "the snapshot must be a JSON object");
     goto out;
   }
@@ -485,11 +490,10 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
   if (r.err) goto out;
   *migration = get_str(&r, root, "migration", true);
   if (r.err) goto out;
-  const cJSON *enums = get_array(&r, root, "enums");
+  const json_node *enums = get_array(&r, root, "enums");
   if (!enums) goto out;
-  const cJSON *e;
-  cJSON_ArrayForEach(e, enums) {
-    if (!cJSON_IsObject(e)) {
+  for (const json_node *e = enums->child; e; e = e->next) {
+    if (!is_object(e)) {
       fail(&r, "an enum must be an object");
       goto out;
     }
@@ -516,9 +520,10 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
     st_add_enum(s, d);
     r.path[0] = 0;
   }
-  const cJSON *ents = get_array(&r, root, "entities");
+  const json_node *ents = get_array(&r, root, "entities");
   if (!ents) goto out;
-  cJSON_ArrayForEach(e, ents) if (!read_entity(&r, s, e)) goto out;
+  for (const json_node *e = ents->child; e; e = e->next)
+    if (!read_entity(&r, s, e)) goto out;
   /* references must land on existing fields */
   for (int i = 0; i < s->entities.n && !r.err; i++)
     for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
@@ -537,7 +542,6 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
     }
   st_sort(s);
 out:
-  cJSON_Delete(root);
   if (r.err) {
     *err = r.err;
     return NULL;
