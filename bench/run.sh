@@ -1,19 +1,24 @@
 #!/bin/sh
-# bench/run.sh [--runs R] [N...]: the benchmark (docs/performance.md).
+# bench/run.sh [--runs R] [--peers] [N...]: the benchmark (docs/performance.md).
 #
 # Builds Release into build-release/, generates a workload at each N (default
 # 100 1000 10000 100000; bench/gen.c, seeded), and times, whole process, the
 # median of R runs (default 5; 3 at 100,000): `check` of version a, `plan`
 # from a's migration to b, and `lower --schema` of a for each dialect, beside
 # `wc -l` on the same files. Prints one table: median wall time, peak RSS, input
-# MB/s and the ratio to wc -l. Nothing here is a test: the tests time nothing.
+# MB/s and the ratio to wc -l. With --peers, bench/peers.py then runs Prisma,
+# Drizzle Kit and DBML from ../shared/peer-bench on their own workload at each
+# N up to 10,000, times inspirec on the same files, and prints the ratios.
+# Nothing here is a test: the tests time nothing.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=5
+peers=0
 while [ $# -gt 0 ]; do
   case $1 in
   --runs) runs=$2; shift 2 ;;
-  -*) echo "usage: bench/run.sh [--runs R] [N...]" >&2; exit 2 ;;
+  --peers) peers=1; shift ;;
+  -*) echo "usage: bench/run.sh [--runs R] [--peers] [N...]" >&2; exit 2 ;;
   *) break ;;
   esac
 done
@@ -73,3 +78,9 @@ for n in $sizes; do
     row "lower --schema $d" "$1" "$2"
   done
 done
+if [ "$peers" = 1 ]; then
+  peer_sizes=""
+  for n in $sizes; do [ "$n" -le 10000 ] && peer_sizes="$peer_sizes $n"; done
+  # shellcheck disable=SC2086
+  python3 "$root/bench/peers.py" "$build" "$runs" $peer_sizes
+fi

@@ -29,14 +29,41 @@ void arena_init(arena *a) {
   a->total = 0;
 }
 
+/* Mapped chunks of the usual size that an arena gave back, for the next
+** arena: a scratch arena freed mid-command (a snapshot's JSON tree) is then
+** reused, not mapped and zeroed by the kernel again. */
+#define CACHE_MAX 16
+static arena_chunk *chunk_cache[CACHE_MAX];
+static int chunk_cached;
+
+static void cache_release(void) {
+  while (chunk_cached > 0) {
+    arena_chunk *c = chunk_cache[--chunk_cached];
+    munmap(c, c->mapped);
+  }
+}
+
+static void chunk_release(arena_chunk *c) {
+  static bool registered;
+  if (!c->mapped) {
+    free(c);
+    return;
+  }
+  if (c->mapped != CHUNK_MAX + sizeof(arena_chunk) || chunk_cached == CACHE_MAX) {
+    munmap(c, c->mapped);
+    return;
+  }
+  if (!registered) registered = atexit(cache_release) == 0;
+  memset(c->data, 0, c->used); /* handed out zeroed, as a fresh mapping is */
+  c->used = 0;
+  chunk_cache[chunk_cached++] = c;
+}
+
 void arena_free(arena *a) {
   arena_chunk *c = a->head;
   while (c) {
     arena_chunk *next = c->next;
-    if (c->mapped)
-      munmap(c, c->mapped);
-    else
-      free(c);
+    chunk_release(c);
     c = next;
   }
   a->head = NULL;
@@ -55,6 +82,11 @@ static void out_of_memory(void) {
 #define HUGE_PAGE ((size_t)2 << 20)
 
 static arena_chunk *chunk_map(size_t bytes) {
+  if (bytes <= CHUNK_MAX + sizeof(arena_chunk) && chunk_cached > 0) {
+    arena_chunk *c = chunk_cache[--chunk_cached];
+    c->next = NULL;
+    return c;
+  }
   size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
   unsigned char *raw =
       mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -22,31 +22,36 @@ static void puts_(jw *w, const char *s) {
 }
 
 static void newline(jw *w) {
-  puts_(w, "\n");
-  for (int i = 0; i < w->depth; i++)
-    puts_(w, "  ");
+  static const char spaces[] = "\n                                                                ";
+  int n = 2 * w->depth;
+  if (n > (int)sizeof spaces - 2) n = (int)sizeof spaces - 2; /* deeper than any snapshot */
+  strbuf_put(&w->b, spaces, (size_t)n + 1);
 }
 
 static void string(jw *w, const char *s) {
   puts_(w, "\"");
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    const unsigned char *q = p; /* the run that needs no escape: most names whole */
+    while (*q >= 0x20 && *q != '"' && *q != '\\')
+      q++;
+    if (q > p) strbuf_put(&w->b, (const char *)p, (size_t)(q - p));
+    if (!*q) break;
     char tmp[8];
-    if (*p == '"')
+    if (*q == '"')
       puts_(w, "\\\"");
-    else if (*p == '\\')
+    else if (*q == '\\')
       puts_(w, "\\\\");
-    else if (*p == '\n')
+    else if (*q == '\n')
       puts_(w, "\\n");
-    else if (*p == '\t')
+    else if (*q == '\t')
       puts_(w, "\\t");
-    else if (*p == '\r')
+    else if (*q == '\r')
       puts_(w, "\\r");
-    else if (*p < 0x20) {
-      snprintf(tmp, sizeof tmp, "\\u%04x", *p);
+    else {
+      snprintf(tmp, sizeof tmp, "\\u%04x", *q);
       puts_(w, tmp);
-    } else {
-      strbuf_put(&w->b, (const char *)p, 1);
     }
+    p = q + 1;
   }
   puts_(w, "\"");
 }
@@ -471,8 +476,11 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
   reader r = {a, names, NULL, {0}};
   *err = NULL;
   *err_off = -1;
-  json_node *root = json_parse(a, text, len, err_off);
+  arena tree; /* the JSON tree lives only while it is read */
+  arena_init(&tree);
+  json_node *root = json_parse(&tree, text, len, err_off);
   if (!root) {
+    arena_free(&tree);
     *err = "not valid JSON";
     return NULL;
   }
@@ -542,6 +550,7 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
     }
   st_sort(s);
 out:
+  arena_free(&tree);
   if (r.err) {
     *err = r.err;
     return NULL;
