@@ -326,6 +326,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   }
   /* the plan must lead from the latest snapshot to the schema */
   st_schema *next = st_clone(base, &c.a);
+  next->defer_order = true;
   for (int i = 0; i < plan->ops.n; i++) {
     const char *why = st_apply(next, plan->ops.v[i]);
     if (why) {
@@ -337,6 +338,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
       return EXIT_INPUT;
     }
   }
+  st_sort(next);
   const char *left = st_diff_text(next, target, false, "the plan's result", "the schema", &c.a);
   if (left) {
     fprintf(stderr,

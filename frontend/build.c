@@ -38,9 +38,14 @@ token *ps_tok(ps_ctx *c, const token *t) {
   return p;
 }
 
-/* Append to an array whose capacity is the next power of two of its length. */
+/* Append to an array whose capacity is the next power of two of its length,
+** four at least. */
+static bool full(int n) {
+  return n == 0 || (n >= 4 && (n & (n - 1)) == 0);
+}
+
 static void push_ptr(arena *a, void ***arr, int *n, void *x) {
-  if ((*n & (*n - 1)) == 0) {
+  if (full(*n)) {
     int cap = *n ? *n * 2 : 4;
     void **nv = arena_alloc(a, (size_t)cap * sizeof(void *));
     if (*n) memcpy(nv, *arr, (size_t)*n * sizeof(void *));
@@ -51,7 +56,7 @@ static void push_ptr(arena *a, void ***arr, int *n, void *x) {
 
 static void push_range(arena *a, ir_range **arr, int n, ir_range r) {
   /* called just before the parallel pointer array grows to n + 1 */
-  if ((n & (n - 1)) == 0) {
+  if (full(n)) {
     int cap = n ? n * 2 : 4;
     ir_range *nv = arena_alloc(a, (size_t)cap * sizeof(ir_range));
     if (n) memcpy(nv, *arr, (size_t)n * sizeof(ir_range));
@@ -89,7 +94,11 @@ const char *ps_doc(ps_ctx *c, const token *t) {
 }
 
 ps_list *ps_list_new(ps_ctx *c) {
-  return arena_alloc(c->s->a, sizeof(ps_list));
+  ps_list *l = c->spare_list;
+  if (!l) return arena_alloc(c->s->a, sizeof(ps_list));
+  c->spare_list = NULL;
+  l->n = 0;
+  return l;
 }
 
 ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close) {
@@ -102,7 +111,14 @@ ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *c
 
 ps_list *ps_list_push(ps_ctx *c, ps_list *l, void *x) {
   if (!x) return l; /* a member lost to error recovery */
-  push_ptr(c->s->a, &l->v, &l->n, x);
+  if (l->n == l->cap) {
+    int cap = l->cap ? l->cap * 2 : 4;
+    void **nv = arena_alloc(c->s->a, (size_t)cap * sizeof(void *));
+    if (l->n) memcpy(nv, l->v, (size_t)l->n * sizeof(void *));
+    l->v = nv;
+    l->cap = cap;
+  }
+  l->v[l->n++] = x;
   return l;
 }
 
@@ -436,8 +452,18 @@ void ps_policy_end(ps_ctx *c, ir_policy *p, const token *last) {
 
 /* ---- types and fields ------------------------------------------------- */
 
+/* A type lives until its field copies it (ftype has no other use in the
+** grammar): one spare, not 100 bytes a field. */
+static ir_typeref *new_typeref(ps_ctx *c) {
+  ir_typeref *ty = c->spare_type;
+  if (!ty) return arena_alloc(c->s->a, sizeof *ty);
+  c->spare_type = NULL;
+  memset(ty, 0, sizeof *ty);
+  return ty;
+}
+
 ir_typeref *ps_type_name(ps_ctx *c, const token *t) {
-  ir_typeref *ty = arena_alloc(c->s->a, sizeof *ty);
+  ir_typeref *ty = new_typeref(c);
   ty->range = ps_range(c, t);
   ty->name = ps_name(c, t);
   return ty;
@@ -460,7 +486,7 @@ ir_typeref *ps_type_args(ps_ctx *c, ir_typeref *t, ps_list *args, const token *c
 }
 
 ir_typeref *ps_type_literal(ps_ctx *c, const token *t) {
-  ir_typeref *ty = arena_alloc(c->s->a, sizeof *ty);
+  ir_typeref *ty = new_typeref(c);
   size_t n;
   ty->range = ps_range(c, t);
   ty->literal = decode_string(c, t, &n);
@@ -493,6 +519,7 @@ ir_field *ps_field(ps_ctx *c, const token *name, ir_typeref *t) {
   f->doc = ps_doc(c, name);
   f->type = *t;
   f->range = ps_span(&f->name_range, &t->range);
+  c->spare_type = t;
   return f;
 }
 
@@ -514,7 +541,11 @@ void ps_field_default(ps_ctx *c, ir_field *f, const token *eq, ir_value *v) {
 }
 
 static ps_member *new_member(ps_ctx *c, int kind) {
-  ps_member *m = arena_alloc(c->s->a, sizeof *m);
+  ps_member *m = c->spare_members;
+  if (m)
+    c->spare_members = m->next_spare, memset(m, 0, sizeof *m);
+  else
+    m = arena_alloc(c->s->a, sizeof *m);
   m->kind = kind;
   return m;
 }
@@ -563,6 +594,13 @@ static void fill_body(ps_ctx *c, ps_list *members, void *fields, void *annots, v
   pvec *fv = fields, *av = annots, *pv = policies;
   ir_policy *prev = NULL;
   (void)unused;
+  int nfields = 0;
+  for (int i = 0; members && i < members->n; i++)
+    nfields += ((ps_member *)members->v[i])->kind == 0;
+  if (nfields && !fv->cap) { /* room for them all and the implicit id, at once */
+    fv->cap = nfields + 1;
+    fv->v = arena_alloc(c->s->a, sizeof(void *) * (size_t)fv->cap);
+  }
   for (int i = 0; members && i < members->n; i++) {
     ps_member *m = members->v[i];
     if (m->kind == 0) {
@@ -577,6 +615,13 @@ static void fill_body(ps_ctx *c, ps_list *members, void *fields, void *annots, v
       prev = m->policy;
     }
   }
+  /* the body is made: its members and their list serve the next body */
+  for (int i = 0; members && i < members->n; i++) {
+    ps_member *m = members->v[i];
+    m->next_spare = c->spare_members;
+    c->spare_members = m;
+  }
+  if (members) c->spare_list = members;
 }
 
 ir_entity *ps_entity_make(ps_ctx *c, const token *kw, const token *name, ps_list *members,

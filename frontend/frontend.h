@@ -191,7 +191,10 @@ typedef struct ps_ctx {
   bool overflow; /* the parser's stack overflowed */
   ir_plan *plan; /* a plan file's result */
   int syntax_errors;
-  token last; /* the last token fed, for "unexpected end of input" */
+  token last;             /* the last token fed, for "unexpected end of input" */
+  ir_typeref *spare_type; /* a field's type, copied into the field: the next type reuses it */
+  struct ps_member *spare_members; /* members of bodies already made, for the next bodies */
+  struct ps_list *spare_list;      /* the last body's member list, its room kept */
 } ps_ctx;
 
 ir_range ps_range(ps_ctx *c, const token *t);
@@ -252,6 +255,7 @@ void ps_type_nullable(ps_ctx *c, ir_typeref *t, const token *q);
 /* A member of an entity or type body: a field, an annotation or a policy. */
 typedef struct ps_member {
   int kind; /* 0 field, 1 annot, 2 policy */
+  struct ps_member *next_spare;
   ir_field *field;
   ir_annot *annot;
   ir_policy *policy;

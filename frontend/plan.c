@@ -519,6 +519,7 @@ void plan_comments(const ir_schema *s, ir_plan *p) {
 bool plan_replay(st_schema *state, ir_plan *p, diag_list *d) {
   plan_reader R = {state, d, state->a, NULL};
   bool ok = true;
+  state->defer_order = true;
   for (int i = 0; i < p->ops.n; i++) {
     ir_op *op = p->ops.v[i];
     if (!read_op(&R, op)) {
@@ -532,5 +533,6 @@ bool plan_replay(st_schema *state, ir_plan *p, diag_list *d) {
       ok = false;
     }
   }
+  st_sort(state);
   return ok;
 }

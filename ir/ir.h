@@ -634,6 +634,7 @@ typedef struct st_field {
   const char *def_text;
   const char *ref_entity, *ref_field; /* a foreign key, or NULL */
   ir_on_delete on_delete;
+  int refs; /* fields referring to this one, once ops.c counted them (refs_counted) */
 } st_field;
 
 typedef struct st_index {
@@ -667,6 +668,12 @@ typedef struct st_schema {
   /* name -> entity or enum: every lookup is one probe.  Kept by st_add_* and
   ** by the ops that drop and rename; NULL for a name dropped. */
   namemap entity_index, enum_index;
+  /* st_field.refs is right: counted by the first op that needs it, then kept
+  ** by every op, so a drop or rename looks for referrers only when there are. */
+  bool refs_counted;
+  /* Set by a caller applying many ops: creates and renames append, and one
+  ** st_sort at the end orders them (placing each would move n pointers). */
+  bool defer_order;
 } st_schema;
 
 st_schema *st_new(arena *a, strtab *names);

@@ -52,6 +52,37 @@ static const char *referrer(const st_schema *s, const char *e, const char *f, ch
   return NULL;
 }
 
+static st_field *ref_target(st_schema *s, const st_field *g) {
+  st_entity *t = g->ref_entity ? st_entity_find(s, g->ref_entity) : NULL;
+  return t ? st_field_find(t, g->ref_field) : NULL;
+}
+
+static void count_refs(st_schema *s) {
+  if (s->refs_counted) return;
+  for (int i = 0; i < s->entities.n; i++)
+    for (int j = 0; j < s->entities.v[i]->fields.n; j++)
+      s->entities.v[i]->fields.v[j]->refs = 0;
+  for (int i = 0; i < s->entities.n; i++)
+    for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+      st_field *t = ref_target(s, s->entities.v[i]->fields.v[j]);
+      if (t) t->refs++;
+    }
+  s->refs_counted = true;
+}
+
+/* g's reference comes (+1) or goes (-1). */
+static void ref_moved(st_schema *s, const st_field *g, int by) {
+  st_field *t = s->refs_counted ? ref_target(s, g) : NULL;
+  if (t) t->refs += by;
+}
+
+static int refs_into(const st_entity *e) {
+  int n = 0;
+  for (int i = 0; i < e->fields.n; i++)
+    n += e->fields.v[i]->refs;
+  return n;
+}
+
 static bool same_fields(const char *const *a, int na, const char *const *b, int nb) {
   if (na != nb) return false;
   for (int i = 0; i < na; i++)
@@ -143,13 +174,18 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
         return why(s, "field '%s': %s", d->fields.v[i]->name, bad);
       }
     }
+    for (int i = 0; i < d->fields.n; i++) /* nothing refers to a new entity but itself */
+      d->fields.v[i]->refs = 0;
+    for (int i = 0; i < d->fields.n; i++)
+      ref_moved(s, d->fields.v[i], +1);
     st_derive(s, d);
     st_place_entity(s, d);
     return NULL;
   }
   case OP_DROP_ENTITY:
     if (!e) return why(s, "unknown entity '%s'", op->entity);
-    for (int i = 0; i < s->entities.n; i++) {
+    count_refs(s);
+    for (int i = 0; refs_into(e) && i < s->entities.n; i++) {
       st_entity *x = s->entities.v[i];
       if (x == e) continue;
       for (int j = 0; j < x->fields.n; j++)
@@ -157,6 +193,8 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
           return why(s, "'%s.%s' still refers to '%s'; drop or alter it first", x->name,
                      x->fields.v[j]->name, e->name);
     }
+    for (int i = 0; i < e->fields.n; i++)
+      ref_moved(s, e->fields.v[i], -1);
     for (int i = 0; i < s->entities.n; i++)
       if (s->entities.v[i] == e) remove_at((void **)s->entities.v, &s->entities.n, i);
     namemap_put(&s->entity_index, e->name, NULL);
@@ -164,7 +202,8 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
   case OP_RENAME_ENTITY:
     if (!e) return why(s, "unknown entity '%s'", op->entity);
     if (st_entity_find(s, op->to)) return why(s, "entity '%s' exists already", op->to);
-    for (int i = 0; i < s->entities.n; i++)
+    count_refs(s);
+    for (int i = 0; refs_into(e) && i < s->entities.n; i++)
       for (int j = 0; j < s->entities.v[i]->fields.n; j++)
         if (s->entities.v[i]->fields.v[j]->ref_entity == e->name)
           s->entities.v[i]->fields.v[j]->ref_entity = op->to;
@@ -201,9 +240,11 @@ static const char *apply_field_op(st_schema *s, const ir_op *op) {
       return why(s, "'%s' already has a field '%s'", e->name, op->field->name);
     st_field *f = arena_alloc(s->a, sizeof *f);
     *f = *op->field;
+    f->refs = 0;
     const char *bad = check_field(s, e, f, -1);
     if (bad) return bad;
     vec_push(s->a, e->fields, f);
+    ref_moved(s, f, +1);
     if (op->primary_key) {
       if (e->pkey.n) return why(s, "'%s' has a primary key already", e->name);
       vec_push(s->a, e->pkey, f->name);
@@ -218,8 +259,10 @@ static const char *apply_field_op(st_schema *s, const ir_op *op) {
       if (e->pkey.v[i] == op->name)
         return why(s, "'%s.%s' is part of the primary key; drop the primary key first", e->name,
                    op->name);
-    if (referrer(s, e->name, op->name, buf, sizeof buf))
+    count_refs(s);
+    if (e->fields.v[at]->refs && referrer(s, e->name, op->name, buf, sizeof buf))
       return why(s, "'%s' still refers to '%s.%s'", buf, e->name, op->name);
+    ref_moved(s, e->fields.v[at], -1);
     drop_indexes_with(&e->uniques, op->name);
     drop_indexes_with(&e->indexes, op->name);
     remove_at((void **)e->fields.v, &e->fields.n, at);
@@ -230,7 +273,8 @@ static const char *apply_field_op(st_schema *s, const ir_op *op) {
     st_field *f = e->fields.v[at];
     /* a column set by @map keeps its name */
     if (f->column == column_for(s, f->name)) f->column = column_for(s, op->to);
-    for (int i = 0; i < s->entities.n; i++)
+    count_refs(s);
+    for (int i = 0; f->refs && i < s->entities.n; i++)
       for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
         st_field *g = s->entities.v[i]->fields.v[j];
         if (g->ref_entity == e->name && g->ref_field == f->name) g->ref_field = op->to;
@@ -249,12 +293,15 @@ static const char *apply_field_op(st_schema *s, const ir_op *op) {
     if (at < 0) return why(s, "'%s' has no field '%s'", e->name, op->field->name);
     st_field *f = arena_alloc(s->a, sizeof *f);
     *f = *op->field;
+    f->refs = e->fields.v[at]->refs;
     const char *bad = check_field(s, e, f, at);
     if (bad) return bad;
     if (f->nullable)
       for (int i = 0; i < e->pkey.n; i++)
         if (e->pkey.v[i] == f->name) return why(s, "a primary key field cannot be nullable");
+    ref_moved(s, e->fields.v[at], -1);
     e->fields.v[at] = f;
+    ref_moved(s, f, +1);
     break;
   }
   default: break;

@@ -178,16 +178,19 @@ static void place(void **v, int n, int i, int (*cmp)(const void *, const void *)
 
 /* From the end: a created entity is the last. */
 void st_place_entity(st_schema *s, const st_entity *e) {
+  if (s->defer_order) return;
   for (int i = s->entities.n - 1; i >= 0; i--)
     if (s->entities.v[i] == e) return place((void **)s->entities.v, s->entities.n, i, cmp_entity);
 }
 
 void st_place_enum(st_schema *s, const st_enum *e) {
+  if (s->defer_order) return;
   for (int i = s->enums.n - 1; i >= 0; i--)
     if (s->enums.v[i] == e) return place((void **)s->enums.v, s->enums.n, i, cmp_enum);
 }
 
 void st_sort(st_schema *s) {
+  s->defer_order = false;
   if (s->entities.n > 1)
     qsort(s->entities.v, (size_t)s->entities.n, sizeof(st_entity *), cmp_entity);
   if (s->enums.n > 1) qsort(s->enums.v, (size_t)s->enums.n, sizeof(st_enum *), cmp_enum);
