@@ -191,56 +191,6 @@ static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uin
   L->cur = p;
 }
 
-/* Words the lexer turns into keywords; every other word is TK_ID. The length
-** is kept so that an identifier is compared only with words as long as it. */
-static const struct {
-  const char *word;
-  size_t len;
-  int kind;
-} keywords[] = {
-#define KW(word, kind) {word, sizeof word - 1, kind}
-    KW("entity", TK_ENTITY),
-    KW("enum", TK_ENUM),
-    KW("type", TK_TYPE),
-    KW("auth", TK_AUTH),
-    KW("namespace", TK_NAMESPACE),
-    KW("routes", TK_ROUTES),
-    KW("apiKeys", TK_APIKEYS),
-    KW("schedule", TK_SCHEDULE),
-    KW("payments", TK_PAYMENTS),
-    KW("integrations", TK_INTEGRATIONS),
-    KW("network", TK_NETWORK),
-    KW("email", TK_EMAIL),
-    KW("where", TK_WHERE),
-    KW("via", TK_VIA),
-    KW("to", TK_TO),
-    KW("on", TK_ON),
-    KW("migration", TK_MIGRATION),
-    KW("add", TK_ADD),
-    KW("drop", TK_DROP),
-    KW("rename", TK_RENAME),
-    KW("alter", TK_ALTER),
-    KW("create", TK_CREATE),
-    KW("value", TK_VALUE),
-    KW("index", TK_INDEX),
-    KW("unique", TK_UNIQUE),
-    KW("primaryKey", TK_PRIMARYKEY),
-    KW("backfill", TK_BACKFILL),
-    KW("sql", TK_SQL),
-    KW("before", TK_BEFORE),
-    KW("after", TK_AFTER),
-    KW("is", TK_IS),
-    KW("null", TK_NULL),
-    KW("batch", TK_BATCH),
-#undef KW
-};
-
-static int keyword(const unsigned char *s, size_t n) {
-  for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-    if (keywords[i].len == n && memcmp(keywords[i].word, s, n) == 0) return keywords[i].kind;
-  return TK_ID;
-}
-
 /* One raw token.  Returns a TK_ code, LX_NEWLINE, LX_SKIP (comment) or LX_EOF. */
 static int lx_raw(lexer *L, token *t) {
   const unsigned char *mark = NULL;
@@ -307,7 +257,41 @@ loop:
       if (n == 5 && memcmp(start, "@deny", 5) == 0) return TOK(TK_DENY);
       return TOK(TK_ANNOT);
     }
-    id        { return TOK(keyword(start, (size_t)(L->cur - start))); }
+    /* keywords: matched by the automaton itself; every other word is TK_ID */
+    "entity"        { return TOK(TK_ENTITY); }
+    "enum"          { return TOK(TK_ENUM); }
+    "type"          { return TOK(TK_TYPE); }
+    "auth"          { return TOK(TK_AUTH); }
+    "namespace"     { return TOK(TK_NAMESPACE); }
+    "routes"        { return TOK(TK_ROUTES); }
+    "apiKeys"       { return TOK(TK_APIKEYS); }
+    "schedule"      { return TOK(TK_SCHEDULE); }
+    "payments"      { return TOK(TK_PAYMENTS); }
+    "integrations"  { return TOK(TK_INTEGRATIONS); }
+    "network"       { return TOK(TK_NETWORK); }
+    "email"         { return TOK(TK_EMAIL); }
+    "where"         { return TOK(TK_WHERE); }
+    "via"           { return TOK(TK_VIA); }
+    "to"            { return TOK(TK_TO); }
+    "on"            { return TOK(TK_ON); }
+    "migration"     { return TOK(TK_MIGRATION); }
+    "add"           { return TOK(TK_ADD); }
+    "drop"          { return TOK(TK_DROP); }
+    "rename"        { return TOK(TK_RENAME); }
+    "alter"         { return TOK(TK_ALTER); }
+    "create"        { return TOK(TK_CREATE); }
+    "value"         { return TOK(TK_VALUE); }
+    "index"         { return TOK(TK_INDEX); }
+    "unique"        { return TOK(TK_UNIQUE); }
+    "primaryKey"    { return TOK(TK_PRIMARYKEY); }
+    "backfill"      { return TOK(TK_BACKFILL); }
+    "sql"           { return TOK(TK_SQL); }
+    "before"        { return TOK(TK_BEFORE); }
+    "after"         { return TOK(TK_AFTER); }
+    "is"            { return TOK(TK_IS); }
+    "null"          { return TOK(TK_NULL); }
+    "batch"         { return TOK(TK_BATCH); }
+    id        { return TOK(TK_ID); }
     duration  { return TOK(TK_DURATION); }
     number    { return TOK(TK_NUMBER); }
     rate      { return TOK(TK_RATE); }

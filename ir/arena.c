@@ -54,9 +54,7 @@ static void chunk_release(arena_chunk *c) {
     return;
   }
   if (!registered) registered = atexit(cache_release) == 0;
-  memset(c->data, 0, c->used); /* handed out zeroed, as a fresh mapping is */
-  c->used = 0;
-  chunk_cache[chunk_cached++] = c;
+  chunk_cache[chunk_cached++] = c; /* zeroed when taken: most are never taken */
 }
 
 void arena_free(arena *a) {
@@ -84,6 +82,8 @@ static void out_of_memory(void) {
 static arena_chunk *chunk_map(size_t bytes) {
   if (bytes <= CHUNK_MAX + sizeof(arena_chunk) && chunk_cached > 0) {
     arena_chunk *c = chunk_cache[--chunk_cached];
+    memset(c->data, 0, c->used); /* handed out zeroed, as a fresh mapping is */
+    c->used = 0;
     c->next = NULL;
     return c;
   }
@@ -170,14 +170,10 @@ void vec_grow_(arena *a, void **v, int *cap, size_t elem) {
   *cap = ncap;
 }
 
-void strbuf_put(strbuf *t, const char *s, size_t n) {
-  if (t->n + n + 1 > t->cap) {
-    t->cap = (t->n + n + 1) * 2 + 256;
-    t->p = realloc(t->p, t->cap);
-  }
-  memcpy(t->p + t->n, s, n);
-  t->n += n;
-  t->p[t->n] = 0;
+void strbuf_grow_(strbuf *t, size_t n) {
+  t->cap = (t->n + n + 1) * 2 + 256;
+  t->p = realloc(t->p, t->cap);
+  if (!t->p) out_of_memory();
 }
 
 void strbuf_puts(strbuf *t, const char *s) {

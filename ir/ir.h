@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- arena.c ---------------------------------------------------------- */
 
@@ -52,7 +53,13 @@ typedef struct strbuf {
   char *p;
   size_t n, cap;
 } strbuf;
-void strbuf_put(strbuf *t, const char *s, size_t n);
+void strbuf_grow_(strbuf *t, size_t n); /* room for n more bytes and a NUL */
+static inline void strbuf_put(strbuf *t, const char *s, size_t n) {
+  if (t->n + n + 1 > t->cap) strbuf_grow_(t, n);
+  memcpy(t->p + t->n, s, n);
+  t->n += n;
+  t->p[t->n] = 0;
+}
 void strbuf_puts(strbuf *t, const char *s);
 char *strbuf_done(strbuf *t, arena *a);
 
@@ -738,6 +745,7 @@ struct json_node {
 json_node *json_parse(arena *a, const char *text, size_t len, long *err_off);
 /* A member of an object, or NULL. */
 const json_node *json_get(const json_node *o, const char *key);
+const json_node *json_get_n(const json_node *o, const char *key, size_t n);
 
 /* ---- snapshot.c ------------------------------------------------------- */
 

@@ -27,9 +27,24 @@ static json_node *jfail(jparser *j, const char *at) {
   return NULL;
 }
 
+/* Byte classes, so that the two loops that see every byte test one table entry. */
+enum { C_SPACE = 1, C_STOP = 2 /* ends a run of plain string bytes: '"', '\\', controls */ };
+static unsigned char byte_class[256];
+
+static void classes(void) {
+  if (byte_class[' ']) return;
+  for (int c = 0; c < 0x20; c++)
+    byte_class[c] = C_STOP;
+  byte_class['"'] = byte_class['\\'] = C_STOP;
+  byte_class[' '] = byte_class['\n'] = byte_class['\r'] = byte_class['\t'] = C_SPACE;
+  byte_class['\n'] |= C_STOP, byte_class['\r'] |= C_STOP, byte_class['\t'] |= C_STOP;
+}
+
 static void skip_space(jparser *j) {
-  while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t'))
-    j->p++;
+  const char *p = j->p;
+  while (p < j->end && (byte_class[(unsigned char)*p] & C_SPACE))
+    p++;
+  j->p = p;
 }
 
 static int hex4(const char *p) {
@@ -69,13 +84,13 @@ static size_t put_utf8(char *o, unsigned cp) {
 static bool read_string(jparser *j, const char **s, uint32_t *n) {
   const char *q = ++j->p;
   bool escaped = false;
-  while (q < j->end && *q != '"') {
-    if ((unsigned char)*q < 0x20) return jfail(j, q), false;
-    if (*q == '\\') {
-      escaped = true;
+  for (;;) {
+    while (q < j->end && !(byte_class[(unsigned char)*q] & C_STOP))
       q++;
-    }
-    q++;
+    if (q >= j->end || *q == '"') break;
+    if ((unsigned char)*q < 0x20) return jfail(j, q), false;
+    escaped = true; /* a backslash: skip what it escapes, checked when decoded */
+    q += 2;
   }
   if (q >= j->end) return jfail(j, j->end), false;
   if (!escaped) {
@@ -227,6 +242,7 @@ static json_node *read_value(jparser *j) {
 }
 
 json_node *json_parse(arena *a, const char *text, size_t len, long *err_off) {
+  classes();
   jparser j = {a, text, text + len, text, NULL, 0};
   json_node *v = read_value(&j);
   if (v) {
@@ -237,9 +253,12 @@ json_node *json_parse(arena *a, const char *text, size_t len, long *err_off) {
   return v;
 }
 
-const json_node *json_get(const json_node *o, const char *key) {
-  size_t n = strlen(key);
+const json_node *json_get_n(const json_node *o, const char *key, size_t n) {
   for (const json_node *x = o && o->kind == JSON_OBJECT ? o->child : NULL; x; x = x->next)
-    if (x->key_len == n && memcmp(x->key, key, n) == 0) return x;
+    if (x->key_len == n && x->key[0] == key[0] && memcmp(x->key, key, n) == 0) return x;
   return NULL;
+}
+
+const json_node *json_get(const json_node *o, const char *key) {
+  return json_get_n(o, key, strlen(key));
 }

@@ -57,12 +57,17 @@ static void string(jw *w, const char *s) {
 }
 
 /* Member separators and keys. */
-static void key(jw *w, const char *k) {
-  if (!w->first) puts_(w, ",");
+static void key(jw *w, const char *k) { /* k: one of ours, plain and short */
+  char tmp[48];
+  size_t n = strlen(k);
+  if (n > sizeof tmp - 4) n = sizeof tmp - 4;
+  tmp[0] = '"';
+  memcpy(tmp + 1, k, n);
+  memcpy(tmp + 1 + n, "\": ", 3);
+  if (!w->first) strbuf_put(&w->b, ",", 1);
   w->first = false;
   newline(w);
-  string(w, k);
-  puts_(w, ": ");
+  strbuf_put(&w->b, tmp, n + 4);
 }
 
 static void open_(jw *w, const char *bracket) {
@@ -159,6 +164,11 @@ static void write_indexes(jw *w, const char *k, st_index *const *v, int n) {
 char *st_write_json(const st_schema *s, const char *migration) {
   jw w = {0};
   w.first = true;
+  size_t guess = 4096; /* about the size it will have, so that it grows once or not at all */
+  for (int i = 0; i < s->entities.n; i++)
+    guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
+  w.b.p = malloc(guess);
+  if (w.b.p) w.b.cap = guess;
   open_(&w, "{");
   kstr(&w, "format", ST_FORMAT);
   kstr(&w, "migration", migration ? migration : "");
@@ -238,11 +248,18 @@ typedef struct reader {
   arena *a;
   strtab *names;
   const char *err;
-  char path[160]; /* where in the document the error is */
+  /* where in the document the error is: worded only when there is one */
+  const char *kind, *outer, *inner; /* "entity", "Task", NULL; "field", "Task", "title" */
 } reader;
 
 static bool fail(reader *r, const char *what) {
-  if (!r->err) r->err = arena_printf(r->a, "%s%s%s", r->path, r->path[0] ? ": " : "", what);
+  if (r->err) return false;
+  if (!r->kind)
+    r->err = what;
+  else if (r->inner)
+    r->err = arena_printf(r->a, "%s '%.60s.%.60s': %s", r->kind, r->outer, r->inner, what);
+  else
+    r->err = arena_printf(r->a, "%s '%.100s': %s", r->kind, r->outer, what);
   return false;
 }
 
@@ -389,7 +406,7 @@ static bool read_entity(reader *r, st_schema *s, const json_node *e) {
   if (!is_object(e)) return fail(r, "an entity must be an object");
   st_entity *d = arena_alloc(r->a, sizeof *d);
   if (!(d->name = get_str(r, e, "name", true))) return false;
-  snprintf(r->path, sizeof r->path, "entity '%.100s'", d->name);
+  r->kind = "entity", r->outer = d->name, r->inner = NULL;
   if (!(d->table = get_str(r, e, "table", true))) return false;
   d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
   const json_node *fields = get_array(r, e, "fields");
@@ -400,7 +417,7 @@ static bool read_entity(reader *r, st_schema *s, const json_node *e) {
     if (!is_object(f)) return fail(r, "a field must be an object");
     st_field *x = arena_alloc(r->a, sizeof *x);
     if (!(x->name = get_str(r, f, "name", true))) return false;
-    snprintf(r->path, sizeof r->path, "field '%.60s.%.60s'", d->name, x->name);
+    r->kind = "field", r->inner = x->name;
     if (namemap_get(&seen, x->name)) return fail(r, "the field is listed twice");
     namemap_put(&seen, x->name, x);
     if (!(x->column = get_str(r, f, "column", true))) return false;
@@ -425,7 +442,7 @@ static bool read_entity(reader *r, st_schema *s, const json_node *e) {
       return false;
     vec_push(r->a, d->fields, x);
   }
-  snprintf(r->path, sizeof r->path, "entity '%.100s'", d->name);
+  r->kind = "entity", r->outer = d->name, r->inner = NULL;
   const char **pk;
   int npk;
   if (!get_strings(r, e, "primaryKey", &pk, &npk)) return false;
@@ -467,13 +484,13 @@ static bool read_entity(reader *r, st_schema *s, const json_node *e) {
   if (st_entity_find(s, d->name)) return fail(r, "the entity is listed twice");
   st_derive(s, d);
   st_add_entity(s, d);
-  r->path[0] = 0;
+  r->kind = NULL;
   return true;
 }
 
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off) {
-  reader r = {a, names, NULL, {0}};
+  reader r = {a, names, NULL, NULL, NULL, NULL};
   *err = NULL;
   *err_off = -1;
   arena tree; /* the JSON tree lives only while it is read */
@@ -507,7 +524,7 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
     }
     st_enum *d = arena_alloc(a, sizeof *d);
     if (!(d->name = get_str(&r, e, "name", true))) goto out;
-    snprintf(r.path, sizeof r.path, "enum '%.100s'", d->name);
+    r.kind = "enum", r.outer = d->name, r.inner = NULL;
     d->db_name = get_str(&r, e, "dbName", false);
     if (r.err) goto out;
     if (!d->db_name)
@@ -526,7 +543,7 @@ st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
       goto out;
     }
     st_add_enum(s, d);
-    r.path[0] = 0;
+    r.kind = NULL;
   }
   const json_node *ents = get_array(&r, root, "entities");
   if (!ents) goto out;
