@@ -5,10 +5,12 @@
 */
 #include "runtime.h"
 
-#include <mysql.h>
+#include "backends/dbclient.h"
 #include <string.h>
 
 static bool my_open(rt_db *d) {
+  const char *err;
+  if (!dbclient_load(DBCLIENT_MYSQL, &err)) return rt_fail(d, err);
   MYSQL *c = mysql_init(NULL);
   d->handle = c;
   if (!c) return rt_fail(d, "out of memory");

@@ -6,7 +6,7 @@
 */
 #include "runtime.h"
 
-#include <libpq-fe.h>
+#include "backends/dbclient.h"
 #include <string.h>
 
 /* the advisory lock key: "inspire" in ASCII */
@@ -18,6 +18,8 @@ static void quiet(void *arg, const PGresult *r) { /* NOTICEs are not the user's 
 }
 
 static bool pg_open(rt_db *d) {
+  const char *err;
+  if (!dbclient_load(DBCLIENT_POSTGRES, &err)) return rt_fail(d, err);
   PGconn *c = PQconnectdb(d->url->raw);
   d->handle = c;
   if (!c) return rt_fail(d, "out of memory");

@@ -8,7 +8,7 @@
 */
 #include "../backend.h"
 
-#include <mysql.h>
+#include "../dbclient.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +87,7 @@ static const char *plain_type(arena *a, const char *t) {
 }
 
 db_schema *mysql_introspect(MYSQL *conn, arena *a, const char **err) {
+  if (!dbclient_load(DBCLIENT_MYSQL, err)) return NULL;
   db_schema *db = arena_alloc(a, sizeof *db);
   db->a = a;
   MYSQL_ROW row;

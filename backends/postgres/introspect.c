@@ -10,7 +10,7 @@
 */
 #include "../backend.h"
 
-#include <libpq-fe.h>
+#include "../dbclient.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +114,7 @@ static const char *delete_rule(const char *t) {
 }
 
 db_schema *pg_introspect(PGconn *conn, arena *a, const char **err) {
+  if (!dbclient_load(DBCLIENT_POSTGRES, err)) return NULL;
   db_schema *db = arena_alloc(a, sizeof *db);
   db->a = a;
   PGresult *r = query(conn, q_tables, a, err);

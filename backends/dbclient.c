@@ -1,0 +1,42 @@
+/*
+** dbclient.c: the table of libpq and libmariadb entry points, filled by dlopen
+** (dbclient.h says why).
+*/
+#define _DEFAULT_SOURCE
+#define DBCLIENT_IMPL
+#include "dbclient.h"
+
+#include <dlfcn.h>
+
+dbclient_api dbclient;
+
+static const char pq_missing[] = "cannot load libpq.so.5, the Postgres client library; install "
+                                 "it with apt-get install libpq5";
+static const char my_missing[] = "cannot load libmariadb.so.3, the MariaDB client library; "
+                                 "install it with apt-get install libmariadb3";
+
+/* The library stays open: connections outlive the call that made them. */
+#define FILL(f)                                                                                    \
+  if (!(dbclient.f##_ = (__typeof__(&f))dlsym(lib, #f))) return *err = missing, false;
+
+static bool load_pq(const char **err) {
+  const char *missing = pq_missing;
+  void *lib = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) return *err = missing, false;
+  DBCLIENT_PQ(FILL)
+  return true;
+}
+
+static bool load_my(const char **err) {
+  const char *missing = my_missing;
+  void *lib = dlopen("libmariadb.so.3", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) return *err = missing, false;
+  DBCLIENT_MY(FILL)
+  return true;
+}
+
+bool dbclient_load(dbclient_kind k, const char **err) {
+  static bool pq_done, my_done;
+  if (k == DBCLIENT_POSTGRES) return pq_done || (pq_done = load_pq(err));
+  return my_done || (my_done = load_my(err));
+}
