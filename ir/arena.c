@@ -14,6 +14,7 @@
 struct arena_chunk {
   arena_chunk *next;
   size_t used, cap;
+  unsigned serial; /* the arena's count of chunks when it was made */
   size_t mapped; /* bytes mapped with mmap, or 0 for calloc */
   _Alignas(16) unsigned char data[];
 };
@@ -27,6 +28,7 @@ struct arena_chunk {
 void arena_init(arena *a) {
   a->head = NULL;
   a->total = 0;
+  a->chunks = 0;
 }
 
 /* Mapped chunks of the usual size that an arena gave back, for the next
@@ -66,6 +68,7 @@ void arena_free(arena *a) {
   }
   a->head = NULL;
   a->total = 0;
+  a->chunks = 0;
 }
 
 static void out_of_memory(void) {
@@ -121,6 +124,7 @@ void *arena_alloc(arena *a, size_t size) {
     size_t want = c ? c->cap * 2 : CHUNK_FIRST;
     if (want > CHUNK_MAX) want = CHUNK_MAX;
     c = chunk_new(size, want);
+    c->serial = a->chunks++;
     /* A big request gets its own chunk behind the current one, so the space
     ** left in the current chunk is not wasted. */
     if (a->head && size > want / 4) {
@@ -135,6 +139,30 @@ void *arena_alloc(arena *a, size_t size) {
   c->used += size;
   a->total += size;
   return p;
+}
+
+arena_mark arena_save(const arena *a) {
+  arena_mark m = {a->head, a->head ? a->head->used : 0, a->total, a->chunks};
+  return m;
+}
+
+void arena_rewind(arena *a, arena_mark m) {
+  /* newer chunks may sit on either side of the mark's head (a big request
+  ** goes behind the head): their serial numbers tell them */
+  for (arena_chunk **pp = &a->head; *pp;) {
+    arena_chunk *c = *pp;
+    if (c->serial >= m.chunks) {
+      *pp = c->next;
+      chunk_release(c);
+    } else {
+      pp = &c->next;
+    }
+  }
+  if (m.head) {
+    memset(m.head->data + m.used, 0, m.head->used - m.used);
+    m.head->used = m.used;
+  }
+  a->total = m.total;
 }
 
 char *arena_strndup(arena *a, const char *s, size_t n) {

@@ -22,13 +22,23 @@
 typedef struct arena_chunk arena_chunk;
 typedef struct arena {
   arena_chunk *head;
-  size_t total; /* bytes handed out, for limits and benchmarks */
+  size_t total;     /* bytes handed out, for limits and benchmarks */
+  unsigned chunks;  /* chunks ever made: their serial numbers, for arena_rewind */
 } arena;
 
 void arena_init(arena *a);
 void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *arena_strndup(arena *a, const char *s, size_t n);
+/* A point to come back to: what is allocated after it is given back (and
+** zeroed again) by arena_rewind, for a scratch arena used over and over. */
+typedef struct arena_mark {
+  arena_chunk *head;
+  size_t used, total;
+  unsigned chunks;
+} arena_mark;
+arena_mark arena_save(const arena *a);
+void arena_rewind(arena *a, arena_mark m);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
@@ -743,6 +753,20 @@ struct json_node {
 /* One JSON value filling text, in the arena; NULL and the byte offset of the
 ** first error otherwise. */
 json_node *json_parse(arena *a, const char *text, size_t len, long *err_off);
+/* Reading a document piece by piece, each value into an arena of its own
+** choosing (a snapshot's entities, one at a time).  Each call skips white
+** space first and returns false (or NULL) when the text is not as asked. */
+typedef struct json_cursor {
+  arena *a;
+  const char *p, *end, *start;
+  const char *err_at;
+  int depth;
+} json_cursor;
+void json_cursor_init(json_cursor *c, const char *text, size_t len);
+bool json_cursor_char(json_cursor *c, char ch);         /* the next byte is ch: consumed */
+bool json_cursor_key(json_cursor *c, const char *key); /* "key": */
+json_node *json_cursor_value(json_cursor *c, arena *a);
+bool json_cursor_end(json_cursor *c); /* nothing but white space left */
 /* A member of an object, or NULL. */
 const json_node *json_get(const json_node *o, const char *key);
 const json_node *json_get_n(const json_node *o, const char *key, size_t n);

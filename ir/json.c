@@ -15,12 +15,7 @@
 
 #define JSON_MAX_DEPTH 512
 
-typedef struct jparser {
-  arena *a;
-  const char *p, *end, *start;
-  const char *err_at;
-  int depth;
-} jparser;
+typedef json_cursor jparser;
 
 static json_node *jfail(jparser *j, const char *at) {
   if (!j->err_at) j->err_at = at;
@@ -251,6 +246,38 @@ json_node *json_parse(arena *a, const char *text, size_t len, long *err_off) {
   }
   *err_off = v ? -1 : (long)(j.err_at - text);
   return v;
+}
+
+void json_cursor_init(json_cursor *c, const char *text, size_t len) {
+  classes();
+  json_cursor z = {NULL, text, text + len, text, NULL, 0};
+  *c = z;
+}
+
+bool json_cursor_char(json_cursor *c, char ch) {
+  skip_space(c);
+  if (c->p >= c->end || *c->p != ch) return false;
+  c->p++;
+  return true;
+}
+
+bool json_cursor_key(json_cursor *c, const char *key) {
+  const char *s;
+  uint32_t n;
+  skip_space(c);
+  if (c->p >= c->end || *c->p != '"' || !read_string(c, &s, &n)) return false;
+  if (n != strlen(key) || memcmp(s, key, n) != 0) return false;
+  return json_cursor_char(c, ':');
+}
+
+json_node *json_cursor_value(json_cursor *c, arena *a) {
+  c->a = a;
+  return read_value(c);
+}
+
+bool json_cursor_end(json_cursor *c) {
+  skip_space(c);
+  return c->p == c->end;
 }
 
 const json_node *json_get_n(const json_node *o, const char *key, size_t n) {

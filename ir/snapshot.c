@@ -276,8 +276,7 @@ static bool bytes_are(const char *p, uint32_t n, const char *s) {
   return strlen(s) == n && memcmp(p, s, n) == 0;
 }
 
-static const char *get_str(reader *r, const json_node *o, const char *k, bool required) {
-  const json_node *v = json_get(o, k);
+static const char *str_of(reader *r, const json_node *v, const char *k, bool required) {
   if (!v) {
     if (required) fail(r, arena_printf(r->a, "'%s' is missing", k));
     return NULL;
@@ -287,6 +286,10 @@ static const char *get_str(reader *r, const json_node *o, const char *k, bool re
     return NULL;
   }
   return intern(r->names, v->str, v->len);
+}
+
+static const char *get_str(reader *r, const json_node *o, const char *k, bool required) {
+  return str_of(r, json_get(o, k), k, required);
 }
 
 static bool get_bool(reader *r, const json_node *o, const char *k, bool *out) {
@@ -488,85 +491,128 @@ static bool read_entity(reader *r, st_schema *s, const json_node *e) {
   return true;
 }
 
+static bool read_header(reader *r, const json_node *format_v, const json_node *migration_v,
+                        const char **migration) {
+  const char *format = str_of(r, format_v, "format", true);
+  if (format && strcmp(format, ST_FORMAT) != 0)
+    return fail(r, arena_printf(r->a, "unknown format '%s'; this inspirec reads %s", format,
+                                ST_FORMAT));
+  if (r->err) return false;
+  *migration = str_of(r, migration_v, "migration", true);
+  return !r->err;
+}
+
+static bool read_enum(reader *r, st_schema *s, const json_node *e) {
+  if (!is_object(e)) return fail(r, "an enum must be an object");
+  st_enum *d = arena_alloc(r->a, sizeof *d);
+  if (!(d->name = get_str(r, e, "name", true))) return false;
+  r->kind = "enum", r->outer = d->name, r->inner = NULL;
+  d->db_name = get_str(r, e, "dbName", false);
+  if (r->err) return false;
+  if (!d->db_name)
+    d->db_name =
+        intern_cstr(r->names, ir_truncate_ident(r->a, ir_snake_case(r->a, d->name), NULL));
+  const char **v;
+  int n;
+  if (!get_strings(r, e, "values", &v, &n)) return false;
+  if (n == 0) return fail(r, "an enum needs members");
+  for (int i = 0; i < n; i++)
+    vec_push(r->a, d->members, v[i]);
+  if (st_enum_find(s, d->name)) return fail(r, "the enum is listed twice");
+  st_add_enum(s, d);
+  r->kind = NULL;
+  return true;
+}
+
+/* References must land on existing fields and enums; then the order. */
+static bool finish(reader *r, st_schema *s) {
+  for (int i = 0; i < s->entities.n; i++)
+    for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+      st_field *f = s->entities.v[i]->fields.v[j];
+      st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
+      if (f->ref_entity && (!t || !st_field_find(t, f->ref_field)))
+        return fail(r, arena_printf(r->a, "field '%s.%s' references the missing '%s.%s'",
+                                    s->entities.v[i]->name, f->name, f->ref_entity,
+                                    f->ref_field));
+      if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name))
+        return fail(r, arena_printf(r->a, "field '%s.%s' uses the missing enum '%s'",
+                                    s->entities.v[i]->name, f->name, f->type_name));
+    }
+  st_sort(s);
+  return true;
+}
+
+/* An array of objects, each read by one(), its tree given back after it. */
+static bool stream_array(json_cursor *c, arena *tree, reader *r, st_schema *s,
+                         bool (*one)(reader *, st_schema *, const json_node *)) {
+  if (!json_cursor_char(c, '[')) return false;
+  if (json_cursor_char(c, ']')) return true;
+  arena_mark m = arena_save(tree);
+  do {
+    const json_node *x = json_cursor_value(c, tree);
+    if (!x || !one(r, s, x)) return false;
+    arena_rewind(tree, m);
+  } while (json_cursor_char(c, ','));
+  return json_cursor_char(c, ']');
+}
+
+/* The layout st_write_json writes, read an entity at a time: the tree of the
+** whole document would be twice the size of the state.  NULL for anything
+** else, good or bad; the whole tree then tells which. */
+static st_schema *read_streaming(reader *r, const char *text, size_t len, arena *tree,
+                                 const char **migration) {
+  json_cursor c;
+  json_cursor_init(&c, text, len);
+  if (!json_cursor_char(&c, '{') || !json_cursor_key(&c, "format")) return NULL;
+  const json_node *format = json_cursor_value(&c, tree);
+  if (!format || !json_cursor_char(&c, ',') || !json_cursor_key(&c, "migration")) return NULL;
+  const json_node *name = json_cursor_value(&c, tree);
+  if (!name || !read_header(r, format, name, migration)) return NULL;
+  st_schema *s = st_new(r->a, r->names);
+  if (!json_cursor_char(&c, ',') || !json_cursor_key(&c, "enums") ||
+      !stream_array(&c, tree, r, s, read_enum) || !json_cursor_char(&c, ',') ||
+      !json_cursor_key(&c, "entities") || !stream_array(&c, tree, r, s, read_entity) ||
+      !json_cursor_char(&c, '}') || !json_cursor_end(&c) || !finish(r, s))
+    return NULL;
+  return s;
+}
+
+static st_schema *read_tree(reader *r, const json_node *root, const char **migration) {
+  if (!is_object(root)) return fail(r, "the snapshot must be a JSON object"), NULL;
+  if (!read_header(r, json_get(root, "format"), json_get(root, "migration"), migration))
+    return NULL;
+  st_schema *s = st_new(r->a, r->names);
+  const json_node *enums = get_array(r, root, "enums");
+  if (!enums) return NULL;
+  for (const json_node *e = enums->child; e; e = e->next)
+    if (!read_enum(r, s, e)) return NULL;
+  const json_node *ents = get_array(r, root, "entities");
+  if (!ents) return NULL;
+  for (const json_node *e = ents->child; e; e = e->next)
+    if (!read_entity(r, s, e)) return NULL;
+  return finish(r, s) ? s : NULL;
+}
+
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off) {
   reader r = {a, names, NULL, NULL, NULL, NULL};
   *err = NULL;
   *err_off = -1;
-  arena tree; /* the JSON tree lives only while it is read */
+  arena tree; /* JSON trees live only while they are read */
   arena_init(&tree);
-  json_node *root = json_parse(&tree, text, len, err_off);
-  if (!root) {
+  st_schema *s = read_streaming(&r, text, len, &tree, migration);
+  if (!s) {
     arena_free(&tree);
-    *err = "not valid JSON";
-    return NULL;
-  }
-  st_schema *s = st_new(a, names);
-  const char *format = NULL;
-  if (!is_object(root)) {
-    fail(&r, "the snapshot must be a JSON object");
-    goto out;
-  }
-  format = get_str(&r, root, "format", true);
-  if (format && strcmp(format, ST_FORMAT) != 0) {
-    fail(&r, arena_printf(a, "unknown format '%s'; this inspirec reads %s", format, ST_FORMAT));
-    goto out;
-  }
-  if (r.err) goto out;
-  *migration = get_str(&r, root, "migration", true);
-  if (r.err) goto out;
-  const json_node *enums = get_array(&r, root, "enums");
-  if (!enums) goto out;
-  for (const json_node *e = enums->child; e; e = e->next) {
-    if (!is_object(e)) {
-      fail(&r, "an enum must be an object");
-      goto out;
+    reader again = {a, names, NULL, NULL, NULL, NULL};
+    r = again;
+    json_node *root = json_parse(&tree, text, len, err_off);
+    if (!root) {
+      arena_free(&tree);
+      *err = "not valid JSON";
+      return NULL;
     }
-    st_enum *d = arena_alloc(a, sizeof *d);
-    if (!(d->name = get_str(&r, e, "name", true))) goto out;
-    r.kind = "enum", r.outer = d->name, r.inner = NULL;
-    d->db_name = get_str(&r, e, "dbName", false);
-    if (r.err) goto out;
-    if (!d->db_name)
-      d->db_name = intern_cstr(names, ir_truncate_ident(a, ir_snake_case(a, d->name), NULL));
-    const char **v;
-    int n;
-    if (!get_strings(&r, e, "values", &v, &n)) goto out;
-    if (n == 0) {
-      fail(&r, "an enum needs members");
-      goto out;
-    }
-    for (int i = 0; i < n; i++)
-      vec_push(a, d->members, v[i]);
-    if (st_enum_find(s, d->name)) {
-      fail(&r, "the enum is listed twice");
-      goto out;
-    }
-    st_add_enum(s, d);
-    r.kind = NULL;
+    s = read_tree(&r, root, migration);
   }
-  const json_node *ents = get_array(&r, root, "entities");
-  if (!ents) goto out;
-  for (const json_node *e = ents->child; e; e = e->next)
-    if (!read_entity(&r, s, e)) goto out;
-  /* references must land on existing fields */
-  for (int i = 0; i < s->entities.n && !r.err; i++)
-    for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
-      st_field *f = s->entities.v[i]->fields.v[j];
-      st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
-      if (f->ref_entity && (!t || !st_field_find(t, f->ref_field))) {
-        fail(&r, arena_printf(a, "field '%s.%s' references the missing '%s.%s'",
-                              s->entities.v[i]->name, f->name, f->ref_entity, f->ref_field));
-        break;
-      }
-      if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name)) {
-        fail(&r, arena_printf(a, "field '%s.%s' uses the missing enum '%s'", s->entities.v[i]->name,
-                              f->name, f->type_name));
-        break;
-      }
-    }
-  st_sort(s);
-out:
   arena_free(&tree);
   if (r.err) {
     *err = r.err;
