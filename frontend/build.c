@@ -70,7 +70,7 @@ const char *ps_doc(ps_ctx *c, const token *t) {
   if (!t->doc_len) return NULL;
   const char *p = c->s->files.v[c->file]->text + t->doc_off;
   const char *end = p + t->doc_len;
-  char *out = arena_alloc(c->s->a, t->doc_len + 1);
+  char *out = arena_text(c->s->a, t->doc_len + 1);
   size_t o = 0;
   while (p < end) {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
@@ -147,7 +147,7 @@ static const char *decode_string(ps_ctx *c, const token *t, size_t *outlen) {
   const char *p = tok_text(c, t) + 1;
   const char *end = tok_text(c, t) + t->len;
   if (end > p && end[-1] == '"' && t->len >= 2) end--;
-  char *out = arena_alloc(c->s->a, (size_t)(end - p) + 1);
+  char *out = arena_text(c->s->a, (size_t)(end - p) + 1);
   size_t o = 0;
   while (p < end) {
     if (*p != '\\' || p + 1 >= end) {
@@ -501,7 +501,7 @@ void ps_type_array(ps_ctx *c, ir_typeref *t, const token *close) {
                        "'?' goes after '[]': write 'T[]?' for a nullable array");
     diag_label(c->d, g, "nullable element types are not supported");
   }
-  t->array_depth++;
+  if (t->array_depth < 100) t->array_depth++;
   t->range = ps_span(&t->range, &r);
 }
 

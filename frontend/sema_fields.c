@@ -396,6 +396,7 @@ static void check_fields(sema *S, void *fields_vec, namemap *map, field_ctx ctx,
   typedef VEC(ir_field *) fvec;
   fvec *fv = fields_vec;
   namemap_init(map, S->a);
+  namemap_reserve(map, (uint32_t)fv->n);
   for (int i = 0; i < fv->n; i++) {
     ir_field *f = fv->v[i];
     if (!f->implicit) sema_reserved(S, f->name, f->name_range, "field");
@@ -1099,6 +1100,7 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
   }
   namemap cols;
   namemap_init(&cols, S->a);
+  namemap_reserve(&cols, (uint32_t)e->fields.n);
   for (int i = 0; i < e->fields.n; i++) {
     ir_field *f = e->fields.v[i];
     if (!f->column) f->column = ir_snake_case(S->a, f->name);

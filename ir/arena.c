@@ -15,7 +15,7 @@ struct arena_chunk {
   arena_chunk *next;
   size_t used, cap;
   unsigned serial; /* the arena's count of chunks when it was made */
-  size_t mapped; /* bytes mapped with mmap, or 0 for calloc */
+  size_t mapped;   /* bytes mapped with mmap, or 0 for calloc */
   _Alignas(16) unsigned char data[];
 };
 
@@ -116,15 +116,17 @@ static arena_chunk *chunk_new(size_t need, size_t want) {
   return c;
 }
 
-void *arena_alloc(arena *a, size_t size) {
-  size = (size + 15) & ~(size_t)15;
-  if (size == 0) size = 16;
+/* size bytes at a multiple of align (16, or 1 for text: names are many and
+** short, and rounding each up to 16 bytes cost a tenth of the IR). */
+static void *bump(arena *a, size_t size, size_t align) {
   arena_chunk *c = a->head;
-  if (!c || c->cap - c->used < size) {
+  size_t off = c ? (c->used + align - 1) & ~(align - 1) : 0;
+  if (!c || off > c->cap || c->cap - off < size) {
     size_t want = c ? c->cap * 2 : CHUNK_FIRST;
     if (want > CHUNK_MAX) want = CHUNK_MAX;
     c = chunk_new(size, want);
     c->serial = a->chunks++;
+    off = 0;
     /* A big request gets its own chunk behind the current one, so the space
     ** left in the current chunk is not wasted. */
     if (a->head && size > want / 4) {
@@ -135,10 +137,14 @@ void *arena_alloc(arena *a, size_t size) {
       a->head = c;
     }
   }
-  void *p = c->data + c->used;
-  c->used += size;
+  void *p = c->data + off;
+  c->used = off + size;
   a->total += size;
   return p;
+}
+
+void *arena_alloc(arena *a, size_t size) {
+  return bump(a, size ? size : 1, 16);
 }
 
 arena_mark arena_save(const arena *a) {
@@ -165,8 +171,12 @@ void arena_rewind(arena *a, arena_mark m) {
   a->total = m.total;
 }
 
+char *arena_text(arena *a, size_t n) {
+  return bump(a, n ? n : 1, 1);
+}
+
 char *arena_strndup(arena *a, const char *s, size_t n) {
-  char *p = arena_alloc(a, n + 1);
+  char *p = bump(a, n + 1, 1);
   memcpy(p, s, n);
   p[n] = 0;
   return p;
@@ -176,7 +186,7 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap) {
   va_list again;
   va_copy(again, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
-  char *p = arena_alloc(a, (size_t)n + 1);
+  char *p = bump(a, (size_t)n + 1, 1);
   vsnprintf(p, (size_t)n + 1, fmt, again);
   va_end(again);
   return p;

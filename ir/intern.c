@@ -76,8 +76,20 @@ void *namemap_get(const namemap *m, const char *name) {
   return NULL;
 }
 
+static void namemap_rehash(namemap *m, uint32_t ncap);
+
+void namemap_reserve(namemap *m, uint32_t n) {
+  uint32_t cap = 8;
+  while (n * 4 > cap * 3)
+    cap *= 2;
+  if (cap > m->cap) namemap_rehash(m, cap);
+}
+
 static void namemap_grow(namemap *m) {
-  uint32_t ncap = m->cap ? m->cap * 2 : 8;
+  namemap_rehash(m, m->cap ? m->cap * 2 : 8);
+}
+
+static void namemap_rehash(namemap *m, uint32_t ncap) {
   namemap_slot *slots = arena_alloc(m->a, ncap * sizeof(*slots));
   for (uint32_t i = 0; i < m->cap; i++) {
     if (!m->slots[i].key) continue;

@@ -22,14 +22,15 @@
 typedef struct arena_chunk arena_chunk;
 typedef struct arena {
   arena_chunk *head;
-  size_t total;     /* bytes handed out, for limits and benchmarks */
-  unsigned chunks;  /* chunks ever made: their serial numbers, for arena_rewind */
+  size_t total;    /* bytes handed out, for limits and benchmarks */
+  unsigned chunks; /* chunks ever made: their serial numbers, for arena_rewind */
 } arena;
 
 void arena_init(arena *a);
 void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t size); /* zeroed, 16-byte aligned */
 char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_text(arena *a, size_t n); /* n zeroed bytes for text, not aligned */
 /* A point to come back to: what is allocated after it is given back (and
 ** zeroed again) by arena_rewind, for a scratch arena used over and over. */
 typedef struct arena_mark {
@@ -109,6 +110,7 @@ typedef struct namemap {
 void namemap_init(namemap *m, arena *a);
 void *namemap_get(const namemap *m, const char *name);
 void namemap_put(namemap *m, const char *name, void *val); /* replaces */
+void namemap_reserve(namemap *m, uint32_t n);              /* room for n names without growing */
 
 /* ---- names.c ---------------------------------------------------------- */
 
@@ -183,22 +185,22 @@ typedef struct ir_cond ir_cond;
 
 /* A type as written (`Organization.id?`, `decimal(10, 2)`, `string[]`) and,
 ** after resolution, what it means. */
-typedef struct ir_typeref {
+typedef struct ir_typeref { /* members ordered so that no padding is left */
   ir_range range;
+  int nargs;
   const char *name;    /* base name, or NULL for a literal */
   const char *member;  /* FK: the field after the dot */
   const char *literal; /* validation discriminator `type: "card"` */
   ir_value **args;     /* `decimal(p, s)` arguments as written */
-  int nargs;
-  int array_depth; /* 1 for T[], 2 for T[][] (an error) */
-  bool nullable;
   /* resolved */
-  ir_type_kind kind;
-  int precision, scale;
   ir_enum *enum_;
   ir_type *embedded; /* embedded or validation type */
   ir_entity *fk_entity;
   ir_field *fk_field;
+  ir_type_kind kind;
+  int precision, scale;
+  uint8_t array_depth; /* 1 for T[], 2 for T[][] (an error; counting stops at 100) */
+  bool nullable;
 } ir_typeref;
 
 /* Generic values: literals, paths, calls, lists, objects, annotations used as
@@ -359,25 +361,25 @@ typedef enum ir_default_kind {
   IR_D_JSON, /* object or list for json/embedded columns */
 } ir_default_kind;
 
-struct ir_field {
+struct ir_field { /* members ordered so that little padding is left: there are many */
   ir_range range;
+  int nannots;
   const char *name;
   ir_range name_range;
+  int pos;
   const char *doc;
   ir_typeref type;
   ir_annot **annots;
-  int nannots;
   ir_value *def; /* default as written */
-  bool implicit; /* the implicit `id` */
   /* resolved */
   const char *column;
-  bool primary_key, unique, index, sensitive, pii;
-  bool has_on_delete;
-  ir_on_delete on_delete;
-  ir_default_kind def_kind;
   const char *renamed_from;
   ir_entity *owner;
-  int pos;
+  ir_on_delete on_delete;
+  ir_default_kind def_kind;
+  bool implicit; /* the implicit `id` */
+  bool primary_key, unique, index, sensitive, pii;
+  bool has_on_delete;
   bool duplicate; /* a second field of the same name: reported, then ignored */
 };
 
@@ -763,7 +765,7 @@ typedef struct json_cursor {
   int depth;
 } json_cursor;
 void json_cursor_init(json_cursor *c, const char *text, size_t len);
-bool json_cursor_char(json_cursor *c, char ch);         /* the next byte is ch: consumed */
+bool json_cursor_char(json_cursor *c, char ch);        /* the next byte is ch: consumed */
 bool json_cursor_key(json_cursor *c, const char *key); /* "key": */
 json_node *json_cursor_value(json_cursor *c, arena *a);
 bool json_cursor_end(json_cursor *c); /* nothing but white space left */

@@ -35,7 +35,7 @@ bool ir_type_is_numeric(ir_type_kind k) {
 ** lower-case letter follows (`URLPath` -> `url_path`). */
 char *ir_snake_case(arena *a, const char *name) {
   size_t n = strlen(name);
-  char *out = arena_alloc(a, n * 2 + 1);
+  char *out = arena_text(a, n * 2 + 1);
   size_t o = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)name[i];
@@ -67,7 +67,7 @@ static bool ends_with(const char *s, size_t n, const char *suf) {
 char *ir_table_name(arena *a, const char *entity) {
   char *s = ir_snake_case(a, entity);
   size_t n = strlen(s);
-  char *out = arena_alloc(a, n + 4);
+  char *out = arena_text(a, n + 4);
   memcpy(out, s, n);
   if (n >= 2 && s[n - 1] == 'y' && !is_vowel(s[n - 2])) {
     strcpy(out + n - 1, "ies");
@@ -89,7 +89,7 @@ const char *ir_truncate_ident(arena *a, const char *name, bool *truncated) {
   size_t keep = 54;
   while (keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80)
     keep--;
-  char *out = arena_alloc(a, keep + 10);
+  char *out = arena_text(a, keep + 10);
   memcpy(out, name, keep);
   snprintf(out + keep, 10, "_%08x", hash_bytes(name, n));
   return out;
@@ -100,7 +100,7 @@ const char *ir_key_name(arena *a, const char *table, const char *const *cols, in
   size_t len = strlen(table) + strlen(suffix) + 2;
   for (int i = 0; i < n; i++)
     len += strlen(cols[i]) + 1;
-  char *buf = arena_alloc(a, len);
+  char *buf = arena_text(a, len);
   size_t o = 0;
   memcpy(buf, table, strlen(table));
   o += strlen(table);

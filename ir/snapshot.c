@@ -495,8 +495,8 @@ static bool read_header(reader *r, const json_node *format_v, const json_node *m
                         const char **migration) {
   const char *format = str_of(r, format_v, "format", true);
   if (format && strcmp(format, ST_FORMAT) != 0)
-    return fail(r, arena_printf(r->a, "unknown format '%s'; this inspirec reads %s", format,
-                                ST_FORMAT));
+    return fail(
+        r, arena_printf(r->a, "unknown format '%s'; this inspirec reads %s", format, ST_FORMAT));
   if (r->err) return false;
   *migration = str_of(r, migration_v, "migration", true);
   return !r->err;
@@ -510,8 +510,7 @@ static bool read_enum(reader *r, st_schema *s, const json_node *e) {
   d->db_name = get_str(r, e, "dbName", false);
   if (r->err) return false;
   if (!d->db_name)
-    d->db_name =
-        intern_cstr(r->names, ir_truncate_ident(r->a, ir_snake_case(r->a, d->name), NULL));
+    d->db_name = intern_cstr(r->names, ir_truncate_ident(r->a, ir_snake_case(r->a, d->name), NULL));
   const char **v;
   int n;
   if (!get_strings(r, e, "values", &v, &n)) return false;
@@ -532,8 +531,7 @@ static bool finish(reader *r, st_schema *s) {
       st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
       if (f->ref_entity && (!t || !st_field_find(t, f->ref_field)))
         return fail(r, arena_printf(r->a, "field '%s.%s' references the missing '%s.%s'",
-                                    s->entities.v[i]->name, f->name, f->ref_entity,
-                                    f->ref_field));
+                                    s->entities.v[i]->name, f->name, f->ref_entity, f->ref_field));
       if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name))
         return fail(r, arena_printf(r->a, "field '%s.%s' uses the missing enum '%s'",
                                     s->entities.v[i]->name, f->name, f->type_name));
