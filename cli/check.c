@@ -121,6 +121,7 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     history h;
     memset(&h, 0, sizeof h);
     h.markers_are_errors = true;
+    h.drop_plans = true;
     int errors_before = c.diags.errors;
     history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
     if (errors_before == 0 && c.diags.errors == 0) history_drift(&c.schema, &c.diags, &h);

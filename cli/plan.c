@@ -269,6 +269,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   }
   history h;
   memset(&h, 0, sizeof h);
+  h.drop_plans = true; /* replayed and dropped; a draft is read again below */
   int before = c.diags.errors;
   history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
   diag_sort(&c.diags);
@@ -304,6 +305,10 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     if (rc != EXIT_OK) return fe_free(&c), rc;
   }
   history_mig *draft = tip.index >= 0 ? h.migs.v[tip.index] : NULL;
+  if (draft && !history_load_mig(&c.schema, &c.diags, &h, tip.index)) {
+    cli_print_diags(&c, o);
+    return fe_free(&c), EXIT_INPUT; /* it was whole a moment ago: changed under our feet */
+  }
   if (draft && has_handwritten(draft->plan)) {
     fprintf(stderr,
             "inspirec: %s is not applied to %s, so it is a draft that plan would rewrite, but it "

@@ -429,6 +429,11 @@ typedef struct history {
   const char *dir;
   bool exists;
   bool markers_are_errors; /* check: yes; plan: they are only counted */
+  /* check and plan: each plan is parsed and replayed in a scratch arena and
+  ** dropped after (plan reads a draft again with history_load_mig), so the
+  ** pages serve what comes next instead of holding a history nobody reads. */
+  bool drop_plans;
+  arena scratch;
   VEC(history_mig *) migs; /* by number */
   st_schema *latest;       /* the last committed snapshot, or the empty state */
 } history;
@@ -436,6 +441,8 @@ typedef struct history {
 /* Read and check every migration under dir (a missing folder is an empty
 ** history).  Returns -1 when the folder cannot be read. */
 int history_load(ir_schema *s, diag_list *d, const char *dir, history *h);
+/* Migration i's plan, parsed again if drop_plans dropped it; NULL when broken. */
+ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
 /* W0904 when the checked schema differs from the latest snapshot. */
 void history_drift(ir_schema *s, diag_list *d, history *h);
 

@@ -71,7 +71,10 @@ static void load_one(ir_schema *s, diag_list *d, history *h, history_mig *m) {
       m->broken = true;
     } else {
       int before = d->errors;
+      arena *main_arena = s->a;
+      if (h->drop_plans) s->a = &h->scratch;
       m->plan = fe_parse_plan(s, d, (uint32_t)f);
+      s->a = main_arena;
       if (!m->plan) {
         if (d->errors == before)
           diag_add(d, DIAG_E0001, at_offset(s, f, 0), "a plan starts with migration \"%s\" { ... }",
@@ -126,15 +129,22 @@ static void load_one(ir_schema *s, diag_list *d, history *h, history_mig *m) {
   }
 }
 
-static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev) {
-  st_schema *state = st_clone(prev, s->a);
+/* What a plan's parse must not touch, to be dropped whole. */
+static size_t declarations(const ir_schema *s) {
+  return (size_t)s->entities.n + (size_t)s->enums.n + (size_t)s->types.n +
+         (size_t)s->validations.n + (size_t)s->raw_decls.n;
+}
+
+static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev,
+                   arena *scratch) {
+  st_schema *state = st_clone(prev, scratch ? scratch : s->a);
   int before = d->errors;
   if (!plan_replay(state, m->plan, d) || d->errors > before) {
     m->broken = true;
     return;
   }
-  const char *diff =
-      st_diff_text(state, m->snapshot, true, "the replayed plan", "snapshot.json", s->a);
+  const char *diff = st_diff_text(state, m->snapshot, true, "the replayed plan", "snapshot.json",
+                                  state->a);
   if (diff) {
     diag *g = diag_add(d, DIAG_E0707, m->plan->name_range,
                        "replaying %s on the snapshot before it does not give its snapshot: %s",
@@ -191,17 +201,39 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
     }
   }
   const st_schema *prev = st_new(s->a, s->names);
+  arena_init(&h->scratch);
   for (int i = 0; i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
+    size_t decls = declarations(s);
     load_one(s, d, h, m);
-    if (m->plan && m->snapshot && !m->broken && prev) replay(s, d, m, prev);
+    if (m->plan && m->snapshot && !m->broken && prev)
+      replay(s, d, m, prev, h->drop_plans ? &h->scratch : NULL);
     prev = m->snapshot; /* the next replay starts from what is committed */
+    if (h->drop_plans) {
+      m->plan = NULL;
+      if (declarations(s) == decls)
+        arena_free(&h->scratch);
+      else /* the parse declared something in the schema: it stays */
+        arena_adopt(s->a, &h->scratch);
+    }
   }
   if (h->migs.n) {
     history_mig *last = h->migs.v[h->migs.n - 1];
     if (last->snapshot) h->latest = last->snapshot;
   }
   return 0;
+}
+
+ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i) {
+  history_mig *m = h->migs.v[i];
+  if (m->plan || m->broken) return m->plan;
+  bool dropping = h->drop_plans;
+  int markers = m->markers;
+  h->drop_plans = false; /* for good this time */
+  load_one(s, d, h, m);  /* reads its snapshot again too: a draft is small */
+  h->drop_plans = dropping;
+  m->markers = markers;
+  return m->broken ? NULL : m->plan;
 }
 
 /* Source drift: the schema says more than the latest snapshot. */

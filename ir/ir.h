@@ -40,6 +40,8 @@ typedef struct arena_mark {
 } arena_mark;
 arena_mark arena_save(const arena *a);
 void arena_rewind(arena *a, arena_mark m);
+/* src's memory now lives as long as dst's; src is left empty. */
+void arena_adopt(arena *dst, arena *src);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
