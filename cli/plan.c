@@ -68,11 +68,14 @@ static void derived_slug(arena *a, const ir_op *op, char *out, size_t cap) {
   plan_slug(raw, out, cap);
 }
 
-static int write_file(const char *path, const char *text) {
+/* text, or else the snapshot of state, written and synced. */
+static int write_file(const char *path, const char *text, const st_schema *state,
+                      const char *migration) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
-  size_t n = strlen(text);
-  int ok = fwrite(text, 1, n, f) == n && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  int ok = text ? fwrite(text, 1, strlen(text), f) == strlen(text)
+                : st_write_json_file(state, migration, f);
+  ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
   if (fclose(f) != 0) ok = 0;
   return ok ? 0 : -1;
 }
@@ -109,7 +112,7 @@ static void remove_folder(const char *path) {
 ** folder) is moved aside first and removed once the new one is in place, or
 ** moved back: the history is never left without it. */
 static int write_migration(const char *dir, const char *name, const char *plan,
-                           const char *snapshot, const char *replacing) {
+                           const st_schema *snapshot, const char *replacing) {
   if (make_dirs(dir) != 0) {
     fprintf(stderr, "inspirec: cannot create '%s': %s\n", dir, strerror(errno));
     return -1;
@@ -139,7 +142,8 @@ static int write_migration(const char *dir, const char *name, const char *plan,
   snprintf(p1, sizeof p1, "%s/plan.inspire", tmp);
   snprintf(p2, sizeof p2, "%s/snapshot.json", tmp);
   int err = 0;
-  if (write_file(p1, plan) != 0 || write_file(p2, snapshot) != 0 || rename(tmp, final) != 0)
+  if (write_file(p1, plan, NULL, NULL) != 0 || write_file(p2, NULL, snapshot, name) != 0 ||
+      rename(tmp, final) != 0)
     err = errno;
   if (err) {
     fprintf(stderr, "inspirec: cannot write the migration: %s; nothing was written\n",
@@ -379,10 +383,8 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
                         mname);
   else
     text = plan_print(&c.a, plan);
-  char *snapshot = st_write_json(next, mname);
   const char *dir = cli_migrations_dir(o);
-  int rc = write_migration(dir, mname, text, snapshot, draft ? draft->dir : NULL);
-  free(snapshot);
+  int rc = write_migration(dir, mname, text, next, draft ? draft->dir : NULL);
   if (rc != 0) {
     fe_free(&c);
     return EXIT_INPUT;

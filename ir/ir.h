@@ -12,6 +12,7 @@
 #define INSPIRE_IR_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -781,6 +782,8 @@ const json_node *json_get_n(const json_node *o, const char *key, size_t n);
 
 /* Two-space indented JSON, \n line ends, final newline; malloc'ed. */
 char *st_write_json(const st_schema *s, const char *migration);
+/* The same bytes into f, a few kilobytes at a time; false when a write failed. */
+bool st_write_json_file(const st_schema *s, const char *migration, FILE *f);
 /* NULL and *err (with *err_off, the byte offset, or -1) on a bad snapshot. */
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off);

@@ -15,7 +15,15 @@ typedef struct jw {
   strbuf b;
   int depth;
   bool first; /* no comma before the next member */
+  FILE *out;  /* when set, the text goes there an entity at a time */
+  bool failed;
 } jw;
+
+static void flush(jw *w) {
+  if (!w->out || !w->b.n) return;
+  if (fwrite(w->b.p, 1, w->b.n, w->out) != w->b.n) w->failed = true;
+  w->b.n = 0;
+}
 
 static void puts_(jw *w, const char *s) {
   strbuf_puts(&w->b, s);
@@ -161,14 +169,8 @@ static void write_indexes(jw *w, const char *k, st_index *const *v, int n) {
   close_(w, "]");
 }
 
-char *st_write_json(const st_schema *s, const char *migration) {
-  jw w = {0};
-  w.first = true;
-  size_t guess = 4096; /* about the size it will have, so that it grows once or not at all */
-  for (int i = 0; i < s->entities.n; i++)
-    guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
-  w.b.p = malloc(guess);
-  if (w.b.p) w.b.cap = guess;
+static void write_document(jw *w_, const st_schema *s, const char *migration) {
+  jw w = *w_;
   open_(&w, "{");
   kstr(&w, "format", ST_FORMAT);
   kstr(&w, "migration", migration ? migration : "");
@@ -235,11 +237,34 @@ char *st_write_json(const st_schema *s, const char *migration) {
     }
     close_(&w, "]");
     close_(&w, "}");
+    if (w.b.n > 1 << 16) flush(&w);
   }
   close_(&w, "]");
   close_(&w, "}");
   puts_(&w, "\n");
+  flush(&w);
+  *w_ = w;
+}
+
+char *st_write_json(const st_schema *s, const char *migration) {
+  jw w = {0};
+  w.first = true;
+  size_t guess = 4096; /* about the size it will have, so that it grows once or not at all */
+  for (int i = 0; i < s->entities.n; i++)
+    guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
+  w.b.p = malloc(guess);
+  if (w.b.p) w.b.cap = guess;
+  write_document(&w, s, migration);
   return w.b.p;
+}
+
+bool st_write_json_file(const st_schema *s, const char *migration, FILE *f) {
+  jw w = {0};
+  w.first = true;
+  w.out = f;
+  write_document(&w, s, migration);
+  free(w.b.p);
+  return !w.failed;
 }
 
 /* ---- reading ---------------------------------------------------------- */
