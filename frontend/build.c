@@ -101,11 +101,11 @@ ps_list *ps_list_new(ps_ctx *c) {
   return l;
 }
 
-ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close) {
-  ps_body b;
-  b.list = list ? list : ps_list_new(c);
-  b.open = *open;
-  b.close = *close;
+ps_body *ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close) {
+  ps_body *b = arena_alloc(c->s->a, sizeof *b);
+  b->list = list ? list : ps_list_new(c);
+  b->open = *open;
+  b->close = *close;
   return b;
 }
 
@@ -225,6 +225,19 @@ static ir_value *new_value(ps_ctx *c, ir_value_kind k, ir_range r) {
   return v;
 }
 
+/* Most numbers are small integers (200, 10, 2): exact as a double, and read
+** without strtod, which costs more than the rest of the token. */
+static bool small_integer(const char *s, double *out) {
+  const char *p = s + (*s == '-');
+  int64_t n = 0;
+  int digits = 0;
+  for (; *p >= '0' && *p <= '9'; p++, digits++)
+    n = n * 10 + (*p - '0');
+  if (*p || !digits || digits > 15 || (*s == '-' && n == 0)) return false; /* -0: strtod's */
+  *out = (double)(*s == '-' ? -n : n);
+  return true;
+}
+
 ir_value *ps_value_token(ps_ctx *c, int kind, const token *t) {
   ir_range r = ps_range(c, t);
   const char *text = tok_text(c, t);
@@ -240,7 +253,7 @@ ir_value *ps_value_token(ps_ctx *c, int kind, const token *t) {
   case TK_NUMBER:
     v = new_value(c, IR_V_NUMBER, r);
     v->text = arena_strndup(c->s->a, text, t->len);
-    v->num = strtod(v->text, NULL);
+    v->num = small_integer(v->text, &v->num) ? v->num : strtod(v->text, NULL);
     if (!isfinite(v->num)) v->num = 0;
     break;
   case TK_DURATION:

@@ -1058,6 +1058,10 @@ static bool starts_with(const ir_index *ix, const ir_field *f) {
 /* The key two database names clash under: SQLite folds ASCII case in every
 ** name and MySQL in column names, so `Tasks` and `tasks` are one name there. */
 static const char *db_name_key(sema *S, const char *name) {
+  const char *up = name;
+  while (*up && !(*up >= 'A' && *up <= 'Z'))
+    up++;
+  if (!*up) return sema_intern(S, name); /* already lower case: most names */
   char *k = arena_strndup(S->a, name, strlen(name));
   for (char *p = k; *p; p++)
     if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');

@@ -194,10 +194,10 @@ static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uin
 /* One raw token.  Returns a TK_ code, LX_NEWLINE, LX_SKIP (comment) or LX_EOF. */
 static int lx_raw(lexer *L, token *t) {
   const unsigned char *mark = NULL;
-  const unsigned char *start;
+  const unsigned char *start, *cur; /* a local cursor: the automaton keeps it in a register */
   (void)mark;
 loop:
-  start = L->cur;
+  start = cur = L->cur;
   t->off = (uint32_t)(start - L->src);
   t->line = L->line;
   t->col = (uint32_t)(start - L->line_start + 1);
@@ -205,7 +205,7 @@ loop:
 #define TOK(k) (t->len = (uint32_t)(L->cur - start), (k))
   /*!re2c
     re2c:define:YYCTYPE = "unsigned char";
-    re2c:define:YYCURSOR = "L->cur";
+    re2c:define:YYCURSOR = "cur";
     re2c:define:YYMARKER = "mark";
     re2c:yyfill:enable = 0;
 
@@ -218,27 +218,27 @@ loop:
     badnum   = "-"? [0-9] [0-9A-Za-z_.]*;
     path     = "/" [A-Za-z0-9_:.{}~+%/-]*;
 
-    "\x00" {
+    "\x00" { L->cur = cur;
       if (start >= L->end) { L->cur = start; return TOK(LX_EOF); }
       lx_error(L, DIAG_E0102, start, 1, "NUL byte in source; remove it");
       goto loop;
     }
-    [ \t\f\v]+        { goto loop; }
-    "\r\n" | "\n"     { t->len = (uint32_t)(L->cur - start); newline(L, L->cur); return LX_NEWLINE; }
-    "\r" {
+    [ \t\f\v]+        { L->cur = cur; goto loop; }
+    "\r\n" | "\n"     { L->cur = cur; t->len = (uint32_t)(L->cur - start); newline(L, L->cur); return LX_NEWLINE; }
+    "\r" { L->cur = cur;
       lx_error(L, DIAG_E0103, start, 1, "carriage return without line feed; use \\n or \\r\\n line ends");
       /* Read on as if it ended the line; line numbers still count \n only. */
       t->len = 1;
       return LX_NEWLINE;
     }
-    "///" [^\n\r\x00]* {
+    "///" [^\n\r\x00]* { L->cur = cur;
       if (!L->has_doc) { L->has_doc = true; L->doc_off = t->off; }
       L->doc_len = (uint32_t)(L->cur - L->src) - L->doc_off;
       check_text(L, start, L->cur);
       return TOK(LX_SKIP);
     }
-    "//" [^\n\r\x00]*  { check_text(L, start, L->cur); return TOK(LX_SKIP); }
-    "/*" {
+    "//" [^\n\r\x00]*  { L->cur = cur; check_text(L, start, L->cur); return TOK(LX_SKIP); }
+    "/*" { L->cur = cur;
       uint32_t line = L->line, col = t->col;
       if (!scan_block_comment(L)) {
         /* Point at the opening, where the user has to look. */
@@ -250,84 +250,84 @@ loop:
       }
       return TOK(LX_SKIP);
     }
-    ["] { scan_string(L, start, t->line, t->col); return TOK(TK_STRING); }
-    "@" id {
+    ["] { L->cur = cur; scan_string(L, start, t->line, t->col); return TOK(TK_STRING); }
+    "@" id { L->cur = cur;
       size_t n = (size_t)(L->cur - start);
       if (n == 6 && memcmp(start, "@grant", 6) == 0) return TOK(TK_GRANT);
       if (n == 5 && memcmp(start, "@deny", 5) == 0) return TOK(TK_DENY);
       return TOK(TK_ANNOT);
     }
     /* keywords: matched by the automaton itself; every other word is TK_ID */
-    "entity"        { return TOK(TK_ENTITY); }
-    "enum"          { return TOK(TK_ENUM); }
-    "type"          { return TOK(TK_TYPE); }
-    "auth"          { return TOK(TK_AUTH); }
-    "namespace"     { return TOK(TK_NAMESPACE); }
-    "routes"        { return TOK(TK_ROUTES); }
-    "apiKeys"       { return TOK(TK_APIKEYS); }
-    "schedule"      { return TOK(TK_SCHEDULE); }
-    "payments"      { return TOK(TK_PAYMENTS); }
-    "integrations"  { return TOK(TK_INTEGRATIONS); }
-    "network"       { return TOK(TK_NETWORK); }
-    "email"         { return TOK(TK_EMAIL); }
-    "where"         { return TOK(TK_WHERE); }
-    "via"           { return TOK(TK_VIA); }
-    "to"            { return TOK(TK_TO); }
-    "on"            { return TOK(TK_ON); }
-    "migration"     { return TOK(TK_MIGRATION); }
-    "add"           { return TOK(TK_ADD); }
-    "drop"          { return TOK(TK_DROP); }
-    "rename"        { return TOK(TK_RENAME); }
-    "alter"         { return TOK(TK_ALTER); }
-    "create"        { return TOK(TK_CREATE); }
-    "value"         { return TOK(TK_VALUE); }
-    "index"         { return TOK(TK_INDEX); }
-    "unique"        { return TOK(TK_UNIQUE); }
-    "primaryKey"    { return TOK(TK_PRIMARYKEY); }
-    "backfill"      { return TOK(TK_BACKFILL); }
-    "sql"           { return TOK(TK_SQL); }
-    "before"        { return TOK(TK_BEFORE); }
-    "after"         { return TOK(TK_AFTER); }
-    "is"            { return TOK(TK_IS); }
-    "null"          { return TOK(TK_NULL); }
-    "batch"         { return TOK(TK_BATCH); }
-    id        { return TOK(TK_ID); }
-    duration  { return TOK(TK_DURATION); }
-    number    { return TOK(TK_NUMBER); }
-    rate      { return TOK(TK_RATE); }
-    badnum {
+    "entity"        { L->cur = cur; return TOK(TK_ENTITY); }
+    "enum"          { L->cur = cur; return TOK(TK_ENUM); }
+    "type"          { L->cur = cur; return TOK(TK_TYPE); }
+    "auth"          { L->cur = cur; return TOK(TK_AUTH); }
+    "namespace"     { L->cur = cur; return TOK(TK_NAMESPACE); }
+    "routes"        { L->cur = cur; return TOK(TK_ROUTES); }
+    "apiKeys"       { L->cur = cur; return TOK(TK_APIKEYS); }
+    "schedule"      { L->cur = cur; return TOK(TK_SCHEDULE); }
+    "payments"      { L->cur = cur; return TOK(TK_PAYMENTS); }
+    "integrations"  { L->cur = cur; return TOK(TK_INTEGRATIONS); }
+    "network"       { L->cur = cur; return TOK(TK_NETWORK); }
+    "email"         { L->cur = cur; return TOK(TK_EMAIL); }
+    "where"         { L->cur = cur; return TOK(TK_WHERE); }
+    "via"           { L->cur = cur; return TOK(TK_VIA); }
+    "to"            { L->cur = cur; return TOK(TK_TO); }
+    "on"            { L->cur = cur; return TOK(TK_ON); }
+    "migration"     { L->cur = cur; return TOK(TK_MIGRATION); }
+    "add"           { L->cur = cur; return TOK(TK_ADD); }
+    "drop"          { L->cur = cur; return TOK(TK_DROP); }
+    "rename"        { L->cur = cur; return TOK(TK_RENAME); }
+    "alter"         { L->cur = cur; return TOK(TK_ALTER); }
+    "create"        { L->cur = cur; return TOK(TK_CREATE); }
+    "value"         { L->cur = cur; return TOK(TK_VALUE); }
+    "index"         { L->cur = cur; return TOK(TK_INDEX); }
+    "unique"        { L->cur = cur; return TOK(TK_UNIQUE); }
+    "primaryKey"    { L->cur = cur; return TOK(TK_PRIMARYKEY); }
+    "backfill"      { L->cur = cur; return TOK(TK_BACKFILL); }
+    "sql"           { L->cur = cur; return TOK(TK_SQL); }
+    "before"        { L->cur = cur; return TOK(TK_BEFORE); }
+    "after"         { L->cur = cur; return TOK(TK_AFTER); }
+    "is"            { L->cur = cur; return TOK(TK_IS); }
+    "null"          { L->cur = cur; return TOK(TK_NULL); }
+    "batch"         { L->cur = cur; return TOK(TK_BATCH); }
+    id        { L->cur = cur; return TOK(TK_ID); }
+    duration  { L->cur = cur; return TOK(TK_DURATION); }
+    number    { L->cur = cur; return TOK(TK_NUMBER); }
+    rate      { L->cur = cur; return TOK(TK_RATE); }
+    badnum { L->cur = cur;
       lx_error(L, DIAG_E0107, start, (uint32_t)(L->cur - start),
                "malformed number '%.*s'; numbers look like 12, -3, 1.5 or 1e6, durations like 30s "
                "or 1h30m (units ms s m h d w), rates like 100/minute",
                (int)(L->cur - start > 40 ? 40 : L->cur - start), (const char *)start);
       return TOK(TK_NUMBER);
     }
-    path      { return TOK(TK_PATH); }
-    "->"      { return TOK(TK_ARROW); }
-    "=="      { return TOK(TK_EQEQ); }
-    "!="      { return TOK(TK_NEQ); }
-    "<="      { return TOK(TK_LE); }
-    ">="      { return TOK(TK_GE); }
-    "&&"      { return TOK(TK_ANDAND); }
-    "||"      { return TOK(TK_OROR); }
-    "<"       { return TOK(TK_LT); }
-    ">"       { return TOK(TK_GT); }
-    "!"       { return TOK(TK_BANG); }
-    "&"       { return TOK(TK_AMP); }
-    "|"       { return TOK(TK_PIPE); }
-    "="       { return TOK(TK_EQ); }
-    "?"       { return TOK(TK_QUESTION); }
-    "*"       { return TOK(TK_STAR); }
-    "."       { return TOK(TK_DOT); }
-    ","       { return TOK(TK_COMMA); }
-    ":"       { return TOK(TK_COLON); }
-    "("       { return TOK(TK_LPAREN); }
-    ")"       { return TOK(TK_RPAREN); }
-    "{"       { return TOK(TK_LBRACE); }
-    "}"       { return TOK(TK_RBRACE); }
-    "["       { return TOK(TK_LBRACKET); }
-    "]"       { return TOK(TK_RBRACKET); }
-    [\x80-\xff] {
+    path      { L->cur = cur; return TOK(TK_PATH); }
+    "->"      { L->cur = cur; return TOK(TK_ARROW); }
+    "=="      { L->cur = cur; return TOK(TK_EQEQ); }
+    "!="      { L->cur = cur; return TOK(TK_NEQ); }
+    "<="      { L->cur = cur; return TOK(TK_LE); }
+    ">="      { L->cur = cur; return TOK(TK_GE); }
+    "&&"      { L->cur = cur; return TOK(TK_ANDAND); }
+    "||"      { L->cur = cur; return TOK(TK_OROR); }
+    "<"       { L->cur = cur; return TOK(TK_LT); }
+    ">"       { L->cur = cur; return TOK(TK_GT); }
+    "!"       { L->cur = cur; return TOK(TK_BANG); }
+    "&"       { L->cur = cur; return TOK(TK_AMP); }
+    "|"       { L->cur = cur; return TOK(TK_PIPE); }
+    "="       { L->cur = cur; return TOK(TK_EQ); }
+    "?"       { L->cur = cur; return TOK(TK_QUESTION); }
+    "*"       { L->cur = cur; return TOK(TK_STAR); }
+    "."       { L->cur = cur; return TOK(TK_DOT); }
+    ","       { L->cur = cur; return TOK(TK_COMMA); }
+    ":"       { L->cur = cur; return TOK(TK_COLON); }
+    "("       { L->cur = cur; return TOK(TK_LPAREN); }
+    ")"       { L->cur = cur; return TOK(TK_RPAREN); }
+    "{"       { L->cur = cur; return TOK(TK_LBRACE); }
+    "}"       { L->cur = cur; return TOK(TK_RBRACE); }
+    "["       { L->cur = cur; return TOK(TK_LBRACKET); }
+    "]"       { L->cur = cur; return TOK(TK_RBRACKET); }
+    [\x80-\xff] { L->cur = cur;
       uint32_t cp;
       int n = utf8_len(start, L->end, &cp);
       if (!n) {
@@ -341,7 +341,7 @@ loop:
       }
       goto loop;
     }
-    * {
+    * { L->cur = cur;
       if (*start == '#') {
         /* Comments from other languages: report once, skip the line. */
         lx_error(L, DIAG_E0108, start, 1, "unexpected character '#'; comments start with //");
