@@ -38,15 +38,15 @@ token *ps_tok(ps_ctx *c, const token *t) {
   return p;
 }
 
-/* Append to an array whose capacity is the next power of two of its length,
-** four at least. */
+/* Append to an array whose capacity is the next power of two of its length:
+** most such arrays (an annotation's arguments, a field's annotations) hold one. */
 static bool full(int n) {
-  return n == 0 || (n >= 4 && (n & (n - 1)) == 0);
+  return (n & (n - 1)) == 0;
 }
 
 static void push_ptr(arena *a, void ***arr, int *n, void *x) {
   if (full(*n)) {
-    int cap = *n ? *n * 2 : 4;
+    int cap = *n ? *n * 2 : 1;
     void **nv = arena_alloc(a, (size_t)cap * sizeof(void *));
     if (*n) memcpy(nv, *arr, (size_t)*n * sizeof(void *));
     *arr = nv;
@@ -57,7 +57,7 @@ static void push_ptr(arena *a, void ***arr, int *n, void *x) {
 static void push_range(arena *a, ir_range **arr, int n, ir_range r) {
   /* called just before the parallel pointer array grows to n + 1 */
   if (full(n)) {
-    int cap = n ? n * 2 : 4;
+    int cap = n ? n * 2 : 1;
     ir_range *nv = arena_alloc(a, (size_t)cap * sizeof(ir_range));
     if (n) memcpy(nv, *arr, (size_t)n * sizeof(ir_range));
     *arr = nv;
@@ -112,7 +112,7 @@ ps_body *ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *
 ps_list *ps_list_push(ps_ctx *c, ps_list *l, void *x) {
   if (!x) return l; /* a member lost to error recovery */
   if (l->n == l->cap) {
-    int cap = l->cap ? l->cap * 2 : 4;
+    int cap = l->cap ? l->cap * 2 : 1;
     void **nv = arena_alloc(c->s->a, (size_t)cap * sizeof(void *));
     if (l->n) memcpy(nv, l->v, (size_t)l->n * sizeof(void *));
     l->v = nv;

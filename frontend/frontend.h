@@ -358,6 +358,8 @@ typedef struct sema {
   diag_list *d;
   arena *a;
   strtab *names;
+  arena scratch;       /* what one entity's checks need and nothing after (rewound) */
+  ir_value *uuid_call; /* `uuid()`, the default every implicit id shares */
 } sema;
 
 const char *sema_intern(sema *S, const char *s);

@@ -143,8 +143,8 @@ static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *
     m->broken = true;
     return;
   }
-  const char *diff = st_diff_text(state, m->snapshot, true, "the replayed plan", "snapshot.json",
-                                  state->a);
+  const char *diff =
+      st_diff_text(state, m->snapshot, true, "the replayed plan", "snapshot.json", state->a);
   if (diff) {
     diag *g = diag_add(d, DIAG_E0707, m->plan->name_range,
                        "replaying %s on the snapshot before it does not give its snapshot: %s",

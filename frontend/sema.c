@@ -235,7 +235,8 @@ static void mark_user(sema *S) {
 }
 
 void sema_run(ir_schema *s, diag_list *d) {
-  sema S = {s, d, s->a, s->names};
+  sema S = {s, d, s->a, s->names, {0}, NULL};
+  arena_init(&S.scratch);
   declare_all(&S);
   check_enums(&S);
   sema_fields(&S);
@@ -251,4 +252,5 @@ void sema_run(ir_schema *s, diag_list *d) {
     memmove(s->entities.v + 1, s->entities.v, sizeof(ir_entity *) * (size_t)(s->entities.n - 1));
     s->entities.v[0] = s->user;
   }
+  arena_free(&S.scratch);
 }

@@ -427,12 +427,15 @@ static ir_field *implicit_id(sema *S) {
   f->type.kind = IR_T_UUID;
   f->implicit = true;
   f->primary_key = true;
-  ir_value *v = arena_alloc(S->a, sizeof *v);
-  v->kind = IR_V_CALL;
-  v->parts = arena_alloc(S->a, sizeof(char *));
-  v->parts[0] = sema_intern(S, "uuid");
-  v->nparts = 1;
-  f->def = v;
+  if (!S->uuid_call) { /* never changed once made: one serves every entity */
+    ir_value *v = arena_alloc(S->a, sizeof *v);
+    v->kind = IR_V_CALL;
+    v->parts = arena_alloc(S->a, sizeof(char *));
+    v->parts[0] = sema_intern(S, "uuid");
+    v->nparts = 1;
+    S->uuid_call = v;
+  }
+  f->def = S->uuid_call;
   return f;
 }
 
@@ -1102,8 +1105,9 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
   } else {
     namemap_put(tables, tkey, e);
   }
-  namemap cols;
-  namemap_init(&cols, S->a);
+  arena_mark mark = arena_save(&S->scratch);
+  namemap cols; /* only for the clashes: on the scratch arena */
+  namemap_init(&cols, &S->scratch);
   namemap_reserve(&cols, (uint32_t)e->fields.n);
   for (int i = 0; i < e->fields.n; i++) {
     ir_field *f = e->fields.v[i];
@@ -1131,6 +1135,7 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
       namemap_put(&cols, ckey, f);
     }
   }
+  arena_rewind(&S->scratch, mark);
   /* Constraint and index names, duplicates, then FK indexes. */
   if (e->pkey) e->pkey->name = ir_key_name(S->a, e->table, NULL, 0, "pkey");
   for (int i = 0; i < e->uniques.n; i++) {
