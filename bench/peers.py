@@ -34,8 +34,10 @@ for name in os.listdir(src):
                                                           **({"dirs_exist_ok": True} if os.path.isdir(s) else {}))
 if not os.path.isdir(os.path.join(peer, "node_modules")):
     subprocess.check_call(["npm", "ci", "--no-audit", "--no-fund"], cwd=peer)
+# PEERS: which peers run (DBML takes minutes at 10,000 and is never the fastest)
 subprocess.check_call([sys.executable, "bench.py", "--sizes", ",".join(map(str, sizes)), "--runs", str(runs),
-                       "--only", "dbml,prisma,drizzle", "--work", "work", "--results", "results"], cwd=peer)
+                       "--only", os.environ.get("PEERS", "dbml,prisma,drizzle"), "--work", "work",
+                       "--results", "results"], cwd=peer)
 with open(os.path.join(peer, "results", "results.json")) as f:
     peers = [r for r in json.load(f)["results"] if r.get("status") == "ok" and r["tool"] not in ("floor", "baseline")]
 

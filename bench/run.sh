@@ -81,6 +81,15 @@ done
 if [ "$peers" = 1 ]; then
   peer_sizes=""
   for n in $sizes; do [ "$n" -le 10000 ] && peer_sizes="$peer_sizes $n"; done
+  # Prisma's DDL and diff ask a Postgres on 127.0.0.1:5432 one question: a
+  # throwaway one is started there when nothing listens yet (trust auth).
+  pgtmp=""
+  if python3 -c 'import socket, sys; sys.exit(socket.socket().connect_ex(("127.0.0.1", 5432)) == 0)'; then
+    . "$root/tests/pg_server.sh"
+    pgtmp=$(mktemp -d)
+    trap 'pg_stop; rm -rf "$pgtmp"' EXIT INT TERM
+    PG_TCP_PORT=5432 pg_start "$pgtmp" || echo "bench: no Postgres for Prisma's DDL and diff" >&2
+  fi
   # shellcheck disable=SC2086
   python3 "$root/bench/peers.py" "$build" "$runs" $peer_sizes
 fi

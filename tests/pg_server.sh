@@ -1,7 +1,7 @@
 # pg_server.sh: sourced by tests that need a Postgres server of their own.
 #
 # pg_start DIR starts a throwaway cluster in DIR/pg (trust auth, a Unix socket
-# in DIR/pg, no TCP) and sets PGHOST, PGUSER, PGDATABASE and PGOPTIONS (no
+# in DIR/pg, no TCP unless PG_TCP_PORT names a port on 127.0.0.1) and sets PGHOST, PGUSER, PGDATABASE and PGOPTIONS (no
 # NOTICEs) for psql and libpq; pg_stop stops it. Postgres refuses to run as root, so as root the
 # server runs as the `postgres` user that Debian's package creates. The caller
 # calls pg_stop from its EXIT trap, so the server stops even on failure.
@@ -25,7 +25,7 @@ pg_start() {
   pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 \
     >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; return 1; }
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-k $PG_DIR -c listen_addresses= -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1 ||
+    -o "-k $PG_DIR -c listen_addresses=${PG_TCP_PORT:+127.0.0.1} ${PG_TCP_PORT:+-p $PG_TCP_PORT} -c fsync=off -c full_page_writes=off" start >/dev/null 2>&1 ||
     { cat "$PG_DIR/server.log" >&2; return 1; }
   PGHOST=$PG_DIR PGUSER=postgres PGDATABASE=postgres PGOPTIONS='-c client_min_messages=warning'
   export PGHOST PGUSER PGDATABASE PGOPTIONS
