@@ -147,8 +147,9 @@ void *arena_alloc(arena *a, size_t size) {
   return bump(a, size ? size : 1, 16);
 }
 
-arena_mark arena_save(const arena *a) {
-  arena_mark m = {a->head, a->head ? a->head->used : 0, a->total, a->chunks};
+arena_mark arena_save(arena *a) {
+  if (!a->head) arena_alloc(a, 1); /* a chunk the rewinds keep, not one made again each time */
+  arena_mark m = {a->head, a->head->used, a->total, a->chunks};
   return m;
 }
 

@@ -39,7 +39,7 @@ typedef struct arena_mark {
   size_t used, total;
   unsigned chunks;
 } arena_mark;
-arena_mark arena_save(const arena *a);
+arena_mark arena_save(arena *a);
 void arena_rewind(arena *a, arena_mark m);
 /* src's memory now lives as long as dst's; src is left empty. */
 void arena_adopt(arena *dst, arena *src);
