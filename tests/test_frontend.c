@@ -488,6 +488,32 @@ static void test_default_ranges(void) {
   }
 }
 
+/* Marks and rewinds: memory comes back zeroed, the first chunk is kept (an
+** empty arena rewound in a loop must not make a chunk a round), chunks made
+** after the mark go, and text allocations leave the next block aligned. */
+static void test_arena_marks(void) {
+  arena a;
+  arena_init(&a);
+  arena_mark m = arena_save(&a);
+  unsigned chunks = a.chunks;
+  for (int round = 0; round < 100; round++) {
+    unsigned char *p = arena_alloc(&a, 1000);
+    bool zero = true;
+    for (int i = 0; i < 1000; i++)
+      zero = zero && p[i] == 0;
+    check(zero, "round %d: arena memory after a rewind is not zero", round);
+    memset(p, 0xab, 1000);
+    arena_alloc(&a, 300000); /* a big one: a chunk of its own, made after the mark */
+    arena_rewind(&a, m);
+  }
+  check(a.chunks <= chunks + 100, "rewinds made %u chunks", a.chunks - chunks);
+  check(a.total == m.total, "a rewind left %zu bytes handed out", a.total - m.total);
+  char *t = arena_text(&a, 3);
+  void *q = arena_alloc(&a, 16);
+  check(t && ((uintptr_t)q & 15) == 0, "a block after text is not 16-byte aligned");
+  arena_free(&a);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_frontend EXAMPLES_DIR\n");
@@ -495,6 +521,7 @@ int main(int argc, char **argv) {
   }
   test_lexer();
   test_names();
+  test_arena_marks();
   test_variants(argv[1]);
   test_variant_changes_input(argv[1]);
   test_json_and_sarif();
