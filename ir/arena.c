@@ -194,13 +194,43 @@ char *arena_strndup(arena *a, const char *s, size_t n) {
   return p;
 }
 
+/* One vsnprintf into a stack buffer, a second only for long text; "%s" alone,
+** the way statements built elsewhere are passed on, is a copy. */
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) {
+  if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+    const char *s = va_arg(ap, const char *);
+    return arena_strndup(a, s, strlen(s));
+  }
+  char small[512];
   va_list again;
   va_copy(again, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  if (n < 0) n = 0;
   char *p = bump(a, (size_t)n + 1, 1);
-  vsnprintf(p, (size_t)n + 1, fmt, again);
+  if ((size_t)n < sizeof small)
+    memcpy(p, small, (size_t)n + 1);
+  else
+    vsnprintf(p, (size_t)n + 1, fmt, again);
   va_end(again);
+  return p;
+}
+
+char *arena_concat(arena *a, ...) {
+  va_list ap;
+  size_t n = 0;
+  va_start(ap, a);
+  for (const char *s; (s = va_arg(ap, const char *));)
+    n += strlen(s);
+  va_end(ap);
+  char *p = bump(a, n + 1, 1), *w = p;
+  va_start(ap, a);
+  for (const char *s; (s = va_arg(ap, const char *));) {
+    size_t k = strlen(s);
+    memcpy(w, s, k);
+    w += k;
+  }
+  va_end(ap);
+  *w = 0;
   return p;
 }
 

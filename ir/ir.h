@@ -44,6 +44,9 @@ void arena_rewind(arena *a, arena_mark m);
 /* src's memory now lives as long as dst's; src is left empty. */
 void arena_adopt(arena *dst, arena *src);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The strings given, up to a NULL, one after another: what most printf calls
+** that build SQL do, without parsing a format for each column. */
+char *arena_concat(arena *a, ...) __attribute__((sentinel));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* A growable array whose storage lives in the arena.  Growth copies and leaves

@@ -102,8 +102,9 @@ static const char *default_of(be_ctx *c, const st_field *f) {
 
 static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) {
   const char *d = default_of(c, f);
-  return arena_printf(c->a, "%s %s%s%s%s", be_ident(c, f->column), col_type(c, s, f),
-                      f->nullable ? "" : " NOT NULL", d ? " DEFAULT " : "", d ? d : "");
+  return arena_concat(c->a, be_ident(c, f->column), " ", col_type(c, s, f),
+                      f->nullable ? "" : " NOT NULL", d ? " DEFAULT " : "", d ? d : "",
+                      (char *)NULL);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -175,9 +176,13 @@ static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, con
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e, bool with_fks) {
   strbuf b = {0};
-  strbuf_puts(&b, arena_printf(c->a, "CREATE TABLE %s (", be_ident(c, e->table)));
-  for (int i = 0; i < e->fields.n; i++)
-    strbuf_puts(&b, arena_printf(c->a, "%s\n  %s", i ? "," : "", column_def(c, s, e->fields.v[i])));
+  strbuf_puts(&b, "CREATE TABLE ");
+  strbuf_puts(&b, be_ident(c, e->table));
+  strbuf_puts(&b, " (");
+  for (int i = 0; i < e->fields.n; i++) {
+    strbuf_puts(&b, i ? ",\n  " : "\n  ");
+    strbuf_puts(&b, column_def(c, s, e->fields.v[i]));
+  }
   if (e->pkey.n)
     strbuf_puts(&b,
                 arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),

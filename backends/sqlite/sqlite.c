@@ -78,26 +78,26 @@ static bool needs_default_expr(const st_field *f) {
 
 static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) {
   const char *def = default_of(c, f), *chk = check_of(c, s, f);
-  char *out = arena_printf(c->a, "%s %s%s", be_ident(c, f->column), col_type(f),
-                           f->nullable ? "" : " NOT NULL");
-  if (def) out = arena_printf(c->a, "%s DEFAULT %s", out, def);
-  if (chk) out = arena_printf(c->a, "%s CHECK (%s)", out, chk);
-  if (f->ref_entity) {
-    const st_entity *t = st_entity_find(s, f->ref_entity);
-    const st_field *tf = t ? st_field_find(t, f->ref_field) : NULL;
-    if (t && tf)
-      out = arena_printf(c->a, "%s REFERENCES %s (%s) ON DELETE %s", out, be_ident(c, t->table),
-                         be_ident(c, tf->column), be_on_delete(f->on_delete));
-  }
-  return out;
+  const st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
+  const st_field *tf = t ? st_field_find(t, f->ref_field) : NULL;
+  return arena_concat(c->a, be_ident(c, f->column), " ", col_type(f),
+                      f->nullable ? "" : " NOT NULL", def ? " DEFAULT " : "", def ? def : "",
+                      chk ? " CHECK (" : "", chk ? chk : "", chk ? ")" : "",
+                      tf ? " REFERENCES " : "", tf ? be_ident(c, t->table) : "", tf ? " (" : "",
+                      tf ? be_ident(c, tf->column) : "", tf ? ") ON DELETE " : "",
+                      tf ? be_on_delete(f->on_delete) : "", (char *)NULL);
 }
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e,
                                 const char *name) {
   strbuf b = {0};
-  strbuf_puts(&b, arena_printf(c->a, "CREATE TABLE %s (", be_ident(c, name)));
-  for (int i = 0; i < e->fields.n; i++)
-    strbuf_puts(&b, arena_printf(c->a, "%s\n  %s", i ? "," : "", column_def(c, s, e->fields.v[i])));
+  strbuf_puts(&b, "CREATE TABLE ");
+  strbuf_puts(&b, be_ident(c, name));
+  strbuf_puts(&b, " (");
+  for (int i = 0; i < e->fields.n; i++) {
+    strbuf_puts(&b, i ? ",\n  " : "\n  ");
+    strbuf_puts(&b, column_def(c, s, e->fields.v[i]));
+  }
   if (e->pkey.n)
     strbuf_puts(&b,
                 arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),
