@@ -29,6 +29,8 @@ static void puts_(jw *w, const char *s) {
   strbuf_puts(&w->b, s);
 }
 
+#define PUT(w, literal) strbuf_put(&(w)->b, literal, sizeof literal - 1)
+
 static void newline(jw *w) {
   static const char spaces[] = "\n                                                                ";
   int n = 2 * w->depth;
@@ -36,8 +38,22 @@ static void newline(jw *w) {
   strbuf_put(&w->b, spaces, (size_t)n + 1);
 }
 
+/* Bytes a JSON string cannot hold as they are; NUL ends the scan. */
+static bool special(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
 static void string(jw *w, const char *s) {
-  puts_(w, "\"");
+  size_t n = 0;
+  while (!special((unsigned char)s[n]))
+    n++;
+  if (!s[n]) { /* nothing to escape: most names */
+    strbuf_put(&w->b, "\"", 1);
+    strbuf_put(&w->b, s, n);
+    strbuf_put(&w->b, "\"", 1);
+    return;
+  }
+  PUT(w, "\"");
   for (const unsigned char *p = (const unsigned char *)s; *p;) {
     const unsigned char *q = p; /* the run that needs no escape: most names whole */
     while (*q >= 0x20 && *q != '"' && *q != '\\')
@@ -46,22 +62,22 @@ static void string(jw *w, const char *s) {
     if (!*q) break;
     char tmp[8];
     if (*q == '"')
-      puts_(w, "\\\"");
+      PUT(w, "\\\"");
     else if (*q == '\\')
-      puts_(w, "\\\\");
+      PUT(w, "\\\\");
     else if (*q == '\n')
-      puts_(w, "\\n");
+      PUT(w, "\\n");
     else if (*q == '\t')
-      puts_(w, "\\t");
+      PUT(w, "\\t");
     else if (*q == '\r')
-      puts_(w, "\\r");
+      PUT(w, "\\r");
     else {
       snprintf(tmp, sizeof tmp, "\\u%04x", *q);
       puts_(w, tmp);
     }
     p = q + 1;
   }
-  puts_(w, "\"");
+  PUT(w, "\"");
 }
 
 /* Member separators and keys. */
@@ -92,7 +108,7 @@ static void close_(jw *w, const char *bracket) {
 }
 
 static void item(jw *w) { /* an array element on its own line */
-  if (!w->first) puts_(w, ",");
+  if (!w->first) PUT(w, ",");
   w->first = false;
   newline(w);
 }
@@ -117,43 +133,43 @@ static void kint(jw *w, const char *k, long v) {
 /* ["a", "b"] on one line */
 static void kstrings(jw *w, const char *k, const char *const *v, int n) {
   key(w, k);
-  puts_(w, "[");
+  PUT(w, "[");
   for (int i = 0; i < n; i++) {
-    if (i) puts_(w, ", ");
+    if (i) PUT(w, ", ");
     string(w, v[i]);
   }
-  puts_(w, "]");
+  PUT(w, "]");
 }
 
 static void write_default(jw *w, const st_field *f) {
   if (f->def == ST_D_NONE) return;
   key(w, "default");
-  puts_(w, "{ ");
+  PUT(w, "{ ");
   switch (f->def) {
-  case ST_D_NOW: puts_(w, "\"call\": \"now\""); break;
-  case ST_D_UUID: puts_(w, "\"call\": \"uuid\""); break;
+  case ST_D_NOW: PUT(w, "\"call\": \"now\""); break;
+  case ST_D_UUID: PUT(w, "\"call\": \"uuid\""); break;
   case ST_D_STRING:
-    puts_(w, "\"string\": ");
+    PUT(w, "\"string\": ");
     string(w, f->def_text);
     break;
   case ST_D_NUMBER: /* as text: a double would lose bigint digits */
-    puts_(w, "\"number\": ");
+    PUT(w, "\"number\": ");
     string(w, f->def_text);
     break;
   case ST_D_BOOLEAN:
-    puts_(w, "\"boolean\": ");
+    PUT(w, "\"boolean\": ");
     puts_(w, f->def_text);
     break;
   case ST_D_ENUM:
-    puts_(w, "\"enum\": ");
+    PUT(w, "\"enum\": ");
     string(w, f->def_text);
     break;
   default:
-    puts_(w, "\"literal\": ");
+    PUT(w, "\"literal\": ");
     string(w, f->def_text);
     break;
   }
-  puts_(w, " }");
+  PUT(w, " }");
 }
 
 static void write_indexes(jw *w, const char *k, st_index *const *v, int n) {
@@ -241,7 +257,7 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
   }
   close_(&w, "]");
   close_(&w, "}");
-  puts_(&w, "\n");
+  PUT(&w, "\n");
   flush(&w);
   *w_ = w;
 }
