@@ -17,6 +17,7 @@ typedef struct jw {
   bool first; /* no comma before the next member */
   FILE *out;  /* when set, the text goes there an entity at a time */
   bool failed;
+  bool inline_; /* members on one line: a field, an index, a foreign key */
 } jw;
 
 static void flush(jw *w) {
@@ -33,6 +34,10 @@ static void puts_(jw *w, const char *s) {
 
 static void newline(jw *w) {
   static const char spaces[] = "\n                                                                ";
+  if (w->inline_) {
+    PUT(w, " ");
+    return;
+  }
   int n = 2 * w->depth;
   if (n > (int)sizeof spaces - 2) n = (int)sizeof spaces - 2; /* deeper than any snapshot */
   strbuf_put(&w->b, spaces, (size_t)n + 1);
@@ -172,15 +177,27 @@ static void write_default(jw *w, const st_field *f) {
   PUT(w, " }");
 }
 
+/* An object of an array on a line of its own, its members on that line:
+** `{ "name": "id", "column": "id", ... }`, as migrations.md shows them. */
+static void open_inline(jw *w) {
+  item(w);
+  open_(w, "{");
+  w->inline_ = true;
+}
+
+static void close_inline(jw *w) {
+  close_(w, "}");
+  w->inline_ = false;
+}
+
 static void write_indexes(jw *w, const char *k, st_index *const *v, int n) {
   key(w, k);
   open_(w, "[");
   for (int i = 0; i < n; i++) {
-    item(w);
-    open_(w, "{");
+    open_inline(w);
     kstr(w, "name", v[i]->name);
     kstrings(w, "fields", v[i]->fields, v[i]->nfields);
-    close_(w, "}");
+    close_inline(w);
   }
   close_(w, "]");
 }
@@ -216,8 +233,7 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
     open_(&w, "[");
     for (int j = 0; j < e->fields.n; j++) {
       const st_field *f = e->fields.v[j];
-      item(&w);
-      open_(&w, "{");
+      open_inline(&w);
       kstr(&w, "name", f->name);
       kstr(&w, "column", f->column);
       kstr(&w, "type", ir_type_names[f->kind]);
@@ -231,7 +247,7 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
       if (f->max_length) kint(&w, "maxLength", f->max_length);
       if (f->sensitive) kbool(&w, "sensitive", true);
       write_default(&w, f);
-      close_(&w, "}");
+      close_inline(&w);
     }
     close_(&w, "]");
     write_indexes(&w, "uniques", e->uniques.v, e->uniques.n);
@@ -242,14 +258,13 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
     for (int j = 0; j < e->fields.n; j++) {
       const st_field *f = e->fields.v[j];
       if (!f->ref_entity) continue;
-      item(&w);
-      open_(&w, "{");
+      open_inline(&w);
       kstr(&w, "name", ir_key_name(s->a, e->table, &f->column, 1, "fkey"));
       kstr(&w, "field", f->name);
       kstr(&w, "references", f->ref_entity);
       kstr(&w, "referencedField", f->ref_field);
       kstr(&w, "onDelete", ir_on_delete_names[f->on_delete]);
-      close_(&w, "}");
+      close_inline(&w);
     }
     close_(&w, "]");
     close_(&w, "}");
