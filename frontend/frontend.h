@@ -365,6 +365,7 @@ typedef struct sema {
 const char *sema_intern(sema *S, const char *s);
 decl_ref *sema_lookup(sema *S, const char *name);
 ir_range sema_no_range(void);
+ir_value *sema_call(sema *S, const char *name); /* `name()`, as a default is written */
 /* Names for "did you mean": every entity, enum and type. */
 const char *sema_suggest_decl(sema *S, const char *name, int kinds_mask);
 const char *sema_suggest_field(ir_entity *e, const char *name);

@@ -20,6 +20,15 @@ const char *sema_intern(sema *S, const char *s) {
   return intern_cstr(S->names, s);
 }
 
+ir_value *sema_call(sema *S, const char *name) {
+  ir_value *v = arena_alloc(S->a, sizeof *v);
+  v->kind = IR_V_CALL;
+  v->parts = arena_alloc(S->a, sizeof(char *));
+  v->parts[0] = sema_intern(S, name);
+  v->nparts = 1;
+  return v;
+}
+
 ir_range sema_no_range(void) {
   ir_range r = {0, 0, 0, 0, 0};
   return r;
@@ -139,14 +148,7 @@ static void predeclare_user(sema *S) {
     f->owner = u;
     f->pos = i;
     f->unique = fields[i].unique;
-    if (fields[i].now) {
-      ir_value *v = arena_alloc(S->a, sizeof *v);
-      v->kind = IR_V_CALL;
-      v->parts = arena_alloc(S->a, sizeof(char *));
-      v->parts[0] = sema_intern(S, "now");
-      v->nparts = 1;
-      f->def = v;
-    }
+    if (fields[i].now) f->def = sema_call(S, "now");
     vec_push(S->a, u->fields, f);
   }
   s->user = u;

@@ -427,14 +427,7 @@ static ir_field *implicit_id(sema *S) {
   f->type.kind = IR_T_UUID;
   f->implicit = true;
   f->primary_key = true;
-  if (!S->uuid_call) { /* never changed once made: one serves every entity */
-    ir_value *v = arena_alloc(S->a, sizeof *v);
-    v->kind = IR_V_CALL;
-    v->parts = arena_alloc(S->a, sizeof(char *));
-    v->parts[0] = sema_intern(S, "uuid");
-    v->nparts = 1;
-    S->uuid_call = v;
-  }
+  if (!S->uuid_call) S->uuid_call = sema_call(S, "uuid"); /* never changed: one serves all */
   f->def = S->uuid_call;
   return f;
 }

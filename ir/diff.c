@@ -525,21 +525,11 @@ static bool late_target(differ *D, const st_field *f) {
   return t && late_create(D, t);
 }
 
-static bool same_keys(const void *va, const void *vb) {
-  typedef VEC(st_index *) ivec;
-  const ivec *a = va, *b = vb;
-  if (a->n != b->n) return false;
-  for (int i = 0; i < a->n; i++)
-    if (!same_list(a->v[i]->fields, a->v[i]->nfields, b->v[i]->fields, b->v[i]->nfields))
-      return false;
-  return true;
-}
-
 /* Most entities of a large schema do not change: one pass over the fields
 ** tells, before any map is made for them. */
 static bool same_entity(const st_entity *o, const st_entity *n) {
   if (o->fields.n != n->fields.n || !same_list(o->pkey.v, o->pkey.n, n->pkey.v, n->pkey.n) ||
-      !same_keys(&o->uniques, &n->uniques) || !same_keys(&o->indexes, &n->indexes))
+      !st_same_indexes(&o->uniques, &n->uniques) || !st_same_indexes(&o->indexes, &n->indexes))
     return false;
   for (int i = 0; i < o->fields.n; i++)
     if (!st_field_equal(o->fields.v[i], n->fields.v[i])) return false;

@@ -710,6 +710,8 @@ void st_place_entity(st_schema *s, const st_entity *e);
 void st_place_enum(st_schema *s, const st_enum *e);
 st_schema *st_clone(const st_schema *s, arena *a);
 st_entity *st_clone_entity(const st_entity *e, arena *a);
+/* Two index lists (VEC(st_index *)) with the same fields in the same order. */
+bool st_same_indexes(const void *a, const void *b);
 /* The state of a checked schema (no errors). */
 st_schema *st_from_schema(const ir_schema *s);
 st_entity *st_entity_find(const st_schema *s, const char *name);

@@ -723,22 +723,12 @@ static bool same(const char *a, const char *b) {
   return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static bool same_index_vec(const void *va, const void *vb) {
-  typedef VEC(st_index *) ivec;
-  const ivec *a = va, *b = vb;
-  if (a->n != b->n) return false;
-  for (int i = 0; i < a->n; i++)
-    if (!same_fields(a->v[i]->fields, a->v[i]->nfields, b->v[i]->fields, b->v[i]->nfields))
-      return false;
-  return true;
-}
-
 static bool entity_equal(const st_entity *a, const st_entity *b) {
   if (!a || !b) return a == b;
   if (a->name != b->name || a->table_mapped != b->table_mapped ||
       (a->table_mapped && !same(a->table, b->table)) || a->fields.n != b->fields.n ||
       !same_fields(a->pkey.v, a->pkey.n, b->pkey.v, b->pkey.n) ||
-      !same_index_vec(&a->uniques, &b->uniques) || !same_index_vec(&a->indexes, &b->indexes))
+      !st_same_indexes(&a->uniques, &b->uniques) || !st_same_indexes(&a->indexes, &b->indexes))
     return false;
   for (int i = 0; i < a->fields.n; i++)
     if (!st_field_equal(a->fields.v[i], b->fields.v[i])) return false;

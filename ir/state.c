@@ -430,6 +430,18 @@ bool st_field_equal(const st_field *a, const st_field *b) {
          same_str(a->def_text, b->def_text) && (!a->ref_entity || a->on_delete == b->on_delete);
 }
 
+bool st_same_indexes(const void *va, const void *vb) {
+  typedef VEC(st_index *) ivec;
+  const ivec *a = va, *b = vb;
+  if (a->n != b->n) return false;
+  for (int i = 0; i < a->n; i++) {
+    if (a->v[i]->nfields != b->v[i]->nfields) return false;
+    for (int j = 0; j < a->v[i]->nfields; j++)
+      if (a->v[i]->fields[j] != b->v[i]->fields[j]) return false;
+  }
+  return true;
+}
+
 static bool same_index_list(const st_index *const *a, int na, const st_index *const *b, int nb) {
   if (na != nb) return false;
   for (int i = 0; i < na; i++) {
