@@ -116,7 +116,7 @@ static arena_chunk *chunk_new(size_t need, size_t want) {
   return c;
 }
 
-/* size bytes at a multiple of align (16, or 1 for text: names are many and
+/* size bytes at a multiple of align (8, or 1 for text: names are many and
 ** short, and rounding each up to 16 bytes cost a tenth of the IR). */
 static void *bump(arena *a, size_t size, size_t align) {
   arena_chunk *c = a->head;
@@ -144,7 +144,7 @@ static void *bump(arena *a, size_t size, size_t align) {
 }
 
 void *arena_alloc(arena *a, size_t size) {
-  return bump(a, size ? size : 1, 16);
+  return bump(a, size ? size : 1, 8); /* no IR type needs more than 8 */
 }
 
 arena_mark arena_save(arena *a) {
@@ -243,7 +243,7 @@ char *arena_printf(arena *a, const char *fmt, ...) {
 }
 
 void vec_grow_(arena *a, void **v, int *cap, size_t elem) {
-  int ncap = *cap ? *cap * 2 : 8;
+  int ncap = *cap ? *cap * 2 : 2; /* most vectors of an entity hold one or two */
   void *nv = arena_alloc(a, (size_t)ncap * elem);
   if (*v) memcpy(nv, *v, (size_t)*cap * elem);
   *v = nv;

@@ -29,7 +29,7 @@ typedef struct arena {
 
 void arena_init(arena *a);
 void arena_free(arena *a);
-void *arena_alloc(arena *a, size_t size); /* zeroed, 16-byte aligned */
+void *arena_alloc(arena *a, size_t size); /* zeroed, 8-byte aligned */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_text(arena *a, size_t n); /* n zeroed bytes for text, not aligned */
 /* A point to come back to: what is allocated after it is given back (and
