@@ -232,7 +232,7 @@ static bool small_integer(const char *s, double *out) {
   int64_t n = 0;
   int digits = 0;
   for (; *p >= '0' && *p <= '9'; p++, digits++)
-    n = n * 10 + (*p - '0');
+    if (digits < 15) n = n * 10 + (*p - '0'); /* longer ones go to strtod below */
   if (*p || !digits || digits > 15 || (*s == '-' && n == 0)) return false; /* -0: strtod's */
   *out = (double)(*s == '-' ? -n : n);
   return true;
