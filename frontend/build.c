@@ -101,11 +101,11 @@ ps_list *ps_list_new(ps_ctx *c) {
   return l;
 }
 
-ps_body *ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close) {
-  ps_body *b = arena_alloc(c->s->a, sizeof *b);
-  b->list = list ? list : ps_list_new(c);
-  b->open = *open;
-  b->close = *close;
+ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close) {
+  ps_body b;
+  b.list = list ? list : ps_list_new(c);
+  b.open = *open;
+  b.close = *close;
   return b;
 }
 

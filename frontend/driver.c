@@ -22,6 +22,7 @@ void fe_init_shared(fe_compilation *c, fe_compilation *owner) {
 }
 
 void fe_free(fe_compilation *c) {
+  strtab_free(&c->names);
   arena_free(&c->a);
 }
 

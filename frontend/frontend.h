@@ -230,9 +230,7 @@ typedef struct ps_body {
   ps_list *list;
   token open, close;
 } ps_body;
-/* A body is passed by pointer: lemon copies its stack entries, sized by the
-** largest value a rule yields. */
-ps_body *ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close);
+ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close);
 #define ps_body(c, o, l, cl) ps_body_make((c), (o), (l), (cl))
 
 ir_annot *ps_annot(ps_ctx *c, const token *t, ps_list *args, const token *close);

@@ -129,11 +129,11 @@ sep ::= COMMA.
 
 /* ---- declarations ----------------------------------------------------- */
 
-decl ::= ENTITY(K) ID(N) mbody(M).                     { ps_entity(ctx, &K, &N, M->list, &M->close); }
-decl ::= TYPE(K) ID(N) mbody(M).                       { ps_embedded(ctx, &K, &N, M->list, &M->close); }
-decl ::= ANNOT(A) TYPE(K) ID(N) mbody(M).              { ps_validation(ctx, &A, &K, &N, M->list, NULL, &M->close); }
+decl ::= ENTITY(K) ID(N) mbody(M).                     { ps_entity(ctx, &K, &N, M.list, &M.close); }
+decl ::= TYPE(K) ID(N) mbody(M).                       { ps_embedded(ctx, &K, &N, M.list, &M.close); }
+decl ::= ANNOT(A) TYPE(K) ID(N) mbody(M).              { ps_validation(ctx, &A, &K, &N, M.list, NULL, &M.close); }
 decl ::= ANNOT(A) TYPE(K) ID(N) EQ vtype(X).           { ps_validation(ctx, &A, &K, &N, NULL, X, NULL); }
-decl ::= ENUM(K) ID(N) ebody(M).                       { ps_enum(ctx, &K, &N, M->list, &M->close); }
+decl ::= ENUM(K) ID(N) ebody(M).                       { ps_enum(ctx, &K, &N, M.list, &M.close); }
 decl ::= AUTH(K) cblock(B).                            { ps_decl_block(ctx, &K, NULL, NULL, B); }
 decl ::= NAMESPACE(K) ID(N) cblock(B).                 { ps_decl_block(ctx, &K, &N, NULL, B); }
 decl ::= APIKEYS(K) cblock(B).                         { ps_decl_block(ctx, &K, NULL, NULL, B); }
@@ -148,7 +148,7 @@ decl ::= error.                                        { RECOVERED(DECL_SYNC); }
 
 /* ---- entity and type bodies -------------------------------------------- */
 
-%type mbody {ps_body *}
+%type mbody {ps_body}
 %type mlist {ps_list *}
 %type member {ps_member *}
 mbody(A) ::= LBRACE(O) RBRACE(C).             { A = ps_body(ctx, &O, NULL, &C); }
@@ -294,9 +294,9 @@ item(A) ::= error.                             { A = NULL; RECOVERED(MEMBER_SYNC
 
 %type routes {ir_item *}
 routes(A) ::= ROUTES(K) LPAREN args(L) RPAREN rbody(B).
-  { A = ps_item_routes(ctx, &K, L, ps_block(ctx, &B->open, B->list, &B->close)); }
+  { A = ps_item_routes(ctx, &K, L, ps_block(ctx, &B.open, B.list, &B.close)); }
 
-%type rbody {ps_body *}
+%type rbody {ps_body}
 %type rlist {ps_list *}
 %type ritem {ir_item *}
 %type route {ir_item *}
@@ -317,7 +317,7 @@ ritem(A) ::= error.                            { A = NULL; RECOVERED(MEMBER_SYNC
 
 /* ---- enums ------------------------------------------------------------ */
 
-%type ebody {ps_body *}
+%type ebody {ps_body}
 %type elist {ps_list *}
 %type emember {ir_enum_member *}
 ebody(A) ::= LBRACE(O) RBRACE(C).              { A = ps_body(ctx, &O, NULL, &C); }
@@ -341,7 +341,7 @@ vtype(A) ::= texpr(X).                         { A = X; }
 vtype(A) ::= PIPE texpr(X).                    { A = X; }
 texpr(A) ::= ID(N).                            { A = ps_texpr_name(ctx, &N); }
 texpr(A) ::= ID(N) LT targs(L) GT(E).          { A = ps_texpr_generic(ctx, &N, L, &E); }
-texpr(A) ::= mbody(M).                         { A = ps_texpr_struct(ctx, ps_struct(ctx, &M->open, M->list, &M->close)); }
+texpr(A) ::= mbody(M).                         { A = ps_texpr_struct(ctx, ps_struct(ctx, &M.open, M.list, &M.close)); }
 texpr(A) ::= texpr(L) PIPE texpr(R).           { A = ps_texpr_binary(ctx, IR_TX_UNION, L, R); }
 texpr(A) ::= texpr(L) AMP texpr(R).            { A = ps_texpr_binary(ctx, IR_TX_INTERSECT, L, R); }
 texpr(A) ::= LPAREN texpr(X) RPAREN.           { A = X; }
@@ -355,10 +355,10 @@ idlist(A) ::= idlist(L) COMMA ID(T).           { A = ps_list_push(ctx, L, ps_tok
 
 /* ---- plan files (migrations.md 2) ------------------------------------------ */
 
-plan ::= MIGRATION(K) STRING(N) obody(B).      { ps_plan(ctx, &K, &N, B->list, &B->close); }
+plan ::= MIGRATION(K) STRING(N) obody(B).      { ps_plan(ctx, &K, &N, B.list, &B.close); }
 plan ::= error.
 
-%type obody {ps_body *}
+%type obody {ps_body}
 %type olist {ps_list *}
 %type oitem {ir_op *}
 %type op {ir_op *}
@@ -373,7 +373,7 @@ oitem(A) ::= op(O).                            { A = O; }
 oitem(A) ::= LBRACKET(L) ID(R) RBRACKET op(O). { A = ps_op_marker(ctx, &L, &R, O); }
 oitem(A) ::= error.                            { A = NULL; RECOVERED(MEMBER_SYNC); }
 
-op(A) ::= CREATE(K) ENTITY ID(N) mbody(M).     { A = ps_op_create_entity(ctx, &K, &N, M->list, &M->close); }
+op(A) ::= CREATE(K) ENTITY ID(N) mbody(M).     { A = ps_op_create_entity(ctx, &K, &N, M.list, &M.close); }
 op(A) ::= DROP(K) ENTITY ID(N).                { A = ps_op_names(ctx, OP_DROP_ENTITY, &K, &N, NULL, NULL, NULL); }
 op(A) ::= RENAME(K) ENTITY ID(N) ARROW ID(T).  { A = ps_op_names(ctx, OP_RENAME_ENTITY, &K, &N, NULL, NULL, &T); }
 op(A) ::= ALTER(K) ENTITY ID(N).               { A = ps_op_alter_entity(ctx, &K, &N, NULL); }
@@ -383,7 +383,7 @@ op(A) ::= ALTER(K) ID(E) DOT field(F).         { A = ps_op_field(ctx, OP_ALTER_F
 op(A) ::= DROP(K) ID(E) DOT ID(F).             { A = ps_op_names(ctx, OP_DROP_FIELD, &K, &E, &F, NULL, NULL); }
 op(A) ::= RENAME(K) ID(E) DOT ID(F) ARROW ID(E2) DOT ID(T).
   { A = ps_op_names(ctx, OP_RENAME_FIELD, &K, &E, &F, &E2, &T); }
-op(A) ::= CREATE(K) ENUM ID(N) ebody(M).       { A = ps_op_create_enum(ctx, &K, &N, M->list, &M->close); }
+op(A) ::= CREATE(K) ENUM ID(N) ebody(M).       { A = ps_op_create_enum(ctx, &K, &N, M.list, &M.close); }
 op(A) ::= DROP(K) ENUM ID(N).                  { A = ps_op_names(ctx, OP_DROP_ENUM, &K, &N, NULL, NULL, NULL); }
 op(A) ::= RENAME(K) ENUM ID(N) ARROW ID(T).    { A = ps_op_names(ctx, OP_RENAME_ENUM, &K, &N, NULL, NULL, &T); }
 op(A) ::= ADD(K) VALUE ID(N) DOT ID(V).        { A = ps_op_names(ctx, OP_ADD_VALUE, &K, &N, &V, NULL, NULL); }

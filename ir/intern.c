@@ -3,6 +3,8 @@
 */
 #include "ir.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* FNV-1a: stable across machines, since the bytes are read in order. */
@@ -16,16 +18,34 @@ uint32_t hash_bytes(const char *s, size_t n) {
   return h;
 }
 
+/* The table lives on the heap, not in the arena: each growth frees the old
+** table, where an arena would keep every size it passed through (2 MB of a
+** 10,000-entity check).  The strings stay in the arena. */
+static strtab_slot *new_slots(uint32_t cap) {
+  strtab_slot *slots = calloc(cap, sizeof *slots);
+  if (!slots) {
+    fputs("inspirec: out of memory\n", stderr);
+    abort();
+  }
+  return slots;
+}
+
 void strtab_init(strtab *t, arena *a) {
   t->a = a;
   t->cap = 256;
   t->n = 0;
-  t->slots = arena_alloc(a, t->cap * sizeof(*t->slots));
+  t->slots = new_slots(t->cap);
+}
+
+void strtab_free(strtab *t) {
+  free(t->slots);
+  t->slots = NULL;
+  t->cap = t->n = 0;
 }
 
 static void strtab_grow(strtab *t) {
   uint32_t ncap = t->cap * 2;
-  strtab_slot *slots = arena_alloc(t->a, ncap * sizeof(*slots));
+  strtab_slot *slots = new_slots(ncap);
   for (uint32_t i = 0; i < t->cap; i++) {
     if (!t->slots[i].s) continue;
     uint32_t j = t->slots[i].hash & (ncap - 1);
@@ -33,6 +53,7 @@ static void strtab_grow(strtab *t) {
       j = (j + 1) & (ncap - 1);
     slots[j] = t->slots[i];
   }
+  free(t->slots);
   t->slots = slots;
   t->cap = ncap;
 }

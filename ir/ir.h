@@ -96,6 +96,7 @@ typedef struct strtab {
 } strtab;
 
 void strtab_init(strtab *t, arena *a);
+void strtab_free(strtab *t); /* the table; the strings go with the arena */
 const char *intern(strtab *t, const char *s, size_t n);
 const char *intern_cstr(strtab *t, const char *s);
 uint32_t hash_bytes(const char *s, size_t n); /* stable across machines */
@@ -227,15 +228,14 @@ typedef enum ir_value_kind {
   IR_V_STAR,   /* * */
 } ir_value_kind;
 
-struct ir_value {
+struct ir_value { /* members ordered so that no padding is left: there are many */
   ir_value_kind kind;
+  int nparts, nitems;
   ir_range range;
   const char *text;   /* decoded string, number text, annotation name, pair key */
   const char **parts; /* path segments */
-  int nparts;
-  ir_value **items; /* call args, list items */
-  int nitems;
-  ir_value *value; /* pair value */
+  ir_value **items;   /* call args, list items */
+  ir_value *value;    /* pair value */
   ir_block *block; /* object members */
   ir_cond *cond;
   double num;
@@ -267,15 +267,14 @@ struct ir_cond {
 
 /* An annotation: `@maxLength(200)`, `@unique([a, b])`, `@on(update, body)
 ** effect f { ... }` (words and block), `@secret stripeKey` (words). */
-typedef struct ir_annot {
+typedef struct ir_annot { /* members ordered so that little padding is left */
   ir_range range;
+  int nargs, nwords;
+  bool has_parens;
   const char *name; /* without the @ */
   ir_value **args;
-  int nargs;
-  bool has_parens;
   const char **words;
   ir_range *word_ranges;
-  int nwords;
   ir_block *block;
   const char *doc;
 } ir_annot;

@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else if (!err) {
     fuzz_fail("a snapshot refused without a reason");
   }
+  strtab_free(&names);
   arena_free(&a);
   return 0;
 }
