@@ -95,10 +95,23 @@ const char *ps_doc(ps_ctx *c, const token *t) {
 
 ps_list *ps_list_new(ps_ctx *c) {
   ps_list *l = c->spare_list;
-  if (!l) return arena_alloc(c->s->a, sizeof(ps_list));
-  c->spare_list = NULL;
-  l->n = 0;
-  return l;
+  if (l) {
+    c->spare_list = NULL;
+    l->n = 0;
+    return l;
+  }
+  if (c->nfree_lists) return c->free_lists[--c->nfree_lists];
+  return arena_alloc(c->s->a, sizeof(ps_list));
+}
+
+void **ps_list_take(ps_ctx *c, ps_list *l, int *n) {
+  void **v = l->v;
+  *n = l->n;
+  l->v = NULL;
+  l->n = l->cap = 0;
+  if (c->nfree_lists < (int)(sizeof c->free_lists / sizeof *c->free_lists))
+    c->free_lists[c->nfree_lists++] = l;
+  return v;
 }
 
 ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close) {
@@ -374,10 +387,7 @@ ir_annot *ps_annot(ps_ctx *c, const token *t, ps_list *args, const token *close)
   a->name = intern(c->s->names, tok_text(c, t) + 1, t->len - 1);
   a->doc = ps_doc(c, t);
   a->has_parens = close != NULL;
-  if (args) {
-    a->args = (ir_value **)args->v;
-    a->nargs = args->n;
-  }
+  if (args) a->args = (ir_value **)ps_list_take(c, args, &a->nargs);
   if (close) {
     ir_range r = ps_range(c, close);
     a->range = ps_span(&a->range, &r);

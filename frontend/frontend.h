@@ -195,6 +195,8 @@ typedef struct ps_ctx {
   ir_typeref *spare_type; /* a field's type, copied into the field: the next type reuses it */
   struct ps_member *spare_members; /* members of bodies already made, for the next bodies */
   struct ps_list *spare_list;      /* the last body's member list, its room kept */
+  struct ps_list *free_lists[16];  /* lists whose items became IR: empty, for the next */
+  int nfree_lists;
 } ps_ctx;
 
 ir_range ps_range(ps_ctx *c, const token *t);
@@ -223,6 +225,9 @@ typedef struct ps_list {
   int n, cap;
 } ps_list;
 ps_list *ps_list_new(ps_ctx *c);
+/* The items of a list that becomes IR (their array stays); the list itself
+** serves the next one. */
+void **ps_list_take(ps_ctx *c, ps_list *l, int *n);
 ps_list *ps_list_push(ps_ctx *c, ps_list *l, void *x);
 token *ps_tok(ps_ctx *c, const token *t); /* an arena copy, to keep in a list */
 /* A `{ ... }` body: its members and its braces, for ranges. */

@@ -246,8 +246,8 @@ value(A) ::= DURATION(T).                      { A = ps_value_token(ctx, TK_DURA
 value(A) ::= RATE(T).                          { A = ps_value_token(ctx, TK_RATE, &T); }
 value(A) ::= STAR(T).                          { A = ps_value_star(ctx, &T); }
 value(A) ::= path(P).                          { A = P; }
-value(A) ::= path(P) LPAREN args(L) RPAREN(R). { A = ps_value_call(ctx, P, (ir_value **)L->v, L->n, &R); }
-value(A) ::= LBRACKET(O) args(L) RBRACKET(C).  { A = ps_value_list(ctx, &O, (ir_value **)L->v, L->n, &C); }
+value(A) ::= path(P) LPAREN args(L) RPAREN(R). { int n; ir_value **v = (ir_value **)ps_list_take(ctx, L, &n); A = ps_value_call(ctx, P, v, n, &R); }
+value(A) ::= LBRACKET(O) args(L) RBRACKET(C).  { int n; ir_value **v = (ir_value **)ps_list_take(ctx, L, &n); A = ps_value_list(ctx, &O, v, n, &C); }
 value(A) ::= cblock(B).                        { A = ps_value_object(ctx, NULL, B, NULL); }
 value(A) ::= annot(X).
   { A = ps_value_annot(ctx, X); }
