@@ -236,7 +236,7 @@ struct ir_value { /* members ordered so that no padding is left: there are many 
   const char **parts; /* path segments */
   ir_value **items;   /* call args, list items */
   ir_value *value;    /* pair value */
-  ir_block *block; /* object members */
+  ir_block *block;    /* object members */
   ir_cond *cond;
   double num;
   int64_t ms;       /* duration in milliseconds; rate: count */
@@ -771,7 +771,7 @@ typedef struct json_cursor {
   const char *err_at;
   int depth;
 } json_cursor;
-void json_cursor_init(json_cursor *c, const char *text, size_t len);
+void json_cursor_init(json_cursor *c, arena *a, const char *text, size_t len);
 bool json_cursor_char(json_cursor *c, char ch);        /* the next byte is ch: consumed */
 bool json_cursor_key(json_cursor *c, const char *key); /* "key": */
 json_node *json_cursor_value(json_cursor *c, arena *a);

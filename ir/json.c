@@ -248,9 +248,9 @@ json_node *json_parse(arena *a, const char *text, size_t len, long *err_off) {
   return v;
 }
 
-void json_cursor_init(json_cursor *c, const char *text, size_t len) {
+void json_cursor_init(json_cursor *c, arena *a, const char *text, size_t len) {
   classes();
-  json_cursor z = {NULL, text, text + len, text, NULL, 0};
+  json_cursor z = {a, text, text + len, text, NULL, 0}; /* a: for keys with escapes */
   *c = z;
 }
 

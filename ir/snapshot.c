@@ -616,7 +616,7 @@ static bool stream_array(json_cursor *c, arena *tree, reader *r, st_schema *s,
 static st_schema *read_streaming(reader *r, const char *text, size_t len, arena *tree,
                                  const char **migration) {
   json_cursor c;
-  json_cursor_init(&c, text, len);
+  json_cursor_init(&c, tree, text, len);
   if (!json_cursor_char(&c, '{') || !json_cursor_key(&c, "format")) return NULL;
   const json_node *format = json_cursor_value(&c, tree);
   if (!format || !json_cursor_char(&c, ',') || !json_cursor_key(&c, "migration")) return NULL;
