@@ -93,6 +93,13 @@ void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
 const char *be_ident(be_ctx *c, const char *name);  /* "name", quotes doubled */
 const char *be_string(be_ctx *c, const char *text); /* 'text', escaped */
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n);
+/* The dialect's definition of one column: name, type, NULL, default, ... */
+typedef const char *be_column_def(be_ctx *c, const st_schema *s, const st_entity *e,
+                                  const st_field *f);
+/* `CREATE TABLE name (` and every column, one a line, into b; the dialect
+** adds its keys and the closing parenthesis. */
+void be_create_table_columns(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
+                             const char *name, be_column_def *def);
 const char *be_string_list(be_ctx *c, const char *const *texts, int n); /* 'a', 'b' */
 /* A default's Inspire literal (list or object) as JSON text. */
 const char *be_json_literal(be_ctx *c, const char *inspire);

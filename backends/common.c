@@ -101,6 +101,17 @@ const char *be_string(be_ctx *c, const char *text) {
   return out;
 }
 
+void be_create_table_columns(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
+                             const char *name, be_column_def *def) {
+  strbuf_puts(b, "CREATE TABLE ");
+  strbuf_puts(b, be_ident(c, name));
+  strbuf_puts(b, " (");
+  for (int i = 0; i < e->fields.n; i++) {
+    strbuf_puts(b, i ? ",\n  " : "\n  ");
+    strbuf_puts(b, def(c, s, e, e->fields.v[i]));
+  }
+}
+
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n) {
   strbuf b = {0};
   strbuf_puts(&b, "");

@@ -301,13 +301,7 @@ static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, con
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e, bool with_fks) {
   strbuf b = {0};
-  strbuf_puts(&b, "CREATE TABLE ");
-  strbuf_puts(&b, be_ident(c, e->table));
-  strbuf_puts(&b, " (");
-  for (int i = 0; i < e->fields.n; i++) {
-    strbuf_puts(&b, i ? ",\n  " : "\n  ");
-    strbuf_puts(&b, column_def(c, s, e, e->fields.v[i]));
-  }
+  be_create_table_columns(&b, c, s, e, e->table, column_def);
   check_entity(c, s, e);
   if (e->pkey.n)
     strbuf_puts(

@@ -100,7 +100,9 @@ static const char *default_of(be_ctx *c, const st_field *f) {
   return NULL;
 }
 
-static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) {
+static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,
+                              const st_field *f) {
+  (void)e; /* MySQL's needs it; one signature serves be_create_table_columns */
   const char *d = default_of(c, f);
   return arena_concat(c->a, be_ident(c, f->column), " ", col_type(c, s, f),
                       f->nullable ? "" : " NOT NULL", d ? " DEFAULT " : "", d ? d : "",
@@ -176,13 +178,7 @@ static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, con
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e, bool with_fks) {
   strbuf b = {0};
-  strbuf_puts(&b, "CREATE TABLE ");
-  strbuf_puts(&b, be_ident(c, e->table));
-  strbuf_puts(&b, " (");
-  for (int i = 0; i < e->fields.n; i++) {
-    strbuf_puts(&b, i ? ",\n  " : "\n  ");
-    strbuf_puts(&b, column_def(c, s, e->fields.v[i]));
-  }
+  be_create_table_columns(&b, c, s, e, e->table, column_def);
   if (e->pkey.n)
     strbuf_puts(&b,
                 arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),
@@ -218,7 +214,7 @@ static void add_column(be_ctx *c, const st_entity *now, const st_field *f) {
     /* the shape comes back, not the data: rows get a value of the type */
     st_field tmp = *f;
     tmp.nullable = true;
-    be_emit(c->out, NULL, "ALTER TABLE %s ADD COLUMN %s", t, column_def(c, c->after, &tmp));
+    be_emit(c->out, NULL, "ALTER TABLE %s ADD COLUMN %s", t, column_def(c, c->after, NULL, &tmp));
     const char *fill = be_placeholder(c, c->after, f);
     if (f->ref_entity) {
       const st_entity *p = st_entity_find(c->after, f->ref_entity);
@@ -230,7 +226,7 @@ static void add_column(be_ctx *c, const st_entity *now, const st_field *f) {
     be_emit(c->out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", t, be_ident(c, f->column));
     return;
   }
-  be_emit(c->out, NULL, "ALTER TABLE %s ADD COLUMN %s", t, column_def(c, c->after, f));
+  be_emit(c->out, NULL, "ALTER TABLE %s ADD COLUMN %s", t, column_def(c, c->after, NULL, f));
 }
 
 static bool numeric_kind(ir_type_kind k) {

@@ -76,7 +76,9 @@ static bool needs_default_expr(const st_field *f) {
   return f->def == ST_D_NOW || f->def == ST_D_UUID;
 }
 
-static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) {
+static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,
+                              const st_field *f) {
+  (void)e; /* MySQL's needs it; one signature serves be_create_table_columns */
   const char *def = default_of(c, f), *chk = check_of(c, s, f);
   const st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
   const st_field *tf = t ? st_field_find(t, f->ref_field) : NULL;
@@ -91,13 +93,7 @@ static const char *column_def(be_ctx *c, const st_schema *s, const st_field *f) 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e,
                                 const char *name) {
   strbuf b = {0};
-  strbuf_puts(&b, "CREATE TABLE ");
-  strbuf_puts(&b, be_ident(c, name));
-  strbuf_puts(&b, " (");
-  for (int i = 0; i < e->fields.n; i++) {
-    strbuf_puts(&b, i ? ",\n  " : "\n  ");
-    strbuf_puts(&b, column_def(c, s, e->fields.v[i]));
-  }
+  be_create_table_columns(&b, c, s, e, name, column_def);
   if (e->pkey.n)
     strbuf_puts(&b,
                 arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),
@@ -310,7 +306,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
     const st_field *f = st_field_find(now, op->field->name);
     if (can_add(c, now, f)) {
       be_emit(c->out, NULL, "ALTER TABLE %s ADD COLUMN %s", be_ident(c, now->table),
-              column_def(c, c->after, f));
+              column_def(c, c->after, NULL, f));
       sync_indexes(c, was, now);
     } else {
       rebuild(c, was, now, NULL);
