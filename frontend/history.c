@@ -54,7 +54,10 @@ static ir_range at_offset(ir_schema *s, int file, long off) {
   return r;
 }
 
-static void load_one(ir_schema *s, diag_list *d, history *h, history_mig *m) {
+/* The plan of m, parsed into the arena `into` (the schema's own, or a
+** scratch one dropped after the replay: the plan grammar declares nothing in
+** the schema, so nothing of the schema points into it). */
+static void load_plan(ir_schema *s, diag_list *d, history *h, history_mig *m, arena *into) {
   char *plan_a = arena_printf(s->a, "%s/plan.inspire", m->dir);
   char *plan_b = arena_printf(s->a, "%s/plan.migration", m->dir);
   bool a = exists(plan_a, false), b = exists(plan_b, false);
@@ -72,9 +75,10 @@ static void load_one(ir_schema *s, diag_list *d, history *h, history_mig *m) {
     } else {
       int before = d->errors;
       arena *main_arena = s->a;
-      if (h->drop_plans) s->a = &h->scratch;
+      s->a = into;
       m->plan = fe_parse_plan(s, d, (uint32_t)f);
       s->a = main_arena;
+      m->markers = 0;
       if (!m->plan) {
         if (d->errors == before)
           diag_add(d, DIAG_E0001, at_offset(s, f, 0), "a plan starts with migration \"%s\" { ... }",
@@ -104,6 +108,9 @@ static void load_one(ir_schema *s, diag_list *d, history *h, history_mig *m) {
       }
     }
   }
+}
+
+static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
   char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
   if (!exists(snap, false)) {
     diag_add(d, DIAG_E0708, nowhere(), "migration %s has no snapshot.json", m->name);
@@ -127,12 +134,6 @@ static void load_one(ir_schema *s, diag_list *d, history *h, history_mig *m) {
              m->name);
     m->broken = true;
   }
-}
-
-/* What a plan's parse must not touch, to be dropped whole. */
-static size_t declarations(const ir_schema *s) {
-  return (size_t)s->entities.n + (size_t)s->enums.n + (size_t)s->types.n +
-         (size_t)s->validations.n + (size_t)s->raw_decls.n;
 }
 
 static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev,
@@ -204,17 +205,14 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
   arena_init(&h->scratch);
   for (int i = 0; i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
-    size_t decls = declarations(s);
-    load_one(s, d, h, m);
+    load_plan(s, d, h, m, h->drop_plans ? &h->scratch : s->a);
+    load_snapshot(s, d, m);
     if (m->plan && m->snapshot && !m->broken && prev)
       replay(s, d, m, prev, h->drop_plans ? &h->scratch : NULL);
     prev = m->snapshot; /* the next replay starts from what is committed */
     if (h->drop_plans) {
       m->plan = NULL;
-      if (declarations(s) == decls)
-        arena_free(&h->scratch);
-      else /* the parse declared something in the schema: it stays */
-        arena_adopt(s->a, &h->scratch);
+      arena_free(&h->scratch);
     }
   }
   if (h->migs.n) {
@@ -226,13 +224,7 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
 
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i) {
   history_mig *m = h->migs.v[i];
-  if (m->plan || m->broken) return m->plan;
-  bool dropping = h->drop_plans;
-  int markers = m->markers;
-  h->drop_plans = false; /* for good this time */
-  load_one(s, d, h, m);  /* reads its snapshot again too: a draft is small */
-  h->drop_plans = dropping;
-  m->markers = markers;
+  if (!m->plan && !m->broken) load_plan(s, d, h, m, s->a); /* for good this time */
   return m->broken ? NULL : m->plan;
 }
 

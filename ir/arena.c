@@ -172,17 +172,6 @@ void arena_rewind(arena *a, arena_mark m) {
   a->total = m.total;
 }
 
-void arena_adopt(arena *dst, arena *src) {
-  arena_chunk **tail = &dst->head;
-  while (*tail) /* behind dst's chunks, so that dst goes on filling its head */
-    tail = &(*tail)->next;
-  *tail = src->head;
-  for (arena_chunk *c = src->head; c; c = c->next)
-    c->serial = 0; /* older than any mark of dst */
-  dst->total += src->total;
-  arena_init(src);
-}
-
 char *arena_text(arena *a, size_t n) {
   return bump(a, n ? n : 1, 1);
 }

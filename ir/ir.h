@@ -41,8 +41,6 @@ typedef struct arena_mark {
 } arena_mark;
 arena_mark arena_save(arena *a);
 void arena_rewind(arena *a, arena_mark m);
-/* src's memory now lives as long as dst's; src is left empty. */
-void arena_adopt(arena *dst, arena *src);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The strings given, up to a NULL, one after another: what most printf calls
 ** that build SQL do, without parsing a format for each column. */
