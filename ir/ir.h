@@ -776,7 +776,6 @@ json_node *json_cursor_value(json_cursor *c, arena *a);
 bool json_cursor_end(json_cursor *c); /* nothing but white space left */
 /* A member of an object, or NULL. */
 const json_node *json_get(const json_node *o, const char *key);
-const json_node *json_get_n(const json_node *o, const char *key, size_t n);
 
 /* ---- snapshot.c ------------------------------------------------------- */
 

@@ -280,12 +280,9 @@ bool json_cursor_end(json_cursor *c) {
   return c->p == c->end;
 }
 
-const json_node *json_get_n(const json_node *o, const char *key, size_t n) {
+const json_node *json_get(const json_node *o, const char *key) {
+  size_t n = strlen(key);
   for (const json_node *x = o && o->kind == JSON_OBJECT ? o->child : NULL; x; x = x->next)
     if (x->key_len == n && x->key[0] == key[0] && memcmp(x->key, key, n) == 0) return x;
   return NULL;
-}
-
-const json_node *json_get(const json_node *o, const char *key) {
-  return json_get_n(o, key, strlen(key));
 }
