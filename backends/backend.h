@@ -15,9 +15,19 @@
 
 /* ---- scripts ----------------------------------------------------------- */
 
+/* An UPDATE the runner may split into batches of `size` rows, each its own
+** transaction, walking the table by its key (runtime/backfill.c). */
+typedef struct be_batch {
+  const char *table, *key; /* quoted; key NULL: no one-column key, so one statement */
+  const char *set;         /* `col = value` */
+  const char *where;       /* `col IS NULL`, or NULL: every row */
+  int size;
+} be_batch;
+
 typedef struct be_stmt {
-  const char *sql;     /* without the final ';' */
-  const char *comment; /* a `-- ` line before it, or NULL */
+  const char *sql;       /* without the final ';' */
+  const char *comment;   /* a `-- ` line before it, or NULL */
+  const be_batch *batch; /* a backfill, or NULL */
 } be_stmt;
 
 /* A migration's SQL.  `pre` and `post` run outside the migration's transaction
@@ -90,6 +100,11 @@ const be_dialect *be_find(const char *name);
 ** dialect writes a default of the field */
 void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
                  const char *(*literal)(be_ctx *c, const st_field *f));
+/* UPDATE t SET f = value [WHERE f IS NULL], batched when it is an up script's:
+** a backfill, or the NULLs of a column becoming required */
+void be_emit_fill(be_ctx *c, const st_entity *e, const st_field *f, const char *value,
+                  bool only_null, int batch);
+enum { BE_DEFAULT_BATCH = 1000 };
 const char *be_ident(be_ctx *c, const char *name);  /* "name", quotes doubled */
 const char *be_string(be_ctx *c, const char *text); /* 'text', escaped */
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n);
@@ -156,6 +171,20 @@ void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *pl
 void be_lower_schema(const be_dialect *d, const st_schema *s, be_script *out);
 /* The operation that undoes op, which turned before into after. */
 ir_op *be_inverse(arena *a, const ir_op *op, const st_schema *before, const st_schema *after);
+
+/* ---- risk.c ------------------------------------------------------------ */
+
+/* How an operation can hurt a live database (docs/risk.md). */
+typedef struct be_risk {
+  int score;          /* 0-100 */
+  const char *reason; /* table rewrite, lock taken, data loss, ... */
+  const char *advice; /* the safer way, or NULL */
+} be_risk;
+/* safe (0-10), low (11-30), medium (31-60), destructive (61-100) */
+const char *be_risk_class(int score);
+/* out[i]: the risk of plan->ops.v[i], the plan applied to prev, on dialect d */
+void be_plan_risks(const be_dialect *d, const st_schema *prev, const ir_plan *plan,
+                   be_risk *out, arena *a);
 
 /* ---- introspect ------------------------------------------------------- */
 

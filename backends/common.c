@@ -605,16 +605,29 @@ const char *be_json_literal(be_ctx *c, const char *inspire) {
   return strbuf_done(&b, c->a);
 }
 
+void be_emit_fill(be_ctx *c, const st_entity *e, const st_field *f, const char *value,
+                  bool only_null, int batch) {
+  const char *t = be_ident(c, e->table), *col = be_ident(c, f->column);
+  const char *set = arena_printf(c->a, "%s = %s", col, value);
+  const char *where = only_null ? arena_printf(c->a, "%s IS NULL", col) : NULL;
+  be_emit(c->out, NULL, "UPDATE %s SET %s%s%s", t, set, where ? " WHERE " : "", where ? where : "");
+  if (c->down) return; /* a down script's fill is part of restoring a shape */
+  be_batch *b = arena_alloc(c->a, sizeof *b);
+  b->table = t;
+  b->key = e->pkey.n == 1 ? be_ident(c, st_field_find(e, e->pkey.v[0])->column) : NULL;
+  b->set = set;
+  b->where = where;
+  b->size = batch > 0 ? batch : BE_DEFAULT_BATCH;
+  c->out->stmts.v[c->out->stmts.n - 1].batch = b;
+}
+
 void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
                  const char *(*literal)(be_ctx *c, const st_field *f)) {
   const st_field *f = st_field_find(now, op->name);
   st_field v = *f;
   v.def = op->value_kind;
   v.def_text = op->value_text;
-  const char *col = be_ident(c, f->column);
-  be_emit(c->out, NULL, "UPDATE %s SET %s = %s%s%s%s", be_ident(c, now->table), col, literal(c, &v),
-          op->only_null ? " WHERE " : "", op->only_null ? col : "",
-          op->only_null ? " IS NULL" : "");
+  be_emit_fill(c, now, f, literal(c, &v), op->only_null, op->batch);
 }
 
 const be_dialect *be_find(const char *name) {

@@ -14,7 +14,8 @@
 
 void help_apply(void) {
   puts("usage: inspirec apply [--db URL] [--to MIGRATION] [--allow-drift] [--lock-timeout S]\n"
-       "       inspirec dry-run [--db URL] [--to MIGRATION]\n"
+       "                      [--max-risk N]\n"
+       "       inspirec dry-run [--db URL] [--to MIGRATION] [--max-risk N]\n"
        "       inspirec dev [--db URL]\n"
        "\n"
        "Apply the committed migrations not yet applied to the database, in order, each in\n"
@@ -23,7 +24,31 @@ void help_apply(void) {
        "sqlite:.inspire/dev.db. URLs: sqlite:PATH, postgres://..., mysql://...\n"
        "Refuses (exit 3) a [RESOLVE] left, a schema ahead of its migrations, an applied\n"
        "migration edited or missing, and a database that differs from the last applied\n"
-       "migration (unless --allow-drift). dry-run prints the SQL apply would run.");
+       "migration (unless --allow-drift), and with --max-risk N (or $INSPIRE_MAX_RISK) a\n"
+       "pending step that scores more than N (docs/risk.md). dry-run prints the SQL apply\n"
+       "would run.");
+}
+
+int cli_max_risk_env(const char *verb, int *out) {
+  const char *e = getenv("INSPIRE_MAX_RISK");
+  if (!e || !*e) return EXIT_OK;
+  if ((*out = rt_max_risk_arg(e)) < 0)
+    return cli_usage_error(verb, "INSPIRE_MAX_RISK takes a score from 0 to 100, not '%s'", e);
+  return EXIT_OK;
+}
+
+const be_dialect *cli_dialect_of(const char *dialect, const char *db) {
+  if (dialect) return be_find(dialect);
+  arena a;
+  arena_init(&a);
+  const char *err;
+  rt_url *u = rt_parse_url(&a, cli_database_url(db), &err);
+  const be_dialect *d = !u                        ? &be_sqlite
+                        : u->engine == RT_POSTGRES ? &be_postgres
+                        : u->engine == RT_MYSQL    ? &be_mysql
+                                                   : &be_sqlite;
+  arena_free(&a);
+  return d;
 }
 
 const char *cli_database_url(const char *given) {
@@ -39,7 +64,8 @@ const char *cli_database_url(const char *given) {
 ** run: errors (exit 1), a marker left (exit 3).  A schema ahead of its
 ** migrations (*drift) blocks too, once the ledger has had its say: a
 ** missing applied migration is the better message. */
-static int load(fe_compilation *c, cli_opts *o, history *h, const char **drift, const char *verb) {
+int cli_load_history(fe_compilation *c, cli_opts *o, history *h, const char **drift,
+                     const char *verb) {
   fe_init(c);
   c->diags.limit = 500;
   cli_load_schema(c, o, NULL, 0);
@@ -70,7 +96,7 @@ static int load(fe_compilation *c, cli_opts *o, history *h, const char **drift, 
 }
 
 /* --lock-timeout S: whole seconds, 0 or more */
-static bool lock_timeout_arg(const char *text, int *out) {
+bool cli_lock_timeout_arg(const char *text, int *out) {
   char *end;
   long v = strtol(text, &end, 10);
   if (!*text || *end || v < 0 || v > 86400 * 365) return false;
@@ -82,7 +108,9 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
   rt_run r;
   memset(&r, 0, sizeof r);
   r.lock_timeout = 30;
+  r.max_risk = -1;
   r.dry_run = strcmp(verb, "dry-run") == 0;
+  if (cli_max_risk_env(verb, &r.max_risk) != EXIT_OK) return EXIT_USAGE;
   r.version = INSPIREC_VERSION;
   const char *db = NULL;
   for (int i = 0; i < argc; i++) {
@@ -90,15 +118,19 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
     int common = cli_common_option(o, argc, argv, &i);
     if (common < 0) return EXIT_USAGE;
     if (common) continue;
-    bool takes = !strcmp(a, "--db") || !strcmp(a, "--to") || !strcmp(a, "--lock-timeout");
+    bool takes = !strcmp(a, "--db") || !strcmp(a, "--to") || !strcmp(a, "--lock-timeout") ||
+                 !strcmp(a, "--max-risk");
     if (takes && i + 1 >= argc) return cli_usage_error(verb, "%s needs a value", a);
     if (!strcmp(a, "--db")) {
       db = argv[++i];
     } else if (!strcmp(a, "--to") && strcmp(verb, "dev") != 0) {
       r.to = argv[++i];
     } else if (!strcmp(a, "--lock-timeout")) {
-      if (!lock_timeout_arg(argv[++i], &r.lock_timeout))
+      if (!cli_lock_timeout_arg(argv[++i], &r.lock_timeout))
         return cli_usage_error(verb, "--lock-timeout takes whole seconds");
+    } else if (!strcmp(a, "--max-risk") && strcmp(verb, "dev") != 0) {
+      if ((r.max_risk = rt_max_risk_arg(argv[++i])) < 0)
+        return cli_usage_error(verb, "--max-risk takes a score from 0 to 100");
     } else if (!strcmp(a, "--allow-drift") && strcmp(verb, "apply") == 0) {
       r.allow_drift = true;
     } else {
@@ -110,7 +142,7 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
   r.stop_after = stop ? atol(stop) : 0;
   fe_compilation c;
   history h;
-  int rc = load(&c, o, &h, &r.source_drift, verb);
+  int rc = cli_load_history(&c, o, &h, &r.source_drift, verb);
   r.progress = !r.quiet && isatty(STDERR_FILENO);
   if (rc == EXIT_OK) {
     r.a = &c.a;
@@ -186,7 +218,7 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
   history h;
   rt_run r;
   memset(&r, 0, sizeof r);
-  int rc = load(&c, o, &h, &r.source_drift, "status");
+  int rc = cli_load_history(&c, o, &h, &r.source_drift, "status");
   if (rc != EXIT_OK) return fe_free(&c), rc;
   r.a = &c.a;
   r.h = &h;
@@ -195,6 +227,7 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
   rc = rt_prepare(&r);
   if (rc == RT_OK) {
     bool pending = r.applied < h.migs.n;
+    const char *last = r.ledger ? rt_last_run(r.db) : NULL; /* id verb state started_at */
     bool in_step = !pending && !r.source_drift && !r.live_drift;
     if (!strcmp(format, "json")) {
       cJSON *j = cJSON_CreateObject();
@@ -208,6 +241,7 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
       cJSON_AddItemToObject(j, "liveDrift",
                             r.live_drift ? cJSON_CreateString(r.live_drift) : cJSON_CreateNull());
       cJSON_AddBoolToObject(j, "inStep", in_step);
+      cJSON_AddItemToObject(j, "lastRun", last ? cJSON_CreateString(last) : cJSON_CreateNull());
       char *text = cJSON_Print(j);
       puts(text);
       cJSON_free(text);
@@ -220,6 +254,9 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
       print_list("pending:", &h, r.is_applied, false);
       printf("source drift: %s\n", r.source_drift ? r.source_drift : "none");
       printf("live drift:   %s\n", r.live_drift ? r.live_drift : "none");
+      if (r.resuming) printf("half done:    %s (run inspirec apply to finish it)\n", r.resuming);
+      if (r.reversing) printf("half done:    %s down (run inspirec down to finish it)\n", r.reversing);
+      printf("last run:     %s\n", last ? last : "none");
     }
     rc = in_step ? EXIT_OK : EXIT_BLOCKED;
   }
@@ -254,7 +291,7 @@ int cmd_verify(cli_opts *o, int argc, char **argv) {
     if (!strcmp(a, "--shadow")) {
       r.url = argv[++i];
     } else if (!strcmp(a, "--lock-timeout")) {
-      if (!lock_timeout_arg(argv[++i], &r.lock_timeout))
+      if (!cli_lock_timeout_arg(argv[++i], &r.lock_timeout))
         return cli_usage_error("verify", "--lock-timeout takes whole seconds");
     } else {
       return cli_usage_error("verify", "unknown option '%s'", a);
@@ -262,7 +299,7 @@ int cmd_verify(cli_opts *o, int argc, char **argv) {
   }
   fe_compilation c;
   history h;
-  int rc = load(&c, o, &h, &r.source_drift, "verify");
+  int rc = cli_load_history(&c, o, &h, &r.source_drift, "verify");
   r.progress = !o->quiet && isatty(STDERR_FILENO);
   if (rc == EXIT_OK) {
     r.a = &c.a;

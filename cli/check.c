@@ -2,6 +2,7 @@
 ** check.c: `inspirec check`: parse and check the schema; print diagnostics.
 */
 #include "cli.h"
+#include "runtime/runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,9 @@ void help_check(void) {
        "  --format text|json|sarif  diagnostics as text on stderr (default), or JSON/SARIF on "
        "stdout\n"
        "  --strict                  warnings count as errors\n"
+       "  --max-risk N              refuse (exit 3) when a step of the latest migration scores\n"
+       "                            more than N (0-100; also $INSPIRE_MAX_RISK; docs/risk.md)\n"
+       "  --dialect D, --db URL     the dialect scored: D, else the database's (default sqlite)\n"
        "  --dump-ir                 print the resolved schema as JSON on stdout\n"
        "  --schema DIR|FILE...      the schema (default: schema/)\n"
        "  --color auto|always|never colour in text diagnostics (NO_COLOR is honoured)\n"
@@ -72,6 +76,9 @@ void cli_load_schema(fe_compilation *c, cli_opts *o, const char **paths, int npa
 int cmd_check(cli_opts *o, int argc, char **argv) {
   out_format fmt = FMT_TEXT;
   bool strict = false, dump = false;
+  int max_risk = -1;
+  const char *dialect = NULL, *db = NULL;
+  if (cli_max_risk_env("check", &max_risk) != EXIT_OK) return EXIT_USAGE;
   const char **paths = calloc((size_t)argc + 1, sizeof(char *));
   int npaths = 0;
   for (int i = 0; i < argc; i++) {
@@ -93,14 +100,28 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
                cli_usage_error("check", "--format takes text, json or sarif, not '%s'", v);
     } else if (strcmp(a, "--strict") == 0) {
       strict = true;
+    } else if (!strcmp(a, "--max-risk") || !strcmp(a, "--dialect") || !strcmp(a, "--db")) {
+      if (i + 1 >= argc) return free(paths), cli_usage_error("check", "%s needs a value", a);
+      const char *v = argv[++i];
+      if (!strcmp(a, "--db")) {
+        db = v;
+      } else if (!strcmp(a, "--dialect")) {
+        if (!be_find(v))
+          return free(paths),
+                 cli_usage_error("check", "--dialect takes postgres, mysql or sqlite, not '%s'", v);
+        dialect = v;
+      } else if ((max_risk = rt_max_risk_arg(v)) < 0) {
+        return free(paths), cli_usage_error("check", "--max-risk takes a score from 0 to 100");
+      }
     } else if (strcmp(a, "--dump-ir") == 0) {
       dump = true;
     } else if (strcmp(a, "--") == 0) {
       for (i++; i < argc; i++)
         paths[npaths++] = argv[i];
     } else if (a[0] == '-' && a[1]) {
-      static const char *const known[] = {"--format",     "--strict", "--dump-ir", "--schema",
-                                          "--migrations", "--color",  "--quiet",   "--verbose"};
+      static const char *const known[] = {"--format",  "--strict",   "--dump-ir",    "--schema",
+                                          "--color",   "--quiet",    "--verbose",    "--max-risk",
+                                          "--dialect", "--db",       "--migrations"};
       const char *best = cli_suggest(a, known, (int)(sizeof known / sizeof *known));
       free(paths);
       if (best) return cli_usage_error("check", "unknown option '%s'; did you mean '%s'?", a, best);
@@ -117,15 +138,25 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
   fe_compile(&c);
   /* cli.md: the history is checked when no path is named, or when
   ** --migrations is */
+  history h;
+  memset(&h, 0, sizeof h);
+  int budget = EXIT_OK;
   if (npaths == 0 || o->migrations) {
-    history h;
-    memset(&h, 0, sizeof h);
     h.markers_are_errors = true;
     h.drop_plans = true;
     int errors_before = c.diags.errors;
     history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
     if (errors_before == 0 && c.diags.errors == 0) history_drift(&c.schema, &c.diags, &h);
     diag_sort(&c.diags);
+    /* the budget judges the latest migration: the one a change under review adds */
+    int n = h.migs.n;
+    ir_plan *latest = max_risk >= 0 && n && !c.diags.errors
+                          ? history_load_mig(&c.schema, &c.diags, &h, n - 1)
+                          : NULL;
+    if (latest)
+      budget = rt_budget_plan(cli_dialect_of(dialect, db),
+                              n > 1 ? h.migs.v[n - 2]->snapshot : st_new(&c.a, h.latest->names),
+                              h.migs.v[n - 1]->name, latest, max_risk, &c.a);
   }
   free(paths);
 
@@ -152,5 +183,5 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     free(ir);
   }
   fe_free(&c);
-  return errors ? EXIT_INPUT : EXIT_OK;
+  return errors ? EXIT_INPUT : budget;
 }

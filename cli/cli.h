@@ -57,6 +57,25 @@ void help_verify(void);
 void help_status(void);
 /* --db, else $INSPIRE_DATABASE_URL, else $DATABASE_URL, else the embedded default */
 const char *cli_database_url(const char *given);
+/* --dialect when given, else the dialect of the database cli_database_url names */
+const struct be_dialect *cli_dialect_of(const char *dialect, const char *db);
+/* $INSPIRE_MAX_RISK into *out when set; a usage error when it is not 0..100 */
+int cli_max_risk_env(const char *verb, int *out);
+bool cli_lock_timeout_arg(const char *text, int *out);
+/* The schema compiled and the history loaded, with nothing that blocks a
+** run: errors (exit 1), a marker left (exit 3); *drift when the schema is
+** ahead of its migrations. */
+int cli_load_history(fe_compilation *c, cli_opts *o, history *h, const char **drift,
+                     const char *verb);
+
+/* down.c */
+int cmd_down(cli_opts *o, int argc, char **argv);
+int cmd_rollback(cli_opts *o, int argc, char **argv);
+void help_down(void);
+int cmd_history(cli_opts *o, int argc, char **argv);
+void help_history(void);
+int cmd_cancel(cli_opts *o, int argc, char **argv);
+void help_cancel(void);
 
 /* plan.c */
 int cmd_plan(cli_opts *o, int argc, char **argv);

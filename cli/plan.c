@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 void help_plan(void) {
-  puts("usage: inspirec plan [--name SLUG] [--new] [--empty] [--db URL]\n"
+  puts("usage: inspirec plan [--name SLUG] [--new] [--empty] [--db URL] [--dialect D]\n"
        "\n"
        "Compare the schema with the latest migration's snapshot and write the next migration,\n"
        "migrations/NNNN_slug/ with plan.inspire and snapshot.json.  Review the plan: lines marked\n"
@@ -32,6 +32,7 @@ void help_plan(void) {
        "  --new         always a new migration; without it, a latest migration not yet applied\n"
        "                to the local database (--db, $INSPIRE_DATABASE_URL, $DATABASE_URL,\n"
        "                sqlite:.inspire/dev.db) is a draft, rewritten in place\n"
+       "  --dialect D   score the steps' risk for D (default: the database's dialect)\n"
        "  --schema DIR|FILE, --migrations DIR   where the schema and the migrations are");
 }
 
@@ -227,7 +228,7 @@ static void keep_accepted(ir_plan *plan, const ir_plan *draft) {
 }
 
 int cmd_plan(cli_opts *o, int argc, char **argv) {
-  const char *name = NULL, *db = NULL;
+  const char *name = NULL, *db = NULL, *dialect = NULL;
   bool empty = false, fresh = false;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -245,9 +246,13 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     } else if (strcmp(a, "--db") == 0) {
       if (i + 1 >= argc) return cli_usage_error("plan", "--db needs a database URL");
       db = argv[++i];
+    } else if (strcmp(a, "--dialect") == 0) {
+      if (i + 1 >= argc || !be_find(argv[i + 1]))
+        return cli_usage_error("plan", "--dialect takes postgres, mysql or sqlite");
+      dialect = argv[++i];
     } else {
-      static const char *const known[] = {"--name",   "--empty",      "--new",
-                                          "--schema", "--migrations", "--db"};
+      static const char *const known[] = {"--name",       "--empty", "--new",    "--schema",
+                                          "--migrations", "--db",    "--dialect"};
       const char *best = cli_suggest(a, known, (int)(sizeof known / sizeof *known));
       if (best) return cli_usage_error("plan", "unknown option '%s'; did you mean '%s'?", a, best);
       return cli_usage_error("plan", "'%s' is not an option of plan", a);
@@ -404,6 +409,10 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
       printf("%d operation%s marked [RESOLVE]: %s a guess. Delete the marker to accept it, or "
              "replace the line.\n",
              markers, markers == 1 ? " is" : "s are", markers == 1 ? "it is" : "each is");
+    if (!empty) {
+      putchar('\n');
+      rt_print_risks(stdout, cli_dialect_of(dialect, db), base, plan, &c.a);
+    }
   }
   fe_free(&c);
   return EXIT_OK;

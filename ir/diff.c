@@ -138,42 +138,6 @@ static bool similar(const char *x, const char *y) {
   return ir_edit_distance(x, y, limit) <= limit;
 }
 
-static int digits_of(ir_type_kind k) {
-  return k == IR_T_SMALLINT ? 5 : k == IR_T_INT ? 10 : 19;
-}
-
-static bool has_member(const st_enum *e, const char *m) {
-  for (int i = 0; i < e->members.n; i++)
-    if (e->members.v[i] == m) return true;
-  return false;
-}
-
-/* Can every value of column type a become a value of type b? */
-static bool converts(const differ *D, const st_field *a, const st_field *b) {
-  if (a->array != b->array) return false;
-  ir_type_kind x = a->kind, y = b->kind;
-  if (x == y) {
-    if (x == IR_T_DECIMAL)
-      return b->precision - b->scale >= a->precision - a->scale && b->scale >= a->scale;
-    if (x == IR_T_ENUM && a->type_name != b->type_name) {
-      const st_enum *ea = st_enum_find(D->a, a->type_name), *eb = st_enum_find(D->b, b->type_name);
-      if (!ea || !eb) return false;
-      for (int i = 0; i < ea->members.n; i++)
-        if (!has_member(eb, ea->members.v[i])) return false;
-    }
-    return true;
-  }
-  bool ix = ir_type_is_integer(x), iy = ir_type_is_integer(y);
-  if (y == IR_T_STRING) return x != IR_T_BYTES;
-  if (ix && iy) return digits_of(y) >= digits_of(x);
-  if (ix && y == IR_T_DOUBLE) return x != IR_T_BIGINT;
-  if (ix && y == IR_T_DECIMAL) return b->precision - b->scale >= digits_of(x);
-  if (x == IR_T_DATE && y == IR_T_DATETIME) return true;
-  bool jx = x == IR_T_JSON || x == IR_T_EMBEDDED || x == IR_T_FILE;
-  bool jy = y == IR_T_JSON || y == IR_T_EMBEDDED || y == IR_T_FILE;
-  return jx && jy;
-}
-
 static const char *type_only(differ *D, const st_field *f) {
   const char *t = st_field_text(D->ar, f, false, NULL);
   const char *colon = strstr(t, ": ");
@@ -199,7 +163,7 @@ static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
   memcpy(cur, o->members.v, sizeof(char *) * (size_t)no);
   for (int j = 0; j < nn; j++) {
     const char *m = nv[j], *hint = member_hint(D, n->name, m);
-    if (has_member(o, m) || !hint || index_of(cur, no, hint) < 0 || has_member(n, hint)) continue;
+    if (st_enum_has(o, m) || !hint || index_of(cur, no, hint) < 0 || st_enum_has(n, hint)) continue;
     ir_op *op = emit(D, PH_ENUMS, OP_RENAME_VALUE, n->name);
     op->name = hint;
     op->to = m;
@@ -208,7 +172,7 @@ static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
   /* a member gone where another appeared: renamed, or dropped and added? */
   for (int j = 0; j < nn && j < no; j++) {
     const char *m = nv[j];
-    if (index_of(cur, no, m) >= 0 || has_member(n, cur[j])) continue;
+    if (index_of(cur, no, m) >= 0 || st_enum_has(n, cur[j])) continue;
     ir_op *op = emit(D, PH_ENUMS, OP_RENAME_VALUE, n->name);
     op->name = cur[j];
     op->to = m;
@@ -220,7 +184,7 @@ static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
   const char **kept = arena_alloc(D->ar, sizeof(char *) * (size_t)(no + 1));
   int nk = 0;
   for (int i = 0; i < no; i++)
-    if (has_member(n, cur[i])) kept[nk++] = cur[i];
+    if (st_enum_has(n, cur[i])) kept[nk++] = cur[i];
   int *len = arena_alloc(D->ar, sizeof(int) * (size_t)((nk + 1) * (nn + 1)));
 #define L(i, j) len[(i) * (nn + 1) + (j)]
   for (int i = nk - 1; i >= 0; i--)
@@ -261,7 +225,7 @@ static void diff_enum_members(differ *D, const st_enum *o, const st_enum *n) {
   }
   /* removals, last of all */
   for (int i = 0; i < no; i++) {
-    if (has_member(n, cur[i])) continue;
+    if (st_enum_has(n, cur[i])) continue;
     ir_op *op = emit(D, PH_VALUE_DROPS, OP_DROP_VALUE, n->name);
     op->name = cur[i];
   }
@@ -595,7 +559,7 @@ static void diff_fields(differ *D, const st_entity *o, const st_entity *n) {
       op->resolve = true;
       op->comment = text(D, "was %s; %s the stored values needs a data migration", was,
                          nf->sensitive ? "encrypting" : "decrypting");
-    } else if (!converts(D, &before, nf)) {
+    } else if (!st_field_converts(D->a, &before, D->b, nf)) {
       op->resolve = true;
       op->comment = text(D, "was %s; not every value converts", was);
     } else if (nf->ref_entity &&

@@ -867,8 +867,14 @@ typedef struct ir_plan {
 /* Apply one operation.  Returns NULL, or why it cannot apply (for a
 ** diagnostic at the operation). */
 const char *st_apply(st_schema *s, const ir_op *op);
+/* Can every value of column a (in state sa) become a value of column b (in sb)? */
+bool st_field_converts(const st_schema *sa, const st_field *a, const st_schema *sb,
+                       const st_field *b);
+bool st_enum_has(const st_enum *e, const char *member); /* members are interned */
 /* The plan, canonically: `migration "NAME" {`, one operation a line, `}`. */
 char *plan_print(arena *a, const ir_plan *p);
+/* One operation on one line (a create entity as its first line). */
+const char *op_print(arena *a, const ir_op *op);
 bool op_equal(const ir_op *a, const ir_op *b);
 
 /* ---- diff.c ----------------------------------------------------------- */

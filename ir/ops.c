@@ -697,6 +697,15 @@ static void out_op(strbuf *b, arena *a, const ir_op *op) {
   }
 }
 
+const char *op_print(arena *a, const ir_op *op) {
+  strbuf b = {0};
+  strbuf_puts(&b, "");
+  out_op(&b, a, op);
+  const char *text = strbuf_done(&b, a), *nl = strchr(text, '\n');
+  /* a create's first line stands for it */
+  return nl ? arena_printf(a, "%.*s ... }", (int)(nl - text), text) : text;
+}
+
 char *plan_print(arena *a, const ir_plan *p) {
   strbuf b = {0};
   strbuf_puts(&b, "migration ");

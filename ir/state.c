@@ -579,3 +579,41 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
       return arena_printf(out, "entity '%s' is only in %s", b->entities.v[i]->name, lb);
   return NULL;
 }
+
+/* ---- conversions ------------------------------------------------------- */
+
+static int digits_of(ir_type_kind k) {
+  return k == IR_T_SMALLINT ? 5 : k == IR_T_INT ? 10 : 19;
+}
+
+bool st_enum_has(const st_enum *e, const char *m) {
+  for (int i = 0; i < e->members.n; i++)
+    if (e->members.v[i] == m) return true;
+  return false;
+}
+
+bool st_field_converts(const st_schema *sa, const st_field *a, const st_schema *sb,
+                       const st_field *b) {
+  if (a->array != b->array) return false;
+  ir_type_kind x = a->kind, y = b->kind;
+  if (x == y) {
+    if (x == IR_T_DECIMAL)
+      return b->precision - b->scale >= a->precision - a->scale && b->scale >= a->scale;
+    if (x == IR_T_ENUM && a->type_name != b->type_name) {
+      const st_enum *ea = st_enum_find(sa, a->type_name), *eb = st_enum_find(sb, b->type_name);
+      if (!ea || !eb) return false;
+      for (int i = 0; i < ea->members.n; i++)
+        if (!st_enum_has(eb, ea->members.v[i])) return false;
+    }
+    return true;
+  }
+  bool ix = ir_type_is_integer(x), iy = ir_type_is_integer(y);
+  if (y == IR_T_STRING) return x != IR_T_BYTES;
+  if (ix && iy) return digits_of(y) >= digits_of(x);
+  if (ix && y == IR_T_DOUBLE) return x != IR_T_BIGINT;
+  if (ix && y == IR_T_DECIMAL) return b->precision - b->scale >= digits_of(x);
+  if (x == IR_T_DATE && y == IR_T_DATETIME) return true;
+  bool jx = x == IR_T_JSON || x == IR_T_EMBEDDED || x == IR_T_FILE;
+  bool jy = y == IR_T_JSON || y == IR_T_EMBEDDED || y == IR_T_FILE;
+  return jx && jy;
+}

@@ -1,9 +1,15 @@
 /*
-** ledger.c: what a database says was applied to it (migrations.md 6).
+** ledger.c: what a database says was applied to it (migrations.md 6), and
+** the audit history beside it (docs/runtime.md):
 **
-**   _inspire_migrations       id, checksum, applied_at, execution_ms, inspirec_version
-**   _inspire_migration_steps  migration_id, step, operation, status, error,
-**                             started_at, finished_at
+**   _inspire_migrations       id, checksum, applied_at, execution_ms,
+**                             inspirec_version, batch
+**   _inspire_migration_steps  migration_id, direction (up|down), step,
+**                             operation, status, error, started_at,
+**                             finished_at, batches, rows_done, last_key
+**   _inspire_runs             one row per apply, down, rollback: its state
+**   _inspire_schema_snapshots the snapshot before and after each migration
+**                             a run applied or reversed
 **
 ** The checksum is the SHA-256 of the plan file's bytes followed by the
 ** snapshot's, so an edit to either is seen.
@@ -24,20 +30,27 @@ const char *rt_lit(rt_db *db, const char *text) {
 
 bool rt_ledger_ensure(rt_db *db) {
   bool my = db->url->engine == RT_MYSQL;
-  const char *key = my ? "varchar(255)" : "TEXT";
-  return db->drv->exec(
-             db, arena_printf(db->a,
-                              "CREATE TABLE IF NOT EXISTS _inspire_migrations (id %s NOT NULL "
-                              "PRIMARY KEY, checksum %s NOT NULL, applied_at %s NOT NULL, "
-                              "execution_ms BIGINT NOT NULL, inspirec_version %s NOT NULL)",
-                              key, key, key, key)) &&
-         db->drv->exec(
-             db, arena_printf(db->a,
-                              "CREATE TABLE IF NOT EXISTS _inspire_migration_steps "
-                              "(migration_id %s NOT NULL, step INTEGER NOT NULL, operation TEXT "
-                              "NOT NULL, status %s NOT NULL, error TEXT, started_at %s, "
-                              "finished_at %s, PRIMARY KEY (migration_id, step))",
-                              key, key, key, key));
+  /* MySQL keys and indexes need a length, and TEXT stops at 64 KB */
+  const char *key = my ? "varchar(255)" : "TEXT", *big = my ? "LONGTEXT" : "TEXT";
+  const char *tables[] = {
+      "CREATE TABLE IF NOT EXISTS _inspire_migrations (id %1$s NOT NULL PRIMARY KEY, checksum "
+      "%1$s NOT NULL, applied_at %1$s NOT NULL, execution_ms BIGINT NOT NULL, inspirec_version "
+      "%1$s NOT NULL, batch INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS _inspire_migration_steps (migration_id %1$s NOT NULL, "
+      "direction %1$s NOT NULL, step INTEGER NOT NULL, operation %2$s NOT NULL, status %1$s NOT "
+      "NULL, error TEXT, started_at %1$s, finished_at %1$s, run_id INTEGER, batches INTEGER, "
+      "rows_done BIGINT, last_key TEXT, PRIMARY KEY (migration_id, direction, step))",
+      "CREATE TABLE IF NOT EXISTS _inspire_runs (id INTEGER NOT NULL PRIMARY KEY, verb %1$s NOT "
+      "NULL, batch INTEGER, state %1$s NOT NULL, migrations TEXT, started_at %1$s NOT NULL, "
+      "finished_at %1$s, duration_ms BIGINT, error TEXT, inspirec_version %1$s NOT NULL, "
+      "cancel_requested INTEGER NOT NULL DEFAULT 0)",
+      "CREATE TABLE IF NOT EXISTS _inspire_schema_snapshots (run_id INTEGER NOT NULL, "
+      "migration_id %1$s NOT NULL, phase %1$s NOT NULL, snapshot %2$s NOT NULL, recorded_at %1$s "
+      "NOT NULL, PRIMARY KEY (run_id, migration_id, phase))",
+  };
+  for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+    if (!db->drv->exec(db, arena_printf(db->a, tables[i], key, big))) return false;
+  return true;
 }
 
 /* Introspection leaves the ledger out (SQLite's on purpose), so ask for it:
@@ -50,44 +63,139 @@ bool rt_ledger_exists(rt_db *db, bool *exists) {
 }
 
 bool rt_ledger_applied(rt_db *db, rt_rows *rows) {
-  return db->drv->query(db, "SELECT id, checksum, applied_at FROM _inspire_migrations ORDER BY id",
-                        rows);
+  return db->drv->query(
+      db, "SELECT id, checksum, applied_at, batch FROM _inspire_migrations ORDER BY id", rows);
 }
 
 const char *rt_now(arena *a) {
-  time_t t = time(NULL);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
   struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  gmtime_r(&ts.tv_sec, &tm);
+  char buf[40];
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof buf - n, ".%03ldZ", ts.tv_nsec / 1000000);
   return arena_strndup(a, buf, strlen(buf));
 }
 
 bool rt_ledger_record(rt_db *db, const char *id, const char *checksum, long ms,
-                      const char *version) {
+                      const char *version, int batch) {
   return db->drv->exec(db, arena_printf(db->a,
                                         "INSERT INTO _inspire_migrations (id, checksum, "
-                                        "applied_at, execution_ms, inspirec_version) VALUES "
-                                        "(%s, %s, %s, %ld, %s)",
+                                        "applied_at, execution_ms, inspirec_version, batch) "
+                                        "VALUES (%s, %s, %s, %ld, %s, %d)",
                                         rt_lit(db, id), rt_lit(db, checksum),
-                                        rt_lit(db, rt_now(db->a)), ms, rt_lit(db, version)));
+                                        rt_lit(db, rt_now(db->a)), ms, rt_lit(db, version), batch));
 }
 
-bool rt_ledger_step(rt_db *db, const char *id, int step, const char *op, const char *status,
-                    const char *error) {
+bool rt_ledger_unrecord(rt_db *db, const char *id) {
+  return db->drv->exec(db, arena_printf(db->a, "DELETE FROM _inspire_migrations WHERE id = %s",
+                                        rt_lit(db, id))) &&
+         rt_ledger_forget_steps(db, id, "up");
+}
+
+bool rt_ledger_forget_steps(rt_db *db, const char *id, const char *direction) {
+  return db->drv->exec(db, arena_printf(db->a,
+                                        "DELETE FROM _inspire_migration_steps WHERE migration_id "
+                                        "= %s AND direction = %s",
+                                        rt_lit(db, id), rt_lit(db, direction)));
+}
+
+bool rt_ledger_step(rt_db *db, const char *id, const char *direction, int step, const char *op,
+                    const char *status, const char *error) {
   const char *now = rt_lit(db, rt_now(db->a));
-  return db->drv->exec(
-             db, arena_printf(db->a,
-                              "DELETE FROM _inspire_migration_steps WHERE migration_id = %s AND "
-                              "step = %d",
-                              rt_lit(db, id), step)) &&
+  return db->drv->exec(db, arena_printf(db->a,
+                                        "DELETE FROM _inspire_migration_steps WHERE migration_id "
+                                        "= %s AND direction = %s AND step = %d",
+                                        rt_lit(db, id), rt_lit(db, direction), step)) &&
          db->drv->exec(
              db, arena_printf(db->a,
-                              "INSERT INTO _inspire_migration_steps (migration_id, step, "
-                              "operation, status, error, started_at, finished_at) VALUES (%s, "
-                              "%d, %s, %s, %s, %s, %s)",
-                              rt_lit(db, id), step, rt_lit(db, op), rt_lit(db, status),
-                              rt_lit(db, error), now, strcmp(status, "pending") ? now : "NULL"));
+                              "INSERT INTO _inspire_migration_steps (migration_id, direction, "
+                              "step, operation, status, error, started_at, finished_at, run_id) "
+                              "VALUES (%s, %s, %d, %s, %s, %s, %s, %s, %s)",
+                              rt_lit(db, id), rt_lit(db, direction), step, rt_lit(db, op),
+                              rt_lit(db, status), rt_lit(db, error), now,
+                              strcmp(status, "pending") && strcmp(status, "running") ? now : "NULL",
+                              db->run > 0 ? arena_printf(db->a, "%ld", db->run) : "NULL"));
+}
+
+bool rt_ledger_progress(rt_db *db, const char *id, int step, const char *status, long batches,
+                        long rows, const char *last_key) {
+  return db->drv->exec(
+      db, arena_printf(db->a,
+                       "UPDATE _inspire_migration_steps SET status = %s, batches = %ld, rows_done "
+                       "= %ld, last_key = %s, finished_at = %s, run_id = %s WHERE migration_id = "
+                       "%s AND direction = 'up' AND step = %d",
+                       rt_lit(db, status), batches, rows, rt_lit(db, last_key),
+                       strcmp(status, "running") ? rt_lit(db, rt_now(db->a)) : "NULL",
+                       db->run > 0 ? arena_printf(db->a, "%ld", db->run) : "NULL", rt_lit(db, id),
+                       step));
+}
+
+/* ---- runs ----------------------------------------------------------------- */
+
+/* The next number of a counter column (under the runner's lock: no race). */
+static long next_of(rt_db *db, const char *column, const char *table) {
+  rt_rows rows;
+  if (!db->drv->query(db, arena_printf(db->a, "SELECT coalesce(max(%s), 0) + 1 FROM %s", column,
+                                       table),
+                      &rows) ||
+      rows.nrows != 1 || !rows.cells[0])
+    return -1;
+  return atol(rows.cells[0]);
+}
+
+int rt_ledger_next_batch(rt_db *db) {
+  return (int)next_of(db, "batch", "_inspire_migrations");
+}
+
+long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state,
+                  const char *version) {
+  long id = next_of(db, "id", "_inspire_runs");
+  if (id < 0) return -1;
+  const char *now = rt_lit(db, rt_now(db->a));
+  bool done = strcmp(state, "running") != 0;
+  if (!db->drv->exec(db, arena_printf(db->a,
+                                      "INSERT INTO _inspire_runs (id, verb, batch, state, "
+                                      "started_at, finished_at, duration_ms, inspirec_version) "
+                                      "VALUES (%ld, %s, %s, %s, %s, %s, %s, %s)",
+                                      id, rt_lit(db, verb),
+                                      batch > 0 ? arena_printf(db->a, "%d", batch) : "NULL",
+                                      rt_lit(db, state), now, done ? now : "NULL",
+                                      done ? "0" : "NULL", rt_lit(db, version))))
+    return -1;
+  return id;
+}
+
+bool rt_run_end(rt_db *db, long run, const char *state, const char *migrations, long ms,
+                const char *error) {
+  return run <= 0 ||
+         db->drv->exec(db, arena_printf(db->a,
+                                        "UPDATE _inspire_runs SET state = %s, migrations = %s, "
+                                        "finished_at = %s, duration_ms = %ld, error = %s WHERE id "
+                                        "= %ld",
+                                        rt_lit(db, state), rt_lit(db, migrations),
+                                        rt_lit(db, rt_now(db->a)), ms, rt_lit(db, error), run));
+}
+
+bool rt_run_snapshot(rt_db *db, long run, const char *id, const char *phase, const char *json) {
+  return db->drv->exec(db, arena_printf(db->a,
+                                        "INSERT INTO _inspire_schema_snapshots (run_id, "
+                                        "migration_id, phase, snapshot, recorded_at) VALUES (%ld, "
+                                        "%s, %s, %s, %s)",
+                                        run, rt_lit(db, id), rt_lit(db, phase), rt_lit(db, json),
+                                        rt_lit(db, rt_now(db->a))));
+}
+
+bool rt_run_cancel_requested(rt_db *db, long run) {
+  rt_rows rows;
+  return run > 0 &&
+         db->drv->query(db,
+                        arena_printf(db->a,
+                                     "SELECT cancel_requested FROM _inspire_runs WHERE id = %ld",
+                                     run),
+                        &rows) &&
+         rows.nrows == 1 && rows.cells[0] && atoi(rows.cells[0]) != 0;
 }
 
 /* ---- checksums ---------------------------------------------------------- */
@@ -105,17 +213,20 @@ static bool add_file(EVP_MD_CTX *md, const char *path) {
   return ok;
 }
 
+const char *rt_plan_path(arena *a, const char *dir) {
+  const char *plan = arena_printf(a, "%s/plan.inspire", dir);
+  FILE *probe = fopen(plan, "rb");
+  if (!probe) return arena_printf(a, "%s/plan.migration", dir);
+  fclose(probe);
+  return plan;
+}
+
 const char *rt_checksum(arena *a, const char *dir) {
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned n = 0;
-  const char *plan = arena_printf(a, "%s/plan.inspire", dir);
-  FILE *probe = fopen(plan, "rb");
-  if (probe)
-    fclose(probe);
-  else
-    plan = arena_printf(a, "%s/plan.migration", dir);
-  bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 && add_file(md, plan) &&
+  bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+            add_file(md, rt_plan_path(a, dir)) &&
             add_file(md, arena_printf(a, "%s/snapshot.json", dir)) &&
             EVP_DigestFinal_ex(md, out, &n) == 1;
   EVP_MD_CTX_free(md);

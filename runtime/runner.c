@@ -1,17 +1,24 @@
 /*
-** runner.c: apply, dry-run and status (migrations.md 6).
+** runner.c: apply, dry-run, status, down and rollback (migrations.md 6,
+** docs/runtime.md).
 **
 ** Under the lock: the ledger is read and checked against the history (an
 ** applied migration changed or gone blocks everything), the database is
-** compared with the last applied snapshot (live drift), then each pending
-** migration runs.  Postgres and SQLite run a migration in one transaction:
+** compared with the last applied snapshot (live drift), then each migration
+** runs, up or down.  Postgres and SQLite run a migration in one transaction:
 ** a failed statement rolls it all back and the ledger gets the failed step
-** in a transaction of its own.  MySQL commits each DDL statement itself, so
+** in a transaction of its own.  A backfill splits that transaction: what
+** comes before it commits, its batches commit one by one, and the rest
+** commits with the ledger row, each part recording its steps done, so a
+** re-run resumes after them.  MySQL commits each DDL statement itself, so
 ** each statement is a step recorded as it completes, and a re-run resumes
-** after the last one done.
+** after the last one done.  Every apply, down and rollback is a row of
+** _inspire_runs, and each migration it moves leaves the snapshots before
+** and after it in _inspire_schema_snapshots.
 */
 #include "runtime.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,23 +26,54 @@
 #include <time.h>
 #include <unistd.h>
 
-static long now_ms(void) {
+long rt_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int blocked(rt_run *r, const char *fmt, const char *a1, const char *a2) {
+int rt_blocked(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   fprintf(stderr, "inspirec: ");
-  fprintf(stderr, fmt, a1, a2);
+  vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
-  (void)r;
+  va_end(ap);
   return RT_BLOCKED;
 }
 
-static int db_error(rt_run *r, const char *what) {
+int rt_db_error(rt_run *r, const char *what) {
   fprintf(stderr, "inspirec: %s: %s\n", what, r->db->err ? r->db->err : "unknown error");
   return RT_DATABASE;
+}
+
+void rt_progress(rt_run *r, const char *fmt, ...) {
+  if (!r->progress) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("\r\033[K", stderr);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fflush(stderr);
+}
+
+void rt_progress_done(rt_run *r) {
+  if (r->progress) fputs("\r\033[K", stderr);
+}
+
+/* The test hook: the process ends before statement N of the run, as a
+** kill -9 would end it (no rollback, no unlock: the engine and the kernel
+** must cope). */
+void rt_maybe_stop(rt_run *r) {
+  if (r->stop_after && ++r->steps_run == r->stop_after) _exit(137);
+}
+
+/* ---- the ledger against the history --------------------------------------- */
+
+static history_mig *mig_named(rt_run *r, const char *id) {
+  for (int j = 0; j < r->h->migs.n; j++)
+    if (strcmp(r->h->migs.v[j]->name, id ? id : "") == 0) return r->h->migs.v[j];
+  return NULL;
 }
 
 /* The applied rows against the history: every one still there, unchanged. */
@@ -43,39 +81,48 @@ static int check_ledger(rt_run *r) {
   rt_rows rows;
   r->applied = 0;
   if (!r->ledger) return RT_OK;
-  if (!rt_ledger_applied(r->db, &rows)) return db_error(r, "cannot read the ledger");
+  if (!rt_ledger_applied(r->db, &rows)) return rt_db_error(r, "cannot read the ledger");
   for (int i = 0; i < rows.nrows; i++) {
     const char *id = rows.cells[i * rows.ncols], *sum = rows.cells[i * rows.ncols + 1];
-    history_mig *m = NULL;
-    for (int j = 0; j < r->h->migs.n && !m; j++)
-      if (strcmp(r->h->migs.v[j]->name, id ? id : "") == 0) m = r->h->migs.v[j];
+    const char *batch = rows.cells[i * rows.ncols + 3];
+    history_mig *m = mig_named(r, id);
     if (!m)
-      return blocked(r,
-                     "migration %s is applied to the database but missing from %s; restore it "
-                     "from version control",
-                     id, r->h->dir);
+      return rt_blocked("migration %s is applied to the database but missing from %s; restore it "
+                        "from version control",
+                        id, r->h->dir);
     const char *now = rt_checksum(r->a, m->dir);
     if (!now || !sum || strcmp(now, sum) != 0)
-      return blocked(r,
-                     "%s/plan.inspire or snapshot.json changed after %s was applied; restore the "
-                     "committed files (an applied migration is never edited: plan a new one)",
-                     m->dir, m->name);
+      return rt_blocked("%s/plan.inspire or snapshot.json changed after %s was applied; restore "
+                        "the committed files (an applied migration is never edited: plan a new "
+                        "one)",
+                        m->dir, m->name);
     r->is_applied[m->number - 1] = true;
+    r->batch_of[m->number - 1] = batch ? atoi(batch) : 0;
     r->applied++;
   }
   for (int j = 0; j < r->h->migs.n; j++) /* applied out of order: a gap below */
     if (!r->is_applied[j] && j + 1 < r->h->migs.n && r->is_applied[j + 1])
-      return blocked(r, "migration %s is not applied but a later one is; %s", r->h->migs.v[j]->name,
-                     "apply cannot fill a gap in the history");
+      return rt_blocked("migration %s is not applied but a later one is; apply cannot fill a gap "
+                        "in the history",
+                        r->h->migs.v[j]->name);
   return RT_OK;
 }
 
 /* The state the database should be in: the last applied snapshot. */
+static const st_schema *empty_state(rt_run *r) {
+  return st_new(r->a, r->h->latest ? r->h->latest->names : NULL);
+}
+
+static const st_schema *state_after(rt_run *r, int j) {
+  return j >= 0 ? r->h->migs.v[j]->snapshot : empty_state(r);
+}
+
+static const char *name_of(rt_run *r, int j) {
+  return j >= 0 ? r->h->migs.v[j]->name : NULL;
+}
+
 static const st_schema *applied_state(rt_run *r) {
-  const st_schema *s = NULL;
-  for (int j = 0; j < r->h->migs.n; j++)
-    if (r->is_applied[j]) s = r->h->migs.v[j]->snapshot;
-  return s ? s : st_new(r->a, r->h->latest ? r->h->latest->names : NULL);
+  return state_after(r, r->applied - 1);
 }
 
 /* The first pending migration's enum values added before its transaction
@@ -96,7 +143,7 @@ static const st_schema *with_early_values(rt_run *r, const st_schema *applied) {
 
 static int check_live_drift(rt_run *r) {
   db_schema *got = rt_introspect(r->db);
-  if (!got) return db_error(r, "cannot read the database");
+  if (!got) return rt_db_error(r, "cannot read the database");
   const st_schema *applied = applied_state(r);
   const be_dialect *d = r->db->drv->dialect;
   r->live_drift = db_diff(be_expected(d, applied, r->a), got, r->a);
@@ -106,137 +153,49 @@ static int check_live_drift(rt_run *r) {
   return RT_OK;
 }
 
-/* The test hook: the process ends before statement N of the run, as a
-** kill -9 would end it (no rollback, no unlock: the engine and the kernel
-** must cope). */
-static void maybe_stop(rt_run *r) {
-  if (r->stop_after && ++r->steps_run == r->stop_after) _exit(137);
-}
-
-static bool run_list(rt_run *r, const be_stmt *v, int n, int *failed_at) {
-  rt_db *db = r->db;
-  for (int i = 0; i < n; i++) {
-    maybe_stop(r);
-    if (!db->drv->exec(db, v[i].sql)) {
-      *failed_at = i;
-      return false;
-    }
-  }
-  return true;
-}
-
-/* The rebuild's check, before the commit (lang_altertable.html 7). */
-static bool sqlite_fk_check(rt_run *r) {
-  rt_rows bad;
-  return r->db->drv->query(r->db, "PRAGMA foreign_key_check", &bad) &&
-         (bad.nrows == 0 ||
-          rt_fail(r->db, arena_printf(r->a,
-                                      "foreign_key_check: table %s has a row whose reference "
-                                      "points nowhere",
-                                      bad.cells[0] ? bad.cells[0] : "?")));
-}
-
-/* One migration in one transaction (Postgres, SQLite). */
-static int apply_transactional(rt_run *r, history_mig *m, const be_script *s, const char *sum) {
-  rt_db *db = r->db;
-  bool lite = db->url->engine == RT_SQLITE;
-  int at = -1;
-  long t0 = now_ms();
-  /* Postgres' ADD VALUE and SQLite's foreign_keys=OFF: before the transaction */
-  if (!run_list(r, s->pre.v, s->pre.n, &at)) return db_error(r, m->name);
-  if (!db->drv->exec(db, lite ? "BEGIN IMMEDIATE" : "BEGIN")) return db_error(r, m->name);
-  bool ok = run_list(r, s->stmts.v, s->stmts.n, &at);
-  if (ok && lite && !(ok = sqlite_fk_check(r))) at = s->stmts.n;
-  for (int i = 0; ok && i < s->stmts.n; i++)
-    ok = rt_ledger_step(db, m->name, i + 1, s->stmts.v[i].sql, "done", NULL);
-  ok = ok && rt_ledger_record(db, m->name, sum, now_ms() - t0, r->version) &&
-       db->drv->exec(db, "COMMIT");
-  if (!ok) {
-    const char *err = db->err;
-    db->drv->exec(db, "ROLLBACK");
-    db->err = err;
-    if (lite) db->drv->exec(db, "PRAGMA foreign_keys = ON");
-    /* what failed, in a transaction of its own */
-    if (at >= 0) {
-      db->drv->exec(db, "BEGIN");
-      for (int i = 0; i < at && i < s->stmts.n; i++)
-        rt_ledger_step(db, m->name, i + 1, s->stmts.v[i].sql, "pending", NULL);
-      rt_ledger_step(db, m->name, at + 1, at < s->stmts.n ? s->stmts.v[at].sql : "check", "failed",
-                     err);
-      db->drv->exec(db, "COMMIT");
-    }
-    db->err = err;
-    return db_error(r, arena_printf(r->a, "%s failed at statement %d; nothing of it was kept",
-                                    m->name, at + 1));
-  }
-  run_list(r, s->post.v, s->post.n, &at);
-  return RT_OK;
-}
-
-/* One migration a statement at a time (MySQL), resuming after the steps done. */
-static int apply_stepwise(rt_run *r, history_mig *m, const be_script *s, const char *sum) {
-  rt_db *db = r->db;
-  rt_rows done;
-  long t0 = now_ms();
-  if (!db->drv->query(db,
-                      arena_printf(r->a,
-                                   "SELECT step FROM _inspire_migration_steps WHERE migration_id "
-                                   "= %s AND status = 'done' ORDER BY step",
-                                   rt_lit(db, m->name)),
-                      &done))
-    return db_error(r, "cannot read the ledger");
-  int skip = done.nrows; /* steps run in order, so the done ones are the first */
-  const be_stmt *all[3] = {s->pre.v, s->stmts.v, s->post.v};
-  int counts[3] = {s->pre.n, s->stmts.n, s->post.n}, step = 0;
-  for (int k = 0; k < 3; k++)
-    for (int i = 0; i < counts[k]; i++) {
-      step++;
-      if (step <= skip) continue;
-      const char *sql = all[k][i].sql;
-      if (!rt_ledger_step(db, m->name, step, sql, "pending", NULL)) return db_error(r, m->name);
-      maybe_stop(r);
-      if (!db->drv->exec(db, sql)) {
-        const char *err = db->err;
-        rt_ledger_step(db, m->name, step, sql, "failed", err);
-        db->err = err;
-        return db_error(r, arena_printf(r->a,
-                                        "%s failed at statement %d; the %d before it are done "
-                                        "(MySQL commits each one); fix the cause and run apply "
-                                        "again to resume",
-                                        m->name, step, step - 1));
-      }
-      if (!rt_ledger_step(db, m->name, step, sql, "done", NULL)) return db_error(r, m->name);
-    }
-  if (!rt_ledger_record(db, m->name, sum, now_ms() - t0, r->version)) return db_error(r, m->name);
+/* Steps done in one direction of a migration not finished that way: a run
+** stopped half way (a backfill's batches, MySQL's statements). */
+static int half_done(rt_run *r) {
+  rt_rows rows;
+  if (!r->db->drv->query(r->db,
+                         "SELECT DISTINCT migration_id FROM _inspire_migration_steps WHERE "
+                         "direction = 'up' AND status IN ('done', 'running', 'canceled') AND "
+                         "migration_id NOT IN (SELECT id FROM _inspire_migrations)",
+                         &rows))
+    return rt_db_error(r, "cannot read the ledger");
+  if (rows.nrows) r->resuming = rows.cells[0];
+  if (!r->db->drv->query(r->db,
+                         "SELECT DISTINCT migration_id FROM _inspire_migration_steps WHERE "
+                         "direction = 'down' AND status = 'done' AND migration_id IN (SELECT id "
+                         "FROM _inspire_migrations)",
+                         &rows))
+    return rt_db_error(r, "cannot read the ledger");
+  if (rows.nrows) r->reversing = rows.cells[0];
   return RT_OK;
 }
 
 int rt_prepare(rt_run *r) {
   const char *err;
+  r->t0 = rt_now_ms();
   r->is_applied = arena_alloc(r->a, (size_t)r->h->migs.n + 1);
+  r->batch_of = arena_alloc(r->a, sizeof(int) * ((size_t)r->h->migs.n + 1));
   r->db = rt_open(r->a, r->url, &err);
   if (!r->db) {
     fprintf(stderr, "inspirec: %s\n", err);
     return RT_DATABASE;
   }
   if (!r->no_lock && !r->db->drv->lock(r->db, r->lock_timeout))
-    return r->db->timed_out ? blocked(r, "%s%s", r->db->err, "") : db_error(r, "cannot lock");
+    return r->db->timed_out ? rt_blocked("%s", r->db->err) : rt_db_error(r, "cannot lock");
   r->locked = !r->no_lock;
-  if (!rt_ledger_exists(r->db, &r->ledger)) return db_error(r, "cannot read the database");
+  if (!rt_ledger_exists(r->db, &r->ledger)) return rt_db_error(r, "cannot read the database");
   int rc = check_ledger(r);
-  if (rc == RT_OK && !r->db->drv->transactional_ddl && r->ledger) {
-    /* MySQL: steps of a migration not yet recorded mean one stopped half way;
-    ** the database is then between two snapshots, and apply resumes it */
-    rt_rows rows;
-    if (!r->db->drv->query(r->db,
-                           "SELECT DISTINCT migration_id FROM _inspire_migration_steps WHERE "
-                           "status = 'done' AND migration_id NOT IN (SELECT id FROM "
-                           "_inspire_migrations)",
-                           &rows))
-      return db_error(r, "cannot read the ledger");
-    if (rows.nrows) r->resuming = rows.cells[0];
-  }
-  if (rc == RT_OK && !r->resuming) rc = check_live_drift(r);
+  if (rc == RT_OK && r->ledger) rc = half_done(r);
+  /* under the lock, a run still `running` is one that died: say so */
+  if (rc == RT_OK && r->ledger && r->locked)
+    r->db->drv->exec(r->db, "UPDATE _inspire_runs SET state = 'failed', error = 'the runner "
+                            "stopped before the end (killed?)' WHERE state IN ('pending', "
+                            "'running')");
+  if (rc == RT_OK && !r->resuming && !r->reversing) rc = check_live_drift(r);
   return rc;
 }
 
@@ -246,16 +205,211 @@ void rt_finish(rt_run *r) {
   r->db = NULL;
 }
 
-/* Progress on a terminal only (cli.md): one line, rewritten in place. */
-static void progress(rt_run *r, const char *verb, int i, int n, const char *name) {
-  if (!r->progress) return;
-  fprintf(stderr, "\r\033[K%s %d/%d %s", verb, i, n, name);
-  fflush(stderr);
+/* ---- one migration, one direction ----------------------------------------- */
+
+typedef struct rt_job {
+  history_mig *m;
+  const be_script *s;
+  bool down;
+  const char *sum;                  /* up: the checksum recorded */
+  int batch;                        /* up: the batch it joins */
+  const st_schema *before, *after;  /* the states around it, for the audit */
+  const char *before_name, *after_name; /* their migrations; NULL: the empty schema */
+} rt_job;
+
+static const char *direction(const rt_job *j) {
+  return j->down ? "down" : "up";
 }
 
-static void progress_done(rt_run *r) {
-  if (r->progress) fputs("\r\033[K", stderr);
+static bool run_list(rt_run *r, const be_stmt *v, int n, int *failed_at) {
+  rt_db *db = r->db;
+  for (int i = 0; i < n; i++) {
+    rt_maybe_stop(r);
+    if (!db->drv->exec(db, v[i].sql)) {
+      *failed_at = i;
+      return false;
+    }
+  }
+  return true;
 }
+
+/* The rebuild's check, before the commit (lang_altertable.html 7). */
+bool rt_sqlite_fk_check(rt_run *r) {
+  rt_rows bad;
+  return r->db->drv->query(r->db, "PRAGMA foreign_key_check", &bad) &&
+         (bad.nrows == 0 ||
+          rt_fail(r->db, arena_printf(r->a,
+                                      "foreign_key_check: table %s has a row whose reference "
+                                      "points nowhere",
+                                      bad.cells[0] ? bad.cells[0] : "?")));
+}
+
+/* How many steps of the job are done already (a prefix: steps run in order). */
+static bool steps_done(rt_run *r, const rt_job *j, int *done) {
+  rt_rows rows;
+  *done = 0;
+  if (!r->ledger) return true;
+  if (!r->db->drv->query(r->db,
+                         arena_printf(r->a,
+                                      "SELECT count(*) FROM _inspire_migration_steps WHERE "
+                                      "migration_id = %s AND direction = %s AND status = 'done'",
+                                      rt_lit(r->db, j->m->name), rt_lit(r->db, direction(j))),
+                         &rows))
+    return false;
+  *done = rows.nrows ? atoi(rows.cells[0]) : 0;
+  return true;
+}
+
+/* The ledger row made (up) or taken away (down), with the audit's two
+** snapshots: inside the job's last transaction where there is one. */
+static bool record_job(rt_run *r, const rt_job *j, long ms) {
+  rt_db *db = r->db;
+  bool ok = j->down ? rt_ledger_unrecord(db, j->m->name)
+                    : rt_ledger_record(db, j->m->name, j->sum, ms, r->version, j->batch);
+  if (ok && r->run_id > 0) {
+    char *before = st_write_json(j->before, j->before_name),
+         *after = st_write_json(j->after, j->after_name);
+    ok = rt_run_snapshot(db, r->run_id, j->m->name, "before", before) &&
+         rt_run_snapshot(db, r->run_id, j->m->name, "after", after);
+    free(before);
+    free(after);
+  }
+  return ok;
+}
+
+/* A failure inside a transaction: roll back, then record the steps of the
+** part that failed, in a transaction of its own. */
+static int tx_failed(rt_run *r, const rt_job *j, int from, int at, bool kept) {
+  rt_db *db = r->db;
+  const be_script *s = j->s;
+  const char *err = db->err;
+  db->drv->exec(db, "ROLLBACK");
+  db->err = err;
+  if (db->url->engine == RT_SQLITE) db->drv->exec(db, "PRAGMA foreign_keys = ON");
+  if (at >= 0) {
+    db->drv->exec(db, "BEGIN");
+    for (int i = from; i < at && i < s->stmts.n; i++)
+      rt_ledger_step(db, j->m->name, direction(j), i + 1, s->stmts.v[i].sql, "pending", NULL);
+    rt_ledger_step(db, j->m->name, direction(j), at + 1,
+                   at < s->stmts.n ? s->stmts.v[at].sql : "check", "failed", err);
+    db->drv->exec(db, "COMMIT");
+  }
+  db->err = err;
+  return rt_db_error(r, arena_printf(r->a, "%s%s failed at statement %d; %s", j->m->name,
+                                     j->down ? " (down)" : "", at + 1,
+                                     kept ? "the parts before it that committed are kept (see "
+                                            "inspirec history); fix the cause and run again to "
+                                            "resume"
+                                          : "nothing of it was kept"));
+}
+
+/* One migration in transactions (Postgres, SQLite): one, or one per part
+** between backfills. */
+static int run_transactional(rt_run *r, const rt_job *j) {
+  rt_db *db = r->db;
+  const be_script *s = j->s;
+  bool lite = db->url->engine == RT_SQLITE;
+  int n = s->stmts.n, at = -1, done;
+  long t0 = rt_now_ms();
+  bool parts = false;
+  for (int i = 0; i < n; i++)
+    parts |= s->stmts.v[i].batch != NULL;
+  if (!steps_done(r, j, &done)) return rt_db_error(r, "cannot read the ledger");
+  /* Postgres' ADD VALUE and SQLite's foreign_keys=OFF: before the transaction */
+  if (!run_list(r, s->pre.v, s->pre.n, &at)) return rt_db_error(r, j->m->name);
+  for (int i = done;;) {
+    if (i < n && s->stmts.v[i].batch) {
+      int rc = rt_backfill(r, j->m->name, i + 1, &s->stmts.v[i]);
+      if (rc != RT_OK) return rc;
+      i++;
+      continue;
+    }
+    int k = i;
+    while (k < n && !s->stmts.v[k].batch)
+      k++;
+    if (!db->drv->exec(db, lite ? "BEGIN IMMEDIATE" : "BEGIN")) return rt_db_error(r, j->m->name);
+    bool ok = i > 0 || j->down || rt_ledger_forget_steps(db, j->m->name, "down");
+    if (ok && !run_list(r, s->stmts.v + i, k - i, &at)) {
+      ok = false;
+      at += i;
+    }
+    if (ok && lite && !(ok = rt_sqlite_fk_check(r))) at = k;
+    for (int q = i; ok && q < k; q++)
+      ok = rt_ledger_step(db, j->m->name, direction(j), q + 1, s->stmts.v[q].sql, "done", NULL);
+    ok = ok && (k < n || record_job(r, j, rt_now_ms() - t0)) && db->drv->exec(db, "COMMIT");
+    if (!ok) return tx_failed(r, j, i, at, parts && i > 0);
+    if (k >= n) break;
+    i = k;
+  }
+  run_list(r, s->post.v, s->post.n, &at);
+  return RT_OK;
+}
+
+/* One migration a statement at a time (MySQL), resuming after the steps done. */
+static int run_stepwise(rt_run *r, const rt_job *j) {
+  rt_db *db = r->db;
+  long t0 = rt_now_ms();
+  int skip;
+  if (!steps_done(r, j, &skip)) return rt_db_error(r, "cannot read the ledger");
+  if (!skip && !j->down && r->ledger && !rt_ledger_forget_steps(db, j->m->name, "down"))
+    return rt_db_error(r, j->m->name);
+  const be_script *s = j->s;
+  const be_stmt *all[3] = {s->pre.v, s->stmts.v, s->post.v};
+  int counts[3] = {s->pre.n, s->stmts.n, s->post.n}, step = 0;
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < counts[k]; i++) {
+      step++;
+      if (step <= skip) continue;
+      const be_stmt *st = &all[k][i];
+      if (st->batch) {
+        int rc = rt_backfill(r, j->m->name, step, st);
+        if (rc != RT_OK) return rc;
+        continue;
+      }
+      if (!rt_ledger_step(db, j->m->name, direction(j), step, st->sql, "pending", NULL))
+        return rt_db_error(r, j->m->name);
+      rt_maybe_stop(r);
+      if (!db->drv->exec(db, st->sql)) {
+        const char *err = db->err;
+        rt_ledger_step(db, j->m->name, direction(j), step, st->sql, "failed", err);
+        db->err = err;
+        return rt_db_error(r, arena_printf(r->a,
+                                           "%s%s failed at statement %d; the %d before it are "
+                                           "done (MySQL commits each one); fix the cause and run "
+                                           "%s again to resume",
+                                           j->m->name, j->down ? " (down)" : "", step, step - 1,
+                                           j->down ? "down" : "apply"));
+      }
+      if (!rt_ledger_step(db, j->m->name, direction(j), step, st->sql, "done", NULL))
+        return rt_db_error(r, j->m->name);
+    }
+  if (!record_job(r, j, rt_now_ms() - t0)) return rt_db_error(r, j->m->name);
+  return RT_OK;
+}
+
+static int run_job(rt_run *r, const rt_job *j) {
+  return r->db->drv->transactional_ddl ? run_transactional(r, j) : run_stepwise(r, j);
+}
+
+/* ---- the run's row -------------------------------------------------------- */
+
+static bool begin_run(rt_run *r, const char *verb, int batch) {
+  r->run_id = rt_run_begin(r->db, verb, batch, "running", r->version);
+  r->db->run = r->run_id;
+  return r->run_id > 0;
+}
+
+/* The run's final state, with the migrations it moved.  A failure to write
+** it is not the run's failure: the ledger already tells the truth. */
+static void end_run(rt_run *r, int rc, const char *moved) {
+  if (!r->db || r->run_id <= 0) return;
+  const char *state = rc == RT_OK ? "completed" : rc == RT_BLOCKED ? "canceled" : "failed";
+  const char *err = rc == RT_DATABASE ? r->db->err : NULL;
+  r->db->err = NULL;
+  rt_run_end(r->db, r->run_id, state, moved, rt_now_ms() - r->t0, err);
+}
+
+/* ---- apply ---------------------------------------------------------------- */
 
 /* The pending migrations' scripts, all lowered before anything runs, so that
 ** one the dialect cannot build (E0801) stops the run before it starts. */
@@ -286,18 +440,29 @@ static be_script *lower_pending(rt_run *r, int *first, int *last) {
 
 int rt_apply(rt_run *r) {
   int rc = rt_prepare(r);
-  if (rc == RT_OK && r->source_drift) rc = blocked(r, "%s%s", r->source_drift, "");
+  if (rc == RT_OK && r->reversing)
+    rc = rt_blocked("the down script of %s stopped half way; run inspirec down again to finish "
+                    "it",
+                    r->reversing);
+  if (rc == RT_OK && r->source_drift) rc = rt_blocked("%s", r->source_drift);
   if (rc == RT_OK && r->live_drift && !r->allow_drift)
-    rc = blocked(r,
-                 "the database differs from the last applied migration (%s); fix it by hand, or "
-                 "pass --allow-drift to apply anyway",
-                 r->live_drift, "");
+    rc = rt_blocked("the database differs from the last applied migration (%s); fix it by hand, "
+                    "or pass --allow-drift to apply anyway",
+                    r->live_drift);
   int first = -1, last = -1;
   be_script *scripts = rc == RT_OK ? lower_pending(r, &first, &last) : NULL;
   if (rc == RT_OK && !scripts) rc = RT_INPUT;
+  if (rc == RT_OK && first >= 0) rc = rt_check_budget(r, first, last);
   if (rc == RT_OK && !r->dry_run && first >= 0 && !rt_ledger_ensure(r->db))
-    rc = db_error(r, "cannot make the ledger tables");
+    rc = rt_db_error(r, "cannot make the ledger tables");
+  if (rc == RT_OK && !r->dry_run && first >= 0) r->ledger = true;
+  int batch = 0;
+  if (rc == RT_OK && !r->dry_run && first >= 0 &&
+      ((batch = rt_ledger_next_batch(r->db)) < 0 || !begin_run(r, "apply", batch)))
+    rc = rt_db_error(r, "cannot write the ledger");
   int ran = 0, todo = first < 0 ? 0 : last - first + 1;
+  strbuf moved = {0};
+  strbuf_puts(&moved, "");
   for (int j = first; rc == RT_OK && j >= 0 && j <= last; j++) {
     history_mig *m = r->h->migs.v[j];
     if (r->dry_run) {
@@ -307,24 +472,132 @@ int rt_apply(rt_run *r) {
     } else {
       const char *sum = rt_checksum(r->a, m->dir);
       if (!sum) {
-        rc = blocked(r, "cannot read %s%s", m->dir, "");
+        rc = rt_blocked("cannot read %s", m->dir);
         break;
       }
-      progress(r, "applying", ran + 1, todo, m->name);
-      rc = r->db->drv->transactional_ddl ? apply_transactional(r, m, &scripts[j], sum)
-                                         : apply_stepwise(r, m, &scripts[j], sum);
-      progress_done(r);
-      if (rc == RT_OK && !r->quiet) fprintf(stderr, "applied %s\n", m->name);
+      rt_progress(r, "applying %d/%d %s", ran + 1, todo, m->name);
+      rt_job job = {m,          &scripts[j], false, sum, batch, state_after(r, j - 1), m->snapshot,
+                    name_of(r, j - 1), m->name};
+      rc = run_job(r, &job);
+      rt_progress_done(r);
+      if (rc == RT_OK) {
+        strbuf_puts(&moved, ran ? "," : "");
+        strbuf_puts(&moved, m->name);
+        if (!r->quiet) fprintf(stderr, "applied %s\n", m->name);
+      }
     }
-    ran++;
+    ran += rc == RT_OK;
   }
+  end_run(r, rc, strbuf_done(&moved, r->a));
   if (rc == RT_OK && !r->quiet && !r->dry_run) {
     if (ran)
-      fprintf(stderr, "%d migration%s applied\n", ran, ran == 1 ? "" : "s");
+      fprintf(stderr, "%d migration%s applied (batch %d)\n", ran, ran == 1 ? "" : "s", batch);
     else
       fprintf(stderr, "nothing to apply: the database is at %s\n",
               r->applied ? r->h->migs.v[r->applied - 1]->name : "the empty schema");
   }
+  rt_finish(r);
+  return rc;
+}
+
+/* ---- down and rollback ---------------------------------------------------- */
+
+/* The index of the oldest migration to reverse, or -1 (a message printed). */
+static int down_from(rt_run *r) {
+  int newest = r->applied - 1;
+  if (r->rollback) {
+    int j = newest;
+    while (j > 0 && r->batch_of[j - 1] == r->batch_of[newest])
+      j--;
+    return j;
+  }
+  if (r->to) {
+    if (strcmp(r->to, "0") == 0) return 0; /* --to 0: everything */
+    for (int j = 0; j < r->h->migs.n; j++) {
+      history_mig *m = r->h->migs.v[j];
+      if (strcmp(m->name, r->to) && atol(r->to) != m->number) continue;
+      if (j > newest) {
+        rt_blocked("--to %s: it is not applied to %s, so there is nothing to reverse down to it",
+                   m->name, r->db->url->shown);
+        return -1;
+      }
+      return j + 1;
+    }
+    return -1;
+  }
+  int j = newest - (r->steps > 0 ? r->steps : 1) + 1;
+  return j < 0 ? 0 : j;
+}
+
+int rt_down(rt_run *r) {
+  const char *verb = r->rollback ? "rollback" : "down";
+  int rc = rt_prepare(r);
+  if (rc == RT_OK && r->resuming)
+    rc = rt_blocked("%s stopped half way up; run inspirec apply to finish it before %s",
+                    r->resuming, verb);
+  if (rc == RT_OK && r->live_drift && !r->allow_drift)
+    rc = rt_blocked("the database differs from the last applied migration (%s); fix it by hand, "
+                    "or pass --allow-drift to run %s anyway",
+                    r->live_drift, verb);
+  int from = rc == RT_OK ? down_from(r) : -1, newest = r->applied - 1;
+  if (rc == RT_OK && from < 0) rc = RT_BLOCKED;
+  if (rc == RT_OK && from > newest) {
+    if (!r->quiet) fprintf(stderr, "nothing to reverse: the database is at %s\n",
+                           r->applied ? r->h->migs.v[newest]->name : "the empty schema");
+    rt_finish(r);
+    return RT_OK;
+  }
+  /* every down script lowered and judged before anything runs */
+  const be_dialect *d = rc == RT_OK ? r->db->drv->dialect : NULL;
+  be_script *scripts = arena_alloc(r->a, sizeof *scripts * ((size_t)r->h->migs.n + 1));
+  for (int j = newest; rc == RT_OK && j >= from; j--) {
+    history_mig *m = r->h->migs.v[j];
+    be_script *s = &scripts[j];
+    be_script_init(s, r->a);
+    be_lower_plan(d, state_after(r, j - 1), m->plan, true, s);
+    for (int k = 0; k < s->problems.n; k++, rc = RT_INPUT)
+      fprintf(stderr, "inspirec: the down script of %s cannot be lowered for %s: %s\n", m->name,
+              d->name, s->problems.v[k]);
+    if (rc == RT_OK && s->irreversible)
+      rc = rt_blocked("%s cannot be reversed: %s; nothing was run", m->name,
+                      s->notes.n ? s->notes.v[0] + 3 : "it has no down script");
+    for (int k = 0; rc == RT_OK && !r->accept_loss && k < s->notes.n; k++)
+      if (strncmp(s->notes.v[k], "-- LOSSY:", 9) == 0)
+        rc = rt_blocked("the down script of %s loses data (%s); pass --accept-loss to run it; "
+                        "nothing was run",
+                        m->name, s->notes.v[k] + 10);
+  }
+  if (rc == RT_OK && r->dry_run) {
+    for (int j = newest; j >= from; j--) {
+      char *text = be_script_text(&scripts[j], arena_printf(r->a, "-- %s (down)",
+                                                            r->h->migs.v[j]->name));
+      fputs(text, stdout);
+      free(text);
+    }
+    rt_finish(r);
+    return RT_OK;
+  }
+  if (rc == RT_OK && !begin_run(r, verb, r->rollback ? r->batch_of[newest] : 0))
+    rc = rt_db_error(r, "cannot write the ledger");
+  int ran = 0, todo = newest - from + 1;
+  strbuf moved = {0};
+  strbuf_puts(&moved, "");
+  for (int j = newest; rc == RT_OK && j >= from; j--) {
+    history_mig *m = r->h->migs.v[j];
+    rt_progress(r, "reversing %d/%d %s", ran + 1, todo, m->name);
+    rt_job job = {m, &scripts[j], true, NULL, 0, m->snapshot, state_after(r, j - 1), m->name,
+                  name_of(r, j - 1)};
+    rc = run_job(r, &job);
+    rt_progress_done(r);
+    if (rc != RT_OK) break;
+    strbuf_puts(&moved, ran++ ? "," : "");
+    strbuf_puts(&moved, m->name);
+    if (!r->quiet) fprintf(stderr, "reversed %s\n", m->name);
+  }
+  end_run(r, rc, strbuf_done(&moved, r->a));
+  if (rc == RT_OK && !r->quiet)
+    fprintf(stderr, "%d migration%s reversed; the database is at %s\n", ran, ran == 1 ? "" : "s",
+            from ? r->h->migs.v[from - 1]->name : "the empty schema");
   rt_finish(r);
   return rc;
 }
@@ -349,118 +622,5 @@ int rt_applied_ids(arena *a, const char *url, rt_rows *out, const char **err) {
     rc = -1;
   }
   rt_close(db);
-  return rc;
-}
-
-/* ---- verify -------------------------------------------------------------- */
-
-/* A script on its own, with no ledger: verify's ups and downs. */
-static bool run_script(rt_run *r, const be_script *s) {
-  rt_db *db = r->db;
-  bool tx = db->drv->transactional_ddl, lite = db->url->engine == RT_SQLITE;
-  int at;
-  if (!run_list(r, s->pre.v, s->pre.n, &at)) return false;
-  if (tx && !db->drv->exec(db, lite ? "BEGIN IMMEDIATE" : "BEGIN")) return false;
-  bool ok = run_list(r, s->stmts.v, s->stmts.n, &at) && (!lite || sqlite_fk_check(r));
-  if (tx) {
-    const char *err = db->err;
-    if (!db->drv->exec(db, ok ? "COMMIT" : "ROLLBACK")) ok = false;
-    if (err) db->err = err;
-  }
-  return run_list(r, s->post.v, s->post.n, &at) && ok;
-}
-
-static const char *differs(rt_run *r, const st_schema *want) {
-  db_schema *got = rt_introspect(r->db);
-  if (!got) return arena_printf(r->a, "cannot read the database: %s", r->db->err);
-  return db_diff(be_expected(r->db->drv->dialect, want, r->a), got, r->a);
-}
-
-static int verify_failed(rt_run *r, const char *fmt, const char *a1, const char *a2) {
-  progress_done(r);
-  fprintf(stderr, "inspirec: verify: ");
-  fprintf(stderr, fmt, a1, a2);
-  fputc('\n', stderr);
-  return RT_INPUT;
-}
-
-int rt_verify(rt_run *r, const st_schema *declared) {
-  const char *err;
-  const history *h = r->h;
-  r->db = rt_open(r->a, r->url, &err);
-  if (!r->db) {
-    fprintf(stderr, "inspirec: %s\n", err);
-    return RT_DATABASE;
-  }
-  int rc = RT_OK;
-  bool memory = r->db->url->engine == RT_SQLITE && strcmp(r->db->url->path, ":memory:") == 0;
-  if (!memory) {
-    if (!r->db->drv->lock(r->db, r->lock_timeout))
-      rc = r->db->timed_out ? blocked(r, "%s%s", r->db->err, "") : db_error(r, "cannot lock");
-    r->locked = rc == RT_OK;
-  }
-  /* a throwaway database: verify will not build on anything, nor clobber it */
-  const st_schema *empty = st_new(r->a, h->latest ? h->latest->names : NULL);
-  bool ledger = false;
-  const char *d = rc == RT_OK ? differs(r, empty) : NULL;
-  if (rc == RT_OK && (d || !rt_ledger_exists(r->db, &ledger) || ledger))
-    rc = blocked(r, "the shadow database %s is not empty (%s); verify needs a throwaway one",
-                 r->db->url->shown, d ? d : "it has a migration ledger");
-  const be_dialect *dl = r->db->drv->dialect;
-  const st_schema *prev = empty;
-  int n = h->migs.n, up = 0;
-  for (int j = 0; rc == RT_OK && j < n; j++, up++) {
-    history_mig *m = h->migs.v[j];
-    be_script s;
-    be_script_init(&s, r->a);
-    be_lower_plan(dl, prev, m->plan, false, &s);
-    if (s.problems.n) rc = verify_failed(r, "%s cannot be lowered for %s", m->name, dl->name);
-    progress(r, "verify: up", j + 1, n, m->name);
-    if (rc == RT_OK && !run_script(r, &s))
-      rc = (progress_done(r), db_error(r, arena_printf(r->a, "verify: %s failed", m->name)));
-    if (rc == RT_OK && (d = differs(r, m->snapshot)))
-      rc = verify_failed(r, "after %s the database differs from its snapshot: %s", m->name, d);
-    prev = m->snapshot;
-  }
-  if (rc == RT_OK && (d = differs(r, declared)))
-    rc = verify_failed(r, "the history does not build the declared schema: %s%s", d,
-                       "; run inspirec plan");
-  if (rc == RT_OK && r->source_drift) rc = verify_failed(r, "%s%s", r->source_drift, "");
-  /* back down to nothing: every down script returns to the snapshot before it */
-  int down = 0;
-  const char *stopped = NULL;
-  for (int j = n - 1; rc == RT_OK && j >= 0 && !stopped; j--) {
-    history_mig *m = h->migs.v[j];
-    const st_schema *before = j ? h->migs.v[j - 1]->snapshot : empty;
-    be_script s;
-    be_script_init(&s, r->a);
-    be_lower_plan(dl, before, m->plan, true, &s);
-    if (s.irreversible) {
-      stopped = m->name;
-      break;
-    }
-    progress(r, "verify: down", n - j, n, m->name);
-    if (!run_script(r, &s))
-      rc =
-          (progress_done(r), db_error(r, arena_printf(r->a, "verify: down of %s failed", m->name)));
-    if (rc == RT_OK && (d = differs(r, before)))
-      rc = verify_failed(
-          r, "the down script of %s leaves the database unlike the snapshot before it: %s", m->name,
-          d);
-    down += rc == RT_OK;
-  }
-  progress_done(r);
-  if (rc == RT_OK) {
-    printf("verified %d migration%s on %s\n"
-           "  each builds its snapshot, the last the declared schema\n",
-           up, up == 1 ? "" : "s", r->db->url->shown);
-    if (stopped)
-      printf("  the down scripts of the %d newest return to the snapshot before them; %s has "
-             "none, so the shadow database is left at it\n",
-             down, stopped);
-    else
-      printf("  every down script returns to the snapshot before it\n");
-  }
-  rt_finish(r);
   return rc;
 }

@@ -225,7 +225,7 @@ static void modify_column(be_ctx *c, const st_entity *was, const st_field *f, co
   if (f && f->nullable && !g->nullable) {
     const char *fill = default_of(c, g);
     if (!fill && c->down) fill = be_placeholder(c, c->after, g);
-    if (fill) be_emit(c->out, NULL, "UPDATE %s SET %s = %s WHERE %s IS NULL", t, col, fill, col);
+    if (fill) be_emit_fill(c, now, g, fill, true, 0);
   }
   be_emit(c->out, NULL, "ALTER TABLE %s MODIFY COLUMN %s", t, want);
 }

@@ -275,7 +275,7 @@ static void alter_column(be_ctx *c, const st_entity *was, const st_entity *now, 
     be_emit(c->out, NULL, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", t, col);
   if (f->nullable && !g->nullable) {
     const char *fill = gd ? gd : c->down ? be_placeholder(c, c->after, g) : NULL;
-    if (fill) be_emit(c->out, NULL, "UPDATE %s SET %s = %s WHERE %s IS NULL", t, col, fill, col);
+    if (fill) be_emit_fill(c, now, g, fill, true, 0);
     be_emit(c->out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", t, col);
   } else if (!f->nullable && g->nullable) {
     be_emit(c->out, NULL, "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", t, col);
