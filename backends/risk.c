@@ -53,11 +53,14 @@ static be_risk alter_risk(be_ctx *c, const ir_op *op, bool rebuild) {
   bool retype = f->kind != g->kind || f->precision != g->precision || f->scale != g->scale ||
                 f->array != g->array || f->type_name != g->type_name ||
                 f->max_length != g->max_length;
-  bool shorter = g->max_length && (!f->max_length || g->max_length < f->max_length);
-  if (retype && (!st_field_converts(c->before, f, c->after, g) || shorter))
+  if (retype && !st_field_converts(c->before, f, c->after, g))
     return risk(75, "data loss: a type change that cannot keep every value (the change fails, "
                     "or values are cut)",
                 "add a new column, backfill it, then drop the old one");
+  if (g->max_length && (!f->max_length || g->max_length < f->max_length))
+    return risk(55, "a narrower column: the change fails if a stored value is longer, and the "
+                    "table is rewritten",
+                "check the longest value first");
   if (rebuild && is_lite(c->d))
     return risk(45, "table rewrite: SQLite rebuilds the table (copy, drop, rename) under a "
                     "write lock",
@@ -85,7 +88,7 @@ static be_risk alter_risk(be_ctx *c, const ir_op *op, bool rebuild) {
                : risk(30, "the reference changes: a constraint is dropped and made again", NULL);
   if (is_my(c->d) && !f->nullable != !g->nullable)
     return risk(35, "table rewrite: MODIFY COLUMN copies the table", NULL);
-  return risk(5, "metadata only: a default or nullability is relaxed", NULL);
+  return risk(5, "metadata only: a default changes, or NULL is allowed", NULL);
 }
 
 static be_risk op_risk(be_ctx *c, const ir_op *op) {

@@ -140,6 +140,8 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
   r.quiet = o->quiet;                                    /* -q may come after the verb */
   const char *stop = getenv("INSPIREC_TEST_STOP_AFTER"); /* tests: a crash at statement N */
   r.stop_after = stop ? atol(stop) : 0;
+  const char *pause = getenv("INSPIREC_TEST_BATCH_PAUSE_MS"); /* tests: a cancel in flight */
+  r.batch_pause_ms = pause ? atol(pause) : 0;
   fe_compilation c;
   history h;
   int rc = cli_load_history(&c, o, &h, &r.source_drift, verb);

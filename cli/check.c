@@ -156,7 +156,7 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     if (latest)
       budget = rt_budget_plan(cli_dialect_of(dialect, db),
                               n > 1 ? h.migs.v[n - 2]->snapshot : st_new(&c.a, h.latest->names),
-                              h.migs.v[n - 1]->name, latest, max_risk, &c.a);
+                              h.migs.v[n - 1]->name, latest, max_risk, false, &c.a);
   }
   free(paths);
 

@@ -449,7 +449,8 @@ typedef struct history {
 /* Read and check every migration under dir (a missing folder is an empty
 ** history).  Returns -1 when the folder cannot be read. */
 int history_load(ir_schema *s, diag_list *d, const char *dir, history *h);
-/* Migration i's plan, parsed again if drop_plans dropped it; NULL when broken. */
+/* Migration i's plan, parsed and replayed again if drop_plans dropped it;
+** NULL when broken. */
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
 /* W0904 when the checked schema differs from the latest snapshot. */
 void history_drift(ir_schema *s, diag_list *d, history *h);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 volatile int rt_interrupted;
 
@@ -59,7 +60,7 @@ static bool read_progress(rt_db *db, const char *id, int step, progress_row *p) 
                       arena_printf(db->a,
                                    "SELECT status, batches, rows_done, last_key FROM "
                                    "_inspire_migration_steps WHERE migration_id = %s AND "
-                                   "direction = 'up' AND step = %d",
+                                   "direction = 'up' AND step = %d AND superseded = 0",
                                    rt_lit(db, id), step),
                       &rows))
     return false;
@@ -178,6 +179,9 @@ int rt_backfill(rt_run *r, const char *id, int step, const be_stmt *st) {
     }
     if (p.batches > total) total = p.batches;
     rt_progress(r, "%s: backfill batch %ld/%ld, %ld rows", id, p.batches, total, p.rows);
+    if (r->batch_pause_ms) nanosleep(&(struct timespec){r->batch_pause_ms / 1000,
+                                                        r->batch_pause_ms % 1000 * 1000000},
+                                     NULL);
   }
   sigaction(SIGINT, &old, NULL);
   rt_progress_done(r);

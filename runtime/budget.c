@@ -16,16 +16,17 @@ int rt_max_risk_arg(const char *text) {
 }
 
 int rt_budget_plan(const be_dialect *d, const st_schema *prev, const char *name,
-                   const ir_plan *plan, int max_risk, arena *a) {
+                   const ir_plan *plan, int max_risk, bool running, arena *a) {
   if (max_risk < 0) return RT_OK;
   be_risk *risks = arena_alloc(a, sizeof *risks * ((size_t)plan->ops.n + 1));
   be_plan_risks(d, prev, plan, risks, a);
   for (int i = 0; i < plan->ops.n; i++)
     if (risks[i].score > max_risk)
       return rt_blocked("%s: step %d (%s) scores %d on %s, %s: %s; over the budget of %d "
-                        "(--max-risk); nothing was run",
+                        "(--max-risk)%s",
                         name, i + 1, op_print(a, plan->ops.v[i]), risks[i].score, d->name,
-                        be_risk_class(risks[i].score), risks[i].reason, max_risk);
+                        be_risk_class(risks[i].score), risks[i].reason, max_risk,
+                        running ? "; nothing was run" : "");
   return RT_OK;
 }
 
@@ -51,7 +52,7 @@ int rt_check_budget(rt_run *r, int first, int last) {
     history_mig *m = r->h->migs.v[j];
     const st_schema *prev = j ? r->h->migs.v[j - 1]->snapshot
                               : st_new(r->a, r->h->latest ? r->h->latest->names : NULL);
-    int rc = rt_budget_plan(r->db->drv->dialect, prev, m->name, m->plan, r->max_risk, r->a);
+    int rc = rt_budget_plan(r->db->drv->dialect, prev, m->name, m->plan, r->max_risk, true, r->a);
     if (rc != RT_OK) return rc;
   }
   return RT_OK;

@@ -6,7 +6,8 @@
 **                             inspirec_version, batch
 **   _inspire_migration_steps  migration_id, direction (up|down), step,
 **                             operation, status, error, started_at,
-**                             finished_at, batches, rows_done, last_key
+**                             finished_at, run_id, batches, rows_done,
+**                             last_key, superseded
 **   _inspire_runs             one row per apply, down, rollback: its state
 **   _inspire_schema_snapshots the snapshot before and after each migration
 **                             a run applied or reversed
@@ -38,8 +39,9 @@ bool rt_ledger_ensure(rt_db *db) {
       "%1$s NOT NULL, batch INTEGER NOT NULL)",
       "CREATE TABLE IF NOT EXISTS _inspire_migration_steps (migration_id %1$s NOT NULL, "
       "direction %1$s NOT NULL, step INTEGER NOT NULL, operation %2$s NOT NULL, status %1$s NOT "
-      "NULL, error TEXT, started_at %1$s, finished_at %1$s, run_id INTEGER, batches INTEGER, "
-      "rows_done BIGINT, last_key TEXT, PRIMARY KEY (migration_id, direction, step))",
+      "NULL, error TEXT, started_at %1$s, finished_at %1$s, run_id INTEGER NOT NULL DEFAULT 0, "
+      "batches INTEGER, rows_done BIGINT, last_key TEXT, superseded INTEGER NOT NULL DEFAULT 0, "
+      "PRIMARY KEY (migration_id, direction, step, run_id))",
       "CREATE TABLE IF NOT EXISTS _inspire_runs (id INTEGER NOT NULL PRIMARY KEY, verb %1$s NOT "
       "NULL, batch INTEGER, state %1$s NOT NULL, migrations TEXT, started_at %1$s NOT NULL, "
       "finished_at %1$s, duration_ms BIGINT, error TEXT, inspirec_version %1$s NOT NULL, "
@@ -94,10 +96,12 @@ bool rt_ledger_unrecord(rt_db *db, const char *id) {
          rt_ledger_forget_steps(db, id, "up");
 }
 
+/* Steps of a life of the migration that is over (applied then reversed, or
+** the other way) stay for the audit, out of the runner's way. */
 bool rt_ledger_forget_steps(rt_db *db, const char *id, const char *direction) {
   return db->drv->exec(db, arena_printf(db->a,
-                                        "DELETE FROM _inspire_migration_steps WHERE migration_id "
-                                        "= %s AND direction = %s",
+                                        "UPDATE _inspire_migration_steps SET superseded = 1 WHERE "
+                                        "migration_id = %s AND direction = %s AND superseded = 0",
                                         rt_lit(db, id), rt_lit(db, direction)));
 }
 
@@ -106,7 +110,7 @@ bool rt_ledger_step(rt_db *db, const char *id, const char *direction, int step, 
   const char *now = rt_lit(db, rt_now(db->a));
   return db->drv->exec(db, arena_printf(db->a,
                                         "DELETE FROM _inspire_migration_steps WHERE migration_id "
-                                        "= %s AND direction = %s AND step = %d",
+                                        "= %s AND direction = %s AND step = %d AND superseded = 0",
                                         rt_lit(db, id), rt_lit(db, direction), step)) &&
          db->drv->exec(
              db, arena_printf(db->a,
@@ -116,7 +120,7 @@ bool rt_ledger_step(rt_db *db, const char *id, const char *direction, int step, 
                               rt_lit(db, id), rt_lit(db, direction), step, rt_lit(db, op),
                               rt_lit(db, status), rt_lit(db, error), now,
                               strcmp(status, "pending") && strcmp(status, "running") ? now : "NULL",
-                              db->run > 0 ? arena_printf(db->a, "%ld", db->run) : "NULL"));
+                              arena_printf(db->a, "%ld", db->run > 0 ? db->run : 0)));
 }
 
 bool rt_ledger_progress(rt_db *db, const char *id, int step, const char *status, long batches,
@@ -124,12 +128,11 @@ bool rt_ledger_progress(rt_db *db, const char *id, int step, const char *status,
   return db->drv->exec(
       db, arena_printf(db->a,
                        "UPDATE _inspire_migration_steps SET status = %s, batches = %ld, rows_done "
-                       "= %ld, last_key = %s, finished_at = %s, run_id = %s WHERE migration_id = "
-                       "%s AND direction = 'up' AND step = %d",
+                       "= %ld, last_key = %s, finished_at = %s, run_id = %ld WHERE migration_id = "
+                       "%s AND direction = 'up' AND step = %d AND superseded = 0",
                        rt_lit(db, status), batches, rows, rt_lit(db, last_key),
                        strcmp(status, "running") ? rt_lit(db, rt_now(db->a)) : "NULL",
-                       db->run > 0 ? arena_printf(db->a, "%ld", db->run) : "NULL", rt_lit(db, id),
-                       step));
+                       db->run > 0 ? db->run : 0, rt_lit(db, id), step));
 }
 
 /* ---- runs ----------------------------------------------------------------- */
@@ -145,8 +148,10 @@ static long next_of(rt_db *db, const char *column, const char *table) {
   return atol(rows.cells[0]);
 }
 
+/* Batch numbers only grow, a rollback's included: the runs remember them
+** after the migrations' rows are gone, so history never shows one twice. */
 int rt_ledger_next_batch(rt_db *db) {
-  return (int)next_of(db, "batch", "_inspire_migrations");
+  return (int)next_of(db, "batch", "_inspire_runs WHERE verb = 'apply'");
 }
 
 long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state,

@@ -160,13 +160,13 @@ static int half_done(rt_run *r) {
   if (!r->db->drv->query(r->db,
                          "SELECT DISTINCT migration_id FROM _inspire_migration_steps WHERE "
                          "direction = 'up' AND status IN ('done', 'running', 'canceled') AND "
-                         "migration_id NOT IN (SELECT id FROM _inspire_migrations)",
+                         "superseded = 0 AND migration_id NOT IN (SELECT id FROM _inspire_migrations)",
                          &rows))
     return rt_db_error(r, "cannot read the ledger");
   if (rows.nrows) r->resuming = rows.cells[0];
   if (!r->db->drv->query(r->db,
                          "SELECT DISTINCT migration_id FROM _inspire_migration_steps WHERE "
-                         "direction = 'down' AND status = 'done' AND migration_id IN (SELECT id "
+                         "direction = 'down' AND status = 'done' AND superseded = 0 AND migration_id IN (SELECT id "
                          "FROM _inspire_migrations)",
                          &rows))
     return rt_db_error(r, "cannot read the ledger");
@@ -252,7 +252,8 @@ static bool steps_done(rt_run *r, const rt_job *j, int *done) {
   if (!r->db->drv->query(r->db,
                          arena_printf(r->a,
                                       "SELECT count(*) FROM _inspire_migration_steps WHERE "
-                                      "migration_id = %s AND direction = %s AND status = 'done'",
+                                      "migration_id = %s AND direction = %s AND status = 'done' "
+                                      "AND superseded = 0",
                                       rt_lit(r->db, j->m->name), rt_lit(r->db, direction(j))),
                          &rows))
     return false;
@@ -558,10 +559,10 @@ int rt_down(rt_run *r) {
     for (int k = 0; k < s->problems.n; k++, rc = RT_INPUT)
       fprintf(stderr, "inspirec: the down script of %s cannot be lowered for %s: %s\n", m->name,
               d->name, s->problems.v[k]);
-    if (rc == RT_OK && s->irreversible)
+    if (rc == RT_OK && s->irreversible && !r->dry_run)
       rc = rt_blocked("%s cannot be reversed: %s; nothing was run", m->name,
                       s->notes.n ? s->notes.v[0] + 3 : "it has no down script");
-    for (int k = 0; rc == RT_OK && !r->accept_loss && k < s->notes.n; k++)
+    for (int k = 0; rc == RT_OK && !r->accept_loss && !r->dry_run && k < s->notes.n; k++)
       if (strncmp(s->notes.v[k], "-- LOSSY:", 9) == 0)
         rc = rt_blocked("the down script of %s loses data (%s); pass --accept-loss to run it; "
                         "nothing was run",

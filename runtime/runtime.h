@@ -131,6 +131,7 @@ typedef struct rt_run {
   bool no_lock;  /* status: reads only */
   int lock_timeout;
   long stop_after; /* tests: _exit(137), as if killed, before statement N; 0: never */
+  long batch_pause_ms; /* tests: a pause after each backfill batch, to cancel one in flight */
   int max_risk;    /* refuse a pending step scoring more; -1: no budget */
   /* down and rollback */
   int steps;        /* down: how many to reverse (1 by default) */
@@ -207,9 +208,10 @@ const char *rt_last_run(rt_db *db);
 ** dialect; the first over r->max_risk is refused (exit 3). */
 int rt_check_budget(rt_run *r, int first, int last);
 /* One migration's plan against a budget (max_risk < 0: none); RT_BLOCKED
-** and a message naming the step and its score when one is over. */
+** and a message naming the step and its score when one is over (and, when
+** running, that nothing was run). */
 int rt_budget_plan(const be_dialect *d, const st_schema *prev, const char *name,
-                   const ir_plan *plan, int max_risk, arena *a);
+                   const ir_plan *plan, int max_risk, bool running, arena *a);
 /* `risk on postgres: 90, destructive` and a line per step */
 void rt_print_risks(FILE *out, const be_dialect *d, const st_schema *prev, const ir_plan *plan,
                     arena *a);

@@ -2,7 +2,8 @@
 # adapters per engine, so that a test is written once.
 #
 # engine_begin postgres|mysql starts the throwaway server (tests/pg_server.sh,
-# tests/my_server.sh) with $tmp and the EXIT trap, then defines:
+# tests/my_server.sh) with $tmp and the EXIT trap (sqlite: files in $tmp),
+# then defines:
 # q DB SQL: one query, rows as plain text; create DB; run_file DB FILE;
 # count_tables DB; count_types DB (Postgres enum types); describe DB;
 # conn DB: what test_db takes; url DB [PASSWORD]: an inspirec --db URL;
@@ -35,8 +36,20 @@ engine_begin() {
     url() { echo "mysql://root${2:+:$2}@localhost/$1?socket=$MY_SOCKET"; }
     qi() { printf '`%s`' "$(printf '%s' "$1" | sed 's/`/``/g')"; }
     ;;
+  sqlite)
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT INT TERM
+    q() { sqlite3 -batch "$tmp/$1.db" "$2" 2>"$tmp/sqlerr"; }
+    create() { : >"$tmp/$1.db"; }
+    count_tables() { q "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'table'"; }
+    count_types() { echo 0; }
+    describe() { sqlite3 -batch "$tmp/$1.db" .schema; }
+    conn() { echo "$tmp/$1.db"; }
+    url() { echo "sqlite:$tmp/$1.db"; }
+    qi() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
+    ;;
   *)
-    echo "engine.sh: postgres or mysql, not $1" >&2
+    echo "engine.sh: postgres, mysql or sqlite, not $1" >&2
     return 1
     ;;
   esac
