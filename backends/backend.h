@@ -183,8 +183,8 @@ typedef struct be_risk {
 /* safe (0-10), low (11-30), medium (31-60), destructive (61-100) */
 const char *be_risk_class(int score);
 /* out[i]: the risk of plan->ops.v[i], the plan applied to prev, on dialect d */
-void be_plan_risks(const be_dialect *d, const st_schema *prev, const ir_plan *plan,
-                   be_risk *out, arena *a);
+void be_plan_risks(const be_dialect *d, const st_schema *prev, const ir_plan *plan, be_risk *out,
+                   arena *a);
 
 /* ---- introspect ------------------------------------------------------- */
 

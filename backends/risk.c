@@ -54,16 +54,19 @@ static be_risk alter_risk(be_ctx *c, const ir_op *op, bool rebuild) {
                 f->array != g->array || f->type_name != g->type_name ||
                 f->max_length != g->max_length;
   if (retype && !st_field_converts(c->before, f, c->after, g))
-    return risk(75, "data loss: a type change that cannot keep every value (the change fails, "
-                    "or values are cut)",
+    return risk(75,
+                "data loss: a type change that cannot keep every value (the change fails, "
+                "or values are cut)",
                 "add a new column, backfill it, then drop the old one");
   if (g->max_length && (!f->max_length || g->max_length < f->max_length))
-    return risk(55, "a narrower column: the change fails if a stored value is longer, and the "
-                    "table is rewritten",
+    return risk(55,
+                "a narrower column: the change fails if a stored value is longer, and the "
+                "table is rewritten",
                 "check the longest value first");
   if (rebuild && is_lite(c->d))
-    return risk(45, "table rewrite: SQLite rebuilds the table (copy, drop, rename) under a "
-                    "write lock",
+    return risk(45,
+                "table rewrite: SQLite rebuilds the table (copy, drop, rename) under a "
+                "write lock",
                 NULL);
   if (retype)
     return risk(is_my(c->d) ? 50 : 45,
@@ -82,8 +85,9 @@ static be_risk alter_risk(be_ctx *c, const ir_op *op, bool rebuild) {
   if (!f->ref_entity != !g->ref_entity ||
       (g->ref_entity && (g->ref_entity != f->ref_entity || g->on_delete != f->on_delete)))
     return g->ref_entity && is_pg(c->d)
-               ? risk(35, "lock taken: ADD FOREIGN KEY checks every row under a SHARE ROW "
-                          "EXCLUSIVE lock",
+               ? risk(35,
+                      "lock taken: ADD FOREIGN KEY checks every row under a SHARE ROW "
+                      "EXCLUSIVE lock",
                       "add it NOT VALID, then VALIDATE CONSTRAINT in a later step")
                : risk(30, "the reference changes: a constraint is dropped and made again", NULL);
   if (is_my(c->d) && !f->nullable != !g->nullable)
@@ -105,14 +109,16 @@ static be_risk op_risk(be_ctx *c, const ir_op *op) {
                 NULL);
   case OP_ADD_VALUE:
     if (is_pg(d))
-      return risk(10, "ALTER TYPE ... ADD VALUE commits on its own, before the migration's "
-                      "transaction",
+      return risk(10,
+                  "ALTER TYPE ... ADD VALUE commits on its own, before the migration's "
+                  "transaction",
                   NULL);
     return rebuild || is_my(d)
-               ? risk(35, is_my(d) ? "table rewrite: the inline ENUM of each column using it "
-                                     "changes (instant only when appended last)"
-                                   : "table rewrite: SQLite rebuilds the tables whose CHECK "
-                                     "lists the values",
+               ? risk(35,
+                      is_my(d) ? "table rewrite: the inline ENUM of each column using it "
+                                 "changes (instant only when appended last)"
+                               : "table rewrite: SQLite rebuilds the tables whose CHECK "
+                                 "lists the values",
                       NULL)
                : risk(5, "a new value", NULL);
   case OP_ADD_FIELD: {
@@ -139,8 +145,9 @@ static be_risk op_risk(be_ctx *c, const ir_op *op) {
   case OP_ALTER_FIELD: return alter_risk(c, op, rebuild);
   case OP_ADD_INDEX:
     if (rebuild) return risk(45, "table rewrite: SQLite rebuilds the table", NULL);
-    return is_pg(d) ? risk(25, "lock taken: CREATE INDEX blocks writes to the table while it "
-                               "builds",
+    return is_pg(d) ? risk(25,
+                           "lock taken: CREATE INDEX blocks writes to the table while it "
+                           "builds",
                            "on a big table, CREATE INDEX CONCURRENTLY outside the transaction")
                     : risk(20, "an index is built on existing rows", NULL);
   case OP_ADD_UNIQUE:
@@ -152,29 +159,30 @@ static be_risk op_risk(be_ctx *c, const ir_op *op) {
                            "USING INDEX"
                          : NULL);
   case OP_DROP_INDEX:
-    return risk(rebuild ? 45 : 10, rebuild ? "table rewrite: SQLite rebuilds the table"
-                                           : "queries that used the index get slower",
+    return risk(rebuild ? 45 : 10,
+                rebuild ? "table rewrite: SQLite rebuilds the table"
+                        : "queries that used the index get slower",
                 NULL);
   case OP_DROP_UNIQUE:
   case OP_DROP_PRIMARY_KEY:
     return risk(rebuild ? 45 : 15, "a guarantee goes: duplicates become possible", NULL);
-  case OP_BACKFILL:
-    return risk(40, "rows rewritten, in batches of their own transactions", NULL);
+  case OP_BACKFILL: return risk(40, "rows rewritten, in batches of their own transactions", NULL);
   case OP_SQL:
     return risk(50, "hand-written SQL: its effect cannot be judged", "review it by hand");
   case OP_DROP_FIELD: return risk(80, "data loss: the column and its values are dropped", NULL);
   case OP_DROP_ENTITY: return risk(90, "data loss: the table and its rows are dropped", NULL);
   case OP_DROP_ENUM: return risk(65, "the type is dropped", NULL);
   case OP_DROP_VALUE:
-    return risk(75, "data loss: rows holding the value are changed, and the type (or table) is "
-                    "rebuilt",
+    return risk(75,
+                "data loss: rows holding the value are changed, and the type (or table) is "
+                "rebuilt",
                 NULL);
   default: return risk(50, "unknown operation", NULL);
   }
 }
 
-void be_plan_risks(const be_dialect *d, const st_schema *prev, const ir_plan *plan,
-                   be_risk *out, arena *a) {
+void be_plan_risks(const be_dialect *d, const st_schema *prev, const ir_plan *plan, be_risk *out,
+                   arena *a) {
   /* two copies that step along, the second one operation behind: a clone
   ** per operation would make a big first migration quadratic */
   st_schema *before = st_clone(prev, a), *after = st_clone(prev, a);

@@ -29,6 +29,27 @@ void help_apply(void) {
        "would run.");
 }
 
+int cli_runner_load(fe_compilation *c, cli_opts *o, history *h, rt_run *r, const char *db,
+                    const char *verb) {
+  r->quiet = o->quiet;                                   /* -q may come after the verb */
+  const char *stop = getenv("INSPIREC_TEST_STOP_AFTER"); /* tests: a crash at statement N */
+  r->stop_after = stop ? atol(stop) : 0;
+  const char *pause = getenv("INSPIREC_TEST_BATCH_PAUSE_MS"); /* tests: a cancel in flight */
+  r->batch_pause_ms = pause ? atol(pause) : 0;
+  r->progress = !r->quiet && isatty(STDERR_FILENO);
+  r->version = INSPIREC_VERSION;
+  int rc = cli_load_history(c, o, h, &r->source_drift, verb);
+  if (rc != EXIT_OK) return rc;
+  r->a = &c->a;
+  r->h = h;
+  r->url = cli_database_url(db);
+  if (!r->to || (strcmp(verb, "down") == 0 && strcmp(r->to, "0") == 0)) return EXIT_OK;
+  for (int i = 0; i < h->migs.n; i++)
+    if (strcmp(h->migs.v[i]->name, r->to) == 0 || atol(r->to) == h->migs.v[i]->number)
+      return EXIT_OK;
+  return cli_usage_error(verb, "--to %s: no such migration", r->to);
+}
+
 int cli_max_risk_env(const char *verb, int *out) {
   const char *e = getenv("INSPIRE_MAX_RISK");
   if (!e || !*e) return EXIT_OK;
@@ -43,7 +64,7 @@ const be_dialect *cli_dialect_of(const char *dialect, const char *db) {
   arena_init(&a);
   const char *err;
   rt_url *u = rt_parse_url(&a, cli_database_url(db), &err);
-  const be_dialect *d = !u                        ? &be_sqlite
+  const be_dialect *d = !u                         ? &be_sqlite
                         : u->engine == RT_POSTGRES ? &be_postgres
                         : u->engine == RT_MYSQL    ? &be_mysql
                                                    : &be_sqlite;
@@ -111,7 +132,6 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
   r.max_risk = -1;
   r.dry_run = strcmp(verb, "dry-run") == 0;
   if (cli_max_risk_env(verb, &r.max_risk) != EXIT_OK) return EXIT_USAGE;
-  r.version = INSPIREC_VERSION;
   const char *db = NULL;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -137,27 +157,10 @@ static int run_verb(const char *verb, cli_opts *o, int argc, char **argv) {
       return cli_usage_error(verb, "unknown option '%s'", a);
     }
   }
-  r.quiet = o->quiet;                                    /* -q may come after the verb */
-  const char *stop = getenv("INSPIREC_TEST_STOP_AFTER"); /* tests: a crash at statement N */
-  r.stop_after = stop ? atol(stop) : 0;
-  const char *pause = getenv("INSPIREC_TEST_BATCH_PAUSE_MS"); /* tests: a cancel in flight */
-  r.batch_pause_ms = pause ? atol(pause) : 0;
   fe_compilation c;
   history h;
-  int rc = cli_load_history(&c, o, &h, &r.source_drift, verb);
-  r.progress = !r.quiet && isatty(STDERR_FILENO);
-  if (rc == EXIT_OK) {
-    r.a = &c.a;
-    r.h = &h;
-    r.url = cli_database_url(db);
-    if (r.to) {
-      bool found = false;
-      for (int i = 0; i < h.migs.n; i++)
-        found |= strcmp(h.migs.v[i]->name, r.to) == 0 || atol(r.to) == h.migs.v[i]->number;
-      if (!found) rc = cli_usage_error(verb, "--to %s: no such migration", r.to);
-    }
-    if (rc == EXIT_OK) rc = rt_apply(&r);
-  }
+  int rc = cli_runner_load(&c, o, &h, &r, db, verb);
+  if (rc == EXIT_OK) rc = rt_apply(&r);
   fe_free(&c);
   return rc;
 }
@@ -229,7 +232,12 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
   rc = rt_prepare(&r);
   if (rc == RT_OK) {
     bool pending = r.applied < h.migs.n;
-    const char *last = r.ledger ? rt_last_run(r.db) : NULL; /* id verb state started_at */
+    const char *const *last = r.ledger ? rt_last_run(r.db) : NULL; /* id verb state started */
+    /* the state an apply would end in now (kitcn's run states) */
+    const char *next = r.source_drift || r.live_drift ? "drift_blocked"
+                       : r.reversing                  ? "drift_blocked"
+                       : pending || r.resuming        ? "pending"
+                                                      : "noop";
     bool in_step = !pending && !r.source_drift && !r.live_drift;
     if (!strcmp(format, "json")) {
       cJSON *j = cJSON_CreateObject();
@@ -243,7 +251,17 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
       cJSON_AddItemToObject(j, "liveDrift",
                             r.live_drift ? cJSON_CreateString(r.live_drift) : cJSON_CreateNull());
       cJSON_AddBoolToObject(j, "inStep", in_step);
-      cJSON_AddItemToObject(j, "lastRun", last ? cJSON_CreateString(last) : cJSON_CreateNull());
+      cJSON_AddStringToObject(j, "nextApply", next);
+      cJSON *lr = cJSON_CreateNull();
+      if (last) {
+        cJSON_Delete(lr);
+        lr = cJSON_CreateObject();
+        cJSON_AddNumberToObject(lr, "id", atof(last[0]));
+        cJSON_AddStringToObject(lr, "verb", last[1]);
+        cJSON_AddStringToObject(lr, "state", last[2]);
+        cJSON_AddStringToObject(lr, "startedAt", last[3]);
+      }
+      cJSON_AddItemToObject(j, "lastRun", lr);
       char *text = cJSON_Print(j);
       puts(text);
       cJSON_free(text);
@@ -257,8 +275,13 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
       printf("source drift: %s\n", r.source_drift ? r.source_drift : "none");
       printf("live drift:   %s\n", r.live_drift ? r.live_drift : "none");
       if (r.resuming) printf("half done:    %s (run inspirec apply to finish it)\n", r.resuming);
-      if (r.reversing) printf("half done:    %s down (run inspirec down to finish it)\n", r.reversing);
-      printf("last run:     %s\n", last ? last : "none");
+      if (r.reversing)
+        printf("half done:    %s down (run inspirec down to finish it)\n", r.reversing);
+      printf("next apply:   %s\n", next);
+      if (last)
+        printf("last run:     %s %s %s, started %s\n", last[0], last[1], last[2], last[3]);
+      else
+        printf("last run:     none\n");
     }
     rc = in_step ? EXIT_OK : EXIT_BLOCKED;
   }

@@ -119,9 +119,9 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
       for (i++; i < argc; i++)
         paths[npaths++] = argv[i];
     } else if (a[0] == '-' && a[1]) {
-      static const char *const known[] = {"--format",  "--strict",   "--dump-ir",    "--schema",
-                                          "--color",   "--quiet",    "--verbose",    "--max-risk",
-                                          "--dialect", "--db",       "--migrations"};
+      static const char *const known[] = {"--format",  "--strict", "--dump-ir",   "--schema",
+                                          "--color",   "--quiet",  "--verbose",   "--max-risk",
+                                          "--dialect", "--db",     "--migrations"};
       const char *best = cli_suggest(a, known, (int)(sizeof known / sizeof *known));
       free(paths);
       if (best) return cli_usage_error("check", "unknown option '%s'; did you mean '%s'?", a, best);

@@ -5,6 +5,7 @@
 #define INSPIRE_CLI_H
 
 #include "frontend/frontend.h"
+#include "runtime/runtime.h"
 
 #include <stdbool.h>
 
@@ -58,7 +59,7 @@ void help_status(void);
 /* --db, else $INSPIRE_DATABASE_URL, else $DATABASE_URL, else the embedded default */
 const char *cli_database_url(const char *given);
 /* --dialect when given, else the dialect of the database cli_database_url names */
-const struct be_dialect *cli_dialect_of(const char *dialect, const char *db);
+const be_dialect *cli_dialect_of(const char *dialect, const char *db);
 /* $INSPIRE_MAX_RISK into *out when set; a usage error when it is not 0..100 */
 int cli_max_risk_env(const char *verb, int *out);
 bool cli_lock_timeout_arg(const char *text, int *out);
@@ -67,6 +68,11 @@ bool cli_lock_timeout_arg(const char *text, int *out);
 ** ahead of its migrations. */
 int cli_load_history(fe_compilation *c, cli_opts *o, history *h, const char **drift,
                      const char *verb);
+/* The same for a runner verb (apply, dry-run, dev, down, rollback), and the
+** run set up as they all set it: -q, the test hooks, progress on a terminal,
+** the database; --to checked against the history (down's --to 0 too). */
+int cli_runner_load(fe_compilation *c, cli_opts *o, history *h, rt_run *r, const char *db,
+                    const char *verb);
 
 /* down.c */
 int cmd_down(cli_opts *o, int argc, char **argv);

@@ -28,7 +28,6 @@ static int reverse(const char *verb, cli_opts *o, int argc, char **argv) {
   memset(&r, 0, sizeof r);
   r.lock_timeout = 30;
   r.max_risk = -1;
-  r.version = INSPIREC_VERSION;
   r.rollback = strcmp(verb, "rollback") == 0;
   const char *db = NULL;
   for (int i = 0; i < argc; i++) {
@@ -64,28 +63,11 @@ static int reverse(const char *verb, cli_opts *o, int argc, char **argv) {
     }
   }
   if (r.to && r.steps) return cli_usage_error(verb, "--steps and --to: give one of them");
-  r.quiet = o->quiet;
-  const char *stop = getenv("INSPIREC_TEST_STOP_AFTER"); /* tests: a crash at statement N */
-  r.stop_after = stop ? atol(stop) : 0;
-  const char *pause = getenv("INSPIREC_TEST_BATCH_PAUSE_MS"); /* tests: a cancel in flight */
-  r.batch_pause_ms = pause ? atol(pause) : 0;
   fe_compilation c;
   history h;
-  const char *drift = NULL; /* a schema ahead of the history does not stop a down */
-  int rc = cli_load_history(&c, o, &h, &drift, verb);
-  r.progress = !r.quiet && isatty(STDERR_FILENO);
-  if (rc == EXIT_OK && r.to && strcmp(r.to, "0") != 0) {
-    bool found = false;
-    for (int i = 0; i < h.migs.n; i++)
-      found |= strcmp(h.migs.v[i]->name, r.to) == 0 || atol(r.to) == h.migs.v[i]->number;
-    if (!found) rc = cli_usage_error(verb, "--to %s: no such migration", r.to);
-  }
-  if (rc == EXIT_OK) {
-    r.a = &c.a;
-    r.h = &h;
-    r.url = cli_database_url(db);
-    rc = rt_down(&r);
-  }
+  /* a schema ahead of the history (r.source_drift) does not stop a down */
+  int rc = cli_runner_load(&c, o, &h, &r, db, verb);
+  if (rc == EXIT_OK) rc = rt_down(&r);
   fe_free(&c);
   return rc;
 }

@@ -163,7 +163,7 @@ int rt_history(arena *a, const char *url, bool json, int limit) {
   return rc;
 }
 
-const char *rt_last_run(rt_db *db) {
+const char *const *rt_last_run(rt_db *db) {
   rt_rows rows;
   if (!db->drv->query(db,
                       "SELECT id, verb, state, started_at FROM _inspire_runs ORDER BY id DESC "
@@ -172,7 +172,5 @@ const char *rt_last_run(rt_db *db) {
     db->err = NULL;
     return NULL;
   }
-  if (!rows.nrows) return NULL;
-  return arena_printf(db->a, "%s %s %s %s", rows.cells[0], rows.cells[1], rows.cells[2],
-                      rows.cells[3]);
+  return rows.nrows ? rows.cells : NULL;
 }

@@ -34,16 +34,15 @@ static const char *cell(rt_db *db, const char *sql, bool *ok) {
 
 /* The last key of the next batch after `last` (NULL: from the start). */
 static const char *batch_end(rt_db *db, const be_batch *b, const char *last, bool *ok) {
-  const char *after =
-      last ? arena_printf(db->a, " WHERE %s > %s", b->key, rt_lit(db, last)) : "";
+  const char *after = last ? arena_printf(db->a, " WHERE %s > %s", b->key, rt_lit(db, last)) : "";
   const char *end = cell(db,
                          arena_printf(db->a, "SELECT %s FROM %s%s ORDER BY %s LIMIT 1 OFFSET %d",
                                       b->key, b->table, after, b->key, b->size - 1),
                          ok);
   if (*ok && !end) /* fewer than size left: the last of them */
     end = cell(db,
-               arena_printf(db->a, "SELECT %s FROM %s%s ORDER BY %s DESC LIMIT 1", b->key,
-                            b->table, after, b->key),
+               arena_printf(db->a, "SELECT %s FROM %s%s ORDER BY %s DESC LIMIT 1", b->key, b->table,
+                            after, b->key),
                ok);
   return end;
 }
@@ -77,20 +76,20 @@ static bool read_progress(rt_db *db, const char *id, int step, progress_row *p) 
 static bool run_batch(rt_run *r, const char *id, int step, const be_batch *b, progress_row *p,
                       const char *end) {
   rt_db *db = r->db;
-  const char *range =
-      p->last ? arena_printf(r->a, "%s > %s AND %s <= %s", b->key, rt_lit(db, p->last), b->key,
-                             rt_lit(db, end))
-              : arena_printf(r->a, "%s <= %s", b->key, rt_lit(db, end));
+  const char *range = p->last ? arena_printf(r->a, "%s > %s AND %s <= %s", b->key,
+                                             rt_lit(db, p->last), b->key, rt_lit(db, end))
+                              : arena_printf(r->a, "%s <= %s", b->key, rt_lit(db, end));
   if (b->where) range = arena_printf(r->a, "%s AND %s", range, b->where);
   bool ok;
   if (!db->drv->exec(db, db->url->engine == RT_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN")) return false;
-  const char *n = cell(db, arena_printf(r->a, "SELECT count(*) FROM %s WHERE %s", b->table, range),
-                       &ok);
+  const char *n =
+      cell(db, arena_printf(r->a, "SELECT count(*) FROM %s WHERE %s", b->table, range), &ok);
   long rows = n ? atol(n) : 0;
-  ok = ok &&
-       db->drv->exec(db, arena_printf(r->a, "UPDATE %s SET %s WHERE %s", b->table, b->set, range)) &&
-       rt_ledger_progress(db, id, step, "running", p->batches + 1, p->rows + rows, end) &&
-       db->drv->exec(db, "COMMIT");
+  ok =
+      ok &&
+      db->drv->exec(db, arena_printf(r->a, "UPDATE %s SET %s WHERE %s", b->table, b->set, range)) &&
+      rt_ledger_progress(db, id, step, "running", p->batches + 1, p->rows + rows, end) &&
+      db->drv->exec(db, "COMMIT");
   if (!ok) {
     const char *err = db->err;
     db->drv->exec(db, "ROLLBACK");
@@ -127,7 +126,7 @@ int rt_backfill(rt_run *r, const char *id, int step, const be_stmt *st) {
     fprintf(stderr, "%s: resuming the backfill at statement %d after batch %ld (%ld rows done)\n",
             id, step, p.batches, p.rows);
   rt_maybe_stop(r); /* the statement counts once; each batch after the first once more */
-  if (!b->key) { /* no one-column key to walk: one statement */
+  if (!b->key) {    /* no one-column key to walk: one statement */
     bool ok = db->drv->exec(db, db->url->engine == RT_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN") &&
               db->drv->exec(db, st->sql) && rt_ledger_progress(db, id, step, "done", 1, 0, NULL) &&
               db->drv->exec(db, "COMMIT");
@@ -140,13 +139,11 @@ int rt_backfill(rt_run *r, const char *id, int step, const be_stmt *st) {
     return RT_OK;
   }
   bool ok;
-  const char *left = cell(db,
-                          arena_printf(r->a, "SELECT count(*) FROM %s%s%s", b->table,
-                                       p.last ? " WHERE " : "",
-                                       p.last ? arena_printf(r->a, "%s > %s", b->key,
-                                                             rt_lit(db, p.last))
-                                              : ""),
-                          &ok);
+  const char *left =
+      cell(db,
+           arena_printf(r->a, "SELECT count(*) FROM %s%s%s", b->table, p.last ? " WHERE " : "",
+                        p.last ? arena_printf(r->a, "%s > %s", b->key, rt_lit(db, p.last)) : ""),
+           &ok);
   long total = p.batches + (left ? (atol(left) + b->size - 1) / b->size : 0);
   struct sigaction sa, old;
   memset(&sa, 0, sizeof sa);
@@ -179,9 +176,9 @@ int rt_backfill(rt_run *r, const char *id, int step, const be_stmt *st) {
     }
     if (p.batches > total) total = p.batches;
     rt_progress(r, "%s: backfill batch %ld/%ld, %ld rows", id, p.batches, total, p.rows);
-    if (r->batch_pause_ms) nanosleep(&(struct timespec){r->batch_pause_ms / 1000,
-                                                        r->batch_pause_ms % 1000 * 1000000},
-                                     NULL);
+    if (r->batch_pause_ms)
+      nanosleep(&(struct timespec){r->batch_pause_ms / 1000, r->batch_pause_ms % 1000 * 1000000},
+                NULL);
   }
   sigaction(SIGINT, &old, NULL);
   rt_progress_done(r);
@@ -203,8 +200,8 @@ int rt_cancel(arena *a, const char *url, bool quiet) {
   rt_ledger_exists(db, &ledger);
   rt_rows rows = {0};
   if (ledger)
-    ok = db->drv->query(db, "SELECT id, verb FROM _inspire_runs WHERE state = 'running' ORDER BY id",
-                        &rows) &&
+    ok = db->drv->query(
+             db, "SELECT id, verb FROM _inspire_runs WHERE state = 'running' ORDER BY id", &rows) &&
          db->drv->exec(db, "UPDATE _inspire_runs SET cancel_requested = 1 WHERE state = 'running'");
   int rc = RT_OK;
   if (!ok) {

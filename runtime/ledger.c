@@ -55,6 +55,30 @@ bool rt_ledger_ensure(rt_db *db) {
   return true;
 }
 
+/* A ledger made by inspirec 0.x before runs and batches (issue 9): the
+** migrations get a batch (1), the steps a direction (up) and their new
+** columns, through a copy since a primary key cannot change in place. */
+bool rt_ledger_is_old(rt_db *db) {
+  rt_rows rows;
+  bool old = !db->drv->query(db, "SELECT batch FROM _inspire_migrations WHERE 1 = 0", &rows);
+  db->err = NULL;
+  return old;
+}
+
+bool rt_ledger_upgrade(rt_db *db) {
+  const char *steps = "migration_id, step, operation, status, error, started_at, finished_at";
+  return db->drv->exec(db, "ALTER TABLE _inspire_migrations ADD COLUMN batch INTEGER NOT NULL "
+                           "DEFAULT 1") &&
+         db->drv->exec(db, "ALTER TABLE _inspire_migration_steps RENAME TO "
+                           "_inspire_migration_steps_v1") &&
+         rt_ledger_ensure(db) &&
+         db->drv->exec(db, arena_printf(db->a,
+                                        "INSERT INTO _inspire_migration_steps (%s, direction) "
+                                        "SELECT %s, 'up' FROM _inspire_migration_steps_v1",
+                                        steps, steps)) &&
+         db->drv->exec(db, "DROP TABLE _inspire_migration_steps_v1");
+}
+
 /* Introspection leaves the ledger out (SQLite's on purpose), so ask for it:
 ** a query that fails is a ledger not made yet. */
 bool rt_ledger_exists(rt_db *db, bool *exists) {
@@ -80,8 +104,8 @@ const char *rt_now(arena *a) {
   return arena_strndup(a, buf, strlen(buf));
 }
 
-bool rt_ledger_record(rt_db *db, const char *id, const char *checksum, long ms,
-                      const char *version, int batch) {
+bool rt_ledger_record(rt_db *db, const char *id, const char *checksum, long ms, const char *version,
+                      int batch) {
   return db->drv->exec(db, arena_printf(db->a,
                                         "INSERT INTO _inspire_migrations (id, checksum, "
                                         "applied_at, execution_ms, inspirec_version, batch) "
@@ -140,8 +164,8 @@ bool rt_ledger_progress(rt_db *db, const char *id, int step, const char *status,
 /* The next number of a counter column (under the runner's lock: no race). */
 static long next_of(rt_db *db, const char *column, const char *table) {
   rt_rows rows;
-  if (!db->drv->query(db, arena_printf(db->a, "SELECT coalesce(max(%s), 0) + 1 FROM %s", column,
-                                       table),
+  if (!db->drv->query(db,
+                      arena_printf(db->a, "SELECT coalesce(max(%s), 0) + 1 FROM %s", column, table),
                       &rows) ||
       rows.nrows != 1 || !rows.cells[0])
     return -1;
@@ -151,11 +175,12 @@ static long next_of(rt_db *db, const char *column, const char *table) {
 /* Batch numbers only grow, a rollback's included: the runs remember them
 ** after the migrations' rows are gone, so history never shows one twice. */
 int rt_ledger_next_batch(rt_db *db) {
-  return (int)next_of(db, "batch", "_inspire_runs WHERE verb = 'apply'");
+  long runs = next_of(db, "batch", "_inspire_runs WHERE verb = 'apply'"),
+       applied = next_of(db, "batch", "_inspire_migrations"); /* an upgraded ledger's */
+  return runs < 0 || applied < 0 ? -1 : (int)(runs > applied ? runs : applied);
 }
 
-long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state,
-                  const char *version) {
+long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state, const char *version) {
   long id = next_of(db, "id", "_inspire_runs");
   if (id < 0) return -1;
   const char *now = rt_lit(db, rt_now(db->a));
@@ -195,11 +220,10 @@ bool rt_run_snapshot(rt_db *db, long run, const char *id, const char *phase, con
 bool rt_run_cancel_requested(rt_db *db, long run) {
   rt_rows rows;
   return run > 0 &&
-         db->drv->query(db,
-                        arena_printf(db->a,
-                                     "SELECT cancel_requested FROM _inspire_runs WHERE id = %ld",
-                                     run),
-                        &rows) &&
+         db->drv->query(
+             db,
+             arena_printf(db->a, "SELECT cancel_requested FROM _inspire_runs WHERE id = %ld", run),
+             &rows) &&
          rows.nrows == 1 && rows.cells[0] && atoi(rows.cells[0]) != 0;
 }
 

@@ -154,23 +154,27 @@ static int check_live_drift(rt_run *r) {
 }
 
 /* Steps done in one direction of a migration not finished that way: a run
-** stopped half way (a backfill's batches, MySQL's statements). */
-static int half_done(rt_run *r) {
+** stopped half way (a backfill's batches, MySQL's statements).  Up: steps of
+** a migration not recorded; down: steps of one still recorded. */
+static bool half_done_one(rt_run *r, const char *direction, const char *statuses, const char *in,
+                          const char **out) {
   rt_rows rows;
   if (!r->db->drv->query(r->db,
-                         "SELECT DISTINCT migration_id FROM _inspire_migration_steps WHERE "
-                         "direction = 'up' AND status IN ('done', 'running', 'canceled') AND "
-                         "superseded = 0 AND migration_id NOT IN (SELECT id FROM _inspire_migrations)",
+                         arena_printf(r->a,
+                                      "SELECT DISTINCT migration_id FROM _inspire_migration_steps "
+                                      "WHERE direction = '%s' AND status IN (%s) AND superseded = "
+                                      "0 AND migration_id %s (SELECT id FROM _inspire_migrations)",
+                                      direction, statuses, in),
                          &rows))
+    return false;
+  if (rows.nrows) *out = rows.cells[0];
+  return true;
+}
+
+static int half_done(rt_run *r) {
+  if (!half_done_one(r, "up", "'done', 'running', 'canceled'", "NOT IN", &r->resuming) ||
+      !half_done_one(r, "down", "'done'", "IN", &r->reversing))
     return rt_db_error(r, "cannot read the ledger");
-  if (rows.nrows) r->resuming = rows.cells[0];
-  if (!r->db->drv->query(r->db,
-                         "SELECT DISTINCT migration_id FROM _inspire_migration_steps WHERE "
-                         "direction = 'down' AND status = 'done' AND superseded = 0 AND migration_id IN (SELECT id "
-                         "FROM _inspire_migrations)",
-                         &rows))
-    return rt_db_error(r, "cannot read the ledger");
-  if (rows.nrows) r->reversing = rows.cells[0];
   return RT_OK;
 }
 
@@ -188,6 +192,18 @@ int rt_prepare(rt_run *r) {
     return r->db->timed_out ? rt_blocked("%s", r->db->err) : rt_db_error(r, "cannot lock");
   r->locked = !r->no_lock;
   if (!rt_ledger_exists(r->db, &r->ledger)) return rt_db_error(r, "cannot read the database");
+  if (r->ledger && rt_ledger_is_old(r->db)) {
+    if (!r->locked || r->dry_run)
+      return rt_blocked("the ledger of %s was made by an older inspirec; apply, down or "
+                        "rollback upgrades it",
+                        r->db->url->shown);
+    /* one transaction where DDL has them: an upgrade stopped half way is none */
+    bool tx = r->db->drv->transactional_ddl;
+    if ((tx && !r->db->drv->exec(r->db, "BEGIN")) || !rt_ledger_upgrade(r->db) ||
+        (tx && !r->db->drv->exec(r->db, "COMMIT")))
+      return rt_db_error(r, "cannot upgrade the ledger made by an older inspirec");
+    if (!r->quiet) fprintf(stderr, "upgraded the ledger of %s\n", r->db->url->shown);
+  }
   int rc = check_ledger(r);
   if (rc == RT_OK && r->ledger) rc = half_done(r);
   /* under the lock, a run still `running` is one that died: say so */
@@ -211,9 +227,9 @@ typedef struct rt_job {
   history_mig *m;
   const be_script *s;
   bool down;
-  const char *sum;                  /* up: the checksum recorded */
-  int batch;                        /* up: the batch it joins */
-  const st_schema *before, *after;  /* the states around it, for the audit */
+  const char *sum;                      /* up: the checksum recorded */
+  int batch;                            /* up: the batch it joins */
+  const st_schema *before, *after;      /* the states around it, for the audit */
   const char *before_name, *after_name; /* their migrations; NULL: the empty schema */
 } rt_job;
 
@@ -441,6 +457,8 @@ static be_script *lower_pending(rt_run *r, int *first, int *last) {
 
 int rt_apply(rt_run *r) {
   int rc = rt_prepare(r);
+  bool drift =
+      rc == RT_OK && (r->reversing || r->source_drift || (r->live_drift && !r->allow_drift));
   if (rc == RT_OK && r->reversing)
     rc = rt_blocked("the down script of %s stopped half way; run inspirec down again to finish "
                     "it",
@@ -477,8 +495,8 @@ int rt_apply(rt_run *r) {
         break;
       }
       rt_progress(r, "applying %d/%d %s", ran + 1, todo, m->name);
-      rt_job job = {m,          &scripts[j], false, sum, batch, state_after(r, j - 1), m->snapshot,
-                    name_of(r, j - 1), m->name};
+      rt_job job = {m,           &scripts[j],       false,  sum, batch, state_after(r, j - 1),
+                    m->snapshot, name_of(r, j - 1), m->name};
       rc = run_job(r, &job);
       rt_progress_done(r);
       if (rc == RT_OK) {
@@ -497,6 +515,15 @@ int rt_apply(rt_run *r) {
       fprintf(stderr, "nothing to apply: the database is at %s\n",
               r->applied ? r->h->migs.v[r->applied - 1]->name : "the empty schema");
   }
+  /* kitcn's run states; dry_run, noop and drift_blocked are said, not stored
+  ** (the spec has dry-run, and so a run with nothing to do, write nothing) */
+  if (!r->quiet)
+    fprintf(stderr, "run state: %s\n",
+            drift         ? "drift_blocked"
+            : rc != RT_OK ? (r->run_id > 0 && rc == RT_BLOCKED ? "canceled" : "failed")
+            : r->dry_run  ? "dry_run"
+            : ran         ? "completed"
+                          : "noop");
   rt_finish(r);
   return rc;
 }
@@ -543,8 +570,9 @@ int rt_down(rt_run *r) {
   int from = rc == RT_OK ? down_from(r) : -1, newest = r->applied - 1;
   if (rc == RT_OK && from < 0) rc = RT_BLOCKED;
   if (rc == RT_OK && from > newest) {
-    if (!r->quiet) fprintf(stderr, "nothing to reverse: the database is at %s\n",
-                           r->applied ? r->h->migs.v[newest]->name : "the empty schema");
+    if (!r->quiet)
+      fprintf(stderr, "nothing to reverse: the database is at %s\n",
+              r->applied ? r->h->migs.v[newest]->name : "the empty schema");
     rt_finish(r);
     return RT_OK;
   }
@@ -570,8 +598,8 @@ int rt_down(rt_run *r) {
   }
   if (rc == RT_OK && r->dry_run) {
     for (int j = newest; j >= from; j--) {
-      char *text = be_script_text(&scripts[j], arena_printf(r->a, "-- %s (down)",
-                                                            r->h->migs.v[j]->name));
+      char *text =
+          be_script_text(&scripts[j], arena_printf(r->a, "-- %s (down)", r->h->migs.v[j]->name));
       fputs(text, stdout);
       free(text);
     }
@@ -586,8 +614,8 @@ int rt_down(rt_run *r) {
   for (int j = newest; rc == RT_OK && j >= from; j--) {
     history_mig *m = r->h->migs.v[j];
     rt_progress(r, "reversing %d/%d %s", ran + 1, todo, m->name);
-    rt_job job = {m, &scripts[j], true, NULL, 0, m->snapshot, state_after(r, j - 1), m->name,
-                  name_of(r, j - 1)};
+    rt_job job = {m,       &scripts[j],      true, NULL, 0, m->snapshot, state_after(r, j - 1),
+                  m->name, name_of(r, j - 1)};
     rc = run_job(r, &job);
     rt_progress_done(r);
     if (rc != RT_OK) break;

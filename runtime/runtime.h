@@ -87,10 +87,13 @@ const char *rt_lit(rt_db *db, const char *text); /* a string literal; NULL: NULL
 const char *rt_now(arena *a);                    /* UTC, ISO 8601, milliseconds */
 bool rt_ledger_ensure(rt_db *db);                /* the four tables, made on first use */
 bool rt_ledger_exists(rt_db *db, bool *exists);
+/* A ledger of an older inspirec (no batches), and bringing it up to date. */
+bool rt_ledger_is_old(rt_db *db);
+bool rt_ledger_upgrade(rt_db *db);
 /* id, checksum, applied_at, batch of every applied migration, by id */
 bool rt_ledger_applied(rt_db *db, rt_rows *rows);
-bool rt_ledger_record(rt_db *db, const char *id, const char *checksum, long ms,
-                      const char *version, int batch);
+bool rt_ledger_record(rt_db *db, const char *id, const char *checksum, long ms, const char *version,
+                      int batch);
 /* a migration reversed: its row and its up steps go */
 bool rt_ledger_unrecord(rt_db *db, const char *id);
 bool rt_ledger_forget_steps(rt_db *db, const char *id, const char *direction);
@@ -104,8 +107,7 @@ bool rt_ledger_progress(rt_db *db, const char *id, int step, const char *status,
 int rt_ledger_next_batch(rt_db *db); /* -1 on error */
 /* _inspire_runs: a row in the given state (pending or running, or a state
 ** that is already final); its id, or -1 */
-long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state,
-                  const char *version);
+long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state, const char *version);
 bool rt_run_end(rt_db *db, long run, const char *state, const char *migrations, long ms,
                 const char *error);
 bool rt_run_snapshot(rt_db *db, long run, const char *id, const char *phase, const char *json);
@@ -130,9 +132,9 @@ typedef struct rt_run {
   bool progress; /* stderr is a terminal: one line rewritten as migrations run */
   bool no_lock;  /* status: reads only */
   int lock_timeout;
-  long stop_after; /* tests: _exit(137), as if killed, before statement N; 0: never */
+  long stop_after;     /* tests: _exit(137), as if killed, before statement N; 0: never */
   long batch_pause_ms; /* tests: a pause after each backfill batch, to cancel one in flight */
-  int max_risk;    /* refuse a pending step scoring more; -1: no budget */
+  int max_risk;        /* refuse a pending step scoring more; -1: no budget */
   /* down and rollback */
   int steps;        /* down: how many to reverse (1 by default) */
   bool rollback;    /* the whole last batch */
@@ -199,8 +201,8 @@ int rt_cancel(arena *a, const char *url, bool quiet);
 
 /* `inspirec history`: runs, newest first, with their steps; at most limit */
 int rt_history(arena *a, const char *url, bool json, int limit);
-/* the newest run, for status: "7 apply completed 2026-..." or NULL */
-const char *rt_last_run(rt_db *db);
+/* the newest run, for status: id, verb, state, started_at; or NULL */
+const char *const *rt_last_run(rt_db *db);
 
 /* ---- budget.c -------------------------------------------------------------- */
 

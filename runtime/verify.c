@@ -63,7 +63,7 @@ int rt_verify(rt_run *r, const st_schema *declared) {
   const char *d = rc == RT_OK ? differs(r, empty) : NULL;
   if (rc == RT_OK && (d || !rt_ledger_exists(r->db, &ledger) || ledger))
     rc = rt_blocked("the shadow database %s is not empty (%s); verify needs a throwaway one",
-                 r->db->url->shown, d ? d : "it has a migration ledger");
+                    r->db->url->shown, d ? d : "it has a migration ledger");
   const be_dialect *dl = r->db->drv->dialect;
   const st_schema *prev = empty;
   int n = h->migs.n, up = 0;
@@ -99,8 +99,8 @@ int rt_verify(rt_run *r, const st_schema *declared) {
     }
     rt_progress(r, "verify: down %d/%d %s", n - j, n, m->name);
     if (!run_script(r, &s))
-      rc =
-          (rt_progress_done(r), rt_db_error(r, arena_printf(r->a, "verify: down of %s failed", m->name)));
+      rc = (rt_progress_done(r),
+            rt_db_error(r, arena_printf(r->a, "verify: down of %s failed", m->name)));
     if (rc == RT_OK && (d = differs(r, before)))
       rc = verify_failed(
           r, "the down script of %s leaves the database unlike the snapshot before it: %s", m->name,

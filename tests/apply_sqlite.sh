@@ -140,5 +140,23 @@ script -qec "'$bin' -C '$p' apply --db 'sqlite:$tmp/tty.db'" /dev/null >"$tmp/tt
 grep -q 'applying 1/6 0001_initial' "$tmp/tty" && grep -q 'applying 6/6 0006_note' "$tmp/tty" && grep -q '6 migrations applied' "$tmp/tty" && ok ||
   bad "progress on a terminal: $(cat "$tmp/tty")"
 
+# a ledger made by inspirec 0.x (no batches, steps without a direction) is
+# upgraded by apply, its rows kept; status (which writes nothing) says so first
+old="$tmp/old.db"
+"$bin" -C "$p" apply -q --db "sqlite:$old" --to 2 || bad "apply --to 2 for the old ledger"
+sqlite3 "$old" "DROP TABLE _inspire_runs; DROP TABLE _inspire_schema_snapshots;
+  CREATE TABLE m1 AS SELECT id, checksum, applied_at, execution_ms, inspirec_version FROM _inspire_migrations;
+  DROP TABLE _inspire_migrations; DROP TABLE _inspire_migration_steps;
+  CREATE TABLE _inspire_migrations (id TEXT NOT NULL PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL, execution_ms BIGINT NOT NULL, inspirec_version TEXT NOT NULL);
+  INSERT INTO _inspire_migrations SELECT * FROM m1; DROP TABLE m1;
+  CREATE TABLE _inspire_migration_steps (migration_id TEXT NOT NULL, step INTEGER NOT NULL, operation TEXT NOT NULL, status TEXT NOT NULL, error TEXT, started_at TEXT, finished_at TEXT, PRIMARY KEY (migration_id, step));
+  INSERT INTO _inspire_migration_steps VALUES ('0001_initial', 1, 'CREATE TABLE x', 'done', NULL, NULL, NULL);" || bad "make a 0.x ledger"
+"$bin" -C "$p" status --db "sqlite:$old" >"$tmp/out" 2>&1
+[ $? = 3 ] && grep -q 'made by an older inspirec; apply, down or rollback upgrades it' "$tmp/out" && ok || bad "status on an old ledger: $(cat "$tmp/out")"
+"$bin" -C "$p" apply --db "sqlite:$old" >"$tmp/out" 2>&1 && grep -q '^upgraded the ledger' "$tmp/out" &&
+  [ "$(sqlite3 "$old" "SELECT group_concat(batch) FROM (SELECT batch FROM _inspire_migrations ORDER BY id)")" = "1,1,2,2,2,2" ] &&
+  [ "$(sqlite3 "$old" "SELECT direction FROM _inspire_migration_steps WHERE operation = 'CREATE TABLE x'")" = up ] && ok ||
+  bad "apply upgrades an old ledger: $(cat "$tmp/out")"
+
 echo "apply sqlite: $pass passed, $fail failed"
 [ "$fail" = 0 ]
