@@ -707,6 +707,7 @@ void st_place_entity(st_schema *s, const st_entity *e);
 void st_place_enum(st_schema *s, const st_enum *e);
 st_schema *st_clone(const st_schema *s, arena *a);
 st_entity *st_clone_entity(const st_entity *e, arena *a);
+st_enum *st_clone_enum(const st_enum *e, arena *a);
 /* Two index lists (VEC(st_index *)) with the same fields in the same order. */
 bool st_same_indexes(const void *a, const void *b);
 /* The state of a checked schema (no errors). */
@@ -840,7 +841,8 @@ typedef struct ir_op {
   ir_annot *src_map;
   st_field *field;                 /* add / alter */
   bool primary_key, unique, index; /* add: single-field keys written on the field */
-  st_entity *create;               /* create entity: its whole shape */
+  int position;      /* add: 1 + where the field goes, 0: last (a down puts a dropped field back) */
+  st_entity *create; /* create entity: its whole shape */
   st_enum *create_enum;
   const char **fields; /* index, unique, primary key */
   int nfields;

@@ -244,6 +244,11 @@ static const char *apply_field_op(st_schema *s, const ir_op *op) {
     const char *bad = check_field(s, e, f, -1);
     if (bad) return bad;
     vec_push(s->a, e->fields, f);
+    if (op->position > 0 && op->position < e->fields.n) {
+      st_field **v = e->fields.v + op->position - 1;
+      memmove(v + 1, v, sizeof *v * (size_t)(e->fields.n - op->position));
+      *v = f;
+    }
     ref_moved(s, f, +1);
     if (op->primary_key) {
       if (e->pkey.n) return why(s, "'%s' has a primary key already", e->name);

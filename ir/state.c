@@ -78,19 +78,21 @@ st_entity *st_clone_entity(const st_entity *e, arena *a) {
   return d;
 }
 
+st_enum *st_clone_enum(const st_enum *e, arena *a) {
+  st_enum *d = arena_alloc(a, sizeof *d);
+  d->name = e->name;
+  d->db_name = e->db_name;
+  for (int j = 0; j < e->members.n; j++)
+    vec_push(a, d->members, e->members.v[j]);
+  return d;
+}
+
 st_schema *st_clone(const st_schema *s, arena *a) {
   st_schema *c = st_new(a, s->names);
   for (int i = 0; i < s->entities.n; i++)
     st_add_entity(c, st_clone_entity(s->entities.v[i], a));
-  for (int i = 0; i < s->enums.n; i++) {
-    const st_enum *e = s->enums.v[i];
-    st_enum *d = arena_alloc(a, sizeof *d);
-    d->name = e->name;
-    d->db_name = e->db_name;
-    for (int j = 0; j < e->members.n; j++)
-      vec_push(a, d->members, e->members.v[j]);
-    st_add_enum(c, d);
-  }
+  for (int i = 0; i < s->enums.n; i++)
+    st_add_enum(c, st_clone_enum(s->enums.v[i], a));
   return c;
 }
 
