@@ -84,7 +84,8 @@ void help_history(void) {
        "\n"
        "The runs recorded in the database's ledger, newest first (50 by default): each\n"
        "apply, down and rollback with its batch, state (running, completed, failed,\n"
-       "canceled), times, error and steps; then what is applied, by batch. Reads only.\n"
+       "canceled), times, error and steps (each one with -v); then what is applied, by\n"
+       "batch. Reads only.\n"
        "docs/runtime.md documents the JSON.");
 }
 
@@ -116,7 +117,7 @@ int cmd_history(cli_opts *o, int argc, char **argv) {
     return cli_usage_error("history", "--format takes text or json");
   arena a;
   arena_init(&a);
-  int rc = rt_history(&a, cli_database_url(db), strcmp(format, "json") == 0, limit);
+  int rc = rt_history(&a, cli_database_url(db), strcmp(format, "json") == 0, o->verbose, limit);
   arena_free(&a);
   return rc;
 }

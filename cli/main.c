@@ -42,11 +42,11 @@ static void usage(FILE *out) {
   for (int i = 0; i < NVERBS; i++)
     fprintf(out, "  %-8s %s%s\n", verbs[i].name, verbs[i].summary,
             verbs[i].run ? "" : " (not yet built)");
-  fputs(
-      "\nCommon options: -C DIR, --schema DIR|FILE..., --migrations DIR,\n"
-      "                --color auto|always|never, -q, -v\n"
-      "'inspirec migrate VERB' is the same as 'inspirec VERB' for plan, apply, dry-run, status.\n",
-      out);
+  fputs("\nCommon options: -C DIR, --schema DIR|FILE..., --migrations DIR,\n"
+        "                --color auto|always|never, -q, -v\n"
+        "'inspirec migrate VERB' is the same as 'inspirec VERB' for plan, apply, dry-run, status,\n"
+        "down, rollback, history and cancel.\n",
+        out);
 }
 
 static const verb *find_verb(const char *name) {
@@ -111,15 +111,22 @@ int main(int argc, char **argv) {
   const char *name = argv[i++];
   if (strcmp(name, "help") == 0) return help(argc - i, argv + i);
   if (strcmp(name, "migrate") == 0) {
+    /* Kizaki's `migrate VERB`, and kitcn's migrate down, rollback and cancel */
+    static const char *const aliased[] = {"plan", "apply",    "dry-run", "status",
+                                          "down", "rollback", "history", "cancel"};
+    const int naliased = (int)(sizeof aliased / sizeof *aliased);
     if (i >= argc)
-      return cli_usage_error(NULL,
-                             "'inspirec migrate' needs a verb: plan, apply, dry-run or status");
+      return cli_usage_error(NULL, "'inspirec migrate' needs a verb: plan, apply, dry-run, status, "
+                                   "down, rollback, history or cancel");
     name = argv[i++];
-    if (strcmp(name, "plan") && strcmp(name, "apply") && strcmp(name, "dry-run") &&
-        strcmp(name, "status"))
-      return cli_usage_error(
-          NULL, "'inspirec migrate %s' is not a verb; migrate takes plan, apply, dry-run or status",
-          name);
+    bool ok = false;
+    for (int k = 0; k < naliased; k++)
+      ok |= strcmp(name, aliased[k]) == 0;
+    if (!ok)
+      return cli_usage_error(NULL,
+                             "'inspirec migrate %s' is not a verb; migrate takes plan, apply, "
+                             "dry-run, status, down, rollback, history or cancel",
+                             name);
   }
   const verb *v = find_verb(name);
   if (!v) return unknown_verb(name);

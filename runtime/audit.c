@@ -64,17 +64,38 @@ static cJSON *run_json(const char *const *c) {
   return j;
 }
 
-/* A step, one line: `  0005_x up 3 done  UPDATE ...` (long SQL cut short). */
+/* A step, one line: `step 3 done  UPDATE ...` (long SQL cut short). */
 static void step_text(const char *const *c) {
   const char *op = c[ST_OP] ? c[ST_OP] : "";
   int n = (int)strcspn(op, "\n");
-  printf("    %s %s %s %s", c[ST_MIG], c[ST_DIR], c[ST_STEP], c[ST_STATUS]);
+  printf("      step %s %s", c[ST_STEP], c[ST_STATUS]);
   if (c[ST_BATCHES]) printf(" (%s batches, %s rows)", c[ST_BATCHES], c[ST_ROWS] ? c[ST_ROWS] : "0");
   printf("  %.*s%s\n", n > 72 ? 72 : n, op, n > 72 ? "..." : "");
   if (c[ST_ERR]) printf("      error: %s\n", c[ST_ERR]);
 }
 
-int rt_history(arena *a, const char *url, bool json, int limit) {
+/* A run's steps as text: with verbose, one line each; else one line per
+** migration and direction, plus each step that did not just finish. */
+static void steps_text(const rt_rows *steps, bool verbose) {
+  for (int k = 0; k < steps->nrows;) {
+    const char *const *c = steps->cells + k * steps->ncols;
+    int end = k, done = 0;
+    while (end < steps->nrows) {
+      const char *const *e = steps->cells + end * steps->ncols;
+      if (strcmp(e[ST_MIG], c[ST_MIG]) || strcmp(e[ST_DIR], c[ST_DIR])) break;
+      done += strcmp(e[ST_STATUS], "done") == 0;
+      end++;
+    }
+    printf("    %s %s: %d step%s, %d done\n", c[ST_MIG], c[ST_DIR], end - k,
+           end - k == 1 ? "" : "s", done);
+    for (; k < end; k++) {
+      const char *const *e = steps->cells + k * steps->ncols;
+      if (verbose || strcmp(e[ST_STATUS], "done") || e[ST_BATCHES]) step_text(e);
+    }
+  }
+}
+
+int rt_history(arena *a, const char *url, bool json, bool verbose, int limit) {
   const char *err;
   rt_db *db = rt_open(a, url, &err);
   if (!db) {
@@ -129,8 +150,7 @@ int rt_history(arena *a, const char *url, bool json, int limit) {
     putchar('\n');
     if (c[RUN_MIGS] && *c[RUN_MIGS]) printf("  migrations: %s\n", c[RUN_MIGS]);
     if (c[RUN_ERR]) printf("  error: %s\n", c[RUN_ERR]);
-    for (int k = 0; k < steps.nrows; k++)
-      step_text(steps.cells + k * steps.ncols);
+    steps_text(&steps, verbose);
   }
   for (int i = 0; ok && i < applied.nrows; i++) {
     const char *const *c = applied.cells + i * applied.ncols;

@@ -199,8 +199,9 @@ int rt_cancel(arena *a, const char *url, bool quiet);
 
 /* ---- audit.c ----------------------------------------------------------- */
 
-/* `inspirec history`: runs, newest first, with their steps; at most limit */
-int rt_history(arena *a, const char *url, bool json, int limit);
+/* `inspirec history`: runs, newest first, with their steps (as text, each
+** one only with verbose); at most limit */
+int rt_history(arena *a, const char *url, bool json, bool verbose, int limit);
 /* the newest run, for status: id, verb, state, started_at; or NULL */
 const char *const *rt_last_run(rt_db *db);
 
