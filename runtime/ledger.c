@@ -10,7 +10,7 @@
 **                             last_key, superseded
 **   _inspire_runs             one row per apply, down, rollback: its state
 **   _inspire_schema_snapshots the snapshot before and after each migration
-**                             a run applied or reversed
+**                             a run applied or reversed, in parts of 1 MB
 **
 ** The checksum is the SHA-256 of the plan file's bytes followed by the
 ** snapshot's, so an edit to either is seen.
@@ -47,8 +47,8 @@ bool rt_ledger_ensure(rt_db *db) {
       "finished_at %1$s, duration_ms BIGINT, error TEXT, inspirec_version %1$s NOT NULL, "
       "cancel_requested INTEGER NOT NULL DEFAULT 0)",
       "CREATE TABLE IF NOT EXISTS _inspire_schema_snapshots (run_id INTEGER NOT NULL, "
-      "migration_id %1$s NOT NULL, phase %1$s NOT NULL, snapshot %2$s NOT NULL, recorded_at %1$s "
-      "NOT NULL, PRIMARY KEY (run_id, migration_id, phase))",
+      "migration_id %1$s NOT NULL, phase %1$s NOT NULL, part INTEGER NOT NULL, snapshot %2$s NOT "
+      "NULL, recorded_at %1$s NOT NULL, PRIMARY KEY (run_id, migration_id, phase, part))",
   };
   for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
     if (!db->drv->exec(db, arena_printf(db->a, tables[i], key, big))) return false;
@@ -208,13 +208,28 @@ bool rt_run_end(rt_db *db, long run, const char *state, const char *migrations, 
                                         rt_lit(db, rt_now(db->a)), ms, rt_lit(db, error), run));
 }
 
+/* In parts of at most 1 MB, cut between two UTF-8 characters: one statement
+** of a 16 MB snapshot would pass MySQL's max_allowed_packet. */
 bool rt_run_snapshot(rt_db *db, long run, const char *id, const char *phase, const char *json) {
-  return db->drv->exec(db, arena_printf(db->a,
-                                        "INSERT INTO _inspire_schema_snapshots (run_id, "
-                                        "migration_id, phase, snapshot, recorded_at) VALUES (%ld, "
-                                        "%s, %s, %s, %s)",
-                                        run, rt_lit(db, id), rt_lit(db, phase), rt_lit(db, json),
-                                        rt_lit(db, rt_now(db->a))));
+  enum { PART = 1 << 20 };
+  const char *now = rt_lit(db, rt_now(db->a));
+  size_t len = strlen(json);
+  int part = 0;
+  for (size_t at = 0; at < len || part == 0; part++) {
+    size_t n = len - at > PART ? PART : len - at;
+    while (n < len - at && n > 1 && ((unsigned char)json[at + n] & 0xC0) == 0x80)
+      n--;
+    char *piece = arena_strndup(db->a, json + at, n);
+    bool ok = db->drv->exec(db, arena_printf(db->a,
+                                             "INSERT INTO _inspire_schema_snapshots (run_id, "
+                                             "migration_id, phase, part, snapshot, recorded_at) "
+                                             "VALUES (%ld, %s, %s, %d, %s, %s)",
+                                             run, rt_lit(db, id), rt_lit(db, phase), part,
+                                             rt_lit(db, piece), now));
+    if (!ok) return false;
+    at += n;
+  }
+  return true;
 }
 
 bool rt_run_cancel_requested(rt_db *db, long run) {

@@ -83,6 +83,32 @@ int main(void) {
         "an error comes back with the engine's message");
   rt_close(db);
 
+  /* a snapshot of 2.5 MB goes into the audit in parts of 1 MB, each cut
+  ** between two UTF-8 characters, and comes back whole */
+  db = rt_open(&a, "sqlite::memory:", &err);
+  size_t big = 2500000;
+  char *json = malloc(big + 1);
+  json[0] = 'x'; /* then é from byte 1: a cut at 1 MB would split one */
+  for (size_t i = 1; i + 2 <= big; i += 2)
+    memcpy(json + i, "\xc3\xa9", 2);
+  json[big - 1] = 'x';
+  json[big] = 0;
+  check(db && rt_ledger_ensure(db) && rt_run_snapshot(db, 1, "0001_x", "after", json) &&
+            db->drv->query(db, "SELECT part, length(CAST(snapshot AS BLOB)) FROM "
+                               "_inspire_schema_snapshots ORDER BY part",
+                           &rows) &&
+            rows.nrows == 3 && atol(rows.cells[1]) == (1 << 20) - 1 &&
+            atol(rows.cells[3]) == 1 << 20,
+        "a big snapshot is stored in parts of 1 MB, cut between two characters");
+  check(db &&
+            db->drv->query(db, "SELECT group_concat(snapshot, '') FROM (SELECT snapshot FROM "
+                               "_inspire_schema_snapshots ORDER BY part)",
+                           &rows) &&
+            rows.nrows == 1 && eq(rows.cells[0], json),
+        "its parts in order are the snapshot");
+  free(json);
+  rt_close(db);
+
   /* the lock: a second runner on the same file waits, then gives up cleanly */
   char dir[] = "/tmp/inspire-rt-XXXXXX";
   if (mkdtemp(dir)) {
