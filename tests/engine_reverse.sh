@@ -110,6 +110,9 @@ PY
 [ "$(q r1 "SELECT count(*) FROM _inspire_schema_snapshots")" -gt 0 ] &&
   [ "$(q r1 "SELECT count(*) FROM _inspire_schema_snapshots WHERE migration_id = '0003_add_task_status_blocked' AND phase = 'before'")" -ge 2 ] && ok ||
   bad "the snapshots before and after each migration a run moved"
+m5=$(ls -d "$p"/migrations/0005_*)
+[ "$(q r1 "SELECT snapshot FROM _inspire_schema_snapshots WHERE migration_id = '0005_alter_project_created_at' AND phase = 'after' AND run_id = (SELECT max(run_id) FROM _inspire_schema_snapshots WHERE migration_id = '0005_alter_project_created_at') ORDER BY part")" = "$(cat "$m5/snapshot.json")" ] && ok ||
+  bad "the audit's snapshot after 0005 is its snapshot.json"
 
 # ---- a backfill of 100,000 rows: killed half way, resumed; canceled, resumed ----
 f="$tmp/fill"
