@@ -150,12 +150,19 @@ m3=$(ls -d "$f"/migrations/0003_*)
 printf 'migration "%s" {\n  backfill Item.n = 0 batch 500\n}\n' "$(basename "$m3")" >"$m3/plan.inspire"
 INSPIREC_TEST_BATCH_PAUSE_MS=30 "$bin" -C "$f" apply -q --db "$F" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-i=0
-while [ "$(step batches "$m3" 2>/dev/null)" = "" ] || [ "$(step batches "$m3")" -lt 3 ]; do
-  i=$((i + 1))
-  [ $i -gt 300 ] && break
-  sleep 0.1
-done
+in_flight() { # until the running backfill has done 3 batches more than it had (30 s at most)
+  from=$(step batches "$m3" 2>/dev/null)
+  from=${from:-0}
+  i=0
+  while :; do
+    now=$(step batches "$m3" 2>/dev/null)
+    [ "$(step status "$m3" 2>/dev/null)" = running ] && [ "${now:-0}" -ge $((from + 3)) ] && break
+    i=$((i + 1))
+    [ $i -gt 300 ] && break
+    sleep 0.1
+  done
+}
+in_flight
 "$bin" -C "$f" cancel --db "$F" >"$tmp/c" 2>&1 && grep -q 'asked run [0-9]* (apply)' "$tmp/c" && ok || bad "cancel: $(cat "$tmp/c")"
 wait $pid
 rc=$?
@@ -167,7 +174,7 @@ done0=$(q f1 "SELECT count(*) FROM items WHERE n = 0")
 if [ "$engine" = sqlite ]; then # Ctrl-C stops between batches the same way
   INSPIREC_TEST_BATCH_PAUSE_MS=30 "$bin" -C "$f" apply -q --db "$F" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
-  sleep 1
+  in_flight
   kill -INT $pid
   wait $pid
   rc=$?
