@@ -101,7 +101,12 @@ static be_risk op_risk(be_ctx *c, const ir_op *op) {
                !st_entity_find(c->start, op->entity) && !st_enum_find(c->start, op->entity);
   if (fresh && op->kind != OP_SQL && op->kind != OP_BACKFILL)
     return risk(0, "the table is made by this migration: no rows to lock or lose", NULL);
-  bool rebuild = is_lite(d) && rebuilds(c, op);
+  /* creates, drops and data steps score the same whether SQLite rebuilds or not */
+  bool judged_alone = op->kind == OP_CREATE_ENTITY || op->kind == OP_CREATE_ENUM ||
+                      op->kind == OP_DROP_ENTITY || op->kind == OP_DROP_FIELD ||
+                      op->kind == OP_DROP_ENUM || op->kind == OP_DROP_VALUE ||
+                      op->kind == OP_BACKFILL || op->kind == OP_SQL;
+  bool rebuild = is_lite(d) && !judged_alone && rebuilds(c, op);
   switch (op->kind) {
   case OP_CREATE_ENTITY: return risk(0, "a new table", NULL);
   case OP_CREATE_ENUM:
