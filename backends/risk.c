@@ -132,10 +132,12 @@ static be_risk op_risk(be_ctx *c, const ir_op *op) {
       return risk(50, "fails on a table with rows: a required column needs a value for them",
                   "give it a default, or add it nullable, backfill, then make it required");
     if (rebuild) return risk(45, "table rewrite: SQLite rebuilds the table", NULL);
-    if (is_pg(d) && f->def == ST_D_UUID)
+    if (!is_lite(d) && f->def == ST_D_UUID)
       return risk(40, "table rewrite: a volatile default (uuid()) is computed for every row", NULL);
     if (op->unique || op->primary_key)
       return risk(35, "an index is built on existing rows under lock", NULL);
+    if (f->ref_entity && !is_lite(d))
+      return risk(15, "lock taken: a new reference locks the referenced table briefly", NULL);
     return risk(5, "a new column", NULL);
   }
   case OP_RENAME_ENTITY:
