@@ -312,8 +312,10 @@ static int tx_failed(rt_run *r, const rt_job *j, int from, int at, bool kept) {
     db->drv->exec(db, "COMMIT");
   }
   db->err = err;
-  return rt_db_error(r, arena_printf(r->a, "%s%s failed at statement %d; %s", j->m->name,
-                                     j->down ? " (down)" : "", at + 1,
+  const char *what = at >= 0 ? arena_printf(r->a, "failed at statement %d", at + 1)
+                             : "could not be recorded in the ledger";
+  return rt_db_error(r, arena_printf(r->a, "%s%s %s; %s", j->m->name, j->down ? " (down)" : "",
+                                     what,
                                      kept ? "the parts before it that committed are kept (see "
                                             "inspirec history); fix the cause and run again to "
                                             "resume"
