@@ -141,14 +141,36 @@ static const st_schema *with_early_values(rt_run *r, const st_schema *applied) {
   return NULL;
 }
 
+/* The same for a down: the newest applied migration's dropped values, which
+** its down script adds back before its transaction. */
+static const st_schema *with_early_down_values(rt_run *r, const st_schema *applied) {
+  int j = r->applied - 1;
+  if (j < 0) return NULL;
+  const ir_plan *p = r->h->migs.v[j]->plan;
+  st_schema *before = st_clone(state_after(r, j - 1), r->a), *after = st_clone(before, r->a);
+  ir_op **inverse = arena_alloc(r->a, sizeof(ir_op *) * ((size_t)p->ops.n + 1));
+  for (int i = 0; i < p->ops.n; i++) {
+    st_apply(after, p->ops.v[i]);
+    if (p->ops.v[i]->kind == OP_DROP_VALUE)
+      inverse[i] = be_inverse(r->a, p->ops.v[i], before, after);
+    st_apply(before, p->ops.v[i]);
+  }
+  st_schema *s = st_clone(applied, r->a);
+  bool any = false;
+  for (int i = p->ops.n - 1; i >= 0; i--) /* in the order the down script adds them */
+    if (inverse[i] && !st_apply(s, inverse[i])) any = true;
+  return any ? s : NULL;
+}
+
 static int check_live_drift(rt_run *r) {
   db_schema *got = rt_introspect(r->db);
   if (!got) return rt_db_error(r, "cannot read the database");
   const st_schema *applied = applied_state(r);
   const be_dialect *d = r->db->drv->dialect;
   r->live_drift = db_diff(be_expected(d, applied, r->a), got, r->a);
-  const st_schema *early =
-      r->live_drift && d == &be_postgres ? with_early_values(r, applied) : NULL;
+  const st_schema *early = !r->live_drift || d != &be_postgres ? NULL
+                           : r->down_verb                      ? with_early_down_values(r, applied)
+                                                               : with_early_values(r, applied);
   if (early && !db_diff(be_expected(d, early, r->a), got, r->a)) r->live_drift = NULL;
   return RT_OK;
 }
@@ -314,12 +336,12 @@ static int tx_failed(rt_run *r, const rt_job *j, int from, int at, bool kept) {
   db->err = err;
   const char *what = at >= 0 ? arena_printf(r->a, "failed at statement %d", at + 1)
                              : "could not be recorded in the ledger";
-  return rt_db_error(r, arena_printf(r->a, "%s%s %s; %s", j->m->name, j->down ? " (down)" : "",
-                                     what,
-                                     kept ? "the parts before it that committed are kept (see "
-                                            "inspirec history); fix the cause and run again to "
-                                            "resume"
-                                          : "nothing of it was kept"));
+  return rt_db_error(r,
+                     arena_printf(r->a, "%s%s %s; %s", j->m->name, j->down ? " (down)" : "", what,
+                                  kept ? "the parts before it that committed are kept (see "
+                                         "inspirec history); fix the cause and run again to "
+                                         "resume"
+                                       : "nothing of it was kept"));
 }
 
 /* One migration in transactions (Postgres, SQLite): one, or one per part
@@ -561,6 +583,7 @@ static int down_from(rt_run *r) {
 
 int rt_down(rt_run *r) {
   const char *verb = r->rollback ? "rollback" : "down";
+  r->down_verb = true;
   int rc = rt_prepare(r);
   if (rc == RT_OK && r->resuming)
     rc = rt_blocked("%s stopped half way up; run inspirec apply to finish it before %s",

@@ -139,6 +139,7 @@ typedef struct rt_run {
   int steps;        /* down: how many to reverse (1 by default) */
   bool rollback;    /* the whole last batch */
   bool accept_loss; /* run down scripts marked -- LOSSY: */
+  bool down_verb;   /* set by rt_down */
   /* found */
   rt_db *db;
   bool locked, ledger;

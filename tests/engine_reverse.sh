@@ -56,6 +56,21 @@ done
 "$bin" -C "$p" down --to 0004 --db "$U" >/dev/null 2>"$tmp/err"
 [ $? = 3 ] && grep -q 'not applied' "$tmp/err" && ok || bad "down --to a migration not applied: $(cat "$tmp/err")"
 
+# ---- a down killed half way, then run again -------------------------------------
+create k1 || bad "create k1"
+K=$(url k1)
+"$bin" -C "$p" apply -q --db "$K" || bad "apply k1"
+INSPIREC_TEST_STOP_AFTER=3 "$bin" -C "$p" down --accept-loss -q --db "$K" >/dev/null 2>&1
+[ $? = 137 ] && ok || bad "the test hook stops down"
+if [ "$engine" = mysql ]; then # each statement committed: the down is half done
+  "$bin" -C "$p" status --db "$K" >"$tmp/st" 2>&1
+  grep -q '^half done: *0005_alter_project_created_at down' "$tmp/st" && ok || bad "status shows the half-done down: $(cat "$tmp/st")"
+  "$bin" -C "$p" apply --db "$K" >/dev/null 2>"$tmp/err"
+  [ $? = 3 ] && grep -q 'stopped half way; run inspirec down again' "$tmp/err" && ok || bad "apply refuses a half-done down: $(cat "$tmp/err")"
+fi
+"$bin" -C "$p" down --accept-loss -q --db "$K" 2>"$tmp/err" && in_step k1 4 && ok || bad "down run again after a kill: $(cat "$tmp/err")"
+"$bin" -C "$p" apply -q --db "$K" 2>"$tmp/err" && in_step k1 5 && describe k1 | cmp -s - "$tmp/at5" && ok || bad "up again after the killed down: $(cat "$tmp/err")"
+
 # ---- rollback: exactly the last batch ------------------------------------------
 create r1 || bad "create r1"
 R=$(url r1)
