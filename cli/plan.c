@@ -410,7 +410,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
              "replace the line.\n",
              markers, markers == 1 ? " is" : "s are", markers == 1 ? "it is" : "each is");
     if (!empty) {
-      putchar('\n');
+      if (markers) putchar('\n'); /* the plan's text ends with a blank line already */
       rt_print_risks(stdout, cli_dialect_of(dialect, db), base, plan, &c.a);
     }
   }
