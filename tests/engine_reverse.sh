@@ -166,12 +166,13 @@ printf 'migration "%s" {\n  backfill Item.n = 0 batch 500\n}\n' "$(basename "$m3
 INSPIREC_TEST_BATCH_PAUSE_MS=30 "$bin" -C "$f" apply -q --db "$F" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 in_flight() { # until the running backfill has done 3 batches more than it had (30 s at most)
-  from=$(step batches "$m3" 2>/dev/null)
-  from=${from:-0}
+  from=$(step "coalesce(batches, 0)" "$m3" 2>/dev/null) # MySQL's client prints NULL as NULL
+  case $from in '' | *[!0-9]*) from=0 ;; esac
   i=0
   while :; do
-    now=$(step batches "$m3" 2>/dev/null)
-    [ "$(step status "$m3" 2>/dev/null)" = running ] && [ "${now:-0}" -ge $((from + 3)) ] && break
+    now=$(step "coalesce(batches, 0)" "$m3" 2>/dev/null)
+    case $now in '' | *[!0-9]*) now=0 ;; esac
+    [ "$(step status "$m3" 2>/dev/null)" = running ] && [ "$now" -ge $((from + 3)) ] && break
     i=$((i + 1))
     [ $i -gt 300 ] && break
     sleep 0.1
