@@ -7,6 +7,7 @@
 #include "frontend.h"
 #include "inspire.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* ---- builders ---------------------------------------------------------- */
@@ -254,7 +255,10 @@ static st_field *read_field(plan_reader *R, const ir_field *src, bool keys_allow
     bool one_num = a->nargs == 1 && a->args[0]->kind == IR_V_NUMBER;
     bool one_str = a->nargs == 1 && a->args[0]->kind == IR_V_STRING;
     if (strcmp(n, "maxLength") == 0 && one_num && f->kind == IR_T_STRING) {
-      f->max_length = (int)a->args[0]->num;
+      double len = a->args[0]->num;
+      if (!(len >= 0 && len <= INT_MAX))
+        return err(R, a->range, "@maxLength takes a whole number up to 2147483647"), NULL;
+      f->max_length = (int)len;
     } else if (strcmp(n, "sensitive") == 0 && !a->nargs) {
       f->sensitive = true;
     } else if (strcmp(n, "map") == 0 && one_str && a->args[0]->text[0]) {

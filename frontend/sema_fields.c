@@ -19,7 +19,8 @@ static const char *const ctx_names[] = {"an entity", "an embedded type", "a vali
 
 /* ---- annotation table --------------------------------------------------- */
 
-typedef enum arg_kind { ARG_NONE, ARG_INT, ARG_NUM, ARG_STRING, ARG_IDENT } arg_kind;
+/* ARG_INT: a whole number that fits an int (a length); ARG_BYTES: any size */
+typedef enum arg_kind { ARG_NONE, ARG_INT, ARG_BYTES, ARG_NUM, ARG_STRING, ARG_IDENT } arg_kind;
 
 #define K(x) (1u << IR_T_##x)
 #define K_NUMERIC (K(INT) | K(SMALLINT) | K(BIGINT) | K(DOUBLE) | K(DECIMAL))
@@ -48,7 +49,7 @@ static const annot_spec field_annots[] = {
     {"trim", ARG_NONE, K(STRING), false, "@trim", "string fields"},
     {"min", ARG_NUM, K_NUMERIC, false, "@min(0)", "numeric fields"},
     {"max", ARG_NUM, K_NUMERIC, false, "@max(100)", "numeric fields"},
-    {"maxSize", ARG_INT, K(FILE), false, "@maxSize(10485760)", "file fields"},
+    {"maxSize", ARG_BYTES, K(FILE), false, "@maxSize(10485760)", "file fields"},
     {"accept", ARG_STRING, K(FILE), false, "@accept(\"image/*,application/pdf\")", "file fields"},
     {"sensitive", ARG_NONE, K_ANY, false, "@sensitive", NULL},
     {"pii", ARG_NONE, K_ANY, false, "@pii", NULL},
@@ -120,14 +121,16 @@ static bool check_args(sema *S, ir_annot *a, const annot_spec *sp) {
   ir_value *v = a->nargs == 1 ? a->args[0] : NULL;
   switch (sp->arg) {
   case ARG_NONE: ok = a->nargs == 0; break;
-  case ARG_INT: ok = v && is_integral(v) && v->num >= 0; break;
+  case ARG_INT: ok = v && is_integral(v) && v->num >= 0 && v->num <= INT_MAX; break;
+  case ARG_BYTES: ok = v && is_integral(v) && v->num >= 0; break;
   case ARG_NUM: ok = v && v->kind == IR_V_NUMBER; break;
   case ARG_STRING: ok = v && v->kind == IR_V_STRING; break;
   default: ok = v && v->kind == IR_V_PATH && v->nparts == 1; break;
   }
   if (!ok) {
     const char *what = sp->arg == ARG_NONE     ? "takes no arguments"
-                       : sp->arg == ARG_INT    ? "takes one whole number"
+                       : sp->arg == ARG_INT    ? "takes one whole number up to 2147483647"
+                       : sp->arg == ARG_BYTES  ? "takes one whole number"
                        : sp->arg == ARG_NUM    ? "takes one number"
                        : sp->arg == ARG_STRING ? "takes one string"
                                                : "takes one name";
@@ -176,10 +179,12 @@ static void resolve_type(sema *S, ir_typeref *t, field_ctx ctx) {
   } else if ((t->kind = ir_scalar_kind(t->name)) != IR_T_UNRESOLVED) {
     if (t->kind == IR_T_DECIMAL) {
       bool ok = t->nargs == 2 && is_integral(t->args[0]) && is_integral(t->args[1]);
+      /* the bounds before the casts: a double too big for an int is undefined */
+      double p = ok ? t->args[0]->num : 0, sc = ok ? t->args[1]->num : 0;
+      ok = ok && p >= 1 && p <= 1000 && sc >= 0 && sc <= p;
       if (ok) {
-        t->precision = (int)t->args[0]->num;
-        t->scale = (int)t->args[1]->num;
-        ok = t->precision >= 1 && t->precision <= 1000 && t->scale >= 0 && t->scale <= t->precision;
+        t->precision = (int)p;
+        t->scale = (int)sc;
       }
       if (!ok)
         diag_add(S->d, DIAG_E0213, t->range,

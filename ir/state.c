@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 st_schema *st_new(arena *a, strtab *names) {
@@ -359,8 +360,10 @@ static st_field *field_state(const ir_schema *s, const ir_field *f) {
   d->sensitive = f->sensitive;
   if (t->kind == IR_T_STRING)
     for (int i = 0; i < f->nannots; i++)
-      if (strcmp(f->annots[i]->name, "maxLength") == 0 && f->annots[i]->nargs == 1)
-        d->max_length = (int)f->annots[i]->args[0]->num;
+      if (strcmp(f->annots[i]->name, "maxLength") == 0 && f->annots[i]->nargs == 1) {
+        double len = f->annots[i]->args[0]->num; /* checked by sema; the cast must not overflow */
+        d->max_length = len >= 0 && len <= INT_MAX ? (int)len : 0;
+      }
   st_set_default(s->a, s->names, d, f->def, f->def_kind);
   if (t->fk_entity && t->fk_field) {
     d->ref_entity = t->fk_entity->name;
