@@ -363,6 +363,9 @@ typedef struct sema {
   strtab *names;
   arena scratch;       /* what one entity's checks need and nothing after (rewound) */
   ir_value *uuid_call; /* `uuid()`, the default every implicit id shares */
+  /* field name -> its derived column and that column's case-folded key: the
+  ** same names (createdAt, name) recur in every entity */
+  namemap columns;
 } sema;
 
 const char *sema_intern(sema *S, const char *s);

@@ -237,8 +237,9 @@ static void mark_user(sema *S) {
 }
 
 void sema_run(ir_schema *s, diag_list *d) {
-  sema S = {s, d, s->a, s->names, {0}, NULL};
+  sema S = {s, d, s->a, s->names, {0}, NULL, {0}};
   arena_init(&S.scratch);
+  namemap_init(&S.columns, s->a);
   declare_all(&S);
   check_enums(&S);
   sema_fields(&S);

@@ -1058,6 +1058,10 @@ static bool starts_with(const ir_index *ix, const ir_field *f) {
 
 /* The key two database names clash under: SQLite folds ASCII case in every
 ** name and MySQL in column names, so `Tasks` and `tasks` are one name there. */
+typedef struct column_name {
+  const char *column, *key;
+} column_name;
+
 static const char *db_name_key(sema *S, const char *name) {
   const char *up = name;
   while (*up && !(*up >= 'A' && *up <= 'Z'))
@@ -1109,16 +1113,30 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
   namemap_reserve(&cols, (uint32_t)e->fields.n);
   for (int i = 0; i < e->fields.n; i++) {
     ir_field *f = e->fields.v[i];
+    bool mapped = f->column != NULL; /* @map: its own name, not shared */
+    const column_name *known = mapped ? NULL : namemap_get(&S->columns, f->name);
+    if (known) f->column = known->column;
     if (!f->column) f->column = ir_snake_case(S->a, f->name);
     if (f->duplicate) continue;
-    const char *fullc = f->column;
-    f->column = ir_truncate_ident(S->a, fullc, &cut);
-    if (cut)
-      diag_add(S->d, DIAG_W0901, f->name_range,
-               "column name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
-               "@map(\"...\")",
-               fullc, IR_MAX_IDENT, f->column);
-    const char *ckey = db_name_key(S, f->column);
+    const char *ckey;
+    if (known) {
+      ckey = known->key;
+    } else {
+      const char *fullc = f->column;
+      f->column = ir_truncate_ident(S->a, fullc, &cut);
+      if (cut)
+        diag_add(S->d, DIAG_W0901, f->name_range,
+                 "column name '%s' is longer than %d bytes and becomes '%s'; set a shorter one "
+                 "with @map(\"...\")",
+                 fullc, IR_MAX_IDENT, f->column);
+      ckey = db_name_key(S, f->column);
+      if (!mapped && !cut) { /* the next field of this name takes these as they are */
+        column_name *c = arena_alloc(S->a, sizeof *c);
+        c->column = f->column;
+        c->key = ckey;
+        namemap_put(&S->columns, f->name, c);
+      }
+    }
     ir_field *clash = namemap_get(&cols, ckey);
     if (clash) {
       diag *g = diag_add(S->d, DIAG_E0208, f->name_range,
