@@ -158,6 +158,7 @@ int rt_backfill(rt_run *r, const char *id, int step, const be_stmt *st) {
     if (rt_interrupted || rt_run_cancel_requested(db, r->run_id)) {
       rt_progress_done(r);
       rt_ledger_progress(db, id, step, "canceled", p.batches, p.rows, p.last);
+      r->canceled = true;
       rc = rt_blocked("%s: the backfill at statement %d was canceled after batch %ld of %ld "
                       "(%ld rows, kept); run apply again to resume",
                       id, step, p.batches, total, p.rows);

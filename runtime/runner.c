@@ -444,7 +444,7 @@ static bool begin_run(rt_run *r, const char *verb, int batch) {
 ** it is not the run's failure: the ledger already tells the truth. */
 static void end_run(rt_run *r, int rc, const char *moved) {
   if (!r->db || r->run_id <= 0) return;
-  const char *state = rc == RT_OK ? "completed" : rc == RT_BLOCKED ? "canceled" : "failed";
+  const char *state = rc == RT_OK ? "completed" : r->canceled ? "canceled" : "failed";
   const char *err = rc == RT_DATABASE ? r->db->err : NULL;
   r->db->err = NULL;
   rt_run_end(r->db, r->run_id, state, moved, rt_now_ms() - r->t0, err);
@@ -544,7 +544,7 @@ int rt_apply(rt_run *r) {
   if (!r->quiet)
     fprintf(stderr, "run state: %s\n",
             drift         ? "drift_blocked"
-            : rc != RT_OK ? (r->run_id > 0 && rc == RT_BLOCKED ? "canceled" : "failed")
+            : rc != RT_OK ? (r->canceled ? "canceled" : "failed")
             : r->dry_run  ? "dry_run"
             : ran         ? "completed"
                           : "noop");

@@ -150,8 +150,9 @@ typedef struct rt_run {
   const char *resuming;   /* a migration stopped half way up (no live-drift check) */
   const char *reversing;  /* one stopped half way down (MySQL) */
   long steps_run;
-  long run_id; /* this run's _inspire_runs row, or 0 */
-  long t0;     /* when the run started, ms */
+  long run_id;   /* this run's _inspire_runs row, or 0 */
+  bool canceled; /* a backfill stopped by cancel or Ctrl-C (exit 3, state canceled) */
+  long t0;       /* when the run started, ms */
 } rt_run;
 
 /* Open, lock, read and check the ledger, compare the database with the
