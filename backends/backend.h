@@ -171,6 +171,9 @@ void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *pl
 void be_lower_schema(const be_dialect *d, const st_schema *s, be_script *out);
 /* The operation that undoes op, which turned before into after. */
 ir_op *be_inverse(arena *a, const ir_op *op, const st_schema *before, const st_schema *after);
+/* The inverse of each operation of a plan replayed on prev, one state stepping
+** behind the other (NULL for a sql step and for what needs none). */
+ir_op **be_inverse_ops(arena *a, const st_schema *prev, const ir_plan *plan);
 
 /* ---- risk.c ------------------------------------------------------------ */
 

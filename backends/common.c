@@ -423,6 +423,18 @@ static void check_names(const be_dialect *d, const st_schema *s, be_script *out)
   }
 }
 
+ir_op **be_inverse_ops(arena *a, const st_schema *prev, const ir_plan *plan) {
+  ir_op **inverse = arena_alloc(a, sizeof(ir_op *) * ((size_t)plan->ops.n + 1));
+  st_schema *before = st_clone(prev, a), *after = st_clone(prev, a);
+  for (int i = 0; i < plan->ops.n; i++) {
+    const ir_op *op = plan->ops.v[i];
+    st_apply(after, op); /* plans reach here checked */
+    if (op->kind != OP_SQL) inverse[i] = be_inverse(a, op, before, after);
+    st_apply(before, op);
+  }
+  return inverse;
+}
+
 /* A clone of the state per operation would make a big plan quadratic (a
 ** first migration of 1,000 entities took 1.3 GB): two states step along
 ** instead, one operation apart, so each operation is applied twice.  A down
@@ -438,25 +450,24 @@ void be_lower_plan(const be_dialect *d, const st_schema *prev, const ir_plan *pl
   check_names(d, prev, out);
   check_names(d, final, out);
   const ir_op **done = arena_alloc(a, sizeof(ir_op *) * (size_t)(n + 1));
-  ir_op **inverse = down ? arena_alloc(a, sizeof(ir_op *) * (size_t)(n + 1)) : NULL;
-  st_schema *before = st_clone(prev, a), *after = st_clone(prev, a);
-  be_ctx c = {d, a, out, before, after, down, down ? final : prev, done, 0};
-  for (int i = 0; i < n; i++) {
-    const ir_op *op = plan->ops.v[i];
-    st_apply(after, op);
-    bool skip = op->kind == OP_SQL && !for_dialect(d, op);
-    if (down && op->kind != OP_SQL)
-      inverse[i] = be_inverse(a, op, before, after);
-    else if (!down && !skip) {
-      d->lower_op(&c, op);
-      done[c.nprior++] = op;
+  if (!down) {
+    st_schema *before = st_clone(prev, a), *after = st_clone(prev, a);
+    be_ctx c = {d, a, out, before, after, false, prev, done, 0};
+    for (int i = 0; i < n; i++) {
+      const ir_op *op = plan->ops.v[i];
+      st_apply(after, op);
+      if (op->kind != OP_SQL || for_dialect(d, op)) {
+        d->lower_op(&c, op);
+        done[c.nprior++] = op;
+      }
+      st_apply(before, op);
     }
-    st_apply(before, op);
+    return;
   }
-  if (!down) return;
-  /* before and after are both the final state now */
-  c.before = after;
-  c.after = before;
+  ir_op **inverse = be_inverse_ops(a, prev, plan);
+  /* the final state stepped back: after goes first, before follows */
+  st_schema *before = st_clone(final, a), *after = st_clone(final, a);
+  be_ctx c = {d, a, out, after, before, true, final, done, 0};
   for (int i = n - 1; i >= 0; i--) {
     const ir_op *op = plan->ops.v[i];
     if (op->kind == OP_SQL && !for_dialect(d, op)) continue;

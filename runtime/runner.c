@@ -147,18 +147,11 @@ static const st_schema *with_early_down_values(rt_run *r, const st_schema *appli
   int j = r->applied - 1;
   if (j < 0) return NULL;
   const ir_plan *p = r->h->migs.v[j]->plan;
-  st_schema *before = st_clone(state_after(r, j - 1), r->a), *after = st_clone(before, r->a);
-  ir_op **inverse = arena_alloc(r->a, sizeof(ir_op *) * ((size_t)p->ops.n + 1));
-  for (int i = 0; i < p->ops.n; i++) {
-    st_apply(after, p->ops.v[i]);
-    if (p->ops.v[i]->kind == OP_DROP_VALUE)
-      inverse[i] = be_inverse(r->a, p->ops.v[i], before, after);
-    st_apply(before, p->ops.v[i]);
-  }
+  ir_op **inverse = be_inverse_ops(r->a, state_after(r, j - 1), p);
   st_schema *s = st_clone(applied, r->a);
   bool any = false;
   for (int i = p->ops.n - 1; i >= 0; i--) /* in the order the down script adds them */
-    if (inverse[i] && !st_apply(s, inverse[i])) any = true;
+    if (p->ops.v[i]->kind == OP_DROP_VALUE && !st_apply(s, inverse[i])) any = true;
   return any ? s : NULL;
 }
 
