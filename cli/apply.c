@@ -64,10 +64,7 @@ const be_dialect *cli_dialect_of(const char *dialect, const char *db) {
   arena_init(&a);
   const char *err;
   rt_url *u = rt_parse_url(&a, cli_database_url(db), &err);
-  const be_dialect *d = !u                         ? &be_sqlite
-                        : u->engine == RT_POSTGRES ? &be_postgres
-                        : u->engine == RT_MYSQL    ? &be_mysql
-                                                   : &be_sqlite;
+  const be_dialect *d = u ? rt_driver_of(u->engine)->dialect : &be_sqlite;
   arena_free(&a);
   return d;
 }

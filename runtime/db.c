@@ -33,15 +33,19 @@ bool rt_wait_lock(rt_db *db, int timeout_s, int (*try_once)(rt_db *db)) {
   }
 }
 
+const rt_driver *rt_driver_of(rt_engine engine) {
+  return engine == RT_SQLITE     ? &rt_sqlite_driver
+         : engine == RT_POSTGRES ? &rt_postgres_driver
+                                 : &rt_mysql_driver;
+}
+
 rt_db *rt_open(arena *a, const char *url, const char **err) {
   rt_url *u = rt_parse_url(a, url, err);
   if (!u) return NULL;
   rt_db *db = arena_alloc(a, sizeof *db);
   db->a = a;
   db->url = u;
-  db->drv = u->engine == RT_SQLITE     ? &rt_sqlite_driver
-            : u->engine == RT_POSTGRES ? &rt_postgres_driver
-                                       : &rt_mysql_driver;
+  db->drv = rt_driver_of(u->engine);
   if (!db->drv->open(db)) {
     *err = arena_printf(a, "cannot open %s: %s", u->shown, db->err);
     db->drv->close(db);

@@ -68,6 +68,7 @@ struct rt_db {
 };
 
 extern const rt_driver rt_sqlite_driver, rt_postgres_driver, rt_mysql_driver;
+const rt_driver *rt_driver_of(rt_engine engine);
 
 /* Connect; NULL and *err (scrubbed) on failure. */
 rt_db *rt_open(arena *a, const char *url, const char **err);
