@@ -25,25 +25,18 @@ static void on_interrupt(int sig) {
   rt_interrupted = 1;
 }
 
-/* One cell of a one-row query, or NULL (no row, or SQL NULL; db->err tells). */
-static const char *cell(rt_db *db, const char *sql, bool *ok) {
-  rt_rows rows;
-  *ok = db->drv->query(db, sql, &rows);
-  return *ok && rows.nrows ? rows.cells[0] : NULL;
-}
-
 /* The last key of the next batch after `last` (NULL: from the start). */
 static const char *batch_end(rt_db *db, const be_batch *b, const char *last, bool *ok) {
   const char *after = last ? arena_printf(db->a, " WHERE %s > %s", b->key, rt_lit(db, last)) : "";
-  const char *end = cell(db,
-                         arena_printf(db->a, "SELECT %s FROM %s%s ORDER BY %s LIMIT 1 OFFSET %d",
-                                      b->key, b->table, after, b->key, b->size - 1),
-                         ok);
+  const char *end = rt_cell(db,
+                            arena_printf(db->a, "SELECT %s FROM %s%s ORDER BY %s LIMIT 1 OFFSET %d",
+                                         b->key, b->table, after, b->key, b->size - 1),
+                            ok);
   if (*ok && !end) /* fewer than size left: the last of them */
-    end = cell(db,
-               arena_printf(db->a, "SELECT %s FROM %s%s ORDER BY %s DESC LIMIT 1", b->key, b->table,
-                            after, b->key),
-               ok);
+    end = rt_cell(db,
+                  arena_printf(db->a, "SELECT %s FROM %s%s ORDER BY %s DESC LIMIT 1", b->key,
+                               b->table, after, b->key),
+                  ok);
   return end;
 }
 
@@ -83,7 +76,7 @@ static bool run_batch(rt_run *r, const char *id, int step, const be_batch *b, pr
   bool ok;
   if (!db->drv->exec(db, db->url->engine == RT_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN")) return false;
   const char *n =
-      cell(db, arena_printf(r->a, "SELECT count(*) FROM %s WHERE %s", b->table, range), &ok);
+      rt_cell(db, arena_printf(r->a, "SELECT count(*) FROM %s WHERE %s", b->table, range), &ok);
   long rows = n ? atol(n) : 0;
   ok =
       ok &&
@@ -140,10 +133,10 @@ int rt_backfill(rt_run *r, const char *id, int step, const be_stmt *st) {
   }
   bool ok;
   const char *left =
-      cell(db,
-           arena_printf(r->a, "SELECT count(*) FROM %s%s%s", b->table, p.last ? " WHERE " : "",
-                        p.last ? arena_printf(r->a, "%s > %s", b->key, rt_lit(db, p.last)) : ""),
-           &ok);
+      rt_cell(db,
+              arena_printf(r->a, "SELECT count(*) FROM %s%s%s", b->table, p.last ? " WHERE " : "",
+                           p.last ? arena_printf(r->a, "%s > %s", b->key, rt_lit(db, p.last)) : ""),
+              &ok);
   long total = p.batches + (left ? (atol(left) + b->size - 1) / b->size : 0);
   struct sigaction sa, old;
   memset(&sa, 0, sizeof sa);

@@ -54,6 +54,12 @@ rt_db *rt_open(arena *a, const char *url, const char **err) {
   return db;
 }
 
+const char *rt_cell(rt_db *db, const char *sql, bool *ok) {
+  rt_rows rows;
+  *ok = db->drv->query(db, sql, &rows);
+  return *ok && rows.nrows ? rows.cells[0] : NULL;
+}
+
 void rt_close(rt_db *db) {
   if (db) db->drv->close(db);
 }

@@ -58,11 +58,16 @@ bool rt_ledger_ensure(rt_db *db) {
 /* A ledger made by inspirec 0.x before runs and batches (issue 9): the
 ** migrations get a batch (1), the steps a direction (up) and their new
 ** columns, through a copy since a primary key cannot change in place. */
-bool rt_ledger_is_old(rt_db *db) {
-  rt_rows rows;
-  bool old = !db->drv->query(db, "SELECT batch FROM _inspire_migrations WHERE 1 = 0", &rows);
+/* Does the query run?  A failure here is an answer, not an error. */
+static bool runs(rt_db *db, const char *sql) {
+  bool ok;
+  rt_cell(db, sql, &ok);
   db->err = NULL;
-  return old;
+  return ok;
+}
+
+bool rt_ledger_is_old(rt_db *db) {
+  return !runs(db, "SELECT batch FROM _inspire_migrations WHERE 1 = 0");
 }
 
 bool rt_ledger_upgrade(rt_db *db) {
@@ -82,9 +87,7 @@ bool rt_ledger_upgrade(rt_db *db) {
 /* Introspection leaves the ledger out (SQLite's on purpose), so ask for it:
 ** a query that fails is a ledger not made yet. */
 bool rt_ledger_exists(rt_db *db, bool *exists) {
-  rt_rows rows;
-  *exists = db->drv->query(db, "SELECT count(*) FROM _inspire_migrations", &rows);
-  db->err = NULL;
+  *exists = runs(db, "SELECT count(*) FROM _inspire_migrations");
   return true;
 }
 
@@ -163,13 +166,10 @@ bool rt_ledger_progress(rt_db *db, const char *id, int step, const char *status,
 
 /* The next number of a counter column (under the runner's lock: no race). */
 static long next_of(rt_db *db, const char *column, const char *table) {
-  rt_rows rows;
-  if (!db->drv->query(db,
-                      arena_printf(db->a, "SELECT coalesce(max(%s), 0) + 1 FROM %s", column, table),
-                      &rows) ||
-      rows.nrows != 1 || !rows.cells[0])
-    return -1;
-  return atol(rows.cells[0]);
+  bool ok;
+  const char *next = rt_cell(
+      db, arena_printf(db->a, "SELECT coalesce(max(%s), 0) + 1 FROM %s", column, table), &ok);
+  return next ? atol(next) : -1;
 }
 
 /* Batch numbers only grow, a rollback's included: the runs remember them
@@ -233,13 +233,15 @@ bool rt_run_snapshot(rt_db *db, long run, const char *id, const char *phase, con
 }
 
 bool rt_run_cancel_requested(rt_db *db, long run) {
-  rt_rows rows;
-  return run > 0 &&
-         db->drv->query(
-             db,
-             arena_printf(db->a, "SELECT cancel_requested FROM _inspire_runs WHERE id = %ld", run),
-             &rows) &&
-         rows.nrows == 1 && rows.cells[0] && atoi(rows.cells[0]) != 0;
+  bool ok;
+  const char *asked =
+      run > 0
+          ? rt_cell(db,
+                    arena_printf(db->a, "SELECT cancel_requested FROM _inspire_runs WHERE id = %ld",
+                                 run),
+                    &ok)
+          : NULL;
+  return asked && atoi(asked) != 0;
 }
 
 /* ---- checksums ---------------------------------------------------------- */

@@ -277,19 +277,18 @@ bool rt_sqlite_fk_check(rt_run *r) {
 
 /* How many steps of the job are done already (a prefix: steps run in order). */
 static bool steps_done(rt_run *r, const rt_job *j, int *done) {
-  rt_rows rows;
-  *done = 0;
-  if (!r->ledger) return true;
-  if (!r->db->drv->query(r->db,
-                         arena_printf(r->a,
-                                      "SELECT count(*) FROM _inspire_migration_steps WHERE "
-                                      "migration_id = %s AND direction = %s AND status = 'done' "
-                                      "AND superseded = 0",
-                                      rt_lit(r->db, j->m->name), rt_lit(r->db, direction(j))),
-                         &rows))
-    return false;
-  *done = rows.nrows ? atoi(rows.cells[0]) : 0;
-  return true;
+  bool ok = true;
+  const char *n =
+      r->ledger ? rt_cell(r->db,
+                          arena_printf(r->a,
+                                       "SELECT count(*) FROM _inspire_migration_steps WHERE "
+                                       "migration_id = %s AND direction = %s AND status = 'done' "
+                                       "AND superseded = 0",
+                                       rt_lit(r->db, j->m->name), rt_lit(r->db, direction(j))),
+                          &ok)
+                : NULL;
+  *done = n ? atoi(n) : 0;
+  return ok;
 }
 
 /* The ledger row made (up) or taken away (down), with the audit's two

@@ -73,6 +73,9 @@ const rt_driver *rt_driver_of(rt_engine engine);
 /* Connect; NULL and *err (scrubbed) on failure. */
 rt_db *rt_open(arena *a, const char *url, const char **err);
 void rt_close(rt_db *db);
+/* The first cell of the first row: NULL when there is none or it is NULL;
+** *ok false when the query failed (db->err says why). */
+const char *rt_cell(rt_db *db, const char *sql, bool *ok);
 /* sets db->err to msg with the password scrubbed; returns false */
 bool rt_fail(rt_db *db, const char *msg);
 /* Poll try_once (1: taken, 0: busy, -1: error) every 100 ms for timeout_s
