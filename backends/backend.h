@@ -39,6 +39,7 @@ typedef struct be_script {
   VEC(be_stmt) post;
   VEC(const char *) notes; /* `-- LOSSY: ...` and `-- IRREVERSIBLE: ...` header lines */
   bool irreversible;
+  int rebuilds; /* tables rebuilt (SQLite's 12 steps): what risk.c scores as a rewrite */
   /* what the dialect cannot build; the caller refuses the script (E0801) */
   VEC(const char *) problems;
 } be_script;

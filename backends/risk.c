@@ -12,7 +12,6 @@
 */
 #include "backend.h"
 
-#include <string.h>
 
 const char *be_risk_class(int score) {
   return score <= 10 ? "safe" : score <= 30 ? "low" : score <= 60 ? "medium" : "destructive";
@@ -41,9 +40,7 @@ static bool rebuilds(be_ctx *c, const ir_op *op) {
   one.out = &s;
   one.nprior = 0;
   c->d->lower_op(&one, op);
-  for (int i = 0; i < s.stmts.n; i++)
-    if (strstr(s.stmts.v[i].sql, "__inspire_new_")) return true;
-  return false;
+  return s.rebuilds > 0;
 }
 
 static be_risk alter_risk(be_ctx *c, const ir_op *op, bool rebuild) {

@@ -197,6 +197,7 @@ typedef struct value_map {
 static void rebuild(be_ctx *c, const st_entity *was, const st_entity *now, const value_map *vm) {
   foreign_keys_off(c);
   const char *tmp = arena_printf(c->a, "__inspire_new_%s", now->table);
+  c->out->rebuilds++;
   be_emit(c->out, arena_printf(c->a, "rebuild %s (lang_altertable.html section 7)", now->table),
           "%s", create_table(c, c->after, now, tmp));
   strbuf cols = {0}, vals = {0};
