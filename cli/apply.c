@@ -231,10 +231,9 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
     bool pending = r.applied < h.migs.n;
     const char *const *last = r.ledger ? rt_last_run(r.db) : NULL; /* id verb state started */
     /* the state an apply would end in now (kitcn's run states) */
-    const char *next = r.source_drift || r.live_drift ? "drift_blocked"
-                       : r.reversing                  ? "drift_blocked"
-                       : pending || r.resuming        ? "pending"
-                                                      : "noop";
+    const char *next = r.source_drift || r.live_drift || r.reversing ? "drift_blocked"
+                       : pending || r.resuming                       ? "pending"
+                                                                     : "noop";
     bool in_step = !pending && !r.source_drift && !r.live_drift;
     if (!strcmp(format, "json")) {
       cJSON *j = cJSON_CreateObject();
@@ -249,10 +248,8 @@ int cmd_status(cli_opts *o, int argc, char **argv) {
                             r.live_drift ? cJSON_CreateString(r.live_drift) : cJSON_CreateNull());
       cJSON_AddBoolToObject(j, "inStep", in_step);
       cJSON_AddStringToObject(j, "nextApply", next);
-      cJSON *lr = cJSON_CreateNull();
+      cJSON *lr = last ? cJSON_CreateObject() : cJSON_CreateNull();
       if (last) {
-        cJSON_Delete(lr);
-        lr = cJSON_CreateObject();
         cJSON_AddNumberToObject(lr, "id", atof(last[0]));
         cJSON_AddStringToObject(lr, "verb", last[1]);
         cJSON_AddStringToObject(lr, "state", last[2]);

@@ -23,6 +23,15 @@ void help_down(void) {
        "transactions as for apply. --dry-run prints the SQL instead.");
 }
 
+/* --steps N, --limit N: a whole number from 1 to a million */
+static bool count_arg(const char *text, int *out) {
+  char *end;
+  long n = strtol(text, &end, 10);
+  if (!*text || *end || n < 1 || n > 1000000) return false;
+  *out = (int)n;
+  return true;
+}
+
 static int reverse(const char *verb, cli_opts *o, int argc, char **argv) {
   rt_run r;
   memset(&r, 0, sizeof r);
@@ -44,11 +53,8 @@ static int reverse(const char *verb, cli_opts *o, int argc, char **argv) {
     } else if (down && !strcmp(a, "--to")) {
       r.to = argv[++i];
     } else if (down && !strcmp(a, "--steps")) {
-      char *end;
-      long n = strtol(argv[++i], &end, 10);
-      if (!*argv[i] || *end || n < 1 || n > 1000000)
+      if (!count_arg(argv[++i], &r.steps))
         return cli_usage_error(verb, "--steps takes a count of 1 or more");
-      r.steps = (int)n;
     } else if (!strcmp(a, "--lock-timeout")) {
       if (!cli_lock_timeout_arg(argv[++i], &r.lock_timeout))
         return cli_usage_error(verb, "--lock-timeout takes whole seconds");
@@ -104,11 +110,8 @@ int cmd_history(cli_opts *o, int argc, char **argv) {
     } else if (!strcmp(a, "--format")) {
       format = argv[++i];
     } else if (!strcmp(a, "--limit")) {
-      char *end;
-      long n = strtol(argv[++i], &end, 10);
-      if (!*argv[i] || *end || n < 1 || n > 1000000)
+      if (!count_arg(argv[++i], &limit))
         return cli_usage_error("history", "--limit takes a count of 1 or more");
-      limit = (int)n;
     } else {
       return cli_usage_error("history", "unknown option '%s'", a);
     }
