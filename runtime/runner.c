@@ -424,6 +424,19 @@ static int run_job(rt_run *r, const rt_job *j) {
   return r->db->drv->transactional_ddl ? run_transactional(r, j) : run_stepwise(r, j);
 }
 
+/* One migration of a run, the n-th of todo: the progress line, the job, and
+** its name added to what the run moved. */
+static int move(rt_run *r, const rt_job *j, int n, int todo, strbuf *moved) {
+  rt_progress(r, "%s %d/%d %s", j->down ? "reversing" : "applying", n + 1, todo, j->m->name);
+  int rc = run_job(r, j);
+  rt_progress_done(r);
+  if (rc != RT_OK) return rc;
+  strbuf_puts(moved, n ? "," : "");
+  strbuf_puts(moved, j->m->name);
+  if (!r->quiet) fprintf(stderr, "%s %s\n", j->down ? "reversed" : "applied", j->m->name);
+  return RT_OK;
+}
+
 /* ---- the run's row -------------------------------------------------------- */
 
 static bool begin_run(rt_run *r, const char *verb, int batch) {
@@ -510,16 +523,9 @@ int rt_apply(rt_run *r) {
         rc = rt_blocked("cannot read %s", m->dir);
         break;
       }
-      rt_progress(r, "applying %d/%d %s", ran + 1, todo, m->name);
       rt_job job = {m,           &scripts[j],       false,  sum, batch, state_after(r, j - 1),
                     m->snapshot, name_of(r, j - 1), m->name};
-      rc = run_job(r, &job);
-      rt_progress_done(r);
-      if (rc == RT_OK) {
-        strbuf_puts(&moved, ran ? "," : "");
-        strbuf_puts(&moved, m->name);
-        if (!r->quiet) fprintf(stderr, "applied %s\n", m->name);
-      }
+      rc = move(r, &job, ran, todo, &moved);
     }
     ran += rc == RT_OK;
   }
@@ -630,15 +636,10 @@ int rt_down(rt_run *r) {
   strbuf_puts(&moved, "");
   for (int j = newest; rc == RT_OK && j >= from; j--) {
     history_mig *m = r->h->migs.v[j];
-    rt_progress(r, "reversing %d/%d %s", ran + 1, todo, m->name);
     rt_job job = {m,       &scripts[j],      true, NULL, 0, m->snapshot, state_after(r, j - 1),
                   m->name, name_of(r, j - 1)};
-    rc = run_job(r, &job);
-    rt_progress_done(r);
-    if (rc != RT_OK) break;
-    strbuf_puts(&moved, ran++ ? "," : "");
-    strbuf_puts(&moved, m->name);
-    if (!r->quiet) fprintf(stderr, "reversed %s\n", m->name);
+    if ((rc = move(r, &job, ran, todo, &moved)) != RT_OK) break;
+    ran++;
   }
   end_run(r, rc, strbuf_done(&moved, r->a));
   if (rc == RT_OK && !r->quiet)
