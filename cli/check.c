@@ -154,8 +154,7 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
                           ? history_load_mig(&c.schema, &c.diags, &h, n - 1)
                           : NULL;
     if (latest)
-      budget = rt_budget_plan(cli_dialect_of(dialect, db),
-                              n > 1 ? h.migs.v[n - 2]->snapshot : st_new(&c.a, h.latest->names),
+      budget = rt_budget_plan(cli_dialect_of(dialect, db), history_before(&h, n - 1, &c.a),
                               h.migs.v[n - 1]->name, latest, max_risk, false, &c.a);
   }
   free(paths);

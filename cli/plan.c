@@ -327,7 +327,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     return fe_free(&c), EXIT_BLOCKED;
   }
   if (draft) {
-    base = tip.index ? h.migs.v[tip.index - 1]->snapshot : st_new(&c.a, h.latest->names);
+    base = history_before(&h, tip.index, &c.a);
     plan = arena_alloc(&c.a, sizeof *plan);
     diff_schemas(base, target, &hints, plan, &c.a);
     keep_accepted(plan, draft->plan);

@@ -452,6 +452,9 @@ typedef struct history {
 /* Read and check every migration under dir (a missing folder is an empty
 ** history).  Returns -1 when the folder cannot be read. */
 int history_load(ir_schema *s, diag_list *d, const char *dir, history *h);
+/* The state migration i starts from: the snapshot of the one before it, or
+** the empty schema for the first (i 0, or -1 with nothing applied). */
+const st_schema *history_before(const history *h, int i, arena *a);
 /* Migration i's plan, parsed and replayed again if drop_plans dropped it;
 ** NULL when broken. */
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);

@@ -50,8 +50,7 @@ int rt_check_budget(rt_run *r, int first, int last) {
   if (r->max_risk < 0) return RT_OK;
   for (int j = first; j <= last; j++) {
     history_mig *m = r->h->migs.v[j];
-    const st_schema *prev =
-        j ? r->h->migs.v[j - 1]->snapshot : st_new(r->a, r->h->latest ? r->h->latest->names : NULL);
+    const st_schema *prev = history_before(r->h, j, r->a);
     int rc = rt_budget_plan(r->db->drv->dialect, prev, m->name, m->plan, r->max_risk, true, r->a);
     if (rc != RT_OK) return rc;
   }

@@ -109,12 +109,8 @@ static int check_ledger(rt_run *r) {
 }
 
 /* The state the database should be in: the last applied snapshot. */
-static const st_schema *empty_state(rt_run *r) {
-  return st_new(r->a, r->h->latest ? r->h->latest->names : NULL);
-}
-
 static const st_schema *state_after(rt_run *r, int j) {
-  return j >= 0 ? r->h->migs.v[j]->snapshot : empty_state(r);
+  return history_before(r->h, j + 1, r->a);
 }
 
 static const char *name_of(rt_run *r, int j) {

@@ -58,7 +58,7 @@ int rt_verify(rt_run *r, const st_schema *declared) {
     r->locked = rc == RT_OK;
   }
   /* a throwaway database: verify will not build on anything, nor clobber it */
-  const st_schema *empty = st_new(r->a, h->latest ? h->latest->names : NULL);
+  const st_schema *empty = history_before(h, 0, r->a);
   bool ledger = false;
   const char *d = rc == RT_OK ? differs(r, empty) : NULL;
   if (rc == RT_OK && (d || !rt_ledger_exists(r->db, &ledger) || ledger))
