@@ -180,19 +180,16 @@ int rt_ledger_next_batch(rt_db *db) {
   return runs < 0 || applied < 0 ? -1 : (int)(runs > applied ? runs : applied);
 }
 
-long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state, const char *version) {
+long rt_run_begin(rt_db *db, const char *verb, int batch, const char *version) {
   long id = next_of(db, "id", "_inspire_runs");
   if (id < 0) return -1;
-  const char *now = rt_lit(db, rt_now(db->a));
-  bool done = strcmp(state, "running") != 0;
   if (!db->drv->exec(db, arena_printf(db->a,
                                       "INSERT INTO _inspire_runs (id, verb, batch, state, "
-                                      "started_at, finished_at, duration_ms, inspirec_version) "
-                                      "VALUES (%ld, %s, %s, %s, %s, %s, %s, %s)",
+                                      "started_at, inspirec_version) VALUES (%ld, %s, %s, "
+                                      "'running', %s, %s)",
                                       id, rt_lit(db, verb),
                                       batch > 0 ? arena_printf(db->a, "%d", batch) : "NULL",
-                                      rt_lit(db, state), now, done ? now : "NULL",
-                                      done ? "0" : "NULL", rt_lit(db, version))))
+                                      rt_lit(db, rt_now(db->a)), rt_lit(db, version))))
     return -1;
   return id;
 }

@@ -220,8 +220,7 @@ int rt_prepare(rt_run *r) {
   /* under the lock, a run still `running` is one that died: say so */
   if (rc == RT_OK && r->ledger && r->locked)
     r->db->drv->exec(r->db, "UPDATE _inspire_runs SET state = 'failed', error = 'the runner "
-                            "stopped before the end (killed?)' WHERE state IN ('pending', "
-                            "'running')");
+                            "stopped before the end (killed?)' WHERE state = 'running'");
   if (rc == RT_OK && !r->resuming && !r->reversing) rc = check_live_drift(r);
   return rc;
 }
@@ -436,7 +435,7 @@ static int move(rt_run *r, const rt_job *j, int n, int todo, strbuf *moved) {
 /* ---- the run's row -------------------------------------------------------- */
 
 static bool begin_run(rt_run *r, const char *verb, int batch) {
-  r->run_id = rt_run_begin(r->db, verb, batch, "running", r->version);
+  r->run_id = rt_run_begin(r->db, verb, batch, r->version);
   r->db->run = r->run_id;
   return r->run_id > 0;
 }

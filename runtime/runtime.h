@@ -109,9 +109,8 @@ bool rt_ledger_step(rt_db *db, const char *id, const char *direction, int step, 
 bool rt_ledger_progress(rt_db *db, const char *id, int step, const char *status, long batches,
                         long rows, const char *last_key);
 int rt_ledger_next_batch(rt_db *db); /* -1 on error */
-/* _inspire_runs: a row in the given state (pending or running, or a state
-** that is already final); its id, or -1 */
-long rt_run_begin(rt_db *db, const char *verb, int batch, const char *state, const char *version);
+/* _inspire_runs: a new row, state running; its id, or -1 */
+long rt_run_begin(rt_db *db, const char *verb, int batch, const char *version);
 bool rt_run_end(rt_db *db, long run, const char *state, const char *migrations, long ms,
                 const char *error);
 bool rt_run_snapshot(rt_db *db, long run, const char *id, const char *phase, const char *json);
