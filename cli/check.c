@@ -42,7 +42,7 @@ void cli_print_diags(fe_compilation *c, cli_opts *o) {
 /* A path on the command line: a folder is searched, a file is read. */
 static void load_path(fe_compilation *c, const char *path, bool named) {
   struct stat st;
-  ir_range none = {0, 0, 0, 0, 0};
+  ir_range none = {0, 0, 0};
   if (stat(path, &st) != 0) {
     if (named)
       diag_add(&c->diags, DIAG_E0003, none, "cannot read '%s': no such file or folder", path);

@@ -13,7 +13,7 @@
 /* ---- small helpers ---------------------------------------------------- */
 
 ir_range ps_range(ps_ctx *c, const token *t) {
-  ir_range r = {c->file, t->off, t->len, t->line, t->col};
+  ir_range r = {c->file + 1, t->off, t->len};
   return r;
 }
 

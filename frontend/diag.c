@@ -59,7 +59,7 @@ void diag_label(diag_list *d, diag *g, const char *fmt, ...) {
 
 static int cmp_diag(const void *pa, const void *pb) {
   const diag *a = *(diag *const *)pa, *b = *(diag *const *)pb;
-  if (a->range.file != b->range.file) return a->range.file < b->range.file ? -1 : 1;
+  if (a->range.file_no != b->range.file_no) return a->range.file_no < b->range.file_no ? -1 : 1;
   if (a->range.off != b->range.off) return a->range.off < b->range.off ? -1 : 1;
   if (a->code != b->code) return a->code < b->code ? -1 : 1;
   /* equal keys keep discovery order (qsort alone is not stable) */

@@ -375,6 +375,11 @@ ir_value *sema_call(sema *S, const char *name); /* `name()`, as a default is wri
 /* Names for "did you mean": every entity, enum and type. */
 const char *sema_suggest_decl(sema *S, const char *name, int kinds_mask);
 const char *sema_suggest_field(ir_entity *e, const char *name);
+/* A field by name in a container that check_fields has seen (NULL before).
+** Up to SEMA_FIELD_SCAN fields are scanned, not hashed: a map for each
+** entity was a twentieth of the IR. */
+#define SEMA_FIELD_SCAN 16
+ir_field *sema_field_in(const namemap *map, ir_field *const *v, int n, const char *name);
 ir_field *sema_field(ir_entity *e, const char *name);
 /* Check a name against `__` and record a diagnostic when it is reserved. */
 void sema_reserved(sema *S, const char *name, ir_range r, const char *what);

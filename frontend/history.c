@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 static ir_range nowhere(void) {
-  ir_range r = {0, 0, 0, 0, 0};
+  ir_range r = {0, 0, 0};
   return r;
 }
 
@@ -46,11 +46,10 @@ static bool exists(const char *path, bool dir) {
 
 /* The range of a byte offset in a loaded file, one byte long. */
 static ir_range at_offset(ir_schema *s, int file, long off) {
-  ir_range r = {(uint32_t)file, 0, 1, 1, 1};
+  ir_range r = {(uint32_t)file + 1, 0, 1};
   ir_file *f = s->files.v[file];
   if (off < 0 || (size_t)off > f->len) off = 0;
   r.off = (uint32_t)off;
-  src_line_col(f, r.off, &r.line, &r.col);
   return r;
 }
 

@@ -70,13 +70,19 @@ static char *clean(const char *s, size_t n, bool keep_tabs) {
   return out;
 }
 
+/* The file of a range and the line and column where it starts; NULL (and
+** zeros) for a range that is no place. */
+static ir_file *place(ir_schema *s, const ir_range *r, uint32_t *line, uint32_t *col) {
+  *line = *col = 0;
+  if (r->file_no == 0 || r->file_no > (uint32_t)s->files.n) return NULL;
+  ir_file *f = s->files.v[r->file_no - 1];
+  src_line_col(f, r->off < f->len ? r->off : (uint32_t)f->len, line, col);
+  return f;
+}
+
 void render_range_end(ir_schema *s, const ir_range *r, uint32_t *line, uint32_t *col) {
-  if (r->line == 0 || r->file >= (uint32_t)s->files.n) {
-    *line = 0;
-    *col = 0;
-    return;
-  }
-  ir_file *f = s->files.v[r->file];
+  ir_file *f = place(s, r, line, col);
+  if (!f) return;
   uint32_t end = r->off + r->len;
   if (end > f->len) end = (uint32_t)f->len;
   src_line_col(f, end, line, col);
@@ -103,11 +109,12 @@ static const char *sev_color(diag_severity s) {
 ** the range spans lines), then the label. */
 static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *label, bool color,
                     diag_severity sev) {
-  if (r->line == 0 || r->file >= (uint32_t)s->files.n) return;
-  ir_file *f = s->files.v[r->file];
+  uint32_t lineno, col1;
+  ir_file *f = place(s, r, &lineno, &col1);
+  if (!f) return;
   uint32_t len;
-  const char *text = src_line_text(f, r->line, &len);
-  uint32_t col = r->col > 0 ? r->col - 1 : 0;
+  const char *text = src_line_text(f, lineno, &len);
+  uint32_t col = col1 > 0 ? col1 - 1 : 0;
   if (col > len) col = len;
   /* A long (say, minified) line shows a window around the column. */
   const uint32_t window = 100;
@@ -126,7 +133,7 @@ static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *labe
     len = to - from;
   }
   char *line = clean(text, len, true);
-  fprintf(out, "%5u | %s%s%s\n", r->line, cut_left ? "..." : "", line, cut_right ? "..." : "");
+  fprintf(out, "%5u | %s%s%s\n", lineno, cut_left ? "..." : "", line, cut_right ? "..." : "");
   fprintf(out, "      | %s", cut_left ? "   " : "");
   /* Pad with the same whitespace as the source so tabs line up; count one
   ** column per character, not per byte. */
@@ -158,11 +165,13 @@ static void snippet(FILE *out, ir_schema *s, const ir_range *r, const char *labe
 
 static void location(FILE *out, ir_schema *s, const ir_range *r, bool color) {
   if (color) fputs(C_BOLD, out);
-  if (r->line == 0 || r->file >= (uint32_t)s->files.n) {
+  uint32_t line, col;
+  ir_file *f = place(s, r, &line, &col);
+  if (!f) {
     fputs("inspirec:", out);
   } else {
-    char *p = clean(s->files.v[r->file]->path, strlen(s->files.v[r->file]->path), false);
-    fprintf(out, "%s:%u:%u:", p, r->line, r->col);
+    char *p = clean(f->path, strlen(f->path), false);
+    fprintf(out, "%s:%u:%u:", p, line, col);
     free(p);
   }
   if (color) fputs(C_RESET, out);
@@ -210,7 +219,9 @@ static void add_clean_string(cJSON *obj, const char *key, const char *s) {
 }
 
 static void add_place(cJSON *o, ir_schema *s, const ir_range *r) {
-  if (r->line == 0 || r->file >= (uint32_t)s->files.n) {
+  uint32_t line, col;
+  ir_file *f = place(s, r, &line, &col);
+  if (!f) {
     cJSON_AddNullToObject(o, "file");
     cJSON_AddNumberToObject(o, "line", 0);
     cJSON_AddNumberToObject(o, "column", 0);
@@ -220,9 +231,9 @@ static void add_place(cJSON *o, ir_schema *s, const ir_range *r) {
   }
   uint32_t el, ec;
   render_range_end(s, r, &el, &ec);
-  add_clean_string(o, "file", s->files.v[r->file]->path);
-  cJSON_AddNumberToObject(o, "line", r->line);
-  cJSON_AddNumberToObject(o, "column", r->col);
+  add_clean_string(o, "file", f->path);
+  cJSON_AddNumberToObject(o, "line", line);
+  cJSON_AddNumberToObject(o, "column", col);
   cJSON_AddNumberToObject(o, "endLine", el);
   cJSON_AddNumberToObject(o, "endColumn", ec);
 }
@@ -263,17 +274,19 @@ char *render_json(ir_schema *s, diag_list *d) {
 
 static cJSON *sarif_location(ir_schema *s, const ir_range *r, const char *msg) {
   cJSON *loc = cJSON_CreateObject();
-  if (r->line && r->file < (uint32_t)s->files.n) {
+  uint32_t line, col;
+  ir_file *f = place(s, r, &line, &col);
+  if (f) {
     cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
     cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
-    add_clean_string(art, "uri", s->files.v[r->file]->path);
+    add_clean_string(art, "uri", f->path);
     cJSON *reg = cJSON_AddObjectToObject(phys, "region");
     uint32_t el, ec;
     render_range_end(s, r, &el, &ec);
-    cJSON_AddNumberToObject(reg, "startLine", r->line);
-    cJSON_AddNumberToObject(reg, "startColumn", r->col);
+    cJSON_AddNumberToObject(reg, "startLine", line);
+    cJSON_AddNumberToObject(reg, "startColumn", col);
     cJSON_AddNumberToObject(reg, "endLine", el);
-    cJSON_AddNumberToObject(reg, "endColumn", ec > r->col || el > r->line ? ec : r->col + 1);
+    cJSON_AddNumberToObject(reg, "endColumn", ec > col || el > line ? ec : col + 1);
   }
   if (msg) {
     cJSON *m = cJSON_AddObjectToObject(loc, "message");
@@ -318,7 +331,7 @@ char *render_sarif(ir_schema *s, diag_list *d, const render_opts *o) {
     cJSON_AddStringToObject(r, "level", g->severity == SEV_ERROR ? "error" : "warning");
     add_clean_string(cJSON_AddObjectToObject(r, "message"), "text", g->msg);
     cJSON *locs = cJSON_AddArrayToObject(r, "locations");
-    if (g->range.line) cJSON_AddItemToArray(locs, sarif_location(s, &g->range, g->label));
+    if (g->range.file_no) cJSON_AddItemToArray(locs, sarif_location(s, &g->range, g->label));
     if (g->notes.n) {
       cJSON *rel = cJSON_AddArrayToObject(r, "relatedLocations");
       for (int j = 0; j < g->notes.n; j++)

@@ -30,7 +30,7 @@ ir_value *sema_call(sema *S, const char *name) {
 }
 
 ir_range sema_no_range(void) {
-  ir_range r = {0, 0, 0, 0, 0};
+  ir_range r = {0, 0, 0};
   return r;
 }
 
@@ -38,8 +38,16 @@ decl_ref *sema_lookup(sema *S, const char *name) {
   return namemap_get(&S->s->decls, name);
 }
 
+ir_field *sema_field_in(const namemap *map, ir_field *const *v, int n, const char *name) {
+  if (!map->a) return NULL; /* not checked yet */
+  if (map->cap) return namemap_get(map, name);
+  for (int i = 0; i < n; i++)
+    if (v[i]->name == name && !v[i]->duplicate) return v[i];
+  return NULL;
+}
+
 ir_field *sema_field(ir_entity *e, const char *name) {
-  return namemap_get(&e->field_map, name);
+  return sema_field_in(&e->field_map, e->fields.v, e->fields.n, name);
 }
 
 /* The allowed distance grows with the name: one edit for short names, a

@@ -400,12 +400,13 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
 static void check_fields(sema *S, void *fields_vec, namemap *map, field_ctx ctx, ir_entity *owner) {
   typedef VEC(ir_field *) fvec;
   fvec *fv = fields_vec;
-  namemap_init(map, S->a);
-  namemap_reserve(map, (uint32_t)fv->n);
+  namemap_init(map, S->a); /* empty when the fields are few: sema_field_in scans them */
+  bool hashed = fv->n > SEMA_FIELD_SCAN;
+  if (hashed) namemap_reserve(map, (uint32_t)fv->n);
   for (int i = 0; i < fv->n; i++) {
     ir_field *f = fv->v[i];
     if (!f->implicit) sema_reserved(S, f->name, f->name_range, "field");
-    ir_field *prev = namemap_get(map, f->name);
+    ir_field *prev = sema_field_in(map, fv->v, i, f->name);
     if (prev) {
       diag *g = diag_add(S->d, DIAG_E0202, f->name_range,
                          "field '%s' is declared twice; rename one", f->name);
@@ -417,7 +418,7 @@ static void check_fields(sema *S, void *fields_vec, namemap *map, field_ctx ctx,
       f->duplicate = true;
       continue;
     }
-    namemap_put(map, f->name, f);
+    if (hashed) namemap_put(map, f->name, f);
     f->owner = owner;
     if (!f->implicit) resolve_type(S, &f->type, ctx);
     ir_annot *seen[A_COUNT] = {0};
@@ -652,7 +653,7 @@ static ir_type *texpr_target(sema *S, ir_texpr *x) {
 
 static bool texpr_has_field(sema *S, ir_texpr *x, const char *name) {
   ir_type *t = texpr_target(S, x);
-  if (t) return namemap_get(&t->field_map, name) != NULL;
+  if (t) return sema_field_in(&t->field_map, t->fields.v, t->fields.n, name) != NULL;
   if (x->kind == IR_TX_NAME) {
     decl_ref *d = sema_lookup(S, x->name);
     if (d && d->kind == DK_ENTITY) return sema_field(d->node, name) != NULL;

@@ -14,7 +14,7 @@
 #define SRC_MAX_BYTES (256u * 1024 * 1024)
 
 static ir_range no_range(void) {
-  ir_range r = {0, 0, 0, 0, 0};
+  ir_range r = {0, 0, 0};
   return r;
 }
 

@@ -26,7 +26,7 @@ static void lx_error(lexer *L, diag_code code, const unsigned char *at, uint32_t
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  ir_range r = {L->file, (uint32_t)(at - L->src), len, L->line, (uint32_t)(at - L->line_start + 1)};
+  ir_range r = {L->file + 1, (uint32_t)(at - L->src), len};
   diag_add(L->diags, code, r, "%s", buf);
 }
 
@@ -118,7 +118,7 @@ static bool scan_block_comment(lexer *L) {
 
 /* After the opening quote.  Stops before a newline: a string never spans
 ** lines, and the newline still separates members. */
-static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uint32_t col) {
+static void scan_string(lexer *L, const unsigned char *start) {
   const unsigned char *p = L->cur;
   for (;;) {
     unsigned c = *p;
@@ -128,7 +128,7 @@ static void scan_string(lexer *L, const unsigned char *start, uint32_t line, uin
     }
     if (c == '\n' || c == '\r' || (c == 0 && p >= L->end)) {
       if (!L->quiet) {
-        ir_range r = {L->file, (uint32_t)(start - L->src), 1, line, col};
+        ir_range r = {L->file + 1, (uint32_t)(start - L->src), 1};
         diag *g = diag_add(L->diags, DIAG_E0105, r,
                            "unterminated string; close it with '\"' on the same line");
         diag_label(L->diags, g, "string starts here");
@@ -239,18 +239,17 @@ loop:
     }
     "//" [^\n\r\x00]*  { L->cur = cur; check_text(L, start, L->cur); return TOK(LX_SKIP); }
     "/*" { L->cur = cur;
-      uint32_t line = L->line, col = t->col;
       if (!scan_block_comment(L)) {
         /* Point at the opening, where the user has to look. */
         if (!L->quiet) {
-          ir_range r = {L->file, t->off, 2, line, col};
+          ir_range r = {L->file + 1, t->off, 2};
           diag *g = diag_add(L->diags, DIAG_E0104, r, "unterminated block comment; close it with '*/'");
           diag_label(L->diags, g, "comment starts here");
         }
       }
       return TOK(LX_SKIP);
     }
-    ["] { L->cur = cur; scan_string(L, start, t->line, t->col); return TOK(TK_STRING); }
+    ["] { L->cur = cur; scan_string(L, start); return TOK(TK_STRING); }
     "@" id { L->cur = cur;
       size_t n = (size_t)(L->cur - start);
       if (n == 6 && memcmp(start, "@grant", 6) == 0) return TOK(TK_GRANT);
@@ -427,7 +426,7 @@ static bool newline_separates(lexer *L) {
 static bool push_bracket(lexer *L, char c, const token *t) {
   if (L->depth >= LX_MAX_DEPTH) {
     if (!L->too_deep) {
-      ir_range r = {L->file, t->off, t->len, t->line, t->col};
+      ir_range r = {L->file + 1, t->off, t->len};
       diag_add(L->diags, DIAG_E0002, r,
                "brackets nested more than %d deep; flatten the structure", LX_MAX_DEPTH);
     }
@@ -484,8 +483,7 @@ int lx_next(lexer *L, token *t) {
     if (L->has_doc && k != TK_NL) {
       if (k == TK_RBRACE || k == LX_EOF) {
         if (!L->quiet) {
-          ir_range r = {L->file, L->doc_off, 3, 0, 0};
-          src_line_col(L->schema->files.v[L->file], L->doc_off, &r.line, &r.col);
+          ir_range r = {L->file + 1, L->doc_off, 3};
           diag_add(L->diags, DIAG_W0903, r,
                    "this doc comment documents nothing; put it right before a declaration or "
                    "member, or use '//'");

@@ -11,14 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct arena_chunk {
-  arena_chunk *next;
-  size_t used, cap;
-  unsigned serial; /* the arena's count of chunks when it was made */
-  size_t mapped;   /* bytes mapped with mmap, or 0 for calloc */
-  _Alignas(16) unsigned char data[];
-};
-
 /* Chunks come from calloc and are never reused, so memory handed out is
 ** already zero.  They start small, for the many tiny compilations of an editor
 ** or a fuzzer, and double up to a few megabytes, for large schemas. */
@@ -117,7 +109,8 @@ static arena_chunk *chunk_new(size_t need, size_t want) {
 }
 
 /* size bytes at a multiple of align (8, or 1 for text: names are many and
-** short, and rounding each up to 16 bytes cost a tenth of the IR). */
+** short, and rounding each up to 16 bytes cost a tenth of the IR); arena_bump
+** in ir.h is the same for a request that fits the head chunk. */
 static void *bump(arena *a, size_t size, size_t align) {
   arena_chunk *c = a->head;
   size_t off = c ? (c->used + align - 1) & ~(align - 1) : 0;
@@ -143,8 +136,8 @@ static void *bump(arena *a, size_t size, size_t align) {
   return p;
 }
 
-void *arena_alloc(arena *a, size_t size) {
-  return bump(a, size ? size : 1, 8); /* no IR type needs more than 8 */
+void *arena_alloc_slow(arena *a, size_t size, size_t align) {
+  return bump(a, size ? size : 1, align);
 }
 
 arena_mark arena_save(arena *a) {
@@ -170,10 +163,6 @@ void arena_rewind(arena *a, arena_mark m) {
     m.head->used = m.used;
   }
   a->total = m.total;
-}
-
-char *arena_text(arena *a, size_t n) {
-  return bump(a, n ? n : 1, 1);
 }
 
 char *arena_strndup(arena *a, const char *s, size_t n) {

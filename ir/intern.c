@@ -58,11 +58,58 @@ static void strtab_grow(strtab *t) {
   t->cap = ncap;
 }
 
+static uint64_t load8(const unsigned char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+static uint64_t load4(const unsigned char *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+/* The last 1 to 8 bytes of a name as one word, read without going past its
+** end (overlapping loads when it is long enough). */
+static uint64_t tail_word(const unsigned char *p, size_t n, size_t total) {
+  if (total >= 8) return load8(p + n - 8);
+  if (n >= 4) return load4(p) << 32 | load4(p + n - 4);
+  return (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
+}
+
+/* The table's hash reads a word at a step: FNV-1a's byte at a step, a call
+** to memcmp and the probe were a tenth of `check` (1.3 million names at 10,000
+** entities).  Its values are never printed nor iterated in order, so the
+** machine's byte order does not matter; hash_bytes stays FNV-1a, since
+** truncated identifiers print it. */
+static uint32_t name_hash(const unsigned char *p, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+  size_t total = n;
+  for (; n > 8; p += 8, n -= 8) {
+    h = (h ^ load8(p)) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+  }
+  if (n) h = (h ^ tail_word(p, n, total)) * 0xc4ceb9fe1a85ec53u;
+  h ^= h >> 29;
+  h *= 0xff51afd7ed558ccdu;
+  return (uint32_t)(h >> 32);
+}
+
+/* Equal bytes, a word at a step, by the same loads as the hash. */
+static bool same_name(const unsigned char *a, const unsigned char *b, size_t n) {
+  size_t total = n;
+  for (; n > 8; a += 8, b += 8, n -= 8)
+    if (load8(a) != load8(b)) return false;
+  return !n || tail_word(a, n, total) == tail_word(b, n, total);
+}
+
 const char *intern(strtab *t, const char *s, size_t n) {
   if (t->n * 2 >= t->cap) strtab_grow(t);
-  uint32_t h = hash_bytes(s, n), j = h & (t->cap - 1);
+  const unsigned char *u = (const unsigned char *)s;
+  uint32_t h = name_hash(u, n), j = h & (t->cap - 1);
   for (strtab_slot *x; (x = &t->slots[j])->s; j = (j + 1) & (t->cap - 1))
-    if (x->hash == h && x->len == n && memcmp(x->s, s, n) == 0) return x->s;
+    if (x->hash == h && x->len == n && same_name((const unsigned char *)x->s, u, n)) return x->s;
   t->slots[j].s = arena_strndup(t->a, s, n);
   t->slots[j].len = (uint32_t)n;
   t->slots[j].hash = h;
