@@ -270,6 +270,11 @@ bool json_cursor_key(json_cursor *c, const char *key) {
   return json_cursor_char(c, ':');
 }
 
+bool json_cursor_string(json_cursor *c, const char **s, uint32_t *n) {
+  skip_space(c);
+  return c->p < c->end && *c->p == '"' && read_string(c, s, n);
+}
+
 json_node *json_cursor_value(json_cursor *c, arena *a) {
   c->a = a;
   return read_value(c);

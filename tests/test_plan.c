@@ -156,11 +156,22 @@ static void one_pair(uint64_t seed) {
   long off;
   st_schema *back = st_read_json(ar, &P.owner.names, snap1, strlen(snap1), &mig, &err, &off);
   char *snap3 = back ? st_write_json(back, mig) : NULL;
+  /* read by the fast reader (st_read_json's first try), and the same by the
+  ** general ones */
+  const char *fmig, *gmig, *gerr;
+  st_schema *fast = st_read_json_fast(ar, &P.owner.names, snap1, strlen(snap1), &fmig);
+  st_schema *general =
+      st_read_json_general(ar, &P.owner.names, snap1, strlen(snap1), &gmig, &gerr, &off);
   if (!back || (d = st_diff_text(back, r, true, "the read snapshot", "the written state", ar)) ||
-      strcmp(snap3, snap1) != 0) {
+      strcmp(snap3, snap1) != 0 || !fast || !general ||
+      (d = st_diff_text(general, fast, true, "the general reader", "the fast one", ar))) {
     fail(seed,
          arena_printf(ar, "the snapshot does not read back: %s",
-                      back ? (d ? d : "other bytes") : err),
+                      !back      ? err
+                      : d        ? d
+                      : !fast    ? "the fast reader gives up"
+                      : !general ? gerr
+                                 : "other bytes"),
          src_a, src_b, snap1);
   } else {
     passed++;

@@ -1,0 +1,729 @@
+/*
+** snapshot_read.c: snapshot.json read back, checking every member so that a
+** bad file is an error, not a crash.  A fast reader takes the layout
+** snapshot_write.c writes; json.c's general readers take any other JSON.
+*/
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct reader {
+  arena *a;
+  strtab *names;
+  const char *err;
+  /* where in the document the error is: worded only when there is one */
+  const char *kind, *outer, *inner; /* "entity", "Task", NULL; "field", "Task", "title" */
+} reader;
+
+static bool fail(reader *r, const char *what) {
+  if (r->err) return false;
+  if (!r->kind)
+    r->err = what;
+  else if (r->inner)
+    r->err = arena_printf(r->a, "%s '%.60s.%.60s': %s", r->kind, r->outer, r->inner, what);
+  else
+    r->err = arena_printf(r->a, "%s '%.100s': %s", r->kind, r->outer, what);
+  return false;
+}
+
+static bool is_object(const json_node *v) {
+  return v && v->kind == JSON_OBJECT;
+}
+
+static bool is_string(const json_node *v) {
+  return v && v->kind == JSON_STRING;
+}
+
+/* A string value, or a member's key, equal to s. */
+static bool bytes_are(const char *p, uint32_t n, const char *s) {
+  return strlen(s) == n && memcmp(p, s, n) == 0;
+}
+
+static const char *str_of(reader *r, const json_node *v, const char *k, bool required) {
+  if (!v) {
+    if (required) fail(r, arena_printf(r->a, "'%s' is missing", k));
+    return NULL;
+  }
+  if (!is_string(v) || !v->len) {
+    fail(r, arena_printf(r->a, "'%s' must be a non-empty string", k));
+    return NULL;
+  }
+  return intern(r->names, v->str, v->len);
+}
+
+static const char *get_str(reader *r, const json_node *o, const char *k, bool required) {
+  return str_of(r, json_get(o, k), k, required);
+}
+
+static bool get_bool(reader *r, const json_node *o, const char *k, bool *out) {
+  const json_node *v = json_get(o, k);
+  if (!v) {
+    *out = false;
+    return true;
+  }
+  if (v->kind != JSON_TRUE && v->kind != JSON_FALSE)
+    return fail(r, arena_printf(r->a, "'%s' must be true or false", k));
+  *out = v->kind == JSON_TRUE;
+  return true;
+}
+
+static bool get_int(reader *r, const json_node *o, const char *k, int *out, int lo, int hi) {
+  const json_node *v = json_get(o, k);
+  if (!v) {
+    *out = 0;
+    return true;
+  }
+  /* the range first: casting a double outside int's range is undefined */
+  if (v->kind != JSON_NUMBER || !(v->num >= lo && v->num <= hi) || v->num != (double)(int)v->num)
+    return fail(r, arena_printf(r->a, "'%s' must be a whole number from %d to %d", k, lo, hi));
+  *out = (int)v->num;
+  return true;
+}
+
+static const json_node *get_array(reader *r, const json_node *o, const char *k) {
+  const json_node *v = json_get(o, k);
+  if (!v) return fail(r, arena_printf(r->a, "'%s' is missing", k)), NULL;
+  if (v->kind != JSON_ARRAY) return fail(r, arena_printf(r->a, "'%s' must be an array", k)), NULL;
+  return v;
+}
+
+static bool get_strings(reader *r, const json_node *o, const char *k, const char ***out, int *n) {
+  const json_node *arr = get_array(r, o, k);
+  if (!arr) return false;
+  *out = arena_alloc(r->a, sizeof(char *) * (size_t)(arr->n + 1));
+  *n = 0;
+  for (const json_node *x = arr->child; x; x = x->next) {
+    if (!is_string(x) || !x->len)
+      return fail(r, arena_printf(r->a, "'%s' must hold non-empty strings", k));
+    (*out)[(*n)++] = intern(r->names, x->str, x->len);
+  }
+  return true;
+}
+
+/* -?digits(.digits)?([eE][+-]?digits)? with no leading zeros: as written by us */
+static bool valid_number(const char *s) {
+  const char *p = s + (*s == '-');
+  if (!(*p >= '0' && *p <= '9') || (p[0] == '0' && p[1] >= '0' && p[1] <= '9')) return false;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  if (*p == '.') {
+    p++;
+    if (!(*p >= '0' && *p <= '9')) return false;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (!(*p >= '0' && *p <= '9')) return false;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  return *p == 0;
+}
+
+/* The one member of a field's "default": its key, and its value as an
+** interned string (text) or a JSON boolean (kind); both readers end here. */
+static bool set_default(reader *r, st_field *f, const char *key, uint32_t key_len, json_kind kind,
+                        const char *text) {
+#define KEY_IS(s) bytes_are(key, key_len, s)
+  if (KEY_IS("call") && text && (strcmp(text, "now") == 0 || strcmp(text, "uuid") == 0)) {
+    f->def = text[0] == 'n' ? ST_D_NOW : ST_D_UUID;
+    return true; /* no text: the call says it all */
+  } else if (KEY_IS("string") && text) {
+    f->def = ST_D_STRING;
+  } else if (KEY_IS("enum") && text && text[0]) {
+    f->def = ST_D_ENUM;
+  } else if (KEY_IS("literal") && text && text[0]) {
+    f->def = ST_D_LITERAL;
+  } else if (KEY_IS("boolean") && (kind == JSON_TRUE || kind == JSON_FALSE)) {
+    f->def = ST_D_BOOLEAN;
+    f->def_text = intern_cstr(r->names, kind == JSON_TRUE ? "true" : "false");
+    return true;
+  } else if (KEY_IS("number") && text && valid_number(text)) {
+    f->def = ST_D_NUMBER;
+  } else {
+    return fail(
+        r, arena_printf(r->a, "unknown default '%.*s'", (int)(key_len > 100 ? 100 : key_len), key));
+  }
+#undef KEY_IS
+  f->def_text = text;
+  return true;
+}
+
+static bool read_default(reader *r, const json_node *o, st_field *f) {
+  const json_node *d = json_get(o, "default");
+  if (!d) return true;
+  if (!is_object(d) || d->n != 1) return fail(r, "'default' must be an object with one member");
+  const json_node *v = d->child;
+  return set_default(r, f, v->key, v->key_len, v->kind,
+                     is_string(v) ? intern(r->names, v->str, v->len) : NULL);
+}
+
+/* The checks and links both readers share, once an entity's members are read. */
+static bool set_type(reader *r, st_field *x, const char *type) {
+  x->kind = ir_scalar_kind(type);
+  if (strcmp(type, "enum") == 0)
+    x->kind = IR_T_ENUM;
+  else if (strcmp(type, "embedded") == 0)
+    x->kind = IR_T_EMBEDDED;
+  if (x->kind == IR_T_UNRESOLVED) return fail(r, arena_printf(r->a, "unknown type '%s'", type));
+  return true;
+}
+
+static bool check_decimal(reader *r, const st_field *x) {
+  if (x->kind == IR_T_DECIMAL && (x->precision < 1 || x->scale > x->precision))
+    return fail(r, "a decimal needs 1 <= precision and scale <= precision");
+  return true;
+}
+
+static bool set_pkey(reader *r, st_entity *d, const char **pk, int npk) {
+  for (int i = 0; i < npk; i++) {
+    if (!st_field_find(d, pk[i]))
+      return fail(r, arena_printf(r->a, "the primary key names a missing field '%s'", pk[i]));
+    vec_push(r->a, d->pkey, pk[i]);
+  }
+  return true;
+}
+
+static bool check_index_fields(reader *r, const st_entity *d) {
+  for (int i = 0; i < d->uniques.n + d->indexes.n; i++) {
+    st_index *ix = i < d->uniques.n ? d->uniques.v[i] : d->indexes.v[i - d->uniques.n];
+    for (int j = 0; j < ix->nfields; j++)
+      if (!st_field_find(d, ix->fields[j]))
+        return fail(r, arena_printf(r->a, "an index names a missing field '%s'", ix->fields[j]));
+  }
+  return true;
+}
+
+static bool set_fk(reader *r, st_entity *d, const char *field, const char *ref, const char *rf,
+                   const char *od) {
+  st_field *x = st_field_find(d, field);
+  if (!x) return fail(r, arena_printf(r->a, "a foreign key names a missing field '%s'", field));
+  x->ref_entity = ref;
+  x->ref_field = rf;
+  if (strcmp(od, "restrict") == 0)
+    x->on_delete = IR_OD_RESTRICT;
+  else if (strcmp(od, "cascade") == 0)
+    x->on_delete = IR_OD_CASCADE;
+  else if (strcmp(od, "setNull") == 0)
+    x->on_delete = IR_OD_SET_NULL;
+  else
+    return fail(r, arena_printf(r->a, "unknown onDelete '%s'", od));
+  return true;
+}
+
+static bool add_entity(reader *r, st_schema *s, st_entity *d) {
+  if (st_entity_find(s, d->name)) return fail(r, "the entity is listed twice");
+  st_derive(s, d);
+  st_add_entity(s, d);
+  r->kind = NULL;
+  return true;
+}
+
+static bool read_indexes(reader *r, const json_node *e, const char *k, void *vec) {
+  typedef VEC(st_index *) ivec;
+  ivec *out = vec;
+  const json_node *arr = get_array(r, e, k);
+  if (!arr) return false;
+  for (const json_node *x = arr->child; x; x = x->next) {
+    if (!is_object(x)) return fail(r, arena_printf(r->a, "'%s' must hold objects", k));
+    st_index *ix = arena_alloc(r->a, sizeof *ix);
+    if (!get_strings(r, x, "fields", &ix->fields, &ix->nfields)) return false;
+    if (ix->nfields == 0) return fail(r, arena_printf(r->a, "an entry of '%s' has no fields", k));
+    vec_push(r->a, *out, ix);
+  }
+  return true;
+}
+
+static bool read_entity(reader *r, st_schema *s, const json_node *e) {
+  if (!is_object(e)) return fail(r, "an entity must be an object");
+  st_entity *d = arena_alloc(r->a, sizeof *d);
+  if (!(d->name = get_str(r, e, "name", true))) return false;
+  r->kind = "entity", r->outer = d->name, r->inner = NULL;
+  if (!(d->table = get_str(r, e, "table", true))) return false;
+  d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
+  const json_node *fields = get_array(r, e, "fields");
+  if (!fields) return false;
+  namemap seen; /* a hash, not a scan a field: entities may be wide */
+  namemap_init(&seen, r->a);
+  for (const json_node *f = fields->child; f; f = f->next) {
+    if (!is_object(f)) return fail(r, "a field must be an object");
+    st_field *x = arena_alloc(r->a, sizeof *x);
+    if (!(x->name = get_str(r, f, "name", true))) return false;
+    r->kind = "field", r->inner = x->name;
+    if (namemap_get(&seen, x->name)) return fail(r, "the field is listed twice");
+    namemap_put(&seen, x->name, x);
+    if (!(x->column = get_str(r, f, "column", true))) return false;
+    const char *type = get_str(r, f, "type", true);
+    if (!type || !set_type(r, x, type)) return false;
+    if (!get_int(r, f, "precision", &x->precision, 0, 1000) ||
+        !get_int(r, f, "scale", &x->scale, 0, 1000) || !check_decimal(r, x))
+      return false;
+    if (x->kind == IR_T_ENUM && !(x->type_name = get_str(r, f, "enum", true))) return false;
+    if (x->kind == IR_T_EMBEDDED && !(x->type_name = get_str(r, f, "typeName", true))) return false;
+    if (!get_bool(r, f, "nullable", &x->nullable) || !get_bool(r, f, "array", &x->array) ||
+        !get_bool(r, f, "sensitive", &x->sensitive) ||
+        !get_int(r, f, "maxLength", &x->max_length, 0, 1 << 30) || !read_default(r, f, x))
+      return false;
+    vec_push(r->a, d->fields, x);
+  }
+  r->kind = "entity", r->outer = d->name, r->inner = NULL;
+  const char **pk;
+  int npk;
+  if (!get_strings(r, e, "primaryKey", &pk, &npk) || !set_pkey(r, d, pk, npk)) return false;
+  if (!read_indexes(r, e, "uniques", &d->uniques) || !read_indexes(r, e, "indexes", &d->indexes) ||
+      !check_index_fields(r, d))
+    return false;
+  const json_node *fks = get_array(r, e, "foreignKeys");
+  if (!fks) return false;
+  for (const json_node *k = fks->child; k; k = k->next) {
+    if (!is_object(k)) return fail(r, "'foreignKeys' must hold objects");
+    const char *field = get_str(r, k, "field", true);
+    const char *ref = get_str(r, k, "references", true);
+    const char *rf = get_str(r, k, "referencedField", true);
+    const char *od = get_str(r, k, "onDelete", true);
+    if (!field || !ref || !rf || !od || !set_fk(r, d, field, ref, rf, od)) return false;
+  }
+  return add_entity(r, s, d);
+}
+
+static bool read_header(reader *r, const json_node *format_v, const json_node *migration_v,
+                        const char **migration) {
+  const char *format = str_of(r, format_v, "format", true);
+  if (format && strcmp(format, ST_FORMAT) != 0)
+    return fail(
+        r, arena_printf(r->a, "unknown format '%s'; this inspirec reads %s", format, ST_FORMAT));
+  if (r->err) return false;
+  *migration = str_of(r, migration_v, "migration", true);
+  return !r->err;
+}
+
+static bool read_enum(reader *r, st_schema *s, const json_node *e) {
+  if (!is_object(e)) return fail(r, "an enum must be an object");
+  st_enum *d = arena_alloc(r->a, sizeof *d);
+  if (!(d->name = get_str(r, e, "name", true))) return false;
+  r->kind = "enum", r->outer = d->name, r->inner = NULL;
+  d->db_name = get_str(r, e, "dbName", false);
+  if (r->err) return false;
+  if (!d->db_name)
+    d->db_name = intern_cstr(r->names, ir_truncate_ident(r->a, ir_snake_case(r->a, d->name), NULL));
+  const char **v;
+  int n;
+  if (!get_strings(r, e, "values", &v, &n)) return false;
+  if (n == 0) return fail(r, "an enum needs members");
+  for (int i = 0; i < n; i++)
+    vec_push(r->a, d->members, v[i]);
+  if (st_enum_find(s, d->name)) return fail(r, "the enum is listed twice");
+  st_add_enum(s, d);
+  r->kind = NULL;
+  return true;
+}
+
+/* ---- the fast reader: the layout st_write_json writes ------------------ */
+
+/* Every snapshot inspirec reads was written by st_write_json: keys in its
+** order, strings without escapes.  This reader takes exactly that, one pass
+** straight into the state with no tree (the tree was most of reading a
+** snapshot, and reading one was a third of `plan`), and gives up at the first
+** byte that differs; the general readers then read the document, or say what
+** is wrong with it.  So it checks what read_entity checks or gives up, and
+** never reports an error itself. */
+typedef struct fast {
+  const char *p, *end;
+  arena *a; /* for strings with escapes, decoded */
+} fast;
+
+static void fast_space(fast *x) {
+  while (x->p < x->end && (*x->p == ' ' || *x->p == '\n' || *x->p == '\t' || *x->p == '\r'))
+    x->p++;
+}
+
+static bool fast_char(fast *x, char c) {
+  fast_space(x);
+  if (x->p >= x->end || *x->p != c) return false;
+  x->p++;
+  return true;
+}
+
+/* The next member's key is k (a literal): then past its colon. */
+#define FAST_KEY(x, k) fast_key(x, "\"" k "\"", sizeof k + 1)
+static bool fast_key(fast *x, const char *quoted, size_t n) {
+  fast_space(x);
+  const char *at = x->p;
+  if ((size_t)(x->end - x->p) < n || memcmp(x->p, quoted, n) != 0) return false;
+  x->p += n;
+  if (fast_char(x, ':')) return true;
+  x->p = at; /* the next test reads the key again */
+  return false;
+}
+
+/* A string: its bytes in the text, or decoded by json.c when it has escapes
+** (a literal default such as ["a"]). */
+static bool fast_bytes(fast *x, const char **s, uint32_t *n) {
+  if (!fast_char(x, '"')) return false;
+  const char *q = x->p;
+  while (q < x->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+    q++;
+  if (q < x->end && *q == '\\') {
+    json_cursor c;
+    json_cursor_init(&c, x->a, x->p - 1, (size_t)(x->end - x->p + 1));
+    if (!json_cursor_string(&c, s, n)) return false;
+    x->p = c.p;
+    return true;
+  }
+  if (q >= x->end || *q != '"') return false;
+  *s = x->p;
+  *n = (uint32_t)(q - x->p);
+  x->p = q + 1;
+  return true;
+}
+
+/* A non-empty string, interned. */
+static const char *fast_name(fast *x, reader *r) {
+  const char *s;
+  uint32_t n;
+  return fast_bytes(x, &s, &n) && n ? intern(r->names, s, n) : NULL;
+}
+
+static bool fast_bool(fast *x, bool *out) {
+  fast_space(x);
+  if (x->end - x->p >= 4 && memcmp(x->p, "true", 4) == 0) {
+    x->p += 4;
+    return *out = true;
+  }
+  if (x->end - x->p >= 5 && memcmp(x->p, "false", 5) == 0) {
+    x->p += 5;
+    *out = false;
+    return true;
+  }
+  return false;
+}
+
+/* A whole number from lo to hi, written as digits only. */
+static bool fast_int(fast *x, int *out, int lo, int hi) {
+  fast_space(x);
+  long v = 0;
+  int digits = 0;
+  if (x->end - x->p >= 2 && x->p[0] == '0' && x->p[1] >= '0' && x->p[1] <= '9') return false;
+  while (x->p < x->end && *x->p >= '0' && *x->p <= '9' && digits < 10) {
+    v = v * 10 + (*x->p++ - '0');
+    digits++;
+  }
+  if (!digits || (x->p < x->end && strchr("0123456789.eE", *x->p)) || v < lo || v > hi)
+    return false;
+  *out = (int)v;
+  return true;
+}
+
+/* ["a", "b"]: non-empty strings, interned, into the arena. */
+static bool fast_names(fast *x, reader *r, const char ***out, int *n) {
+  if (!fast_char(x, '[')) return false;
+  typedef VEC(const char *) svec;
+  svec v = {0};
+  if (!fast_char(x, ']')) {
+    do {
+      const char *name = fast_name(x, r);
+      if (!name) return false;
+      vec_push(r->a, v, name);
+    } while (fast_char(x, ','));
+    if (!fast_char(x, ']')) return false;
+  }
+  *out = v.v;
+  *n = v.n;
+  return true;
+}
+
+/* [ { "name": "...", "fields": [...] }, ... ] */
+static bool fast_indexes(fast *x, reader *r, void *vec) {
+  typedef VEC(st_index *) ivec;
+  ivec *out = vec;
+  if (!fast_char(x, '[')) return false;
+  if (fast_char(x, ']')) return true;
+  do {
+    st_index *ix = arena_alloc(r->a, sizeof *ix);
+    const char *s;
+    uint32_t n;
+    if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !fast_bytes(x, &s, &n) ||
+        !fast_char(x, ',') || !FAST_KEY(x, "fields") ||
+        !fast_names(x, r, &ix->fields, &ix->nfields) || !ix->nfields || !fast_char(x, '}'))
+      return false;
+    if (out) vec_push(r->a, *out, ix);
+  } while (fast_char(x, ','));
+  return fast_char(x, ']');
+}
+
+static bool fast_default(fast *x, reader *r, st_field *f) {
+  const char *key, *s = NULL;
+  uint32_t key_len, n;
+  json_kind kind = JSON_STRING;
+  if (!fast_char(x, '{') || !fast_bytes(x, &key, &key_len) || !fast_char(x, ':')) return false;
+  fast_space(x);
+  if (x->p < x->end && *x->p == '"') {
+    if (!fast_bytes(x, &s, &n)) return false;
+  } else {
+    bool b;
+    if (!fast_bool(x, &b)) return false;
+    kind = b ? JSON_TRUE : JSON_FALSE;
+  }
+  return fast_char(x, '}') &&
+         set_default(r, f, key, key_len, kind, s ? intern(r->names, s, n) : NULL);
+}
+
+/* A field named twice is for the general reader to report. */
+static bool fast_new_field(const st_entity *d, const char *name, namemap *seen) {
+  if (d->fields.n <= 16) {
+    for (int i = 0; i < d->fields.n; i++)
+      if (d->fields.v[i]->name == name) return false;
+    return true;
+  }
+  if (!seen->cap)
+    for (int i = 0; i < d->fields.n; i++)
+      namemap_put(seen, d->fields.v[i]->name, d->fields.v[i]);
+  return !namemap_get(seen, name);
+}
+
+static bool fast_field(fast *x, reader *r, st_entity *d, namemap *seen) {
+  st_field *f = arena_alloc(r->a, sizeof *f);
+  const char *type;
+  if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(f->name = fast_name(x, r)) ||
+      !fast_new_field(d, f->name, seen) || !fast_char(x, ',') || !FAST_KEY(x, "column") ||
+      !(f->column = fast_name(x, r)) || !fast_char(x, ',') || !FAST_KEY(x, "type") ||
+      !(type = fast_name(x, r)) || !set_type(r, f, type) || !fast_char(x, ','))
+    return false;
+  if (f->kind == IR_T_DECIMAL &&
+      (!FAST_KEY(x, "precision") || !fast_int(x, &f->precision, 0, 1000) || !fast_char(x, ',') ||
+       !FAST_KEY(x, "scale") || !fast_int(x, &f->scale, 0, 1000) || !check_decimal(r, f) ||
+       !fast_char(x, ',')))
+    return false;
+  if (f->kind == IR_T_ENUM &&
+      (!FAST_KEY(x, "enum") || !(f->type_name = fast_name(x, r)) || !fast_char(x, ',')))
+    return false;
+  if (f->kind == IR_T_EMBEDDED &&
+      (!FAST_KEY(x, "typeName") || !(f->type_name = fast_name(x, r)) || !fast_char(x, ',')))
+    return false;
+  if (!FAST_KEY(x, "nullable") || !fast_bool(x, &f->nullable) || !fast_char(x, ',') ||
+      !FAST_KEY(x, "array") || !fast_bool(x, &f->array))
+    return false;
+  while (fast_char(x, ',')) {
+    if (!f->max_length && !f->sensitive && !f->def && FAST_KEY(x, "maxLength")) {
+      if (!fast_int(x, &f->max_length, 0, 1 << 30) || !f->max_length) return false;
+    } else if (!f->sensitive && !f->def && FAST_KEY(x, "sensitive")) {
+      if (!fast_bool(x, &f->sensitive) || !f->sensitive) return false;
+    } else if (!f->def && FAST_KEY(x, "default")) {
+      if (!fast_default(x, r, f)) return false;
+    } else {
+      return false;
+    }
+  }
+  if (!fast_char(x, '}')) return false;
+  vec_push(r->a, d->fields, f);
+  return true;
+}
+
+static bool fast_entity(fast *x, reader *r, st_schema *s) {
+  st_entity *d = arena_alloc(r->a, sizeof *d);
+  const char **pk, *s_;
+  uint32_t n;
+  int npk;
+  if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(d->name = fast_name(x, r)) ||
+      !fast_char(x, ',') || !FAST_KEY(x, "table") || !(d->table = fast_name(x, r)) ||
+      !fast_char(x, ',') || !FAST_KEY(x, "primaryKey") || !fast_names(x, r, &pk, &npk) ||
+      !fast_char(x, ',') || !FAST_KEY(x, "primaryKeyName") || !fast_bytes(x, &s_, &n) ||
+      !fast_char(x, ',') || !FAST_KEY(x, "fields") || !fast_char(x, '['))
+    return false;
+  d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
+  namemap seen;
+  namemap_init(&seen, r->a);
+  if (!fast_char(x, ']')) {
+    do
+      if (!fast_field(x, r, d, &seen)) return false;
+    while (fast_char(x, ','));
+    if (!fast_char(x, ']')) return false;
+  }
+  if (!set_pkey(r, d, pk, npk) || !fast_char(x, ',') || !FAST_KEY(x, "uniques") ||
+      !fast_indexes(x, r, &d->uniques) || !fast_char(x, ',') || !FAST_KEY(x, "indexes") ||
+      !fast_indexes(x, r, &d->indexes) || !check_index_fields(r, d) || !fast_char(x, ',') ||
+      !FAST_KEY(x, "foreignKeyIndexes") || !fast_indexes(x, r, NULL) || !fast_char(x, ',') ||
+      !FAST_KEY(x, "foreignKeys") || !fast_char(x, '['))
+    return false;
+  if (!fast_char(x, ']')) {
+    do {
+      const char *field, *ref, *rf, *od;
+      if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !fast_bytes(x, &s_, &n) ||
+          !fast_char(x, ',') || !FAST_KEY(x, "field") || !(field = fast_name(x, r)) ||
+          !fast_char(x, ',') || !FAST_KEY(x, "references") || !(ref = fast_name(x, r)) ||
+          !fast_char(x, ',') || !FAST_KEY(x, "referencedField") || !(rf = fast_name(x, r)) ||
+          !fast_char(x, ',') || !FAST_KEY(x, "onDelete") || !(od = fast_name(x, r)) ||
+          !fast_char(x, '}') || !set_fk(r, d, field, ref, rf, od))
+        return false;
+    } while (fast_char(x, ','));
+    if (!fast_char(x, ']')) return false;
+  }
+  return fast_char(x, '}') && add_entity(r, s, d);
+}
+
+static bool fast_enum(fast *x, reader *r, st_schema *s) {
+  st_enum *d = arena_alloc(r->a, sizeof *d);
+  const char **v;
+  int n;
+  if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(d->name = fast_name(x, r)) ||
+      !fast_char(x, ',') || !FAST_KEY(x, "dbName") || !(d->db_name = fast_name(x, r)) ||
+      !fast_char(x, ',') || !FAST_KEY(x, "values") || !fast_names(x, r, &v, &n) || !n ||
+      !fast_char(x, '}') || st_enum_find(s, d->name))
+    return false;
+  for (int i = 0; i < n; i++)
+    vec_push(r->a, d->members, v[i]);
+  st_add_enum(s, d);
+  return true;
+}
+
+static bool finish(reader *r, st_schema *s);
+
+static st_schema *read_fast(reader *r, const char *text, size_t len, const char **migration) {
+  fast x = {text, text + len, r->a};
+  const char *format;
+  uint32_t n;
+  if (!fast_char(&x, '{') || !FAST_KEY(&x, "format") || !fast_bytes(&x, &format, &n) ||
+      !bytes_are(format, n, ST_FORMAT) || !fast_char(&x, ',') || !FAST_KEY(&x, "migration") ||
+      !(*migration = fast_name(&x, r)) || !fast_char(&x, ',') || !FAST_KEY(&x, "enums") ||
+      !fast_char(&x, '['))
+    return NULL;
+  st_schema *s = st_new(r->a, r->names);
+  if (!fast_char(&x, ']')) {
+    do
+      if (!fast_enum(&x, r, s)) return NULL;
+    while (fast_char(&x, ','));
+    if (!fast_char(&x, ']')) return NULL;
+  }
+  if (!fast_char(&x, ',') || !FAST_KEY(&x, "entities") || !fast_char(&x, '[')) return NULL;
+  if (!fast_char(&x, ']')) {
+    do
+      if (!fast_entity(&x, r, s)) return NULL;
+    while (fast_char(&x, ','));
+    if (!fast_char(&x, ']')) return NULL;
+  }
+  if (!fast_char(&x, '}')) return NULL;
+  fast_space(&x);
+  if (x.p != x.end || !finish(r, s) || r->err) return NULL;
+  return s;
+}
+
+/* References must land on existing fields and enums; then the order. */
+static bool finish(reader *r, st_schema *s) {
+  for (int i = 0; i < s->entities.n; i++)
+    for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
+      st_field *f = s->entities.v[i]->fields.v[j];
+      st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
+      if (f->ref_entity && (!t || !st_field_find(t, f->ref_field)))
+        return fail(r, arena_printf(r->a, "field '%s.%s' references the missing '%s.%s'",
+                                    s->entities.v[i]->name, f->name, f->ref_entity, f->ref_field));
+      if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name))
+        return fail(r, arena_printf(r->a, "field '%s.%s' uses the missing enum '%s'",
+                                    s->entities.v[i]->name, f->name, f->type_name));
+    }
+  st_sort(s);
+  return true;
+}
+
+/* An array of objects, each read by one(), its tree given back after it. */
+static bool stream_array(json_cursor *c, arena *tree, reader *r, st_schema *s,
+                         bool (*one)(reader *, st_schema *, const json_node *)) {
+  if (!json_cursor_char(c, '[')) return false;
+  if (json_cursor_char(c, ']')) return true;
+  arena_mark m = arena_save(tree);
+  do {
+    const json_node *x = json_cursor_value(c, tree);
+    if (!x || !one(r, s, x)) return false;
+    arena_rewind(tree, m);
+  } while (json_cursor_char(c, ','));
+  return json_cursor_char(c, ']');
+}
+
+/* The layout st_write_json writes, read an entity at a time: the tree of the
+** whole document would be twice the size of the state.  NULL for anything
+** else, good or bad; the whole tree then tells which. */
+static st_schema *read_streaming(reader *r, const char *text, size_t len, arena *tree,
+                                 const char **migration) {
+  json_cursor c;
+  json_cursor_init(&c, tree, text, len);
+  if (!json_cursor_char(&c, '{') || !json_cursor_key(&c, "format")) return NULL;
+  const json_node *format = json_cursor_value(&c, tree);
+  if (!format || !json_cursor_char(&c, ',') || !json_cursor_key(&c, "migration")) return NULL;
+  const json_node *name = json_cursor_value(&c, tree);
+  if (!name || !read_header(r, format, name, migration)) return NULL;
+  st_schema *s = st_new(r->a, r->names);
+  if (!json_cursor_char(&c, ',') || !json_cursor_key(&c, "enums") ||
+      !stream_array(&c, tree, r, s, read_enum) || !json_cursor_char(&c, ',') ||
+      !json_cursor_key(&c, "entities") || !stream_array(&c, tree, r, s, read_entity) ||
+      !json_cursor_char(&c, '}') || !json_cursor_end(&c) || !finish(r, s))
+    return NULL;
+  return s;
+}
+
+static st_schema *read_tree(reader *r, const json_node *root, const char **migration) {
+  if (!is_object(root)) return fail(r, "the snapshot must be a JSON object"), NULL;
+  if (!read_header(r, json_get(root, "format"), json_get(root, "migration"), migration))
+    return NULL;
+  st_schema *s = st_new(r->a, r->names);
+  const json_node *enums = get_array(r, root, "enums");
+  if (!enums) return NULL;
+  for (const json_node *e = enums->child; e; e = e->next)
+    if (!read_enum(r, s, e)) return NULL;
+  const json_node *ents = get_array(r, root, "entities");
+  if (!ents) return NULL;
+  for (const json_node *e = ents->child; e; e = e->next)
+    if (!read_entity(r, s, e)) return NULL;
+  return finish(r, s) ? s : NULL;
+}
+
+static st_schema *read_json(arena *a, strtab *names, const char *text, size_t len,
+                            const char **migration, const char **err, long *err_off,
+                            bool fast_first) {
+  reader r = {a, names, NULL, NULL, NULL, NULL};
+  *err = NULL;
+  *err_off = -1;
+  st_schema *s = fast_first ? read_fast(&r, text, len, migration) : NULL;
+  if (s) return s;
+  reader general = {a, names, NULL, NULL, NULL, NULL};
+  r = general;
+  arena tree; /* JSON trees live only while they are read */
+  arena_init(&tree);
+  s = read_streaming(&r, text, len, &tree, migration);
+  if (!s) {
+    arena_free(&tree);
+    reader again = {a, names, NULL, NULL, NULL, NULL};
+    r = again;
+    json_node *root = json_parse(&tree, text, len, err_off);
+    if (!root) {
+      arena_free(&tree);
+      *err = "not valid JSON";
+      return NULL;
+    }
+    s = read_tree(&r, root, migration);
+  }
+  arena_free(&tree);
+  if (r.err) {
+    *err = r.err;
+    return NULL;
+  }
+  return s;
+}
+
+st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
+                        const char **migration, const char **err, long *err_off) {
+  return read_json(a, names, text, len, migration, err, err_off, true);
+}
+
+st_schema *st_read_json_general(arena *a, strtab *names, const char *text, size_t len,
+                                const char **migration, const char **err, long *err_off) {
+  return read_json(a, names, text, len, migration, err, err_off, false);
+}
+
+st_schema *st_read_json_fast(arena *a, strtab *names, const char *text, size_t len,
+                             const char **migration) {
+  reader r = {a, names, NULL, NULL, NULL, NULL};
+  return read_fast(&r, text, len, migration);
+}

@@ -1,0 +1,316 @@
+/*
+** snapshot_write.c: snapshot.json, written by hand so that the bytes are ours
+** (two-space indent, \n, a final newline, keys in a fixed order).
+*/
+#include "ir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct jw {
+  strbuf b;
+  int depth;
+  bool first; /* no comma before the next member */
+  FILE *out;  /* when set, the text goes there an entity at a time */
+  bool failed;
+  bool inline_; /* members on one line: a field, an index, a foreign key */
+} jw;
+
+static void flush(jw *w) {
+  if (!w->out || !w->b.n) return;
+  if (fwrite(w->b.p, 1, w->b.n, w->out) != w->b.n) w->failed = true;
+  w->b.n = 0;
+}
+
+static void puts_(jw *w, const char *s) {
+  strbuf_puts(&w->b, s);
+}
+
+#define PUT(w, literal) strbuf_put(&(w)->b, literal, sizeof literal - 1)
+
+static void newline(jw *w) {
+  static const char spaces[] = "\n                                                                ";
+  if (w->inline_) {
+    PUT(w, " ");
+    return;
+  }
+  int n = 2 * w->depth;
+  if (n > (int)sizeof spaces - 2) n = (int)sizeof spaces - 2; /* deeper than any snapshot */
+  strbuf_put(&w->b, spaces, (size_t)n + 1);
+}
+
+/* Bytes a JSON string cannot hold as they are; NUL ends the scan. */
+static bool special(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* Room for n more bytes and the NUL, and where they go. */
+static char *room(jw *w, size_t n) {
+  if (w->b.n + n + 1 > w->b.cap) strbuf_grow_(&w->b, n);
+  return w->b.p + w->b.n;
+}
+
+static void string(jw *w, const char *s) {
+  size_t n = 0;
+  while (!special((unsigned char)s[n]))
+    n++;
+  if (!s[n]) { /* nothing to escape: most names */
+    char *o = room(w, n + 2);
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    o[n + 2] = 0;
+    w->b.n += n + 2;
+    return;
+  }
+  PUT(w, "\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    const unsigned char *q = p; /* the run that needs no escape: most names whole */
+    while (*q >= 0x20 && *q != '"' && *q != '\\')
+      q++;
+    if (q > p) strbuf_put(&w->b, (const char *)p, (size_t)(q - p));
+    if (!*q) break;
+    char tmp[8];
+    if (*q == '"')
+      PUT(w, "\\\"");
+    else if (*q == '\\')
+      PUT(w, "\\\\");
+    else if (*q == '\n')
+      PUT(w, "\\n");
+    else if (*q == '\t')
+      PUT(w, "\\t");
+    else if (*q == '\r')
+      PUT(w, "\\r");
+    else {
+      snprintf(tmp, sizeof tmp, "\\u%04x", *q);
+      puts_(w, tmp);
+    }
+    p = q + 1;
+  }
+  PUT(w, "\"");
+}
+
+/* Member separators and keys.  The keys are ours, plain and short: the
+** macros below take them as literals, with their lengths. */
+static void key_(jw *w, const char *k, size_t n) {
+  if (!w->first) strbuf_put(&w->b, ",", 1);
+  w->first = false;
+  newline(w);
+  char *o = room(w, n + 4);
+  o[0] = '"';
+  memcpy(o + 1, k, n);
+  memcpy(o + 1 + n, "\": ", 4); /* with the NUL */
+  w->b.n += n + 4;
+}
+#define LIT(k) "" k "", sizeof k - 1
+#define key(w, k) key_(w, LIT(k))
+
+static void open_(jw *w, const char *bracket) {
+  puts_(w, bracket);
+  w->depth++;
+  w->first = true;
+}
+
+static void close_(jw *w, const char *bracket) {
+  w->depth--;
+  if (!w->first) newline(w);
+  puts_(w, bracket);
+  w->first = false;
+}
+
+static void item(jw *w) { /* an array element on its own line */
+  if (!w->first) PUT(w, ",");
+  w->first = false;
+  newline(w);
+}
+
+static void kstr_(jw *w, const char *k, size_t kn, const char *v) {
+  key_(w, k, kn);
+  string(w, v);
+}
+#define kstr(w, k, v) kstr_(w, LIT(k), v)
+
+static void kbool_(jw *w, const char *k, size_t kn, bool v) {
+  key_(w, k, kn);
+  if (v)
+    PUT(w, "true");
+  else
+    PUT(w, "false");
+}
+#define kbool(w, k, v) kbool_(w, LIT(k), v)
+
+static void kint_(jw *w, const char *k, size_t kn, long v) {
+  char tmp[32];
+  snprintf(tmp, sizeof tmp, "%ld", v);
+  key_(w, k, kn);
+  puts_(w, tmp);
+}
+#define kint(w, k, v) kint_(w, LIT(k), v)
+
+/* ["a", "b"] on one line */
+static void kstrings_(jw *w, const char *k, size_t kn, const char *const *v, int n) {
+  key_(w, k, kn);
+  PUT(w, "[");
+  for (int i = 0; i < n; i++) {
+    if (i) PUT(w, ", ");
+    string(w, v[i]);
+  }
+  PUT(w, "]");
+}
+#define kstrings(w, k, v, n) kstrings_(w, LIT(k), v, n)
+
+static void write_default(jw *w, const st_field *f) {
+  if (f->def == ST_D_NONE) return;
+  key(w, "default");
+  PUT(w, "{ ");
+  switch (f->def) {
+  case ST_D_NOW: PUT(w, "\"call\": \"now\""); break;
+  case ST_D_UUID: PUT(w, "\"call\": \"uuid\""); break;
+  case ST_D_STRING:
+    PUT(w, "\"string\": ");
+    string(w, f->def_text);
+    break;
+  case ST_D_NUMBER: /* as text: a double would lose bigint digits */
+    PUT(w, "\"number\": ");
+    string(w, f->def_text);
+    break;
+  case ST_D_BOOLEAN:
+    PUT(w, "\"boolean\": ");
+    puts_(w, f->def_text);
+    break;
+  case ST_D_ENUM:
+    PUT(w, "\"enum\": ");
+    string(w, f->def_text);
+    break;
+  default:
+    PUT(w, "\"literal\": ");
+    string(w, f->def_text);
+    break;
+  }
+  PUT(w, " }");
+}
+
+/* An object of an array on a line of its own, its members on that line:
+** `{ "name": "id", "column": "id", ... }`, as migrations.md shows them. */
+static void open_inline(jw *w) {
+  item(w);
+  open_(w, "{");
+  w->inline_ = true;
+}
+
+static void close_inline(jw *w) {
+  close_(w, "}");
+  w->inline_ = false;
+}
+
+static void write_indexes_(jw *w, const char *k, size_t kn, st_index *const *v, int n) {
+  key_(w, k, kn);
+  open_(w, "[");
+  for (int i = 0; i < n; i++) {
+    open_inline(w);
+    kstr(w, "name", v[i]->name);
+    kstrings(w, "fields", v[i]->fields, v[i]->nfields);
+    close_inline(w);
+  }
+  close_(w, "]");
+}
+
+#define write_indexes(w, k, v, n) write_indexes_(w, LIT(k), v, n)
+
+static void write_document(jw *w_, const st_schema *s, const char *migration) {
+  jw w = *w_;
+  open_(&w, "{");
+  kstr(&w, "format", ST_FORMAT);
+  kstr(&w, "migration", migration ? migration : "");
+  key(&w, "enums");
+  open_(&w, "[");
+  for (int i = 0; i < s->enums.n; i++) {
+    const st_enum *e = s->enums.v[i];
+    item(&w);
+    open_(&w, "{");
+    kstr(&w, "name", e->name);
+    kstr(&w, "dbName", e->db_name);
+    kstrings(&w, "values", e->members.v, e->members.n);
+    close_(&w, "}");
+  }
+  close_(&w, "]");
+  key(&w, "entities");
+  open_(&w, "[");
+  for (int i = 0; i < s->entities.n; i++) {
+    const st_entity *e = s->entities.v[i];
+    item(&w);
+    open_(&w, "{");
+    kstr(&w, "name", e->name);
+    kstr(&w, "table", e->table);
+    kstrings(&w, "primaryKey", e->pkey.v, e->pkey.n);
+    kstr(&w, "primaryKeyName", e->pkey_name);
+    key(&w, "fields");
+    open_(&w, "[");
+    for (int j = 0; j < e->fields.n; j++) {
+      const st_field *f = e->fields.v[j];
+      open_inline(&w);
+      kstr(&w, "name", f->name);
+      kstr(&w, "column", f->column);
+      kstr(&w, "type", ir_type_names[f->kind]);
+      if (f->kind == IR_T_DECIMAL) {
+        kint(&w, "precision", f->precision);
+        kint(&w, "scale", f->scale);
+      }
+      if (f->type_name && f->kind == IR_T_ENUM) kstr(&w, "enum", f->type_name);
+      if (f->type_name && f->kind != IR_T_ENUM) kstr(&w, "typeName", f->type_name);
+      kbool(&w, "nullable", f->nullable);
+      kbool(&w, "array", f->array);
+      if (f->max_length) kint(&w, "maxLength", f->max_length);
+      if (f->sensitive) kbool(&w, "sensitive", true);
+      write_default(&w, f);
+      close_inline(&w);
+    }
+    close_(&w, "]");
+    write_indexes(&w, "uniques", e->uniques.v, e->uniques.n);
+    write_indexes(&w, "indexes", e->indexes.v, e->indexes.n);
+    write_indexes(&w, "foreignKeyIndexes", e->fk_indexes.v, e->fk_indexes.n);
+    key(&w, "foreignKeys");
+    open_(&w, "[");
+    for (int j = 0; j < e->fields.n; j++) {
+      const st_field *f = e->fields.v[j];
+      if (!f->ref_entity) continue;
+      open_inline(&w);
+      kstr(&w, "name", ir_key_name(s->a, e->table, &f->column, 1, "fkey"));
+      kstr(&w, "field", f->name);
+      kstr(&w, "references", f->ref_entity);
+      kstr(&w, "referencedField", f->ref_field);
+      kstr(&w, "onDelete", ir_on_delete_names[f->on_delete]);
+      close_inline(&w);
+    }
+    close_(&w, "]");
+    close_(&w, "}");
+    if (w.b.n > 1 << 16) flush(&w);
+  }
+  close_(&w, "]");
+  close_(&w, "}");
+  PUT(&w, "\n");
+  flush(&w);
+  *w_ = w;
+}
+
+char *st_write_json(const st_schema *s, const char *migration) {
+  jw w = {0};
+  w.first = true;
+  size_t guess = 4096; /* about the size it will have, so that it grows once or not at all */
+  for (int i = 0; i < s->entities.n; i++)
+    guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
+  w.b.p = malloc(guess);
+  if (w.b.p) w.b.cap = guess;
+  write_document(&w, s, migration);
+  return w.b.p;
+}
+
+bool st_write_json_file(const st_schema *s, const char *migration, FILE *f) {
+  jw w = {0};
+  w.first = true;
+  w.out = f;
+  write_document(&w, s, migration);
+  free(w.b.p);
+  return !w.failed;
+}
