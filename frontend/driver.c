@@ -26,11 +26,15 @@ void fe_free(fe_compilation *c) {
   arena_free(&c->a);
 }
 
-void fe_compile(fe_compilation *c) {
-  for (int i = 0; i < c->schema.files.n; i++)
+void fe_compile_first(fe_compilation *c, int n) {
+  for (int i = 0; i < n; i++)
     fe_parse_file(&c->schema, &c->diags, (uint32_t)i);
   sema_run(&c->schema, &c->diags);
   diag_sort(&c->diags);
+}
+
+void fe_compile(fe_compilation *c) {
+  fe_compile_first(c, c->schema.files.n);
 }
 
 void fe_compile_buffer(fe_compilation *c, const char *path, const char *text, size_t len) {

@@ -427,6 +427,9 @@ void fe_free(fe_compilation *c);
 void fe_init_shared(fe_compilation *c, fe_compilation *owner);
 /* Parse and check every file already loaded in c->schema. */
 void fe_compile(fe_compilation *c);
+/* The same for the first n files only: those loaded after them (a history's
+** plans and snapshots) are not schema. */
+void fe_compile_first(fe_compilation *c, int n);
 /* Convenience for tests and fuzzers: one buffer, compiled. */
 void fe_compile_buffer(fe_compilation *c, const char *path, const char *text, size_t len);
 
