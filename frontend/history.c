@@ -116,23 +116,27 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
     m->broken = true;
     return;
   }
-  int f = src_load(s, d, snap);
-  if (f < 0) {
+  /* The text is let go once read (the state holds copies of its strings):
+  ** it joins the file list, for a diagnostic, only when it is wrong. */
+  size_t len;
+  char *text = src_slurp(d, snap, &len);
+  if (!text) {
     m->broken = true;
     return;
   }
   const char *err, *name = NULL;
   long off;
-  ir_file *file = s->files.v[f];
-  m->snapshot = st_read_json(s->a, s->names, file->text, file->len, &name, &err, &off);
+  m->snapshot = st_read_json(s->a, s->names, text, len, &name, &err, &off);
   if (!m->snapshot) {
-    diag_add(d, DIAG_E0708, at_offset(s, f, off), "bad snapshot: %s", err);
+    diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), off), "bad snapshot: %s",
+             err);
     m->broken = true;
   } else if (name && name != intern_cstr(s->names, m->name)) {
-    diag_add(d, DIAG_E0708, at_offset(s, f, 0), "the snapshot belongs to %s, not to %s", name,
-             m->name);
+    diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), 0),
+             "the snapshot belongs to %s, not to %s", name, m->name);
     m->broken = true;
   }
+  free(text);
 }
 
 static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev,

@@ -31,7 +31,9 @@ int src_add(ir_schema *s, const char *path, const char *text, size_t len) {
   return s->files.n - 1;
 }
 
-int src_load(ir_schema *s, diag_list *d, const char *path) {
+/* path opened for reading when it is a regular file within the size limit;
+** NULL after a diagnostic otherwise. */
+static FILE *open_source(diag_list *d, const char *path, size_t *len) {
   FILE *fp = fopen(path, "rb");
   struct stat st;
   if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -39,31 +41,58 @@ int src_load(ir_schema *s, diag_list *d, const char *path) {
     if (fp) fclose(fp);
     diag_add(d, DIAG_E0003, no_range(), "cannot read '%s': %s", path,
              err ? strerror(err) : "not a regular file");
-    return -1;
+    return NULL;
   }
   if ((unsigned long long)st.st_size > SRC_MAX_BYTES) {
     fclose(fp);
     diag_add(d, DIAG_E0003, no_range(),
              "'%s' is %lld bytes; inspirec reads schema files up to %u MB", path,
              (long long)st.st_size, SRC_MAX_BYTES >> 20);
-    return -1;
+    return NULL;
   }
-  size_t len = (size_t)st.st_size;
-  ir_file *f = arena_alloc(s->a, sizeof *f);
-  f->a = s->a;
-  f->path = arena_strndup(s->a, path, strlen(path));
-  char *buf = arena_alloc(s->a, len + 1);
+  *len = (size_t)st.st_size;
+  return fp;
+}
+
+/* All len bytes of fp into buf, which then ends with a NUL; closes fp. */
+static bool read_source(diag_list *d, const char *path, FILE *fp, char *buf, size_t len) {
   size_t got = len ? fread(buf, 1, len, fp) : 0;
   fclose(fp);
   if (got != len) {
     diag_add(d, DIAG_E0003, no_range(), "cannot read '%s': short read", path);
-    return -1;
+    return false;
   }
   buf[len] = 0;
+  return true;
+}
+
+int src_load(ir_schema *s, diag_list *d, const char *path) {
+  size_t len;
+  FILE *fp = open_source(d, path, &len);
+  if (!fp) return -1;
+  ir_file *f = arena_alloc(s->a, sizeof *f);
+  f->a = s->a;
+  f->path = arena_strndup(s->a, path, strlen(path));
+  char *buf = arena_text(s->a, len + 1);
+  if (!read_source(d, path, fp, buf, len)) return -1;
   f->text = buf;
   f->len = len;
   vec_push(s->a, s->files, f);
   return s->files.n - 1;
+}
+
+char *src_slurp(diag_list *d, const char *path, size_t *len) {
+  FILE *fp = open_source(d, path, len);
+  if (!fp) return NULL;
+  char *buf = malloc(*len + 1);
+  if (!buf) {
+    fclose(fp);
+    diag_add(d, DIAG_E0003, no_range(), "cannot read '%s': out of memory", path);
+    return NULL;
+  }
+  if (read_source(d, path, fp, buf, *len)) return buf;
+  free(buf);
+  return NULL;
 }
 
 static void build_lines(ir_file *f, arena *a) {
