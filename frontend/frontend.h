@@ -137,9 +137,10 @@ void diag_sort(diag_list *d); /* by file, offset, then code: stable output */
 int src_load(ir_schema *s, diag_list *d, const char *path);
 /* Add an in-memory buffer (tests, fuzzing, editors). */
 int src_add(ir_schema *s, const char *path, const char *text, size_t len);
-/* A file's bytes, NUL-terminated, in a buffer of its own for the caller to
-** free (a snapshot, read and let go); NULL after the same diagnostics. */
-char *src_slurp(diag_list *d, const char *path, size_t *len);
+/* A file's bytes, NUL-terminated, in the arena a (a snapshot, read and let
+** go with it: an arena maps a big file in huge pages, where malloc took a
+** page fault every 4 KB); NULL after the same diagnostics. */
+char *src_slurp(diag_list *d, arena *a, const char *path, size_t *len);
 /* Line and column (1-based, column in bytes) of a byte offset. */
 void src_line_col(ir_file *f, uint32_t off, uint32_t *line, uint32_t *col);
 /* The text of line `line` (without its end), and its length. */

@@ -119,8 +119,11 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
   /* The text is let go once read (the state holds copies of its strings):
   ** it joins the file list, for a diagnostic, only when it is wrong. */
   size_t len;
-  char *text = src_slurp(d, snap, &len);
+  arena text_arena;
+  arena_init(&text_arena);
+  char *text = src_slurp(d, &text_arena, snap, &len);
   if (!text) {
+    arena_free(&text_arena);
     m->broken = true;
     return;
   }
@@ -136,7 +139,7 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
              "the snapshot belongs to %s, not to %s", name, m->name);
     m->broken = true;
   }
-  free(text);
+  arena_free(&text_arena);
 }
 
 static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev,

@@ -81,18 +81,11 @@ int src_load(ir_schema *s, diag_list *d, const char *path) {
   return s->files.n - 1;
 }
 
-char *src_slurp(diag_list *d, const char *path, size_t *len) {
+char *src_slurp(diag_list *d, arena *a, const char *path, size_t *len) {
   FILE *fp = open_source(d, path, len);
   if (!fp) return NULL;
-  char *buf = malloc(*len + 1);
-  if (!buf) {
-    fclose(fp);
-    diag_add(d, DIAG_E0003, no_range(), "cannot read '%s': out of memory", path);
-    return NULL;
-  }
-  if (read_source(d, path, fp, buf, *len)) return buf;
-  free(buf);
-  return NULL;
+  char *buf = arena_text(a, *len + 1);
+  return read_source(d, path, fp, buf, *len) ? buf : NULL;
 }
 
 static void build_lines(ir_file *f, arena *a) {

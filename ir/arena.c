@@ -74,6 +74,41 @@ static void out_of_memory(void) {
 ** instead of tens of thousands (a third of `check` at 10,000 entities). */
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* len (a multiple of HUGE_PAGE) zeroed bytes on a 2 MB boundary. */
+static void *map_huge(size_t len) {
+  unsigned char *raw =
+      mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) out_of_memory();
+  size_t head = (HUGE_PAGE - (uintptr_t)raw % HUGE_PAGE) % HUGE_PAGE;
+  if (head) munmap(raw, head);
+  if (HUGE_PAGE - head) munmap(raw + head + len, HUGE_PAGE - head);
+#ifdef MADV_HUGEPAGE
+  madvise(raw + head, len, MADV_HUGEPAGE); /* advice only: it may be refused */
+#endif
+  return raw + head;
+}
+
+static size_t huge_round(size_t bytes) {
+  return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+void *table_alloc(size_t bytes) {
+  if (bytes < HUGE_PAGE) {
+    void *p = calloc(1, bytes);
+    if (!p) out_of_memory();
+    return p;
+  }
+  return map_huge(huge_round(bytes));
+}
+
+void table_free(void *p, size_t bytes) {
+  if (!p) return;
+  if (bytes < HUGE_PAGE)
+    free(p);
+  else
+    munmap(p, huge_round(bytes));
+}
+
 static arena_chunk *chunk_map(size_t bytes) {
   if (bytes <= CHUNK_MAX + sizeof(arena_chunk) && chunk_cached > 0) {
     arena_chunk *c = chunk_cache[--chunk_cached];
@@ -82,17 +117,8 @@ static arena_chunk *chunk_map(size_t bytes) {
     c->next = NULL;
     return c;
   }
-  size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-  unsigned char *raw =
-      mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED) out_of_memory();
-  size_t head = (HUGE_PAGE - (uintptr_t)raw % HUGE_PAGE) % HUGE_PAGE;
-  if (head) munmap(raw, head);
-  if (HUGE_PAGE - head) munmap(raw + head + len, HUGE_PAGE - head);
-  arena_chunk *c = (arena_chunk *)(raw + head);
-#ifdef MADV_HUGEPAGE
-  madvise(c, len, MADV_HUGEPAGE); /* advice only: it may be refused */
-#endif
+  size_t len = huge_round(bytes);
+  arena_chunk *c = map_huge(len);
   c->mapped = len;
   c->cap = len - sizeof(arena_chunk);
   return c;
