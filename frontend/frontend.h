@@ -370,6 +370,10 @@ typedef struct sema {
   /* field name -> its derived column and that column's case-folded key: the
   ** same names (createdAt, name) recur in every entity */
   namemap columns;
+  /* names every entity asks for, interned once */
+  struct {
+    const char *id, *uuid, *primary_key, *unique, *index, *map, *renamed_from, *on;
+  } n;
 } sema;
 
 const char *sema_intern(sema *S, const char *s);

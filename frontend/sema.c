@@ -245,9 +245,17 @@ static void mark_user(sema *S) {
 }
 
 void sema_run(ir_schema *s, diag_list *d) {
-  sema S = {s, d, s->a, s->names, {0}, NULL, {0}};
+  sema S = {s, d, s->a, s->names, {0}, NULL, {0}, {0}};
   arena_init(&S.scratch);
   namemap_init(&S.columns, s->a);
+  S.n.id = sema_intern(&S, "id");
+  S.n.uuid = sema_intern(&S, "uuid");
+  S.n.primary_key = sema_intern(&S, "primaryKey");
+  S.n.unique = sema_intern(&S, "unique");
+  S.n.index = sema_intern(&S, "index");
+  S.n.map = sema_intern(&S, "map");
+  S.n.renamed_from = sema_intern(&S, "renamedFrom");
+  S.n.on = sema_intern(&S, "on");
   declare_all(&S);
   check_enums(&S);
   sema_fields(&S);

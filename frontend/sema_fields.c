@@ -428,8 +428,8 @@ static void check_fields(sema *S, void *fields_vec, namemap *map, field_ctx ctx,
 
 static ir_field *implicit_id(sema *S) {
   ir_field *f = arena_alloc(S->a, sizeof *f);
-  f->name = sema_intern(S, "id");
-  f->type.name = sema_intern(S, "uuid");
+  f->name = S->n.id;
+  f->type.name = S->n.uuid;
   f->type.kind = IR_T_UUID;
   f->implicit = true;
   f->primary_key = true;
@@ -495,7 +495,7 @@ static void entity_fields(sema *S, ir_entity *e) {
   }
   /* The implicit id goes first unless a primary key is declared. */
   bool declared_pk = false;
-  const char *pk_name = sema_intern(S, "primaryKey");
+  const char *pk_name = S->n.primary_key;
   for (int i = 0; i < e->annots.n; i++)
     if (e->annots.v[i]->name == pk_name) declared_pk = true;
   for (int i = 0; i < e->fields.n; i++)
@@ -531,9 +531,9 @@ static void entity_fields(sema *S, ir_entity *e) {
     if (f->unique) vec_push(S->a, e->uniques, single(S, f, true));
     if (f->index) vec_push(S->a, e->indexes, single(S, f, false));
   }
-  const char *n_unique = sema_intern(S, "unique"), *n_index = sema_intern(S, "index");
-  const char *n_map = sema_intern(S, "map"), *n_renamed = sema_intern(S, "renamedFrom");
-  const char *n_on = sema_intern(S, "on");
+  const char *n_unique = S->n.unique, *n_index = S->n.index;
+  const char *n_map = S->n.map, *n_renamed = S->n.renamed_from;
+  const char *n_on = S->n.on;
   ir_annot *seen_map = NULL, *seen_renamed = NULL;
   for (int i = 0; i < e->annots.n; i++) {
     ir_annot *a = e->annots.v[i];
@@ -1109,9 +1109,15 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
     namemap_put(tables, tkey, e);
   }
   arena_mark mark = arena_save(&S->scratch);
-  namemap cols; /* only for the clashes: on the scratch arena */
+  /* Column keys seen, for the clashes, on the scratch arena: scanned when the
+  ** fields are few (most entities), hashed otherwise. */
+  bool hashed = e->fields.n > SEMA_FIELD_SCAN;
+  namemap cols;
   namemap_init(&cols, &S->scratch);
-  namemap_reserve(&cols, (uint32_t)e->fields.n);
+  if (hashed) namemap_reserve(&cols, (uint32_t)e->fields.n);
+  const char **keys = arena_alloc(&S->scratch, sizeof(char *) * (size_t)(e->fields.n + 1));
+  ir_field **keyed = arena_alloc(&S->scratch, sizeof(ir_field *) * (size_t)(e->fields.n + 1));
+  int nkeys = 0;
   for (int i = 0; i < e->fields.n; i++) {
     ir_field *f = e->fields.v[i];
     bool mapped = f->column != NULL; /* @map: its own name, not shared */
@@ -1138,7 +1144,9 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
         namemap_put(&S->columns, f->name, c);
       }
     }
-    ir_field *clash = namemap_get(&cols, ckey);
+    ir_field *clash = hashed ? namemap_get(&cols, ckey) : NULL;
+    for (int j = 0; !hashed && j < nkeys && !clash; j++)
+      if (keys[j] == ckey) clash = keyed[j];
     if (clash) {
       diag *g = diag_add(S->d, DIAG_E0208, f->name_range,
                          strcmp(clash->column, f->column) == 0
@@ -1148,8 +1156,11 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
                                "SQLite and MySQL, which ignore case; rename one or @map it",
                          clash->name, f->name, clash->column, f->column);
       diag_note_add(S->d, g, clash->name_range, "'%s' is declared here", clash->name);
-    } else {
+    } else if (hashed) {
       namemap_put(&cols, ckey, f);
+    } else {
+      keys[nkeys] = ckey;
+      keyed[nkeys++] = f;
     }
   }
   arena_rewind(&S->scratch, mark);
