@@ -27,6 +27,8 @@ build=$root/build-release
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target inspirec bench_gen bench_timeit >/dev/null
 ic=$build/inspirec
+# the record of verified migrations (frontend/verified.c): the bench's own
+export XDG_CACHE_HOME="$build/bench-cache"
 timeit=$build/bench/bench_timeit
 work=$build/bench-work
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); inspirec $("$ic" --version | cut -d' ' -f2), Release"
@@ -72,6 +74,18 @@ for n in $sizes; do
   done
   med=$(printf '%s\n' $times | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
   row "plan (a to b)" "$med" "$rss"
+  # the same with every committed plan replayed, as on a first run (verified.c)
+  times=""
+  rss=0
+  for i in $(seq "$r"); do
+    rm -rf "$p"/migrations/0002_*
+    set -- $(INSPIREC_CACHE=off "$timeit" 1 "$ic" -C "$p" plan -q --new --name bench)
+    [ "$3" = 0 ] || { echo "bench: plan exited $3 at N=$n" >&2; exit 1; }
+    times="$times $1"
+    [ "$2" -gt "$rss" ] && rss=$2
+  done
+  med=$(printf '%s\n' $times | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+  row "plan, history replayed" "$med" "$rss"
   for d in sqlite postgres mysql; do
     set -- $("$timeit" "$r" "$ic" -C "$a" lower --dialect $d --schema)
     [ "$3" = 0 ] || { echo "bench: lower --dialect $d exited $3 at N=$n" >&2; exit 1; }

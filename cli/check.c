@@ -146,6 +146,7 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     h.drop_plans = true;
     int errors_before = c.diags.errors;
     history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
+    history_say_known(&h, o->verbose);
     if (errors_before == 0 && c.diags.errors == 0) history_drift(&c.schema, &c.diags, &h);
     diag_sort(&c.diags);
     /* the budget judges the latest migration: the one a change under review adds */

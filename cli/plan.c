@@ -278,6 +278,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   memset(&h, 0, sizeof h);
   h.drop_plans = true; /* replayed and dropped; a draft is read again below */
   history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
+  history_say_known(&h, o->verbose);
   int history_errors = c.diags.errors;
   fe_compile_first(&c, schema_files);
   if (c.diags.errors > history_errors) { /* the schema's own, with the history's beside them */

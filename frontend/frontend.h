@@ -450,6 +450,8 @@ typedef struct history_mig {
   st_schema *snapshot; /* as committed */
   bool broken;         /* something about it was reported */
   int markers;         /* [RESOLVE] markers left */
+  bool digested;       /* digest holds the SHA-256 of snapshot.json */
+  unsigned char digest[32];
 } history_mig;
 
 typedef struct history {
@@ -461,6 +463,7 @@ typedef struct history {
   ** pages serve what comes next instead of holding a history nobody reads. */
   bool drop_plans;
   arena scratch;
+  int known;               /* migrations whose replay verified.c spared */
   VEC(history_mig *) migs; /* by number */
   st_schema *latest;       /* the last committed snapshot, or the empty state */
 } history;
@@ -476,6 +479,19 @@ const st_schema *history_before(const history *h, int i, arena *a);
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
 /* W0904 when the checked schema differs from the latest snapshot. */
 void history_drift(ir_schema *s, diag_list *d, history *h);
+
+/* ---- verified.c: migrations already verified, byte for byte ------------ */
+
+/* The SHA-256 of a file's bytes; false when OpenSSL fails. */
+bool verified_digest(const char *text, size_t len, unsigned char out[32]);
+/* The key of migration `name` whose plan, snapshot and snapshot before have
+** these digests, for this build of inspirec: 64 hex digits. */
+void verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
+                  const unsigned char snapshot[32], char out[65]);
+bool verified_has(const char *key); /* replayed to its snapshot before, with nothing to say */
+void verified_add(const char *key);
+/* With -v: how many of the history's replays were spared, on stderr. */
+void history_say_known(const history *h, bool verbose);
 
 /* ---- render.c --------------------------------------------------------- */
 

@@ -53,60 +53,65 @@ static ir_range at_offset(ir_schema *s, int file, long off) {
   return r;
 }
 
-/* The plan of m, parsed into the arena `into` (the schema's own, or a
-** scratch one dropped after the replay: the plan grammar declares nothing in
-** the schema, so nothing of the schema points into it). */
-static void load_plan(ir_schema *s, diag_list *d, history *h, history_mig *m, arena *into) {
+/* The file of m's plan, loaded (its index), or -1 after a diagnostic. */
+static int find_plan(ir_schema *s, diag_list *d, history_mig *m) {
   char *plan_a = arena_printf(s->a, "%s/plan.inspire", m->dir);
   char *plan_b = arena_printf(s->a, "%s/plan.migration", m->dir);
   bool a = exists(plan_a, false), b = exists(plan_b, false);
-  if (a && b) {
+  int f = -1;
+  if (a && b)
     diag_add(d, DIAG_E0703, nowhere(),
              "migration %s has both plan.inspire and plan.migration; keep one", m->name);
-    m->broken = true;
-  } else if (!a && !b) {
+  else if (!a && !b)
     diag_add(d, DIAG_E0703, nowhere(), "migration %s has no plan.inspire", m->name);
+  else
+    f = src_load(s, d, a ? plan_a : plan_b);
+  if (f < 0) m->broken = true;
+  return f;
+}
+
+/* The plan in file f, parsed into the arena `into` (the schema's own, or a
+** scratch one dropped after the replay: the plan grammar declares nothing in
+** the schema, so nothing of the schema points into it). */
+static void parse_plan(ir_schema *s, diag_list *d, history *h, history_mig *m, int f, arena *into) {
+  int before = d->errors;
+  arena *main_arena = s->a;
+  s->a = into;
+  m->plan = fe_parse_plan(s, d, (uint32_t)f);
+  s->a = main_arena;
+  m->markers = 0;
+  if (!m->plan) {
+    if (d->errors == before)
+      diag_add(d, DIAG_E0001, at_offset(s, f, 0), "a plan starts with migration \"%s\" { ... }",
+               m->name);
     m->broken = true;
-  } else {
-    int f = src_load(s, d, a ? plan_a : plan_b);
-    if (f < 0) {
-      m->broken = true;
-    } else {
-      int before = d->errors;
-      arena *main_arena = s->a;
-      s->a = into;
-      m->plan = fe_parse_plan(s, d, (uint32_t)f);
-      s->a = main_arena;
-      m->markers = 0;
-      if (!m->plan) {
-        if (d->errors == before)
-          diag_add(d, DIAG_E0001, at_offset(s, f, 0), "a plan starts with migration \"%s\" { ... }",
-                   m->name);
-        m->broken = true;
-      } else {
-        if (d->errors > before) m->broken = true;
-        if (m->plan->name != intern_cstr(s->names, m->name)) {
-          diag *g = diag_add(d, DIAG_E0704, m->plan->name_range,
-                             "the plan is named \"%s\" but its folder is %s; the names must match",
-                             m->plan->name, m->name);
-          diag_label(d, g, "write \"%s\"", m->name);
-          m->broken = true;
-        }
-        for (int i = 0; i < m->plan->ops.n; i++) {
-          ir_op *op = m->plan->ops.v[i];
-          if (!op->resolve) continue;
-          m->markers++;
-          if (h->markers_are_errors) {
-            diag *g = diag_add(d, DIAG_E0706, op->resolve_range,
-                               "[RESOLVE] left in %s: review the operation, then delete the "
-                               "marker to accept it or replace the line",
-                               m->name);
-            if (op->comment) diag_label(d, g, "%s", op->comment);
-          }
-        }
-      }
+    return;
+  }
+  if (d->errors > before) m->broken = true;
+  if (m->plan->name != intern_cstr(s->names, m->name)) {
+    diag *g = diag_add(d, DIAG_E0704, m->plan->name_range,
+                       "the plan is named \"%s\" but its folder is %s; the names must match",
+                       m->plan->name, m->name);
+    diag_label(d, g, "write \"%s\"", m->name);
+    m->broken = true;
+  }
+  for (int i = 0; i < m->plan->ops.n; i++) {
+    ir_op *op = m->plan->ops.v[i];
+    if (!op->resolve) continue;
+    m->markers++;
+    if (h->markers_are_errors) {
+      diag *g = diag_add(d, DIAG_E0706, op->resolve_range,
+                         "[RESOLVE] left in %s: review the operation, then delete the marker to "
+                         "accept it or replace the line",
+                         m->name);
+      if (op->comment) diag_label(d, g, "%s", op->comment);
     }
   }
+}
+
+static void load_plan(ir_schema *s, diag_list *d, history *h, history_mig *m, arena *into) {
+  int f = find_plan(s, d, m);
+  if (f >= 0) parse_plan(s, d, h, m, f, into);
 }
 
 static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
@@ -130,6 +135,7 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
   const char *err, *name = NULL;
   long off;
   m->snapshot = st_read_json(s->a, s->names, text, len, &name, &err, &off);
+  m->digested = verified_digest(text, len, m->digest);
   if (!m->snapshot) {
     diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), off), "bad snapshot: %s",
              err);
@@ -208,14 +214,34 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
     }
   }
   const st_schema *prev = st_new(s->a, s->names);
+  const unsigned char empty[32] = {0}, *prev_digest = empty; /* zeros: the empty schema */
   arena_init(&h->scratch);
   for (int i = 0; i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
-    load_plan(s, d, h, m, h->drop_plans ? &h->scratch : s->a);
+    int f = find_plan(s, d, m);
     load_snapshot(s, d, m);
-    if (m->plan && m->snapshot && !m->broken && prev)
-      replay(s, d, m, prev, h->drop_plans ? &h->scratch : NULL);
+    /* check and plan skip the replay of a migration verified before, byte
+    ** for byte (verified.c); what they keep of it is its snapshot */
+    char key[65];
+    bool keyed = false;
+    if (h->drop_plans && f >= 0 && m->snapshot && m->digested && prev_digest && prev &&
+        !m->broken) {
+      unsigned char plan_digest[32];
+      ir_file *pf = s->files.v[f];
+      keyed = verified_digest(pf->text, pf->len, plan_digest);
+      if (keyed) verified_key(m->name, prev_digest, plan_digest, m->digest, key);
+    }
+    if (keyed && verified_has(key)) {
+      h->known++;
+    } else {
+      int diags = d->items.n;
+      if (f >= 0) parse_plan(s, d, h, m, f, h->drop_plans ? &h->scratch : s->a);
+      if (m->plan && m->snapshot && !m->broken && prev)
+        replay(s, d, m, prev, h->drop_plans ? &h->scratch : NULL);
+      if (keyed && !m->broken && !m->markers && d->items.n == diags) verified_add(key);
+    }
     prev = m->snapshot; /* the next replay starts from what is committed */
+    prev_digest = m->digested ? m->digest : NULL;
     if (h->drop_plans) {
       m->plan = NULL;
       arena_free(&h->scratch);
@@ -226,6 +252,14 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
     if (last->snapshot) h->latest = last->snapshot;
   }
   return 0;
+}
+
+void history_say_known(const history *h, bool verbose) {
+  if (verbose && h->migs.n)
+    fprintf(stderr,
+            "inspirec: history: %d of %d migration%s verified before, byte for byte; %d "
+            "replayed\n",
+            h->known, h->migs.n, h->migs.n == 1 ? "" : "s", h->migs.n - h->known);
 }
 
 const st_schema *history_before(const history *h, int i, arena *a) {

@@ -1,0 +1,163 @@
+/*
+** verified.c: the record of committed migrations already verified.
+**
+** check and plan replay every committed plan on the snapshot before it, and
+** that replay was a third of `plan` at 10,000 entities; yet the history
+** rarely changes between two runs.  A migration whose replay reached its
+** snapshot with nothing to report is recorded here by a SHA-256 key over its
+** name, the bytes of its plan, of its snapshot and of the snapshot before it,
+** and the running binary; the next run that finds the same key skips the
+** replay.  Any change to any of those bytes, or another build of inspirec,
+** makes another key, so a damaged history is never taken for a verified one.
+**
+** The record is a file of hex keys, one a line, in $XDG_CACHE_HOME/inspirec
+** (else ~/.cache/inspirec), appended to with O_APPEND (one write per key, so
+** concurrent runs do not interleave) and cut to its newer half, through a
+** temporary file and a rename, when it grows past VERIFIED_MAX_BYTES.
+** INSPIREC_CACHE=off turns it off.  Nothing here is ever an error: a record
+** that cannot be read or written only means the replay runs.
+*/
+#include "frontend.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VERIFIED_FILE "verified-1"
+#define VERIFIED_MAX_BYTES (256 * 1024)
+#define KEY_HEX 64
+
+static struct {
+  bool loaded, off;
+  char dir[4000], path[4096];
+  char *text; /* the record as read, NUL-terminated */
+  size_t len;
+  unsigned char build[32]; /* which binary: keys of another build never match */
+} rec;
+
+static bool sha256(const void *a, size_t na, const void *b, size_t nb, unsigned char out[32]) {
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  unsigned int n = 0;
+  bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+            EVP_DigestUpdate(md, a, na) == 1 && (!nb || EVP_DigestUpdate(md, b, nb) == 1) &&
+            EVP_DigestFinal_ex(md, out, &n) == 1 && n == 32;
+  EVP_MD_CTX_free(md);
+  return ok;
+}
+
+bool verified_digest(const char *text, size_t len, unsigned char out[32]) {
+  return sha256("", 0, text, len, out);
+}
+
+/* The running binary, by its file's identity: a rebuilt inspirec is another. */
+static bool build_id(unsigned char out[32]) {
+  struct stat st;
+  if (stat("/proc/self/exe", &st) != 0) return false;
+  char id[256];
+  int n = snprintf(id, sizeof id, "%llu %llu %lld %lld.%09ld", (unsigned long long)st.st_dev,
+                   (unsigned long long)st.st_ino, (long long)st.st_size,
+                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  return n > 0 && (size_t)n < sizeof id && sha256(id, (size_t)n, NULL, 0, out);
+}
+
+static void load(void) {
+  if (rec.loaded) return;
+  rec.loaded = true;
+  const char *env = getenv("INSPIREC_CACHE");
+  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+  int n = -1;
+  if (xdg && xdg[0] == '/')
+    n = snprintf(rec.dir, sizeof rec.dir, "%s/inspirec", xdg);
+  else if (home && home[0] == '/')
+    n = snprintf(rec.dir, sizeof rec.dir, "%s/.cache/inspirec", home);
+  rec.off = (env && strcmp(env, "off") == 0) || n < 0 || (size_t)n >= sizeof rec.dir ||
+            !build_id(rec.build);
+  if (rec.off) return;
+  snprintf(rec.path, sizeof rec.path, "%s/" VERIFIED_FILE, rec.dir);
+  FILE *f = fopen(rec.path, "rb");
+  if (!f) return;
+  rec.text = malloc(VERIFIED_MAX_BYTES * 2 + 1);
+  if (rec.text) rec.len = fread(rec.text, 1, VERIFIED_MAX_BYTES * 2, f);
+  fclose(f);
+  if (rec.text) rec.text[rec.len] = 0;
+}
+
+void verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
+                  const unsigned char snapshot[32], char out[65]) {
+  static const char hex[] = "0123456789abcdef";
+  unsigned char buf[16 + 4 * 32 + 256], key[32];
+  size_t n = 0, k = strlen(name);
+  if (k > 256) k = 256; /* folder names are short; a longer one only shares a prefix */
+  memcpy(buf, "inspirec-verify", 16); /* with its NUL */
+  n = 16;
+  load();
+  memcpy(buf + n, rec.build, 32), n += 32;
+  memcpy(buf + n, before, 32), n += 32;
+  memcpy(buf + n, plan, 32), n += 32;
+  memcpy(buf + n, snapshot, 32), n += 32;
+  memcpy(buf + n, name, k), n += k;
+  if (!sha256(buf, n, NULL, 0, key)) memset(key, 0, sizeof key);
+  for (int i = 0; i < 32; i++) {
+    out[2 * i] = hex[key[i] >> 4];
+    out[2 * i + 1] = hex[key[i] & 15];
+  }
+  out[64] = 0;
+}
+
+bool verified_has(const char *key) {
+  load();
+  if (rec.off || !rec.text) return false;
+  for (const char *p = rec.text; (p = strstr(p, key)); p += KEY_HEX)
+    if ((p == rec.text || p[-1] == '\n') && p[KEY_HEX] == '\n') return true;
+  return false;
+}
+
+/* The newer half of the record, through a temporary file and a rename. */
+static void cut(void) {
+  FILE *f = fopen(rec.path, "rb");
+  if (!f) return;
+  char *all = malloc(VERIFIED_MAX_BYTES * 4 + 1);
+  size_t len = all ? fread(all, 1, VERIFIED_MAX_BYTES * 4, f) : 0;
+  fclose(f);
+  if (!all) return;
+  size_t from = len > VERIFIED_MAX_BYTES / 2 ? len - VERIFIED_MAX_BYTES / 2 : 0;
+  while (from < len && from > 0 && all[from - 1] != '\n')
+    from++;
+  char tmp[4096 + 16];
+  snprintf(tmp, sizeof tmp, "%s.XXXXXX", rec.path);
+  int fd = mkstemp(tmp);
+  if (fd >= 0) {
+    bool ok = write(fd, all + from, len - from) == (ssize_t)(len - from);
+    ok &= close(fd) == 0;
+    if (!ok || rename(tmp, rec.path) != 0) unlink(tmp);
+  }
+  free(all);
+}
+
+void verified_add(const char *key) {
+  load();
+  if (rec.off) return;
+  if (mkdir(rec.dir, 0700) != 0 && errno == ENOENT) { /* ~/.cache missing too */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", rec.dir);
+    char *slash = strrchr(parent, '/');
+    if (slash) *slash = 0;
+    mkdir(parent, 0700);
+    mkdir(rec.dir, 0700);
+  }
+  int fd = open(rec.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  char line[KEY_HEX + 1];
+  memcpy(line, key, KEY_HEX);
+  line[KEY_HEX] = '\n';
+  bool ok = write(fd, line, sizeof line) == (ssize_t)sizeof line;
+  struct stat st;
+  bool big = ok && fstat(fd, &st) == 0 && st.st_size > VERIFIED_MAX_BYTES;
+  close(fd);
+  if (big) cut();
+}

@@ -1,0 +1,77 @@
+#!/bin/sh
+# verified.sh INSPIREC EXAMPLES: check and plan spare the replay of committed
+# migrations verified before, byte for byte (frontend/verified.c), and never
+# let that hide a damaged history.
+set -u
+bin=$1
+examples=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/lib.sh"
+export XDG_CACHE_HOME="$tmp/cache"
+record="$XDG_CACHE_HOME/inspirec/verified-1"
+p="$tmp/app"
+evolution_project "$bin" "$examples" "$p"
+n=$(ls "$p/migrations" | wc -l)
+known() { # verb: the count of migrations -v says were verified before
+  "$bin" -C "$p" "$1" -v 2>&1 >/dev/null | sed -n 's/^inspirec: history: \([0-9]*\) of .*/\1/p'
+}
+
+# the first check replays and records every migration; the next ones replay none
+rm -rf "$XDG_CACHE_HOME"
+[ "$(known check)" = 0 ] && [ "$(wc -l <"$record")" = "$n" ] && ok || bad "a first check records $n migrations"
+[ "$(known check)" = "$n" ] && ok || bad "a second check replays nothing"
+[ "$(known plan)" = "$n" ] && ok || bad "plan reads the same record"
+"$bin" -C "$p" check >/dev/null 2>&1 && ok || bad "check still passes"
+
+# a hand edit that no longer reaches its snapshot is caught, record or not
+plan3=$(ls -d "$p"/migrations/0003_*)/plan.inspire
+cp "$plan3" "$tmp/plan3"
+sed -i 's/#888888/#999999/' "$plan3" # a default the snapshot does not have
+cmp -s "$plan3" "$tmp/plan3" && bad "the test's edit changed nothing"
+"$bin" -C "$p" check --color never >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q 'E0707' "$tmp/err" && ok || bad "an edited plan is replayed and refused: $(cat "$tmp/err")"
+before=$(cd "$p" && find . | sort)
+"$bin" -C "$p" plan >/dev/null 2>&1
+[ $? = 1 ] && [ "$(cd "$p" && find . | sort)" = "$before" ] && ok || bad "plan refuses the edited history"
+cp "$tmp/plan3" "$plan3"
+[ "$(known check)" = "$n" ] && ok || bad "the plan restored, its record serves again"
+
+# so is a snapshot edited behind its plan's back, and a migration after it
+snap2=$(ls -d "$p"/migrations/0002_*)/snapshot.json
+cp "$snap2" "$tmp/snap2"
+sed -i '0,/"nullable": false/s//"nullable": true/' "$snap2"
+"$bin" -C "$p" check --color never >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q 'E0707' "$tmp/err" && ok || bad "an edited snapshot is caught: $(cat "$tmp/err")"
+cp "$tmp/snap2" "$snap2"
+
+# a migration with a marker left is never recorded: check reports it each time
+lines=$(wc -l <"$record")
+cp -r "$p" "$tmp/marked"
+sed -i '0,/^  add /s/^  add /  [RESOLVE] add /' "$(ls -d "$tmp"/marked/migrations/0003_*)/plan.inspire"
+for i in 1 2; do
+  "$bin" -C "$tmp/marked" check --color never >/dev/null 2>"$tmp/err"
+  [ $? = 1 ] && grep -q 'E0706' "$tmp/err" && ok || bad "a marker is reported on run $i: $(cat "$tmp/err")"
+done
+[ "$(wc -l <"$record")" -le $((lines + n)) ] && ! "$bin" -C "$tmp/marked" check -v 2>&1 | grep -q "^inspirec: history: $n of" &&
+  ok || bad "a migration with a marker is not recorded"
+
+# INSPIREC_CACHE=off: every replay runs and nothing is written
+cp "$record" "$tmp/record"
+[ "$(INSPIREC_CACHE=off known check)" = 0 ] && cmp -s "$record" "$tmp/record" && ok || bad "INSPIREC_CACHE=off"
+
+# a record that cannot be written or read costs only the replays
+XDG_CACHE_HOME="$tmp/a-file" && touch "$XDG_CACHE_HOME" && export XDG_CACHE_HOME
+"$bin" -C "$p" check >/dev/null 2>&1 && [ "$(known check)" = 0 ] && ok || bad "an unwritable cache folder"
+export XDG_CACHE_HOME="$tmp/cache"
+printf 'not a key\n\n%s\n' "$(head -c 300 /dev/urandom | base64 | tr -d '\n')" >>"$record"
+[ "$(known check)" = "$n" ] && ok || bad "junk in the record is ignored"
+
+# past 256 KB the record keeps its newer half, and the newest keys
+awk 'BEGIN { for (i = 0; i < 5000; i++) printf "%064d\n", i }' >"$record"
+[ "$(known check)" = 0 ] && ok || bad "old keys only: every migration replayed"
+size=$(wc -c <"$record")
+[ "$size" -lt 200000 ] && [ "$(known check)" = "$n" ] && ok || bad "the record is cut ($size bytes) and keeps the new keys"
+
+echo "verified: $pass passed, $fail failed"
+[ $fail = 0 ]
