@@ -70,6 +70,14 @@ char *be_script_text(const be_script *s, const char *header) {
 const char *be_ident(be_ctx *c, const char *name) {
   char q = c->d->quote;
   size_t n = strlen(name), extra = 0;
+  if (!memchr(name, q, n)) { /* nothing to double: nearly every name */
+    char *out = arena_text(c->a, n + 3);
+    out[0] = q;
+    memcpy(out + 1, name, n);
+    out[n + 1] = q;
+    out[n + 2] = 0;
+    return out;
+  }
   for (size_t i = 0; i < n; i++)
     extra += name[i] == q;
   char *out = arena_alloc(c->a, n + extra + 3);

@@ -514,6 +514,34 @@ static void test_arena_marks(void) {
   arena_free(&a);
 }
 
+/* arena_printf's own path for %s, %d and %% gives what vsnprintf gives. */
+static void test_arena_printf(void) {
+  arena a;
+  arena_init(&a);
+  static const struct {
+    const char *fmt, *s1, *s2;
+    int d1, d2;
+  } cases[] = {
+      {"numeric(%d, %d)", NULL, NULL, 10, 2},
+      {"%d%d", NULL, NULL, -2147483647 - 1, 2147483647},
+      {"%d|%d", NULL, NULL, 0, -7},
+  };
+  char want[128];
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    snprintf(want, sizeof want, cases[i].fmt, cases[i].d1, cases[i].d2);
+    const char *got = arena_printf(&a, cases[i].fmt, cases[i].d1, cases[i].d2);
+    check(strcmp(got, want) == 0, "arena_printf(\"%s\"): '%s', want '%s'", cases[i].fmt, got, want);
+  }
+  const char *got = arena_printf(&a, "ALTER TABLE %s ADD %s %% %s", "\"t\"", "", "x y");
+  check(strcmp(got, "ALTER TABLE \"t\" ADD  % x y") == 0, "arena_printf with %%s: '%s'", got);
+  got = arena_printf(&a, "%s", "only");
+  check(strcmp(got, "only") == 0 && strcmp(arena_printf(&a, "no conversion"), "no conversion") == 0,
+        "arena_printf of one string or none");
+  got = arena_printf(&a, "%s=%d (%.1f)", "x", 3, 0.5); /* the general path */
+  check(strcmp(got, "x=3 (0.5)") == 0, "arena_printf through vsnprintf: '%s'", got);
+  arena_free(&a);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_frontend EXAMPLES_DIR\n");
@@ -522,6 +550,7 @@ int main(int argc, char **argv) {
   test_lexer();
   test_names();
   test_arena_marks();
+  test_arena_printf();
   test_variants(argv[1]);
   test_variant_changes_input(argv[1]);
   test_json_and_sarif();

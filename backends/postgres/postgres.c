@@ -465,7 +465,7 @@ static const char *name_problem(arena *a, int kind, const char *name) {
       "xml"};
   if (kind == BE_NAME_COLUMN) {
     for (size_t i = 0; i < sizeof system_columns / sizeof *system_columns; i++)
-      if (strcmp(name, system_columns[i]) == 0)
+      if (name[0] == system_columns[i][0] && strcmp(name, system_columns[i]) == 0)
         return arena_printf(a, "column name '%s' is a Postgres system column; @map it", name);
     return NULL;
   }
