@@ -47,6 +47,9 @@ typedef struct be_script {
 void be_script_init(be_script *s, arena *a);
 void be_emit(be_script *s, const char *comment, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A statement already made in the script's arena, kept as it is: a CREATE
+** TABLE is the biggest text lowering makes, and copying it doubled it. */
+void be_emit_text(be_script *s, const char *comment, const char *sql);
 void be_problem(be_script *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The script as text: `-- header` lines, notes, then one statement a line. */
 char *be_script_text(const be_script *s, const char *header);

@@ -26,6 +26,11 @@ void be_emit(be_script *s, const char *comment, const char *fmt, ...) {
   vec_push(s->a, s->stmts, st);
 }
 
+void be_emit_text(be_script *s, const char *comment, const char *sql) {
+  be_stmt st = {sql, comment};
+  vec_push(s->a, s->stmts, st);
+}
+
 void be_problem(be_script *s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

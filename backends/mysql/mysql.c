@@ -399,7 +399,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
   const char *en = op->kind == OP_RENAME_ENTITY ? op->to : op->entity;
   const st_entity *now = en ? st_entity_find(c->after, en) : NULL;
   switch (op->kind) {
-  case OP_CREATE_ENTITY: be_emit(c->out, NULL, "%s", create_table(c, c->after, now, true)); break;
+  case OP_CREATE_ENTITY: be_emit_text(c->out, NULL, create_table(c, c->after, now, true)); break;
   case OP_DROP_ENTITY: be_emit(c->out, NULL, "DROP TABLE %s", be_ident(c, was->table)); break;
   case OP_RENAME_ENTITY:
   case OP_ALTER_ENTITY:
@@ -459,7 +459,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
 ** works, cycles included. */
 static void create_schema(be_ctx *c, const st_schema *s) {
   for (int i = 0; i < s->entities.n; i++)
-    be_emit(c->out, NULL, "%s", create_table(c, s, s->entities.v[i], false));
+    be_emit_text(c->out, NULL, create_table(c, s, s->entities.v[i], false));
   be_add_references(c, s);
 }
 

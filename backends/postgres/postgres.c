@@ -319,7 +319,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
   const st_entity *now = en ? st_entity_find(c->after, en) : NULL;
   switch (op->kind) {
   case OP_CREATE_ENTITY:
-    be_emit(c->out, NULL, "%s", create_table(c, c->after, now, true));
+    be_emit_text(c->out, NULL, create_table(c, c->after, now, true));
     create_indexes(c, now);
     break;
   case OP_DROP_ENTITY: be_emit(c->out, NULL, "DROP TABLE %s", be_ident(c, was->table)); break;
@@ -406,7 +406,7 @@ static void create_schema(be_ctx *c, const st_schema *s) {
   for (int i = 0; i < s->enums.n; i++)
     create_enum(c, s->enums.v[i]);
   for (int i = 0; i < s->entities.n; i++) {
-    be_emit(c->out, NULL, "%s", create_table(c, s, s->entities.v[i], false));
+    be_emit_text(c->out, NULL, create_table(c, s, s->entities.v[i], false));
     create_indexes(c, s->entities.v[i]);
   }
   be_add_references(c, s);

@@ -287,7 +287,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
   const st_entity *now = en ? st_entity_find(c->after, en) : NULL;
   switch (op->kind) {
   case OP_CREATE_ENTITY:
-    be_emit(c->out, NULL, "%s", create_table(c, c->after, now, now->table));
+    be_emit_text(c->out, NULL, create_table(c, c->after, now, now->table));
     sync_indexes(c, NULL, now);
     break;
   case OP_DROP_ENTITY:
@@ -377,7 +377,7 @@ static void lower_op(be_ctx *c, const ir_op *op) {
 static void create_schema(be_ctx *c, const st_schema *s) {
   for (int i = 0; i < s->entities.n; i++) {
     const st_entity *e = s->entities.v[i];
-    be_emit(c->out, NULL, "%s", create_table(c, s, e, e->table));
+    be_emit_text(c->out, NULL, create_table(c, s, e, e->table));
     sync_indexes(c, NULL, e);
   }
 }
