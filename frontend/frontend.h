@@ -482,6 +482,8 @@ void history_drift(ir_schema *s, diag_list *d, history *h);
 
 /* ---- verified.c: migrations already verified, byte for byte ------------ */
 
+/* Whether the record is in use (not INSPIREC_CACHE=off, a home for it). */
+bool verified_on(void);
 /* The SHA-256 of a file's bytes; false when OpenSSL fails. */
 bool verified_digest(const char *text, size_t len, unsigned char out[32]);
 /* The key of migration `name` whose plan, snapshot and snapshot before have

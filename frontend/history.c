@@ -114,7 +114,8 @@ static void load_plan(ir_schema *s, diag_list *d, history *h, history_mig *m, ar
   if (f >= 0) parse_plan(s, d, h, m, f, into);
 }
 
-static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
+/* digest: whether the snapshot's SHA-256 serves verified.c's key */
+static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool digest) {
   char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
   if (!exists(snap, false)) {
     diag_add(d, DIAG_E0708, nowhere(), "migration %s has no snapshot.json", m->name);
@@ -135,7 +136,7 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m) {
   const char *err, *name = NULL;
   long off;
   m->snapshot = st_read_json(s->a, s->names, text, len, &name, &err, &off);
-  m->digested = verified_digest(text, len, m->digest);
+  m->digested = digest && verified_digest(text, len, m->digest);
   if (!m->snapshot) {
     diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), off), "bad snapshot: %s",
              err);
@@ -215,17 +216,17 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
   }
   const st_schema *prev = st_new(s->a, s->names);
   const unsigned char empty[32] = {0}, *prev_digest = empty; /* zeros: the empty schema */
+  bool record = h->drop_plans && verified_on();              /* check and plan, unless turned off */
   arena_init(&h->scratch);
   for (int i = 0; i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
     int f = find_plan(s, d, m);
-    load_snapshot(s, d, m);
+    load_snapshot(s, d, m, record);
     /* check and plan skip the replay of a migration verified before, byte
     ** for byte (verified.c); what they keep of it is its snapshot */
     char key[65];
     bool keyed = false;
-    if (h->drop_plans && f >= 0 && m->snapshot && m->digested && prev_digest && prev &&
-        !m->broken) {
+    if (record && f >= 0 && m->snapshot && m->digested && prev_digest && prev && !m->broken) {
       unsigned char plan_digest[32];
       ir_file *pf = s->files.v[f];
       keyed = verified_digest(pf->text, pf->len, plan_digest);

@@ -109,6 +109,11 @@ void verified_key(const char *name, const unsigned char before[32], const unsign
   out[64] = 0;
 }
 
+bool verified_on(void) {
+  load();
+  return !rec.off;
+}
+
 bool verified_has(const char *key) {
   load();
   if (rec.off || !rec.text) return false;
