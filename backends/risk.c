@@ -12,7 +12,6 @@
 */
 #include "backend.h"
 
-
 const char *be_risk_class(int score) {
   return score <= 10 ? "safe" : score <= 30 ? "low" : score <= 60 ? "medium" : "destructive";
 }
