@@ -37,9 +37,9 @@ static const char *const words[] = {"Account", "Project", "Invoice", "Order",   
                                     "Comment", "Team",    "Address", "Ticket",  "Shipment"};
 
 typedef struct entity {
-  int owner, ref;      /* 1-based entity numbers, 0: none */
-  char change;         /* b: 'a'dd a column, 'r'ename one, 'd'rop the entity */
-  int referenced;      /* by another entity */
+  int owner, ref; /* 1-based entity numbers, 0: none */
+  char change;    /* b: 'a'dd a column, 'r'ename one, 'd'rop the entity */
+  int referenced; /* by another entity */
 } entity;
 
 static void name_of(int i, char *out, size_t cap) {

@@ -94,15 +94,17 @@ int main(void) {
   json[big - 1] = 'x';
   json[big] = 0;
   check(db && rt_ledger_ensure(db) && rt_run_snapshot(db, 1, "0001_x", "after", json) &&
-            db->drv->query(db, "SELECT part, length(CAST(snapshot AS BLOB)) FROM "
-                               "_inspire_schema_snapshots ORDER BY part",
+            db->drv->query(db,
+                           "SELECT part, length(CAST(snapshot AS BLOB)) FROM "
+                           "_inspire_schema_snapshots ORDER BY part",
                            &rows) &&
             rows.nrows == 3 && atol(rows.cells[1]) == (1 << 20) - 1 &&
             atol(rows.cells[3]) == 1 << 20,
         "a big snapshot is stored in parts of 1 MB, cut between two characters");
   check(db &&
-            db->drv->query(db, "SELECT group_concat(snapshot, '') FROM (SELECT snapshot FROM "
-                               "_inspire_schema_snapshots ORDER BY part)",
+            db->drv->query(db,
+                           "SELECT group_concat(snapshot, '') FROM (SELECT snapshot FROM "
+                           "_inspire_schema_snapshots ORDER BY part)",
                            &rows) &&
             rows.nrows == 1 && eq(rows.cells[0], json),
         "its parts in order are the snapshot");
