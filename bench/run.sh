@@ -63,29 +63,24 @@ for n in $sizes; do
   "$ic" -C "$p" plan -q --new >/dev/null
   rm -rf "$p/schema"
   cp -r "$work/n$n/b/schema" "$p/"
-  times=""
-  rss=0
-  for i in $(seq "$r"); do
-    rm -rf "$p"/migrations/0002_*
-    set -- $("$timeit" 1 "$ic" -C "$p" plan -q --new --name bench)
-    [ "$3" = 0 ] || { echo "bench: plan exited $3 at N=$n" >&2; exit 1; }
-    times="$times $1"
-    [ "$2" -gt "$rss" ] && rss=$2
-  done
-  med=$(printf '%s\n' $times | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
-  row "plan (a to b)" "$med" "$rss"
+  plan_runs() { # operation name, INSPIREC_CACHE value: R runs, each planning 0002 afresh
+    op=$1
+    cache=$2
+    times=""
+    rss=0
+    for i in $(seq "$r"); do
+      rm -rf "$p"/migrations/0002_*
+      set -- $(INSPIREC_CACHE=$cache "$timeit" 1 "$ic" -C "$p" plan -q --new --name bench)
+      [ "$3" = 0 ] || { echo "bench: plan exited $3 at N=$n" >&2; exit 1; }
+      times="$times $1"
+      [ "$2" -gt "$rss" ] && rss=$2
+    done
+    med=$(printf '%s\n' $times | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+    row "$op" "$med" "$rss"
+  }
+  plan_runs "plan (a to b)" on
   # the same with every committed plan replayed, as on a first run (verified.c)
-  times=""
-  rss=0
-  for i in $(seq "$r"); do
-    rm -rf "$p"/migrations/0002_*
-    set -- $(INSPIREC_CACHE=off "$timeit" 1 "$ic" -C "$p" plan -q --new --name bench)
-    [ "$3" = 0 ] || { echo "bench: plan exited $3 at N=$n" >&2; exit 1; }
-    times="$times $1"
-    [ "$2" -gt "$rss" ] && rss=$2
-  done
-  med=$(printf '%s\n' $times | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
-  row "plan, history replayed" "$med" "$rss"
+  plan_runs "plan, history replayed" off
   for d in sqlite postgres mysql; do
     set -- $("$timeit" "$r" "$ic" -C "$a" lower --dialect $d --schema)
     [ "$3" = 0 ] || { echo "bench: lower --dialect $d exited $3 at N=$n" >&2; exit 1; }
