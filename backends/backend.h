@@ -89,6 +89,9 @@ struct be_ctx {
   const st_schema *start;
   const ir_op *const *prior;
   int nprior;
+  /* when set, rewound after each column of a CREATE TABLE: a column's
+  ** definition and the names in it are garbage once copied into the table's */
+  arena *scratch;
 };
 
 enum { BE_NAME_TABLE, BE_NAME_COLUMN, BE_NAME_TYPE };

@@ -119,9 +119,18 @@ void be_create_table_columns(strbuf *b, be_ctx *c, const st_schema *s, const st_
   strbuf_puts(b, "CREATE TABLE ");
   strbuf_puts(b, be_ident(c, name));
   strbuf_puts(b, " (");
+  arena *keep = c->a;
   for (int i = 0; i < e->fields.n; i++) {
     strbuf_puts(b, i ? ",\n  " : "\n  ");
+    if (!c->scratch) {
+      strbuf_puts(b, def(c, s, e, e->fields.v[i]));
+      continue;
+    }
+    arena_mark m = arena_save(c->scratch);
+    c->a = c->scratch;
     strbuf_puts(b, def(c, s, e, e->fields.v[i]));
+    c->a = keep;
+    arena_rewind(c->scratch, m);
   }
 }
 
@@ -519,9 +528,13 @@ const char *be_label_at_start(be_ctx *c, const char **en, const char *label) {
 }
 
 void be_lower_schema(const be_dialect *d, const st_schema *s, be_script *out) {
+  arena scratch;
+  arena_init(&scratch);
   be_ctx c = {d, out->a, out, NULL, s, false};
+  c.scratch = &scratch;
   check_names(d, s, out);
   d->create_schema(&c, s);
+  arena_free(&scratch);
 }
 
 db_schema *be_expected(const be_dialect *d, const st_schema *s, arena *a) {
