@@ -336,21 +336,32 @@ typedef struct fast {
   arena *a; /* for strings with escapes, decoded */
 } fast;
 
-static void fast_space(fast *x) {
-  while (x->p < x->end && (*x->p == ' ' || *x->p == '\n' || *x->p == '\t' || *x->p == '\r'))
+/* Bytes a string's plain run stops at: '"', '\\' and the controls. */
+static const bool string_stop[256] = {
+    [0] = 1,  [1] = 1,  [2] = 1,  [3] = 1,  [4] = 1,  [5] = 1,   [6] = 1,    [7] = 1,  [8] = 1,
+    [9] = 1,  [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1,  [15] = 1,   [16] = 1, [17] = 1,
+    [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1,  [24] = 1,   [25] = 1, [26] = 1,
+    [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+static inline void fast_space(fast *x) {
+  /* most calls find the next token at once: JSON's white space is all below '!' */
+  while (x->p < x->end && (unsigned char)*x->p <= ' ' &&
+         (*x->p == ' ' || *x->p == '\n' || *x->p == '\t' || *x->p == '\r'))
     x->p++;
 }
 
-static bool fast_char(fast *x, char c) {
+static inline bool fast_char(fast *x, char c) {
   fast_space(x);
   if (x->p >= x->end || *x->p != c) return false;
   x->p++;
   return true;
 }
 
-/* The next member's key is k (a literal): then past its colon. */
+/* The next member's key is k (a literal): then past its colon.  Inline, so
+** that the comparison of a literal of known length is a few loads. */
 #define FAST_KEY(x, k) fast_key(x, "\"" k "\"", sizeof k + 1)
-static bool fast_key(fast *x, const char *quoted, size_t n) {
+static inline bool fast_key(fast *x, const char *quoted, size_t n) {
   fast_space(x);
   const char *at = x->p;
   if ((size_t)(x->end - x->p) < n || memcmp(x->p, quoted, n) != 0) return false;
@@ -365,7 +376,7 @@ static bool fast_key(fast *x, const char *quoted, size_t n) {
 static bool fast_bytes(fast *x, const char **s, uint32_t *n) {
   if (!fast_char(x, '"')) return false;
   const char *q = x->p;
-  while (q < x->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+  while (q < x->end && !string_stop[(unsigned char)*q])
     q++;
   if (q < x->end && *q == '\\') {
     json_cursor c;
