@@ -487,8 +487,9 @@ bool verified_on(void);
 /* The SHA-256 of a file's bytes; false when OpenSSL fails. */
 bool verified_digest(const char *text, size_t len, unsigned char out[32]);
 /* The key of migration `name` whose plan, snapshot and snapshot before have
-** these digests, for this build of inspirec: 64 hex digits. */
-void verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
+** these digests, for this build of inspirec: 64 hex digits; false when
+** OpenSSL fails (then nothing is looked up or recorded). */
+bool verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
                   const unsigned char snapshot[32], char out[65]);
 bool verified_has(const char *key); /* replayed to its snapshot before, with nothing to say */
 void verified_add(const char *key);

@@ -229,8 +229,8 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
     if (record && f >= 0 && m->snapshot && m->digested && prev_digest && prev && !m->broken) {
       unsigned char plan_digest[32];
       ir_file *pf = s->files.v[f];
-      keyed = verified_digest(pf->text, pf->len, plan_digest);
-      if (keyed) verified_key(m->name, prev_digest, plan_digest, m->digest, key);
+      keyed = verified_digest(pf->text, pf->len, plan_digest) &&
+              verified_key(m->name, prev_digest, plan_digest, m->digest, key);
     }
     if (keyed && verified_has(key)) {
       h->known++;

@@ -87,7 +87,7 @@ static void load(void) {
   if (rec.text) rec.text[rec.len] = 0;
 }
 
-void verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
+bool verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
                   const unsigned char snapshot[32], char out[65]) {
   static const char hex[] = "0123456789abcdef";
   unsigned char buf[16 + 4 * 32 + 256], key[32];
@@ -101,12 +101,13 @@ void verified_key(const char *name, const unsigned char before[32], const unsign
   memcpy(buf + n, plan, 32), n += 32;
   memcpy(buf + n, snapshot, 32), n += 32;
   memcpy(buf + n, name, k), n += k;
-  if (!sha256(buf, n, NULL, 0, key)) memset(key, 0, sizeof key);
+  if (!sha256(buf, n, NULL, 0, key)) return false; /* no key: the replay runs */
   for (int i = 0; i < 32; i++) {
     out[2 * i] = hex[key[i] >> 4];
     out[2 * i + 1] = hex[key[i] & 15];
   }
   out[64] = 0;
+  return true;
 }
 
 bool verified_on(void) {

@@ -485,15 +485,17 @@ static bool fast_default(fast *x, reader *r, st_field *f) {
 
 /* A field named twice is for the general reader to report. */
 static bool fast_new_field(const st_entity *d, const char *name, namemap *seen) {
-  if (d->fields.n <= 16) {
+  if (d->fields.n < 16) {
     for (int i = 0; i < d->fields.n; i++)
       if (d->fields.v[i]->name == name) return false;
     return true;
   }
-  if (!seen->cap)
+  if (!seen->cap) /* a wide entity: its names so far into the map, then each new one */
     for (int i = 0; i < d->fields.n; i++)
       namemap_put(seen, d->fields.v[i]->name, d->fields.v[i]);
-  return !namemap_get(seen, name);
+  if (namemap_get(seen, name)) return false;
+  namemap_put(seen, name, (void *)name);
+  return true;
 }
 
 static bool fast_field(fast *x, reader *r, st_entity *d, namemap *seen) {
