@@ -275,19 +275,42 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap) {
   return p;
 }
 
+/* Up to CONCAT_PARTS non-empty parts are measured once and kept; more are
+** measured again as they are copied.  Lowering's column definitions, seven
+** parts of which several are "", were most of its calls to strlen. */
+#define CONCAT_PARTS 16
+
 char *arena_concat(arena *a, ...) {
   va_list ap;
-  size_t n = 0;
-  va_start(ap, a);
-  for (const char *s; (s = va_arg(ap, const char *));)
-    n += strlen(s);
-  va_end(ap);
-  char *p = bump(a, n + 1, 1), *w = p;
+  const char *part[CONCAT_PARTS];
+  size_t len[CONCAT_PARTS], n = 0;
+  int k = 0;
+  bool many = false;
   va_start(ap, a);
   for (const char *s; (s = va_arg(ap, const char *));) {
-    size_t k = strlen(s);
-    memcpy(w, s, k);
-    w += k;
+    size_t l = *s ? strlen(s) : 0;
+    n += l;
+    if (!l) continue;
+    if (k == CONCAT_PARTS) many = true;
+    if (many) continue;
+    part[k] = s;
+    len[k++] = l;
+  }
+  va_end(ap);
+  char *p = bump(a, n + 1, 1), *w = p;
+  if (!many) {
+    for (int i = 0; i < k; i++) {
+      memcpy(w, part[i], len[i]);
+      w += len[i];
+    }
+    *w = 0;
+    return p;
+  }
+  va_start(ap, a);
+  for (const char *s; (s = va_arg(ap, const char *));) {
+    size_t l = strlen(s);
+    memcpy(w, s, l);
+    w += l;
   }
   va_end(ap);
   *w = 0;

@@ -537,6 +537,11 @@ static void test_arena_printf(void) {
   got = arena_printf(&a, "%s", "only");
   check(strcmp(got, "only") == 0 && strcmp(arena_printf(&a, "no conversion"), "no conversion") == 0,
         "arena_printf of one string or none");
+  got = arena_concat(&a, "a", "", "bc", "", "", "d", (char *)NULL);
+  check(strcmp(got, "abcd") == 0, "arena_concat with empty parts: '%s'", got);
+  got = arena_concat(&a, "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+                     "15", "16", "17", "", "18", (char *)NULL); /* past the parts it keeps */
+  check(strcmp(got, "123456789101112131415161718") == 0, "arena_concat of 18 parts: '%s'", got);
   got = arena_printf(&a, "%s=%d (%.1f)", "x", 3, 0.5); /* the general path */
   check(strcmp(got, "x=3 (0.5)") == 0, "arena_printf through vsnprintf: '%s'", got);
   arena_free(&a);
