@@ -22,8 +22,7 @@ void be_emit(be_script *s, const char *comment, const char *fmt, ...) {
   va_start(ap, fmt);
   char *sql = arena_vprintf(s->a, fmt, ap);
   va_end(ap);
-  be_stmt st = {sql, comment};
-  vec_push(s->a, s->stmts, st);
+  be_emit_text(s, comment, sql);
 }
 
 void be_emit_text(be_script *s, const char *comment, const char *sql) {

@@ -13,8 +13,7 @@
 /* ---- small helpers ---------------------------------------------------- */
 
 ir_range ps_range(ps_ctx *c, const token *t) {
-  ir_range r = {c->file + 1, t->off, t->len};
-  return r;
+  return ir_range_in(c->file, t->off, t->len);
 }
 
 ir_range ps_span(const ir_range *a, const ir_range *b) {

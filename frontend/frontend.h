@@ -141,6 +141,8 @@ int src_add(ir_schema *s, const char *path, const char *text, size_t len);
 ** go with it: an arena maps a big file in huge pages, where malloc took a
 ** page fault every 4 KB); NULL after the same diagnostics. */
 char *src_slurp(diag_list *d, arena *a, const char *path, size_t *len);
+/* The file a range is in; NULL for a range that is no place. */
+ir_file *src_file_of(const ir_schema *s, const ir_range *r);
 /* Line and column (1-based, column in bytes) of a byte offset. */
 void src_line_col(ir_file *f, uint32_t off, uint32_t *line, uint32_t *col);
 /* The text of line `line` (without its end), and its length. */

@@ -46,11 +46,9 @@ static bool exists(const char *path, bool dir) {
 
 /* The range of a byte offset in a loaded file, one byte long. */
 static ir_range at_offset(ir_schema *s, int file, long off) {
-  ir_range r = {(uint32_t)file + 1, 0, 1};
   ir_file *f = s->files.v[file];
   if (off < 0 || (size_t)off > f->len) off = 0;
-  r.off = (uint32_t)off;
-  return r;
+  return ir_range_in((uint32_t)file, (uint32_t)off, 1);
 }
 
 /* The file of m's plan, loaded (its index), or -1 after a diagnostic. */

@@ -497,8 +497,8 @@ static bool read_op(plan_reader *R, ir_op *op) {
 
 /* The trailing `// comment` on the operation's last line. */
 static void read_comment(const ir_schema *s, ir_op *op) {
-  if (!op->range.file_no) return;
-  const ir_file *f = s->files.v[op->range.file_no - 1];
+  const ir_file *f = src_file_of(s, &op->range);
+  if (!f) return;
   const char *p = f->text + op->range.off + op->range.len;
   const char *end = f->text + f->len;
   while (p < end && (*p == ' ' || *p == '\t' || *p == ','))

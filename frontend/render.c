@@ -74,14 +74,14 @@ static char *clean(const char *s, size_t n, bool keep_tabs) {
 ** zeros) for a range that is no place. */
 static ir_file *place(ir_schema *s, const ir_range *r, uint32_t *line, uint32_t *col) {
   *line = *col = 0;
-  if (r->file_no == 0 || r->file_no > (uint32_t)s->files.n) return NULL;
-  ir_file *f = s->files.v[r->file_no - 1];
-  src_line_col(f, r->off < f->len ? r->off : (uint32_t)f->len, line, col);
+  ir_file *f = src_file_of(s, r);
+  if (f) src_line_col(f, r->off < f->len ? r->off : (uint32_t)f->len, line, col);
   return f;
 }
 
 void render_range_end(ir_schema *s, const ir_range *r, uint32_t *line, uint32_t *col) {
-  ir_file *f = place(s, r, line, col);
+  *line = *col = 0;
+  ir_file *f = src_file_of(s, r);
   if (!f) return;
   uint32_t end = r->off + r->len;
   if (end > f->len) end = (uint32_t)f->len;

@@ -1057,11 +1057,13 @@ static bool starts_with(const ir_index *ix, const ir_field *f) {
   return ix && ix->nfields > 0 && ix->fields[0] == f;
 }
 
-/* The key two database names clash under: SQLite folds ASCII case in every
-** name and MySQL in column names, so `Tasks` and `tasks` are one name there. */
+/* A field name's derived column and its key (S->columns). */
 typedef struct column_name {
   const char *column, *key;
 } column_name;
+
+/* The key two database names clash under: SQLite folds ASCII case in every
+** name and MySQL in column names, so `Tasks` and `tasks` are one name there. */
 
 static const char *db_name_key(sema *S, const char *name) {
   const char *up = name;

@@ -18,17 +18,19 @@ static ir_range no_range(void) {
   return r;
 }
 
-int src_add(ir_schema *s, const char *path, const char *text, size_t len) {
+/* text, NUL-terminated in the schema's arena, joins the file list. */
+static int add_file(ir_schema *s, const char *path, const char *text, size_t len) {
   ir_file *f = arena_alloc(s->a, sizeof *f);
   f->a = s->a;
   f->path = arena_strndup(s->a, path, strlen(path));
-  char *buf = arena_alloc(s->a, len + 1);
-  memcpy(buf, text, len);
-  buf[len] = 0;
-  f->text = buf;
+  f->text = text;
   f->len = len;
   vec_push(s->a, s->files, f);
   return s->files.n - 1;
+}
+
+int src_add(ir_schema *s, const char *path, const char *text, size_t len) {
+  return add_file(s, path, arena_strndup(s->a, text, len), len);
 }
 
 /* path opened for reading when it is a regular file within the size limit;
@@ -66,26 +68,21 @@ static bool read_source(diag_list *d, const char *path, FILE *fp, char *buf, siz
   return true;
 }
 
-int src_load(ir_schema *s, diag_list *d, const char *path) {
-  size_t len;
-  FILE *fp = open_source(d, path, &len);
-  if (!fp) return -1;
-  ir_file *f = arena_alloc(s->a, sizeof *f);
-  f->a = s->a;
-  f->path = arena_strndup(s->a, path, strlen(path));
-  char *buf = arena_text(s->a, len + 1);
-  if (!read_source(d, path, fp, buf, len)) return -1;
-  f->text = buf;
-  f->len = len;
-  vec_push(s->a, s->files, f);
-  return s->files.n - 1;
-}
-
 char *src_slurp(diag_list *d, arena *a, const char *path, size_t *len) {
   FILE *fp = open_source(d, path, len);
   if (!fp) return NULL;
   char *buf = arena_text(a, *len + 1);
   return read_source(d, path, fp, buf, *len) ? buf : NULL;
+}
+
+int src_load(ir_schema *s, diag_list *d, const char *path) {
+  size_t len;
+  char *text = src_slurp(d, s->a, path, &len);
+  return text ? add_file(s, path, text, len) : -1;
+}
+
+ir_file *src_file_of(const ir_schema *s, const ir_range *r) {
+  return r->file_no && r->file_no <= (uint32_t)s->files.n ? s->files.v[r->file_no - 1] : NULL;
 }
 
 static void build_lines(ir_file *f, arena *a) {

@@ -26,7 +26,7 @@ static void lx_error(lexer *L, diag_code code, const unsigned char *at, uint32_t
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  ir_range r = {L->file + 1, (uint32_t)(at - L->src), len};
+  ir_range r = ir_range_in(L->file, (uint32_t)(at - L->src), len);
   diag_add(L->diags, code, r, "%s", buf);
 }
 
@@ -128,7 +128,7 @@ static void scan_string(lexer *L, const unsigned char *start) {
     }
     if (c == '\n' || c == '\r' || (c == 0 && p >= L->end)) {
       if (!L->quiet) {
-        ir_range r = {L->file + 1, (uint32_t)(start - L->src), 1};
+        ir_range r = ir_range_in(L->file, (uint32_t)(start - L->src), 1);
         diag *g = diag_add(L->diags, DIAG_E0105, r,
                            "unterminated string; close it with '\"' on the same line");
         diag_label(L->diags, g, "string starts here");
@@ -242,7 +242,7 @@ loop:
       if (!scan_block_comment(L)) {
         /* Point at the opening, where the user has to look. */
         if (!L->quiet) {
-          ir_range r = {L->file + 1, t->off, 2};
+          ir_range r = ir_range_in(L->file, t->off, 2);
           diag *g = diag_add(L->diags, DIAG_E0104, r, "unterminated block comment; close it with '*/'");
           diag_label(L->diags, g, "comment starts here");
         }
@@ -426,7 +426,7 @@ static bool newline_separates(lexer *L) {
 static bool push_bracket(lexer *L, char c, const token *t) {
   if (L->depth >= LX_MAX_DEPTH) {
     if (!L->too_deep) {
-      ir_range r = {L->file + 1, t->off, t->len};
+      ir_range r = ir_range_in(L->file, t->off, t->len);
       diag_add(L->diags, DIAG_E0002, r,
                "brackets nested more than %d deep; flatten the structure", LX_MAX_DEPTH);
     }
@@ -483,7 +483,7 @@ int lx_next(lexer *L, token *t) {
     if (L->has_doc && k != TK_NL) {
       if (k == TK_RBRACE || k == LX_EOF) {
         if (!L->quiet) {
-          ir_range r = {L->file + 1, L->doc_off, 3};
+          ir_range r = ir_range_in(L->file, L->doc_off, 3);
           diag_add(L->diags, DIAG_W0903, r,
                    "this doc comment documents nothing; put it right before a declaration or "
                    "member, or use '//'");

@@ -198,8 +198,6 @@ char *arena_strndup(arena *a, const char *s, size_t n) {
   return p;
 }
 
-/* One vsnprintf into a stack buffer, a second only for long text; "%s" alone,
-** the way statements built elsewhere are passed on, is a copy. */
 /* Whether fmt converts nothing but %s and %d (and writes %%): most SQL a
 ** backend emits, which put_simple then puts together in two passes where
 ** vsnprintf, run twice, was a tenth of lowering a large schema. */
@@ -259,6 +257,7 @@ static char *put_simple(arena *a, const char *fmt, va_list ap) {
   return out;
 }
 
+/* Otherwise one vsnprintf into a stack buffer, a second only for long text. */
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) {
   if (simple_format(fmt)) return put_simple(a, fmt, ap);
   char small[512];

@@ -177,6 +177,11 @@ int ir_edit_distance(const char *a, const char *b, int limit);
 typedef struct ir_range {
   uint32_t file_no, off, len;
 } ir_range;
+/* The range of len bytes at off in the file of index `file`. */
+static inline ir_range ir_range_in(uint32_t file, uint32_t off, uint32_t len) {
+  ir_range r = {file + 1, off, len};
+  return r;
+}
 
 /* Column types.  ORDER TYPES: the dump and the backends index tables by it. */
 #define IR_TYPES(X)                                                                                \

@@ -361,6 +361,7 @@ static inline bool fast_char(fast *x, char c) {
 /* The next member's key is k (a literal): then past its colon.  Inline, so
 ** that the comparison of a literal of known length is a few loads. */
 #define FAST_KEY(x, k) fast_key(x, "\"" k "\"", sizeof k + 1)
+#define FAST_NEXT(x, k) (fast_char(x, ',') && FAST_KEY(x, k)) /* the member after, named k */
 static inline bool fast_key(fast *x, const char *quoted, size_t n) {
   fast_space(x);
   const char *at = x->p;
@@ -458,8 +459,8 @@ static bool fast_indexes(fast *x, reader *r, void *vec) {
     const char *s;
     uint32_t n;
     if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !fast_bytes(x, &s, &n) ||
-        !fast_char(x, ',') || !FAST_KEY(x, "fields") ||
-        !fast_names(x, r, &ix->fields, &ix->nfields) || !ix->nfields || !fast_char(x, '}'))
+        !FAST_NEXT(x, "fields") || !fast_names(x, r, &ix->fields, &ix->nfields) || !ix->nfields ||
+        !fast_char(x, '}'))
       return false;
     if (out) vec_push(r->a, *out, ix);
   } while (fast_char(x, ','));
@@ -502,13 +503,13 @@ static bool fast_field(fast *x, reader *r, st_entity *d, namemap *seen) {
   st_field *f = arena_alloc(r->a, sizeof *f);
   const char *type;
   if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(f->name = fast_name(x, r)) ||
-      !fast_new_field(d, f->name, seen) || !fast_char(x, ',') || !FAST_KEY(x, "column") ||
-      !(f->column = fast_name(x, r)) || !fast_char(x, ',') || !FAST_KEY(x, "type") ||
-      !(type = fast_name(x, r)) || !set_type(r, f, type) || !fast_char(x, ','))
+      !fast_new_field(d, f->name, seen) || !FAST_NEXT(x, "column") ||
+      !(f->column = fast_name(x, r)) || !FAST_NEXT(x, "type") || !(type = fast_name(x, r)) ||
+      !set_type(r, f, type) || !fast_char(x, ','))
     return false;
   if (f->kind == IR_T_DECIMAL &&
-      (!FAST_KEY(x, "precision") || !fast_int(x, &f->precision, 0, 1000) || !fast_char(x, ',') ||
-       !FAST_KEY(x, "scale") || !fast_int(x, &f->scale, 0, 1000) || !check_decimal(r, f) ||
+      (!FAST_KEY(x, "precision") || !fast_int(x, &f->precision, 0, 1000) ||
+       !FAST_NEXT(x, "scale") || !fast_int(x, &f->scale, 0, 1000) || !check_decimal(r, f) ||
        !fast_char(x, ',')))
     return false;
   if (f->kind == IR_T_ENUM &&
@@ -517,8 +518,8 @@ static bool fast_field(fast *x, reader *r, st_entity *d, namemap *seen) {
   if (f->kind == IR_T_EMBEDDED &&
       (!FAST_KEY(x, "typeName") || !(f->type_name = fast_name(x, r)) || !fast_char(x, ',')))
     return false;
-  if (!FAST_KEY(x, "nullable") || !fast_bool(x, &f->nullable) || !fast_char(x, ',') ||
-      !FAST_KEY(x, "array") || !fast_bool(x, &f->array))
+  if (!FAST_KEY(x, "nullable") || !fast_bool(x, &f->nullable) || !FAST_NEXT(x, "array") ||
+      !fast_bool(x, &f->array))
     return false;
   while (fast_char(x, ',')) {
     if (!f->max_length && !f->sensitive && !f->def && FAST_KEY(x, "maxLength")) {
@@ -542,10 +543,9 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
   uint32_t n;
   int npk;
   if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(d->name = fast_name(x, r)) ||
-      !fast_char(x, ',') || !FAST_KEY(x, "table") || !(d->table = fast_name(x, r)) ||
-      !fast_char(x, ',') || !FAST_KEY(x, "primaryKey") || !fast_names(x, r, &pk, &npk) ||
-      !fast_char(x, ',') || !FAST_KEY(x, "primaryKeyName") || !fast_bytes(x, &s_, &n) ||
-      !fast_char(x, ',') || !FAST_KEY(x, "fields") || !fast_char(x, '['))
+      !FAST_NEXT(x, "table") || !(d->table = fast_name(x, r)) || !FAST_NEXT(x, "primaryKey") ||
+      !fast_names(x, r, &pk, &npk) || !FAST_NEXT(x, "primaryKeyName") || !fast_bytes(x, &s_, &n) ||
+      !FAST_NEXT(x, "fields") || !fast_char(x, '['))
     return false;
   d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
   namemap seen;
@@ -556,21 +556,19 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
     while (fast_char(x, ','));
     if (!fast_char(x, ']')) return false;
   }
-  if (!set_pkey(r, d, pk, npk) || !fast_char(x, ',') || !FAST_KEY(x, "uniques") ||
-      !fast_indexes(x, r, &d->uniques) || !fast_char(x, ',') || !FAST_KEY(x, "indexes") ||
-      !fast_indexes(x, r, &d->indexes) || !check_index_fields(r, d) || !fast_char(x, ',') ||
-      !FAST_KEY(x, "foreignKeyIndexes") || !fast_indexes(x, r, NULL) || !fast_char(x, ',') ||
-      !FAST_KEY(x, "foreignKeys") || !fast_char(x, '['))
+  if (!set_pkey(r, d, pk, npk) || !FAST_NEXT(x, "uniques") || !fast_indexes(x, r, &d->uniques) ||
+      !FAST_NEXT(x, "indexes") || !fast_indexes(x, r, &d->indexes) || !check_index_fields(r, d) ||
+      !FAST_NEXT(x, "foreignKeyIndexes") || !fast_indexes(x, r, NULL) ||
+      !FAST_NEXT(x, "foreignKeys") || !fast_char(x, '['))
     return false;
   if (!fast_char(x, ']')) {
     do {
       const char *field, *ref, *rf, *od;
       if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !fast_bytes(x, &s_, &n) ||
-          !fast_char(x, ',') || !FAST_KEY(x, "field") || !(field = fast_name(x, r)) ||
-          !fast_char(x, ',') || !FAST_KEY(x, "references") || !(ref = fast_name(x, r)) ||
-          !fast_char(x, ',') || !FAST_KEY(x, "referencedField") || !(rf = fast_name(x, r)) ||
-          !fast_char(x, ',') || !FAST_KEY(x, "onDelete") || !(od = fast_name(x, r)) ||
-          !fast_char(x, '}') || !set_fk(r, d, field, ref, rf, od))
+          !FAST_NEXT(x, "field") || !(field = fast_name(x, r)) || !FAST_NEXT(x, "references") ||
+          !(ref = fast_name(x, r)) || !FAST_NEXT(x, "referencedField") || !(rf = fast_name(x, r)) ||
+          !FAST_NEXT(x, "onDelete") || !(od = fast_name(x, r)) || !fast_char(x, '}') ||
+          !set_fk(r, d, field, ref, rf, od))
         return false;
     } while (fast_char(x, ','));
     if (!fast_char(x, ']')) return false;
@@ -583,9 +581,8 @@ static bool fast_enum(fast *x, reader *r, st_schema *s) {
   const char **v;
   int n;
   if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(d->name = fast_name(x, r)) ||
-      !fast_char(x, ',') || !FAST_KEY(x, "dbName") || !(d->db_name = fast_name(x, r)) ||
-      !fast_char(x, ',') || !FAST_KEY(x, "values") || !fast_names(x, r, &v, &n) || !n ||
-      !fast_char(x, '}') || st_enum_find(s, d->name))
+      !FAST_NEXT(x, "dbName") || !(d->db_name = fast_name(x, r)) || !FAST_NEXT(x, "values") ||
+      !fast_names(x, r, &v, &n) || !n || !fast_char(x, '}') || st_enum_find(s, d->name))
     return false;
   for (int i = 0; i < n; i++)
     vec_push(r->a, d->members, v[i]);
@@ -600,9 +597,8 @@ static st_schema *read_fast(reader *r, const char *text, size_t len, const char 
   const char *format;
   uint32_t n;
   if (!fast_char(&x, '{') || !FAST_KEY(&x, "format") || !fast_bytes(&x, &format, &n) ||
-      !bytes_are(format, n, ST_FORMAT) || !fast_char(&x, ',') || !FAST_KEY(&x, "migration") ||
-      !(*migration = fast_name(&x, r)) || !fast_char(&x, ',') || !FAST_KEY(&x, "enums") ||
-      !fast_char(&x, '['))
+      !bytes_are(format, n, ST_FORMAT) || !FAST_NEXT(&x, "migration") ||
+      !(*migration = fast_name(&x, r)) || !FAST_NEXT(&x, "enums") || !fast_char(&x, '['))
     return NULL;
   st_schema *s = st_new(r->a, r->names);
   if (!fast_char(&x, ']')) {
@@ -611,7 +607,7 @@ static st_schema *read_fast(reader *r, const char *text, size_t len, const char 
     while (fast_char(&x, ','));
     if (!fast_char(&x, ']')) return NULL;
   }
-  if (!fast_char(&x, ',') || !FAST_KEY(&x, "entities") || !fast_char(&x, '[')) return NULL;
+  if (!FAST_NEXT(&x, "entities") || !fast_char(&x, '[')) return NULL;
   if (!fast_char(&x, ']')) {
     do
       if (!fast_entity(&x, r, s)) return NULL;
