@@ -66,10 +66,12 @@ static void push_range(arena *a, ir_range **arr, int n, ir_range r) {
 
 /* `///` lines: markers and one following space removed, lines joined by \n. */
 const char *ps_doc(ps_ctx *c, const token *t) {
-  if (!t->doc_len) return NULL;
-  const char *p = c->s->files.v[c->file]->text + t->doc_off;
-  const char *end = p + t->doc_len;
-  char *out = arena_text(c->s->a, t->doc_len + 1);
+  if (!c->L->ndocs) return NULL;
+  const lx_doc_entry *d = lx_doc(c->L, t->off);
+  if (!d) return NULL;
+  const char *p = c->s->files.v[c->file]->text + d->off;
+  const char *end = p + d->len;
+  char *out = arena_text(c->s->a, d->len + 1);
   size_t o = 0;
   while (p < end) {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))

@@ -153,18 +153,24 @@ int src_collect_dir(ir_schema *s, diag_list *d, const char *dir);
 
 /* ---- lexer.re --------------------------------------------------------- */
 
+/* Where a token's bytes are; its kind travels beside it.  Eight bytes, so the
+** parser is handed it in a register: lines and columns are worked out when a
+** diagnostic is shown (src_line_col), and the rare doc comments sit in the
+** lexer's side table (lx_doc). */
 typedef struct token {
-  int kind;
-  uint32_t off, len, line, col;
-  uint32_t doc_off, doc_len; /* the `///` block before this token, if any */
+  uint32_t off, len;
 } token;
+
+/* A `///` block and the token it documents. */
+typedef struct lx_doc_entry {
+  uint32_t token_off, off, len;
+} lx_doc_entry;
 
 /* Token kinds the lexer uses internally; lemon's codes are all below 256. */
 enum { LX_EOF = 0, LX_NEWLINE = 1000, LX_SKIP = 1001 };
 
 typedef struct lexer {
-  const unsigned char *src, *cur, *end, *line_start;
-  uint32_t line;
+  const unsigned char *src, *cur, *end;
   uint32_t file;
   diag_list *diags;
   ir_schema *schema;
@@ -174,15 +180,19 @@ typedef struct lexer {
   int prev;        /* last token handed to the parser */
   bool in_actions; /* inside the action list of @grant/@deny */
   bool too_deep;
-  bool quiet; /* while peeking: no diagnostics */
-  uint32_t doc_off, doc_len;
+  bool quiet;                /* while peeking: no diagnostics */
+  uint32_t doc_off, doc_len; /* the `///` block read and not yet attached */
   bool has_doc;
+  lx_doc_entry *docs; /* attached blocks, in token order */
+  int ndocs, docs_cap;
 } lexer;
 
 #define LX_MAX_DEPTH 256
 
 void lx_init(lexer *L, ir_schema *s, diag_list *d, uint32_t file);
 int lx_next(lexer *L, token *t);
+/* The `///` block attached to the token at off, or NULL. */
+const lx_doc_entry *lx_doc(const lexer *L, uint32_t token_off);
 /* Token display names for "expected ..." lists. */
 const char *lx_token_name(int kind);
 
@@ -197,7 +207,7 @@ typedef struct ps_ctx {
   bool overflow; /* the parser's stack overflowed */
   ir_plan *plan; /* a plan file's result */
   int syntax_errors;
-  token last;             /* the last token fed, for "unexpected end of input" */
+  token last;             /* the last token fed, for the stack overflow's range */
   ir_typeref *spare_type; /* a field's type, copied into the field: the next type reuses it */
   struct ps_member *spare_members; /* members of bodies already made, for the next bodies */
   struct ps_list *spare_list;      /* the last body's member list, its room kept */
@@ -348,7 +358,7 @@ ir_plan *fe_parse_plan(ir_schema *s, diag_list *d, uint32_t file);
 void plan_comments(const ir_schema *s, ir_plan *p);
 bool plan_replay(st_schema *state, ir_plan *p, diag_list *d);
 /* Called from %syntax_error with the expected-token list already built. */
-void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int nexpected);
+void ps_report_syntax(ps_ctx *c, int kind, const token *t, const int *expected, int nexpected);
 
 /* ---- sema_*.c --------------------------------------------------------- */
 

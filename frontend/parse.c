@@ -31,9 +31,8 @@ static const char *describe(ps_ctx *c, const token *t, int kind) {
   }
 }
 
-void ps_report_syntax(ps_ctx *c, const token *t, const int *expected, int n) {
+void ps_report_syntax(ps_ctx *c, int kind, const token *t, const int *expected, int n) {
   c->syntax_errors++;
-  int kind = t->kind;
   ir_range r = ps_range(c, t);
   if (kind == LX_EOF) r.len = 0;
   char buf[512];
@@ -109,12 +108,10 @@ static ir_plan *parse(ir_schema *s, diag_list *d, uint32_t file, bool plan) {
   token t;
   memset(&t, 0, sizeof t);
   if (plan) { /* the synthetic first token selects the plan language */
-    t.kind = TK_START_PLAN;
     inspireParse(p, TK_START_PLAN, t);
   }
   for (;;) {
     int k = lx_next(&L, &t);
-    t.kind = k;
     if (k == LX_EOF) break;
     c.last = t;
     inspireParse(p, k, t);
@@ -125,7 +122,6 @@ static ir_plan *parse(ir_schema *s, diag_list *d, uint32_t file, bool plan) {
   /* Input cut short by the nesting limit is not "incomplete": the limit
   ** was reported, so the parser is not asked to finish. */
   if (!L.too_deep) {
-    t.kind = LX_EOF;
     inspireParse(p, 0, t);
   }
   inspireParseFree(p, free);

@@ -84,8 +84,7 @@ static int inspire_expected(struct yyParser *p, int *out) {
 %syntax_error {
   int expected[YYNTOKEN];
   int n = inspire_expected(yypParser, expected);
-  ps_report_syntax(ctx, &TOKEN, expected, n);
-  (void)yymajor;
+  ps_report_syntax(ctx, yymajor, &TOKEN, expected, n);
 }
 
 %stack_overflow {
@@ -122,10 +121,10 @@ decls ::= decls decl.
 /* Bodies are `{ }`, `{ list }` or `{ list seps }`: no empty reduction at the
 ** end of a list, so an error inside a member never pops the members before
 ** it, and `list error` recovers at the next separator. */
-seps ::= sep.
-seps ::= seps sep.
-sep ::= NL.
-sep ::= COMMA.
+seps ::= NL.
+seps ::= COMMA.
+seps ::= seps NL.
+seps ::= seps COMMA.
 
 /* ---- declarations ----------------------------------------------------- */
 

@@ -57,8 +57,7 @@ static int utf8_len(const unsigned char *p, const unsigned char *end, uint32_t *
   return n;
 }
 
-/* Check the bytes of a comment: UTF-8, NUL, lone CR.  Newlines are counted by
-** the caller. */
+/* Check the bytes of a comment: UTF-8, NUL, lone CR. */
 static void check_text(lexer *L, const unsigned char *p, const unsigned char *end) {
   while (p < end) {
     uint32_t cp;
@@ -79,11 +78,6 @@ static void check_text(lexer *L, const unsigned char *p, const unsigned char *en
   }
 }
 
-static void newline(lexer *L, const unsigned char *after) {
-  L->line++;
-  L->line_start = after;
-}
-
 /* Returns false when the input ends before the comment does. */
 static bool scan_block_comment(lexer *L) {
   const unsigned char *p = L->cur;
@@ -96,9 +90,7 @@ static bool scan_block_comment(lexer *L) {
       L->cur = p + 2;
       return true;
     }
-    if (p[0] == '\n') {
-      newline(L, p + 1);
-    } else if (p[0] == '\r' && p[1] != '\n') {
+    if (p[0] == '\r' && p[1] != '\n') {
       lx_error(L, DIAG_E0103, p, 1, "carriage return without line feed; use \\n or \\r\\n line ends");
     } else if (p[0] == 0) {
       lx_error(L, DIAG_E0102, p, 1, "NUL byte in a comment; remove it");
@@ -192,16 +184,13 @@ static void scan_string(lexer *L, const unsigned char *start) {
 }
 
 /* One raw token.  Returns a TK_ code, LX_NEWLINE, LX_SKIP (comment) or LX_EOF. */
-static int lx_raw(lexer *L, token *t) {
+static inline __attribute__((always_inline)) int lx_raw(lexer *L, token *t) {
   const unsigned char *mark = NULL;
   const unsigned char *start, *cur; /* a local cursor: the automaton keeps it in a register */
   (void)mark;
 loop:
   start = cur = L->cur;
   t->off = (uint32_t)(start - L->src);
-  t->line = L->line;
-  t->col = (uint32_t)(start - L->line_start + 1);
-  t->len = 0;
 #define TOK(k) (t->len = (uint32_t)(L->cur - start), (k))
   /*!re2c
     re2c:define:YYCTYPE = "unsigned char";
@@ -224,10 +213,10 @@ loop:
       goto loop;
     }
     [ \t\f\v]+        { L->cur = cur; goto loop; }
-    "\r\n" | "\n"     { L->cur = cur; t->len = (uint32_t)(L->cur - start); newline(L, L->cur); return LX_NEWLINE; }
+    "\r\n" | "\n"     { L->cur = cur; return TOK(LX_NEWLINE); }
     "\r" { L->cur = cur;
       lx_error(L, DIAG_E0103, start, 1, "carriage return without line feed; use \\n or \\r\\n line ends");
-      /* Read on as if it ended the line; line numbers still count \n only. */
+      /* Read on as if it ended the line; line numbers count \n only (src_line_col). */
       t->len = 1;
       return LX_NEWLINE;
     }
@@ -365,13 +354,16 @@ void lx_init(lexer *L, ir_schema *s, diag_list *d, uint32_t file) {
   L->src = (const unsigned char *)f->text;
   L->end = L->src + f->len;
   L->cur = L->src;
-  L->line_start = L->src;
-  L->line = 1;
   L->file = file;
   L->diags = d;
   L->schema = s;
   /* A byte-order mark is not content, but columns still count its bytes. */
   if (f->len >= 3 && memcmp(L->src, "\xEF\xBB\xBF", 3) == 0) L->cur += 3;
+}
+
+/* peek's own copy of the automaton: lx_raw is inlined where tokens are read. */
+static __attribute__((noinline)) int lx_raw_peek(lexer *L, token *t) {
+  return lx_raw(L, t);
 }
 
 /* The next significant token kinds, without consuming anything. */
@@ -380,11 +372,11 @@ static int peek(lexer *L, int *second) {
   L->quiet = true;
   token t;
   int k;
-  do k = lx_raw(L, &t);
+  do k = lx_raw_peek(L, &t);
   while (k == LX_NEWLINE || k == LX_SKIP);
   if (second) {
     int k2;
-    do k2 = lx_raw(L, &t);
+    do k2 = lx_raw_peek(L, &t);
     while (k2 == LX_SKIP);
     *second = k2;
   }
@@ -444,6 +436,27 @@ static bool push_bracket(lexer *L, char c, const token *t) {
   return true;
 }
 
+static void attach_doc(lexer *L, uint32_t token_off) {
+  if (L->ndocs == L->docs_cap) {
+    int ncap = L->docs_cap ? L->docs_cap * 2 : 16;
+    lx_doc_entry *nd = arena_alloc(L->schema->a, (size_t)ncap * sizeof *nd);
+    if (L->ndocs) memcpy(nd, L->docs, (size_t)L->ndocs * sizeof *nd);
+    L->docs = nd;
+    L->docs_cap = ncap;
+  }
+  L->docs[L->ndocs++] = (lx_doc_entry){token_off, L->doc_off, L->doc_len};
+}
+
+/* From the newest back: the builders ask for a token of the declaration being
+** reduced, so the search stops within its own members. */
+const lx_doc_entry *lx_doc(const lexer *L, uint32_t token_off) {
+  for (int i = L->ndocs - 1; i >= 0; i--) {
+    uint32_t o = L->docs[i].token_off;
+    if (o <= token_off) return o == token_off ? &L->docs[i] : NULL;
+  }
+  return NULL;
+}
+
 int lx_next(lexer *L, token *t) {
   for (;;) {
     int k = lx_raw(L, t);
@@ -479,7 +492,6 @@ int lx_next(lexer *L, token *t) {
       if (k != TK_ID && k != TK_STAR && k != TK_ACOMMA) L->in_actions = false;
     }
     if (k == TK_GRANT || k == TK_DENY) L->in_actions = true;
-    t->doc_off = t->doc_len = 0;
     if (L->has_doc && k != TK_NL) {
       if (k == TK_RBRACE || k == LX_EOF) {
         if (!L->quiet) {
@@ -489,8 +501,7 @@ int lx_next(lexer *L, token *t) {
                    "member, or use '//'");
         }
       } else {
-        t->doc_off = L->doc_off;
-        t->doc_len = L->doc_len;
+        attach_doc(L, t->off);
       }
       L->has_doc = false;
     }

@@ -81,7 +81,14 @@ static const char *short_name(int k) {
 }
 
 /* The token stream of src as "KIND KIND ...", and the diagnostics count. */
-static char *lex_all(const char *src, int *ndiags, token *toks, int *ntoks) {
+/* A token's place as a diagnostic shows it, and whether a doc block is
+** attached to it. */
+typedef struct lexed {
+  uint32_t off, len, line, col;
+  bool doc;
+} lexed;
+
+static char *lex_all(const char *src, int *ndiags, lexed *toks, int *ntoks) {
   fe_compilation c;
   fe_init(&c);
   src_add(&c.schema, "t.inspire", src, strlen(src));
@@ -94,7 +101,10 @@ static char *lex_all(const char *src, int *ndiags, token *toks, int *ntoks) {
   for (int k; (k = lx_next(&L, &t)) != LX_EOF;) {
     if (out[0]) strcat(out, " ");
     strcat(out, short_name(k));
-    if (toks && n < 64) toks[n] = t;
+    if (toks && n < 64) {
+      toks[n] = (lexed){.off = t.off, .len = t.len, .doc = lx_doc(&L, t.off) != NULL};
+      src_line_col(c.schema.files.v[0], t.off, &toks[n].line, &toks[n].col);
+    }
     n++;
   }
   if (ntoks) *ntoks = n;
@@ -147,7 +157,7 @@ static void test_lexer(void) {
   lex_is("type: file", "TYPE COLON ID");
 
   /* positions: byte offset, 1-based line and byte column from each token's start */
-  token t[64];
+  lexed t[64];
   int nt, nd;
   lex_all("entity Caf\xC3\xA9 {}", &nd, t, &nt);
   check(nd == 1, "a non-ASCII letter in a name is one diagnostic (got %d)", nd);
@@ -168,7 +178,7 @@ static void test_lexer(void) {
   lex_all("/* a\nb\nc */ entity", &nd, t, &nt);
   check(t[0].line == 3 && t[0].col == 6, "lines inside block comments are counted");
   lex_all("entity A {\n  /// The title.\n  /// Second line.\n  title: string\n}", &nd, t, &nt);
-  check(t[3].doc_len > 0, "a doc comment attaches to the next token");
+  check(t[3].doc && !t[0].doc && !t[4].doc, "a doc comment attaches to the next token");
 
   /* errors are diagnostics, and lexing goes on */
   lex_all("entity A { a: \"open\n b: int }", &nd, t, &nt);
