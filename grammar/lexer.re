@@ -457,7 +457,9 @@ const lx_doc_entry *lx_doc(const lexer *L, uint32_t token_off) {
   return NULL;
 }
 
-int lx_next(lexer *L, token *t) {
+/* Inlined into parse.c's loop, which includes this file; the tests call it
+** too. */
+__attribute__((always_inline)) inline int lx_next(lexer *L, token *t) {
   for (;;) {
     int k = lx_raw(L, t);
     if (k == LX_SKIP) continue;
