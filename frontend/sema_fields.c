@@ -85,7 +85,7 @@ static const char *const elsewhere_annot_names[] = {"from",   "selectFrom", "gra
 
 static int field_annot_index(const char *name) {
   for (int i = 0; i < A_COUNT; i++)
-    if (strcmp(field_annots[i].name, name) == 0) return i;
+    if (field_annots[i].name[0] == name[0] && strcmp(field_annots[i].name, name) == 0) return i;
   return -1;
 }
 
@@ -421,8 +421,10 @@ static void check_fields(sema *S, void *fields_vec, namemap *map, field_ctx ctx,
     if (hashed) namemap_put(map, f->name, f);
     f->owner = owner;
     if (!f->implicit) resolve_type(S, &f->type, ctx);
-    ir_annot *seen[A_COUNT] = {0};
-    field_annotations(S, f, ctx, seen);
+    if (f->nannots) { /* most fields have none: no table to clear */
+      ir_annot *seen[A_COUNT] = {0};
+      field_annotations(S, f, ctx, seen);
+    }
   }
 }
 
