@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* The lexer re2c made of grammar/lexer.re is compiled in this unit, so that
-** lx_next is inlined into the loop below: a call per token, with the lexer's
+** lx_next_token is inlined into the loop below: a call per token, with the lexer's
 ** state saved and loaded around it, was 13 M of 299 M instructions of a
 ** check at 10,000 entities. */
 #include "lexer.c"
@@ -117,7 +117,7 @@ static ir_plan *parse(ir_schema *s, diag_list *d, uint32_t file, bool plan) {
     inspireParse(p, TK_START_PLAN, t);
   }
   for (;;) {
-    int k = lx_next(&L, &t);
+    int k = lx_next_token(&L, &t);
     if (k == LX_EOF) break;
     c.last = t;
     inspireParse(p, k, t);

@@ -457,9 +457,8 @@ const lx_doc_entry *lx_doc(const lexer *L, uint32_t token_off) {
   return NULL;
 }
 
-/* Inlined into parse.c's loop, which includes this file; the tests call it
-** too. */
-__attribute__((always_inline)) inline int lx_next(lexer *L, token *t) {
+/* lx_next's body, inlined into parse.c's loop, which includes this file. */
+static inline __attribute__((always_inline)) int lx_next_token(lexer *L, token *t) {
   for (;;) {
     int k = lx_raw(L, t);
     if (k == LX_SKIP) continue;
@@ -510,6 +509,10 @@ __attribute__((always_inline)) inline int lx_next(lexer *L, token *t) {
     L->prev = k;
     return k;
   }
+}
+
+int lx_next(lexer *L, token *t) {
+  return lx_next_token(L, t);
 }
 
 const char *lx_token_name(int kind) {
