@@ -183,8 +183,7 @@ typedef struct lexer {
   bool quiet;                /* while peeking: no diagnostics */
   uint32_t doc_off, doc_len; /* the `///` block read and not yet attached */
   bool has_doc;
-  lx_doc_entry *docs; /* attached blocks, in token order */
-  int ndocs, docs_cap;
+  VEC(lx_doc_entry) docs; /* attached blocks, in token order */
 } lexer;
 
 #define LX_MAX_DEPTH 256

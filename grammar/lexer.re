@@ -436,23 +436,12 @@ static bool push_bracket(lexer *L, char c, const token *t) {
   return true;
 }
 
-static void attach_doc(lexer *L, uint32_t token_off) {
-  if (L->ndocs == L->docs_cap) {
-    int ncap = L->docs_cap ? L->docs_cap * 2 : 16;
-    lx_doc_entry *nd = arena_alloc(L->schema->a, (size_t)ncap * sizeof *nd);
-    if (L->ndocs) memcpy(nd, L->docs, (size_t)L->ndocs * sizeof *nd);
-    L->docs = nd;
-    L->docs_cap = ncap;
-  }
-  L->docs[L->ndocs++] = (lx_doc_entry){token_off, L->doc_off, L->doc_len};
-}
-
 /* From the newest back: the builders ask for a token of the declaration being
 ** reduced, so the search stops within its own members. */
 const lx_doc_entry *lx_doc(const lexer *L, uint32_t token_off) {
-  for (int i = L->ndocs - 1; i >= 0; i--) {
-    uint32_t o = L->docs[i].token_off;
-    if (o <= token_off) return o == token_off ? &L->docs[i] : NULL;
+  for (int i = L->docs.n - 1; i >= 0; i--) {
+    uint32_t o = L->docs.v[i].token_off;
+    if (o <= token_off) return o == token_off ? &L->docs.v[i] : NULL;
   }
   return NULL;
 }
@@ -502,7 +491,8 @@ static inline __attribute__((always_inline)) int lx_next_token(lexer *L, token *
                    "member, or use '//'");
         }
       } else {
-        attach_doc(L, t->off);
+        lx_doc_entry e = {t->off, L->doc_off, L->doc_len};
+        vec_push(L->schema->a, L->docs, e);
       }
       L->has_doc = false;
     }
