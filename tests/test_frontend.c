@@ -80,7 +80,6 @@ static const char *short_name(int k) {
   }
 }
 
-/* The token stream of src as "KIND KIND ...", and the diagnostics count. */
 /* A token's place as a diagnostic shows it, and whether a doc block is
 ** attached to it. */
 typedef struct lexed {
@@ -88,6 +87,7 @@ typedef struct lexed {
   bool doc;
 } lexed;
 
+/* The token stream of src as "KIND KIND ...", and the diagnostics count. */
 static char *lex_all(const char *src, int *ndiags, lexed *toks, int *ntoks) {
   fe_compilation c;
   fe_init(&c);
