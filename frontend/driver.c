@@ -27,8 +27,7 @@ void fe_free(fe_compilation *c) {
 }
 
 void fe_compile_first(fe_compilation *c, int n) {
-  for (int i = 0; i < n; i++)
-    fe_parse_file(&c->schema, &c->diags, (uint32_t)i);
+  fe_parse_files(&c->schema, &c->diags, (uint32_t)n);
   sema_run(&c->schema, &c->diags);
   diag_sort(&c->diags);
 }

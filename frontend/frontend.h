@@ -350,6 +350,13 @@ void ps_decl_routes(ps_ctx *c, ir_item *routes);
 
 /* Parse one loaded file into s.  Diagnostics go to d. */
 void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file);
+/* Files [0, n), as fe_parse_file on each, a big schema in two halves at once
+** (INSPIREC_THREADS=1: one pass); returns whether it was in halves. */
+bool fe_parse_files(ir_schema *s, diag_list *d, uint32_t n);
+/* Files [0, n) in two halves cut at byte `cut` of `file` (a newline; 0: at
+** the file's start), kept only when they give what one pass gives; returns
+** whether they were, and leaves s and d untouched when not (for tests). */
+bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut);
 /* Parse a loaded plan file; NULL when it is not a plan at all. */
 ir_plan *fe_parse_plan(ir_schema *s, diag_list *d, uint32_t file);
 /* plan.c: the trailing comments of a parsed plan's operations, and replay of
@@ -404,10 +411,12 @@ ir_field *sema_field(ir_entity *e, const char *name);
 void sema_reserved(sema *S, const char *name, ir_range r, const char *what);
 
 void sema_fields(sema *S);       /* entities, embedded and validation types */
-void sema_foreign_keys(sema *S); /* after every entity's keys are known */
-void sema_keys(sema *S);         /* database names, indexes, FK indexes */
-void sema_config(sema *S);       /* auth, namespaces, routes, payments, ... */
-void sema_policies(sema *S);     /* after entities and auth */
+void sema_foreign_keys(sema *S); /* embedded and validation types' foreign keys, defaults */
+/* Each entity's foreign keys and defaults, then its database names, indexes
+** and FK indexes; after every entity's fields and keys are known. */
+void sema_keys(sema *S);
+void sema_config(sema *S);   /* auth, namespaces, routes, payments, ... */
+void sema_policies(sema *S); /* after entities and auth */
 void sema_namespaces(sema *S);
 /* Resolve `resource.a.b`, `principal.x`, `Entity.f`; report what fails. */
 void sema_check_cond(sema *S, ir_cond *c, ir_entity *resource);

@@ -5,6 +5,7 @@
 #include "frontend.h"
 #include "inspire.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,37 +102,63 @@ void ps_report_syntax(ps_ctx *c, int kind, const token *t, const int *expected, 
     diag_label(c->d, g, "a '}' is missing before the end of the file");
 }
 
-static ir_plan *parse(ir_schema *s, diag_list *d, uint32_t file, bool plan) {
+/* One run of the parser over bytes [from, to) of a file; to is the file's
+** end or a byte the caller has made NUL for the time being. */
+typedef struct ps_pass {
   lexer L;
-  lx_init(&L, s, d, file);
   ps_ctx c;
-  memset(&c, 0, sizeof c);
-  c.s = s;
-  c.d = d;
-  c.L = &L;
-  c.file = file;
-  void *p = inspireParseAlloc(malloc, &c);
+  void *parser;
+  token t;   /* the last token read */
+  int first; /* the kind of the first token fed; LX_EOF when none */
+} ps_pass;
+
+static void pass_begin(ps_pass *r, ir_schema *s, diag_list *d, uint32_t file, uint32_t from,
+                       uint32_t to) {
+  lx_init(&r->L, s, d, file);
+  if (from) r->L.cur = r->L.src + from;
+  r->L.end = r->L.src + to;
+  memset(&r->c, 0, sizeof r->c);
+  r->c.s = s;
+  r->c.d = d;
+  r->c.L = &r->L;
+  r->c.file = file;
+  r->parser = inspireParseAlloc(malloc, &r->c);
+  memset(&r->t, 0, sizeof r->t);
+  r->first = -1;
+}
+
+static void pass_tokens(ps_pass *r) {
+  lexer *L = &r->L;
+  void *p = r->parser;
   token t;
-  memset(&t, 0, sizeof t);
-  if (plan) { /* the synthetic first token selects the plan language */
-    inspireParse(p, TK_START_PLAN, t);
-  }
-  for (;;) {
-    int k = lx_next_token(&L, &t);
-    if (k == LX_EOF) break;
-    c.last = t;
+  int k = lx_next_token(L, &t);
+  r->first = k;
+  for (; k != LX_EOF; k = lx_next_token(L, &t)) {
+    r->c.last = t;
     inspireParse(p, k, t);
     /* After a stack overflow the parser has emptied itself; what follows
     ** would only produce noise. */
-    if (c.overflow) break;
+    if (r->c.overflow) break;
   }
+  r->t = t;
+}
+
+static ir_plan *pass_end(ps_pass *r) {
   /* Input cut short by the nesting limit is not "incomplete": the limit
   ** was reported, so the parser is not asked to finish. */
-  if (!L.too_deep) {
-    inspireParse(p, 0, t);
+  if (!r->L.too_deep) inspireParse(r->parser, 0, r->t);
+  inspireParseFree(r->parser, free);
+  return r->c.plan;
+}
+
+static ir_plan *parse(ir_schema *s, diag_list *d, uint32_t file, bool plan) {
+  ps_pass r;
+  pass_begin(&r, s, d, file, 0, (uint32_t)s->files.v[file]->len);
+  if (plan) { /* the synthetic first token selects the plan language */
+    inspireParse(r.parser, TK_START_PLAN, r.t);
   }
-  inspireParseFree(p, free);
-  return c.plan;
+  pass_tokens(&r);
+  return pass_end(&r);
 }
 
 void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file) {
@@ -142,4 +169,177 @@ ir_plan *fe_parse_plan(ir_schema *s, diag_list *d, uint32_t file) {
   ir_plan *p = parse(s, d, file, true);
   if (p) plan_comments(s, p);
   return p;
+}
+
+/* ---- two threads ----------------------------------------------------------
+**
+** A big schema is parsed in two halves at once, one per core: the first
+** files and the head of the file the middle falls in on this thread, the
+** rest on another.  Each half builds its own declaration lists (and the
+** second its own arena); names are interned into the one shared table.
+** The cut is made at a newline, and the halves are kept only when they
+** provably give what one pass gives: neither half has any diagnostic, the
+** first ends outside any bracket or pending `///` block, and the parser at
+** the cut would reduce to the bare declaration list before reading on
+** (inspire_boundary).  Otherwise, and for any input with a diagnostic, the
+** halves are dropped and the files parsed again in one pass, so messages
+** and their order are those of one pass.  docs/performance.md tells why. */
+
+bool inspire_boundary(void *parser, int tok);
+
+typedef struct ps_half {
+  ir_schema s; /* its own declaration lists; files and names shared */
+  diag_list d;
+  arena own;                   /* the second half's */
+  uint32_t from_file, to_file; /* files [from_file, to_file] */
+  uint32_t cut;                /* in the file split: the NUL byte; 0 for none */
+  bool mid;                    /* whether the cut file is split */
+  int first;                   /* the second half's first token in the cut file */
+  ps_pass held;                /* the first half's pass of the cut file, not ended */
+} ps_half;
+
+static void half_init(ps_half *h, ir_schema *s, arena *a) {
+  memset(&h->s, 0, sizeof h->s);
+  h->s.a = a;
+  h->s.names = s->names;
+  h->s.files = s->files;
+  diag_init(&h->d, a);
+}
+
+/* The second half: the cut file after the cut, then the files after it. */
+static void *second_half(void *arg) {
+  ps_half *h = arg;
+  for (uint32_t f = h->from_file; f <= h->to_file; f++) {
+    ps_pass r;
+    uint32_t from = f == h->from_file && h->mid ? h->cut + 1 : 0;
+    pass_begin(&r, &h->s, &h->d, f, from, (uint32_t)h->s.files.v[f]->len);
+    pass_tokens(&r);
+    if (f == h->from_file) h->first = r.first;
+    pass_end(&r);
+  }
+  return NULL;
+}
+
+#define APPEND(to, from, list)                                                                     \
+  for (int i_ = 0; i_ < (from)->list.n; i_++)                                                      \
+  vec_push((to)->a, (to)->list, (from)->list.v[i_])
+
+static void take_declarations(ir_schema *to, const ir_schema *from) {
+  APPEND(to, from, entities);
+  APPEND(to, from, enums);
+  APPEND(to, from, types);
+  APPEND(to, from, validations);
+  APPEND(to, from, raw_decls);
+}
+
+/* Files [0, n) parsed in two halves cut at file `file`, byte `cut` (a
+** newline; 0 to cut before the file).  Returns whether the halves were kept;
+** when not, nothing of them is in s and d, and the caller parses in one pass. */
+bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut) {
+  if (file >= n || (cut == 0 && file == 0)) return false;
+  ir_file *cf = s->files.v[file];
+  bool mid = cut > 0;
+  if (mid && (cut >= cf->len || cf->text[cut] != '\n')) return false;
+  ps_half one, two;
+  half_init(&one, s, s->a);
+  arena_init(&two.own);
+  half_init(&two, s, &two.own);
+  two.from_file = file;
+  two.to_file = n - 1;
+  two.cut = cut;
+  two.mid = mid;
+  two.first = LX_EOF;
+  strtab_share(s->names);
+  if (mid) ((char *)cf->text)[cut] = 0; /* the first half's end of input */
+  pthread_t th;
+  bool threaded = pthread_create(&th, NULL, second_half, &two) == 0;
+  for (uint32_t f = 0; f < file; f++)
+    fe_parse_file(&one.s, &one.d, f);
+  if (mid) {
+    pass_begin(&one.held, &one.s, &one.d, file, 0, cut);
+    pass_tokens(&one.held);
+  }
+  if (threaded)
+    pthread_join(th, NULL);
+  else
+    second_half(&two);
+  if (mid) ((char *)cf->text)[cut] = '\n';
+  strtab_unshare(s->names);
+  bool kept = one.d.items.n == 0 && two.d.items.n == 0;
+  if (mid) {
+    lexer *L = &one.held.L;
+    kept = kept && L->depth == 0 && !L->has_doc && !L->in_actions &&
+           inspire_boundary(one.held.parser, two.first);
+    pass_end(&one.held);
+    kept = kept && one.d.items.n == 0;
+  }
+  if (kept) {
+    take_declarations(s, &one.s);
+    take_declarations(s, &two.s);
+    arena_adopt(s->a, &two.own);
+  } else {
+    arena_free(&two.own);
+  }
+  return kept;
+}
+
+/* Below this many bytes a second thread costs more than it saves. */
+#define PS_HALVES_MIN (192u * 1024)
+
+/* Where to cut files [0, n): near the middle of their bytes, at the newline
+** after a `}` that starts a line (the end of a declaration, as a rule), or
+** before a file.  Returns false when there is no such place. */
+static bool choose_cut(const ir_schema *s, uint32_t n, uint32_t *file, uint32_t *cut) {
+  size_t total = 0;
+  for (uint32_t f = 0; f < n; f++)
+    total += s->files.v[f]->len;
+  size_t mid = total / 2, seen = 0;
+  for (uint32_t f = 0; f < n; f++) {
+    const ir_file *x = s->files.v[f];
+    if (seen + x->len <= mid) {
+      seen += x->len;
+      continue;
+    }
+    const char *t = x->text;
+    for (size_t i = mid - seen; i + 2 < x->len; i++) {
+      if (t[i] == '\n' && t[i + 1] == '}' && (t[i + 2] == '\n' || t[i + 2] == '\r')) {
+        size_t nl = t[i + 2] == '\n' ? i + 2 : i + 3;
+        if (nl < x->len && t[nl] == '\n') {
+          *file = f;
+          *cut = (uint32_t)nl;
+          return true;
+        }
+      }
+    }
+    if (f + 1 < n) { /* none after the middle: before the next file */
+      *file = f + 1;
+      *cut = 0;
+      return true;
+    }
+    if (f > 0) {
+      *file = f;
+      *cut = 0;
+      return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+static bool halves_wanted(void) {
+  const char *env = getenv("INSPIREC_THREADS");
+  return !(env && strcmp(env, "1") == 0);
+}
+
+bool fe_parse_files(ir_schema *s, diag_list *d, uint32_t n) {
+  size_t total = 0;
+  for (uint32_t f = 0; f < n; f++)
+    total += s->files.v[f]->len;
+  uint32_t file, cut;
+  if (total >= PS_HALVES_MIN && halves_wanted() && choose_cut(s, n, &file, &cut) &&
+      fe_parse_halves(s, n, file, cut))
+    return true;
+  for (uint32_t f = 0; f < n; f++)
+    fe_parse_file(s, d, f);
+  return false;
 }

@@ -78,6 +78,48 @@ static int inspire_expected(struct yyParser *p, int *out) {
   free(st);
   return n;
 }
+
+/* The reductions the parser makes, given tok next, before it shifts tok
+** (or accepts, for end of input); -1 when tok is an error there.  rules gets
+** up to cap rule numbers; *top is the stack's top index at the shift. */
+static int inspire_reductions(const yyParser *p, int tok, int *rules, int cap, int *top_out) {
+  YYACTIONTYPE st[64];
+  int top = (int)(p->yytos - p->yystack);
+  int base = top > 8 ? top - 8 : 0; /* a boundary pops at most a few; deeper is no boundary */
+  for (int i = base; i <= top; i++) st[i - base] = p->yystack[i].stateno;
+  int n = 0;
+  YYACTIONTYPE act = st[top - base];
+  for (;;) {
+    act = yy_find_shift_action((YYCODETYPE)tok, act);
+    if (act >= YY_MIN_REDUCE) {
+      unsigned rule = act - YY_MIN_REDUCE;
+      top += yyRuleInfoNRhs[rule];
+      if (top < base || top + 1 - base >= 64 || n == cap) return -1;
+      rules[n++] = (int)rule;
+      act = yy_find_reduce_action(st[top - base], (YYCODETYPE)yyRuleInfoLhs[rule]);
+      st[++top - base] = act;
+      continue;
+    }
+    *top_out = top;
+    return act <= YY_MAX_SHIFTREDUCE || act == YY_ACCEPT_ACTION ? n : -1;
+  }
+}
+
+/* Whether input cut just before a token of kind tok parses as two files:
+** given tok, the parser reduces its stack to the bare declaration list and
+** shifts tok there, by the very reductions that end of input makes before
+** its last one (file ::= decls, which has no action).  A fresh parser then
+** reads on from tok exactly as this one would: frontend/parse.c parses the
+** halves of a big schema at once on that condition. */
+bool inspire_boundary(void *parser, int tok) {
+  const yyParser *p = parser;
+  int at_tok[16], at_end[17], top_tok = 0, top_end = 0;
+  int n = inspire_reductions(p, tok, at_tok, 16, &top_tok);
+  int m = inspire_reductions(p, 0, at_end, 17, &top_end);
+  if (tok == 0) return m >= 0;
+  return n >= 0 && m == n + 1 && top_tok == 1 && top_end == 1 &&
+         memcmp(at_tok, at_end, sizeof(int) * (size_t)n) == 0;
+}
 }
 
 /* Report what was found and what would have been accepted. */

@@ -4,6 +4,7 @@
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS and MADV_HUGEPAGE */
 #include "ir.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -29,6 +30,9 @@ void arena_init(arena *a) {
 #define CACHE_MAX 16
 static arena_chunk *chunk_cache[CACHE_MAX];
 static int chunk_cached;
+/* Arenas of different threads (the front end's parse, frontend/parse.c) may
+** give and take chunks at once; they do so a few times a megabyte. */
+static pthread_mutex_t chunk_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void cache_release(void) {
   while (chunk_cached > 0) {
@@ -43,12 +47,15 @@ static void chunk_release(arena_chunk *c) {
     free(c);
     return;
   }
+  pthread_mutex_lock(&chunk_cache_lock);
   if (c->mapped != CHUNK_MAX + sizeof(arena_chunk) || chunk_cached == CACHE_MAX) {
+    pthread_mutex_unlock(&chunk_cache_lock);
     munmap(c, c->mapped);
     return;
   }
   if (!registered) registered = atexit(cache_release) == 0;
   chunk_cache[chunk_cached++] = c; /* zeroed when taken: most are never taken */
+  pthread_mutex_unlock(&chunk_cache_lock);
 }
 
 void arena_free(arena *a) {
@@ -110,15 +117,20 @@ void table_free(void *p, size_t bytes) {
 }
 
 static arena_chunk *chunk_map(size_t bytes) {
-  if (bytes <= CHUNK_MAX + sizeof(arena_chunk) && chunk_cached > 0) {
-    arena_chunk *c = chunk_cache[--chunk_cached];
+  arena_chunk *c = NULL;
+  if (bytes <= CHUNK_MAX + sizeof(arena_chunk)) {
+    pthread_mutex_lock(&chunk_cache_lock);
+    if (chunk_cached > 0) c = chunk_cache[--chunk_cached];
+    pthread_mutex_unlock(&chunk_cache_lock);
+  }
+  if (c) {
     memset(c->data, 0, c->used); /* handed out zeroed, as a fresh mapping is */
     c->used = 0;
     c->next = NULL;
     return c;
   }
   size_t len = huge_round(bytes);
-  arena_chunk *c = map_huge(len);
+  c = map_huge(len);
   c->mapped = len;
   c->cap = len - sizeof(arena_chunk);
   return c;
@@ -141,6 +153,17 @@ static void *bump(arena *a, size_t size, size_t align) {
   arena_chunk *c = a->head;
   size_t off = c ? (c->used + align - 1) & ~(align - 1) : 0;
   if (!c || off > c->cap || c->cap - off < size) {
+    /* A chunk with room may wait behind the head (the other head of
+    ** arena_adopt, or one made for a big request): its room is used before a
+    ** new chunk is made.  After a rewind to a mark taken before the swap,
+    ** what went there stays taken until the arena is freed. */
+    arena_chunk *n = c ? c->next : NULL;
+    if (n && n->cap - n->used >= size + align) {
+      c->next = n->next;
+      n->next = c;
+      a->head = n;
+      return bump(a, size, align);
+    }
     size_t want = c ? c->cap * 2 : CHUNK_FIRST;
     if (want > CHUNK_MAX) want = CHUNK_MAX;
     c = chunk_new(size, want);
@@ -164,6 +187,37 @@ static void *bump(arena *a, size_t size, size_t align) {
 
 void *arena_alloc_slow(arena *a, size_t size, size_t align) {
   return bump(a, size ? size : 1, align);
+}
+
+static size_t room(const arena_chunk *c) {
+  return c ? c->cap - c->used : 0;
+}
+
+void arena_adopt(arena *a, arena *from) {
+  arena_chunk *tail = NULL;
+  for (arena_chunk *c = from->head; c; c = c->next) {
+    c->serial = a->chunks++; /* made now, as far as a's marks can tell */
+    tail = c;
+  }
+  if (!tail) return;
+  if (!a->head) {
+    a->head = from->head;
+  } else if (room(from->head) > room(a->head)) {
+    /* from's head, with more room, becomes the head; a's old head goes right
+    ** behind it, where bump finds its room next, and from's older chunks
+    ** after a's */
+    arena_chunk *rest = from->head->next, *last = a->head;
+    while (last->next)
+      last = last->next;
+    last->next = rest;
+    from->head->next = a->head;
+    a->head = from->head;
+  } else {
+    tail->next = a->head->next;
+    a->head->next = from->head;
+  }
+  a->total += from->total;
+  arena_init(from);
 }
 
 arena_mark arena_save(arena *a) {

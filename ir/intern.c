@@ -3,6 +3,7 @@
 */
 #include "ir.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,36 +24,89 @@ uint32_t hash_bytes(const char *s, size_t n) {
 ** check).  A big one is mapped in huge pages (table_alloc): probed at random,
 ** in 4 KB pages it took two thirds of plan's page faults at 100,000
 ** entities.  The strings stay in the arena. */
-static strtab_slot *new_slots(uint32_t cap) {
-  return table_alloc((size_t)cap * sizeof(strtab_slot));
+static strtab_table *new_table(uint32_t cap) {
+  strtab_table *tab = malloc(sizeof *tab);
+  if (!tab) {
+    fputs("inspirec: out of memory\n", stderr);
+    abort();
+  }
+  tab->mask = cap - 1;
+  tab->slot = table_alloc((size_t)cap * sizeof(strtab_slot));
+  return tab;
 }
+
+static void free_table(strtab_table *tab) {
+  table_free(tab->slot, (size_t)(tab->mask + 1) * sizeof(strtab_slot));
+  free(tab);
+}
+
+/* What sharing adds: the lock, the names made meanwhile (allocated under the
+** lock, from an arena of their own, since the owner's arena is another
+** thread's), and the tables outgrown while a reader may still be probing them. */
+struct strtab_sync {
+  pthread_mutex_t lock;
+  arena *owner;
+  arena names;
+  strtab_table *retired[32]; /* one per doubling: 32 is past any size */
+  int nretired;
+};
 
 void strtab_init(strtab *t, arena *a) {
   t->a = a;
-  t->cap = 256;
   t->n = 0;
-  t->slots = new_slots(t->cap);
+  t->sync = NULL;
+  t->tab = new_table(256);
 }
 
 void strtab_free(strtab *t) {
-  table_free(t->slots, (size_t)t->cap * sizeof(strtab_slot));
-  t->slots = NULL;
-  t->cap = t->n = 0;
+  if (t->sync) strtab_unshare(t);
+  if (t->tab) free_table(t->tab);
+  t->tab = NULL;
+  t->n = 0;
 }
 
 static void strtab_grow(strtab *t) {
-  uint32_t ncap = t->cap * 2;
-  strtab_slot *slots = new_slots(ncap);
-  for (uint32_t i = 0; i < t->cap; i++) {
-    if (!t->slots[i].s) continue;
-    uint32_t j = t->slots[i].hash & (ncap - 1);
-    while (slots[j].s)
+  strtab_table *old = t->tab;
+  uint32_t ncap = (old->mask + 1) * 2;
+  strtab_table *tab = new_table(ncap);
+  for (uint32_t i = 0; i <= old->mask; i++) {
+    if (!old->slot[i].s) continue;
+    uint32_t j = old->slot[i].hash & (ncap - 1);
+    while (tab->slot[j].s)
       j = (j + 1) & (ncap - 1);
-    slots[j] = t->slots[i];
+    tab->slot[j] = old->slot[i];
   }
-  table_free(t->slots, (size_t)t->cap * sizeof(strtab_slot));
-  t->slots = slots;
-  t->cap = ncap;
+  __atomic_store_n(&t->tab, tab, __ATOMIC_RELEASE);
+  if (t->sync && t->sync->nretired < 32)
+    t->sync->retired[t->sync->nretired++] = old;
+  else
+    free_table(old);
+}
+
+void strtab_share(strtab *t) {
+  if (t->sync) return;
+  struct strtab_sync *y = calloc(1, sizeof *y);
+  if (!y) {
+    fputs("inspirec: out of memory\n", stderr);
+    abort();
+  }
+  pthread_mutex_init(&y->lock, NULL);
+  y->owner = t->a;
+  arena_init(&y->names);
+  t->a = &y->names;
+  t->sync = y;
+}
+
+void strtab_unshare(strtab *t) {
+  struct strtab_sync *y = t->sync;
+  if (!y) return;
+  t->sync = NULL;
+  t->a = y->owner;
+  arena_adopt(t->a, &y->names);
+  for (int i = 0; i < y->nretired; i++)
+    free_table(y->retired[i]);
+  pthread_mutex_destroy(&y->lock);
+  free(y);
 }
 
 static uint64_t load8(const unsigned char *p) {
@@ -101,17 +155,54 @@ static bool same_name(const unsigned char *a, const unsigned char *b, size_t n) 
   return !n || tail_word(a, n, total) == tail_word(b, n, total);
 }
 
-const char *intern(strtab *t, const char *s, size_t n) {
-  if (t->n * 2 >= t->cap) strtab_grow(t);
+/* The name (u, n, h) in tab, or NULL with *empty at the slot where it would
+** go.  The slot's name is loaded once: while shared, another thread may fill
+** an empty slot with another name at any moment. */
+static inline __attribute__((always_inline)) const char *
+probe(strtab_table *tab, const unsigned char *u, size_t n, uint32_t h, strtab_slot **empty) {
+  for (uint32_t j = h & tab->mask;; j = (j + 1) & tab->mask) {
+    strtab_slot *x = &tab->slot[j];
+    const char *xs = __atomic_load_n(&x->s, __ATOMIC_ACQUIRE);
+    if (!xs) {
+      *empty = x;
+      return NULL;
+    }
+    if (x->hash == h && x->len == n && same_name((const unsigned char *)xs, u, n)) return xs;
+  }
+}
+
+/* A name the table did not have when looked up: added, unless another thread
+** added it since. */
+static __attribute__((noinline)) const char *intern_add(strtab *t, const char *s, size_t n,
+                                                        uint32_t h) {
   const unsigned char *u = (const unsigned char *)s;
-  uint32_t h = name_hash(u, n), j = h & (t->cap - 1);
-  for (strtab_slot *x; (x = &t->slots[j])->s; j = (j + 1) & (t->cap - 1))
-    if (x->hash == h && x->len == n && same_name((const unsigned char *)x->s, u, n)) return x->s;
-  t->slots[j].s = arena_strndup(t->a, s, n);
-  t->slots[j].len = (uint32_t)n;
-  t->slots[j].hash = h;
+  struct strtab_sync *y = t->sync;
+  strtab_slot *x = NULL;
+  if (y) {
+    pthread_mutex_lock(&y->lock);
+    const char *found = probe(t->tab, u, n, h, &x);
+    if (found) {
+      pthread_mutex_unlock(&y->lock);
+      return found;
+    }
+  }
+  if ((t->n + 1) * 2 > t->tab->mask + 1) strtab_grow(t);
+  probe(t->tab, u, n, h, &x);
+  const char *copy = arena_strndup(t->a, s, n);
+  x->len = (uint32_t)n;
+  x->hash = h;
+  __atomic_store_n(&x->s, copy, __ATOMIC_RELEASE);
   t->n++;
-  return t->slots[j].s;
+  if (y) pthread_mutex_unlock(&y->lock);
+  return copy;
+}
+
+const char *intern(strtab *t, const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  uint32_t h = name_hash(u, n);
+  strtab_slot *empty;
+  const char *found = probe(__atomic_load_n(&t->tab, __ATOMIC_ACQUIRE), u, n, h, &empty);
+  return found ? found : intern_add(t, s, n, h);
 }
 
 const char *intern_cstr(strtab *t, const char *s) {

@@ -36,6 +36,8 @@ typedef struct arena {
 
 void arena_init(arena *a);
 void arena_free(arena *a);
+/* from's chunks become a's, as if a had just made them; from is left empty. */
+void arena_adopt(arena *a, arena *from);
 void *arena_alloc_slow(arena *a, size_t size, size_t align); /* a new chunk first */
 /* size bytes at a multiple of align from the head chunk, inline: a compilation
 ** makes millions of small allocations, and the call was a tenth of their cost. */
@@ -112,21 +114,35 @@ char *strbuf_done(strbuf *t, arena *a);
 
 /* Interned strings: a hash set keyed by bytes.  Each slot keeps the hash, so
 ** growth does not rehash and a probe compares bytes only on a full match.
-** The strings live in the arena, the table on the heap. */
+** The strings live in the arena, the table on the heap.
+**
+** While strtab_share is in force several threads may intern at once: a
+** lookup reads the published table without a lock, and a name not found is
+** added under the table's lock (names are few beside lookups: 20,000 of 1.3
+** million at 10,000 entities). */
 typedef struct strtab_slot {
-  const char *s;
+  const char *s; /* published last (release), so len and hash are set when seen */
   uint32_t len, hash;
 } strtab_slot;
+typedef struct strtab_table {
+  uint32_t mask; /* slots - 1: a reader takes both from one published pointer */
+  strtab_slot *slot;
+} strtab_table;
 typedef struct strtab {
   arena *a;
-  strtab_slot *slots;
-  uint32_t cap, n;
+  strtab_table *tab;
+  uint32_t n;
+  struct strtab_sync *sync; /* non-NULL while shared */
 } strtab;
 
 void strtab_init(strtab *t, arena *a);
 void strtab_free(strtab *t); /* the table; the strings go with the arena */
 const char *intern(strtab *t, const char *s, size_t n);
 const char *intern_cstr(strtab *t, const char *s);
+/* From strtab_share to strtab_unshare, threads may intern into t at once, and
+** nothing else may touch t's arena; the names made meanwhile then join it. */
+void strtab_share(strtab *t);
+void strtab_unshare(strtab *t);
 uint32_t hash_bytes(const char *s, size_t n); /* stable across machines */
 
 /* A map from interned name to pointer, open addressing on the name's address

@@ -2,7 +2,7 @@
 ** test_frontend.c: unit tests of the lexer, the name helpers and the front end
 ** as a whole, in process.
 **
-**   test_frontend EXAMPLES_DIR
+**   test_frontend EXAMPLES_DIR [DIAG_CORPUS_DIR]
 **
 ** Lexer tests compare token streams written as short names (ID COLON ...);
 ** variant tests compile every example re-written with CRLF line ends, with a
@@ -404,6 +404,172 @@ static void test_variant_changes_input(const char *examples) {
   free(out);
 }
 
+/* ---- a schema parsed in two halves (frontend/parse.c) ------------------- */
+
+/* The IR and the diagnostics (as JSON, ranges and all) of p compiled in one
+** pass (file < 0) or in halves cut at byte `cut` of `file`; *kept tells
+** whether the halves were kept. */
+static char *compile_cut(project *p, int file, uint32_t cut, bool *kept) {
+  fe_compilation c;
+  fe_init(&c);
+  for (int i = 0; i < p->n; i++)
+    src_add(&c.schema, p->paths[i], p->texts[i], p->lens[i]);
+  *kept = file >= 0 && fe_parse_halves(&c.schema, (uint32_t)p->n, (uint32_t)file, cut);
+  if (!*kept)
+    for (int i = 0; i < p->n; i++)
+      fe_parse_file(&c.schema, &c.diags, (uint32_t)i);
+  sema_run(&c.schema, &c.diags);
+  diag_sort(&c.diags);
+  char *ir = ir_dump_json(&c.schema);
+  char *d = render_json(&c.schema, &c.diags);
+  char *both = malloc(strlen(ir) + strlen(d) + 2);
+  sprintf(both, "%s\n%s", ir, d);
+  free(ir);
+  free(d);
+  fe_free(&c);
+  return both;
+}
+
+/* Every newline of every file of p as the cut, and every file's start: the
+** result is always the one pass's.  Returns how many cuts were kept. */
+static int halves_agree(project *p, const char *what) {
+  bool kept;
+  char *base = compile_cut(p, -1, 0, &kept);
+  int nkept = 0, bad = 0;
+  for (int f = 0; f < p->n && bad < 3; f++) {
+    for (uint32_t i = 0; i < p->lens[f] && bad < 3; i++) {
+      if (!(p->texts[f][i] == '\n' || (i == 0 && f > 0))) continue;
+      char *got = compile_cut(p, f, i, &kept);
+      nkept += kept;
+      if (strcmp(got, base) != 0) {
+        bad++;
+        check(false, "%s cut in file %d at byte %u (%s): not what one pass gives", what, f, i,
+              kept ? "kept" : "refused");
+      }
+      free(got);
+    }
+  }
+  check(bad == 0, "%s: every cut agrees with one pass", what);
+  free(base);
+  return nkept;
+}
+
+static void one_file(project *p, const char *name, const char *src) {
+  memset(p, 0, sizeof *p);
+  p->paths[0] = strdup(name);
+  p->texts[0] = strdup(src);
+  p->lens[0] = strlen(src);
+  p->n = 1;
+}
+
+static void test_halves(const char *examples, const char *diag_dir) {
+  /* the examples, as projects */
+  const char *dirs[] = {"todo/schema", "saas/schema", "evolution"};
+  int kept_examples = 0;
+  for (int d = 0; d < 3; d++) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", examples, dirs[d]);
+    project p = {0};
+    add_dir(&p, dir);
+    kept_examples += halves_agree(&p, dir);
+    free_project(&p);
+  }
+  check(kept_examples > 20, "cuts between the examples' declarations are kept (%d)", kept_examples);
+  /* inputs with diagnostics: never kept, the one pass's messages */
+  DIR *dd = diag_dir ? opendir(diag_dir) : NULL;
+  int ndiag = 0, kept_diag = 0;
+  for (struct dirent *e; dd && (e = readdir(dd));) {
+    size_t n = strlen(e->d_name);
+    if (n < 9 || strcmp(e->d_name + n - 8, ".inspire") != 0) continue;
+    project p = {0};
+    p.paths[0] = malloc(strlen(diag_dir) + n + 2);
+    sprintf(p.paths[0], "%s/%s", diag_dir, e->d_name);
+    p.texts[0] = slurp(p.paths[0], &p.lens[0]);
+    p.n = 1;
+    kept_diag += halves_agree(&p, p.paths[0]);
+    ndiag++;
+    free_project(&p);
+  }
+  if (dd) closedir(dd);
+  check(!diag_dir || ndiag > 50, "the diagnostics corpus was read (%d files)", ndiag);
+  (void)kept_diag; /* a file may be clean up to a later declaration's error: then halves may
+                      be kept and must still agree, which halves_agree checked */
+  /* places where a cut must be refused, or kept to the same effect */
+  static const char *const tricky[] = {
+      /* a `}` line inside a block comment */
+      "entity A {\n  x: int\n}\n/* note\n}\n*/\nentity B {\n  y: int\n}\n",
+      /* doc blocks before declarations, one cut off by a blank line */
+      "/// first\nentity A {\n  x: int\n}\n\n/// second\n\n/// third\nentity B {\n  /// y's\n  "
+      "y: int\n}\n",
+      /* a validation type whose annotation sits on the line before */
+      "entity A {\n  x: int\n}\n@validation\ntype Card = {\n  type: \"card\"\n}\nentity B {\n  y: "
+      "int\n}\n",
+      /* keywords as field names at the start of a line, a nested block closed at column 0 */
+      "entity A {\nentity: string\ntype: int\n}\nauth {\n  providers: [\"email\"]\n}\nentity B "
+      "{\n  y: int\n  @grant(read) to * where y == 1\n}\n",
+      /* a member continued on the next line */
+      "entity A {\n  x: int\n  @grant(read)\n    to *\n}\nentity B {\n  y: int\n}\n",
+      /* CRLF line ends */
+      "entity A {\r\n  x: int\r\n}\r\nentity B {\r\n  y: int\r\n}\r\n",
+      /* an error after the middle */
+      "entity A {\n  x: int\n}\nentity B {\n  y: int,,\n}\nentity C {\n  z: Nope\n}\n",
+  };
+  int kept_tricky = 0;
+  for (size_t i = 0; i < sizeof tricky / sizeof *tricky; i++) {
+    project p;
+    char name[32];
+    snprintf(name, sizeof name, "tricky%zu.inspire", i);
+    one_file(&p, name, tricky[i]);
+    kept_tricky += halves_agree(&p, name);
+    free_project(&p);
+  }
+  check(kept_tricky > 5, "cuts in the tricky inputs are kept where they may be (%d)", kept_tricky);
+
+  /* A big schema, in halves on two threads by the usual path, many times over:
+  ** the same IR every time (the shared name table under load). */
+  size_t cap = 4u << 20, o = 0;
+  char *big = malloc(cap);
+  for (int i = 0; i < 2500 && o + 1024 < cap; i++) {
+    if (i % 50 == 0) o += (size_t)sprintf(big + o, "enum S%d { A%d, B%d }\n\n", i, i, i);
+    if (i % 7 == 0) o += (size_t)sprintf(big + o, "/// Entity %d.\n", i);
+    o += (size_t)sprintf(big + o,
+                         "entity E%05d {\n  name%d: string @maxLength(%d),\n  code: string,\n  "
+                         "amount: decimal(10, 2)?,\n  state: S%d = A%d,\n",
+                         i, i % 13, 100 + i % 50, i / 50 * 50, i / 50 * 50);
+    if (i > 0) o += (size_t)sprintf(big + o, "  parent: E%05d.id @onDelete(cascade),\n", i - 1);
+    o += (size_t)sprintf(big + o, "  @unique([name%d, code])\n}\n\n", i % 13);
+  }
+  big[o] = 0;
+  project p;
+  one_file(&p, "big.inspire", big);
+  free(big);
+  bool kept;
+  char *base = compile_cut(&p, -1, 0, &kept);
+  int same = 0, halves = 0;
+  for (int round = 0; round < 12; round++) {
+    fe_compilation c;
+    fe_init(&c);
+    src_add(&c.schema, p.paths[0], p.texts[0], p.lens[0]);
+    halves += fe_parse_files(&c.schema, &c.diags, 1);
+    sema_run(&c.schema, &c.diags);
+    diag_sort(&c.diags);
+    char *ir = ir_dump_json(&c.schema);
+    char *d = render_json(&c.schema, &c.diags);
+    char *both = malloc(strlen(ir) + strlen(d) + 2);
+    sprintf(both, "%s\n%s", ir, d);
+    same += strcmp(both, base) == 0;
+    free(ir);
+    free(d);
+    free(both);
+    fe_free(&c);
+  }
+  check(halves == 12 && same == 12, "a big schema in halves: %d of 12 in halves, %d the same",
+        halves, same);
+  check(strstr(base, "\"diagnostics\":\t[]") != NULL, "the big schema compiles clean");
+  free(base);
+  free_project(&p);
+}
+
 /* --format json and sarif parse back and carry the fields cli.md names. */
 static void test_json_and_sarif(void) {
   const char *src = "entity Project {\n  name: string,\n}\nentity Task {\n  p: Projct.id,\n}\n";
@@ -570,6 +736,7 @@ int main(int argc, char **argv) {
   test_variant_changes_input(argv[1]);
   test_json_and_sarif();
   test_default_ranges();
+  test_halves(argv[1], argc > 2 ? argv[2] : NULL);
   printf("frontend: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }
