@@ -259,8 +259,8 @@ void sema_run(ir_schema *s, diag_list *d) {
   declare_all(&S);
   check_enums(&S);
   sema_fields(&S);
-  sema_foreign_keys(&S);
   sema_keys(&S);
+  sema_foreign_keys(&S);
   sema_config(&S);
   sema_policies(&S);
   sema_namespaces(&S);
