@@ -409,6 +409,20 @@ static void test_variant_changes_input(const char *examples) {
 /* The IR and the diagnostics (as JSON, ranges and all) of p compiled in one
 ** pass (file < 0) or in halves cut at byte `cut` of `file`; *kept tells
 ** whether the halves were kept. */
+/* The rest of c's compilation, then its IR and diagnostics as one text; c is freed. */
+static char *finish(fe_compilation *c) {
+  sema_run(&c->schema, &c->diags);
+  diag_sort(&c->diags);
+  char *ir = ir_dump_json(&c->schema);
+  char *d = render_json(&c->schema, &c->diags);
+  char *both = malloc(strlen(ir) + strlen(d) + 2);
+  sprintf(both, "%s\n%s", ir, d);
+  free(ir);
+  free(d);
+  fe_free(c);
+  return both;
+}
+
 static char *compile_cut(project *p, int file, uint32_t cut, bool *kept) {
   fe_compilation c;
   fe_init(&c);
@@ -418,16 +432,7 @@ static char *compile_cut(project *p, int file, uint32_t cut, bool *kept) {
   if (!*kept)
     for (int i = 0; i < p->n; i++)
       fe_parse_file(&c.schema, &c.diags, (uint32_t)i);
-  sema_run(&c.schema, &c.diags);
-  diag_sort(&c.diags);
-  char *ir = ir_dump_json(&c.schema);
-  char *d = render_json(&c.schema, &c.diags);
-  char *both = malloc(strlen(ir) + strlen(d) + 2);
-  sprintf(both, "%s\n%s", ir, d);
-  free(ir);
-  free(d);
-  fe_free(&c);
-  return both;
+  return finish(&c);
 }
 
 /* Every newline of every file of p as the cut, and every file's start: the
@@ -551,17 +556,9 @@ static void test_halves(const char *examples, const char *diag_dir) {
     fe_init(&c);
     src_add(&c.schema, p.paths[0], p.texts[0], p.lens[0]);
     halves += fe_parse_files(&c.schema, &c.diags, 1);
-    sema_run(&c.schema, &c.diags);
-    diag_sort(&c.diags);
-    char *ir = ir_dump_json(&c.schema);
-    char *d = render_json(&c.schema, &c.diags);
-    char *both = malloc(strlen(ir) + strlen(d) + 2);
-    sprintf(both, "%s\n%s", ir, d);
+    char *both = finish(&c);
     same += strcmp(both, base) == 0;
-    free(ir);
-    free(d);
     free(both);
-    fe_free(&c);
   }
   check(halves == 12 && same == 12, "a big schema in halves: %d of 12 in halves, %d the same",
         halves, same);
