@@ -353,7 +353,7 @@ void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file);
 /* Files [0, n), as fe_parse_file on each, a big schema in two halves at once
 ** (INSPIREC_THREADS=1: one pass); returns whether it was in halves. */
 bool fe_parse_files(ir_schema *s, diag_list *d, uint32_t n);
-/* Files [0, n) in two halves cut at byte `cut` of `file` (a newline; 0: at
+/* Files [0, n) in two halves cut at byte `cut` of `file` (a line end; 0: at
 ** the file's start), kept only when they give what one pass gives; returns
 ** whether they were, and leaves s and d untouched when not (for tests). */
 bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut);

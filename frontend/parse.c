@@ -233,13 +233,16 @@ static void take_declarations(ir_schema *to, const ir_schema *from) {
 }
 
 /* Files [0, n) parsed in two halves cut at file `file`, byte `cut` (a
-** newline; 0 to cut before the file).  Returns whether the halves were kept;
+** line end, \n or the \r of \r\n; 0 to cut before the file).  Returns whether the halves were kept;
 ** when not, nothing of them is in s and d, and the caller parses in one pass. */
 bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut) {
   if (file >= n || (cut == 0 && file == 0)) return false;
   ir_file *cf = s->files.v[file];
   bool mid = cut > 0;
-  if (mid && (cut >= cf->len || cf->text[cut] != '\n')) return false;
+  /* The byte cut is nobody's: a \n, or the \r of a \r\n (a lone \r is an error). */
+  if (mid && (cut >= cf->len ||
+              !(cf->text[cut] == '\n' || (cf->text[cut] == '\r' && cf->text[cut + 1] == '\n'))))
+    return false;
   ps_half one, two;
   half_init(&one, s, s->a);
   arena_init(&two.own);
@@ -250,6 +253,7 @@ bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut) {
   two.mid = mid;
   two.first = LX_EOF;
   strtab_share(s->names);
+  char cut_byte = cf->text[cut];
   if (mid) ((char *)cf->text)[cut] = 0; /* the first half's end of input */
   pthread_t th;
   bool threaded = pthread_create(&th, NULL, second_half, &two) == 0;
@@ -263,7 +267,7 @@ bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut) {
     pthread_join(th, NULL);
   else
     second_half(&two);
-  if (mid) ((char *)cf->text)[cut] = '\n';
+  if (mid) ((char *)cf->text)[cut] = cut_byte;
   strtab_unshare(s->names);
   bool kept = one.d.items.n == 0 && two.d.items.n == 0;
   if (mid) {
@@ -302,13 +306,11 @@ static bool choose_cut(const ir_schema *s, uint32_t n, uint32_t *file, uint32_t 
     }
     const char *t = x->text;
     for (size_t i = mid - seen; i + 2 < x->len; i++) {
-      if (t[i] == '\n' && t[i + 1] == '}' && (t[i + 2] == '\n' || t[i + 2] == '\r')) {
-        size_t nl = t[i + 2] == '\n' ? i + 2 : i + 3;
-        if (nl < x->len && t[nl] == '\n') {
-          *file = f;
-          *cut = (uint32_t)nl;
-          return true;
-        }
+      if (t[i] == '\n' && t[i + 1] == '}' &&
+          (t[i + 2] == '\n' || (t[i + 2] == '\r' && t[i + 3] == '\n'))) {
+        *file = f;
+        *cut = (uint32_t)(i + 2);
+        return true;
       }
     }
     if (f + 1 < n) { /* none after the middle: before the next file */

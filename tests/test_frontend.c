@@ -435,7 +435,7 @@ static char *compile_cut(project *p, int file, uint32_t cut, bool *kept) {
   return finish(&c);
 }
 
-/* Every newline of every file of p as the cut, and every file's start: the
+/* Every line end (\n or \r) of every file of p as the cut, and every file's start: the
 ** result is always the one pass's.  Returns how many cuts were kept. */
 static int halves_agree(project *p, const char *what) {
   bool kept;
@@ -443,7 +443,8 @@ static int halves_agree(project *p, const char *what) {
   int nkept = 0, bad = 0;
   for (int f = 0; f < p->n && bad < 3; f++) {
     for (uint32_t i = 0; i < p->lens[f] && bad < 3; i++) {
-      if (!(p->texts[f][i] == '\n' || (i == 0 && f > 0))) continue;
+      char ch = p->texts[f][i];
+      if (!(ch == '\n' || ch == '\r' || (i == 0 && f > 0))) continue;
       char *got = compile_cut(p, f, i, &kept);
       nkept += kept;
       if (strcmp(got, base) != 0) {
@@ -516,6 +517,8 @@ static void test_halves(const char *examples, const char *diag_dir) {
       "entity A {\n  x: int\n  @grant(read)\n    to *\n}\nentity B {\n  y: int\n}\n",
       /* CRLF line ends */
       "entity A {\r\n  x: int\r\n}\r\nentity B {\r\n  y: int\r\n}\r\n",
+      /* a lone carriage return between declarations (an error) */
+      "entity A {\n  x: int\n}\rentity B {\n  y: int\n}\n",
       /* an error after the middle */
       "entity A {\n  x: int\n}\nentity B {\n  y: int,,\n}\nentity C {\n  z: Nope\n}\n",
   };

@@ -2,7 +2,7 @@
 ** fuzz_schema.c: the schema front end (lexer, parser, every check), then for
 ** a clean schema the IR dump, its snapshot written and read back unchanged,
 ** and its DDL in every dialect.  Also: the input parsed in two halves, cut at
-** a newline the first byte picks, gives what one pass gives (parse.c).
+** a line end the first byte picks, gives what one pass gives (parse.c).
 */
 #include "fuzz.h"
 
@@ -30,7 +30,7 @@ static char *compile_cut(const uint8_t *data, size_t size, long cut, bool *kept)
 static void halves_agree(const uint8_t *data, size_t size) {
   if (size < 2) return;
   size_t i = (size_t)data[0] * size / 256;
-  while (i < size && data[i] != '\n')
+  while (i < size && data[i] != '\n' && data[i] != '\r')
     i++;
   if (i >= size) return;
   bool kept;
