@@ -1,8 +1,9 @@
 /*
 ** fuzz_schema.c: the schema front end (lexer, parser, every check), then for
 ** a clean schema the IR dump, its snapshot written and read back unchanged,
-** and its DDL in every dialect.  Also: the input parsed in two halves, cut at
-** a line end the first byte picks, gives what one pass gives (parse.c).
+** and its DDL in every dialect.  Also, for a quarter of the inputs: parsed
+** in two halves, cut at a line end the first byte picks, the input gives what
+** one pass gives (parse.c).
 */
 #include "fuzz.h"
 
@@ -28,7 +29,9 @@ static char *compile_cut(const uint8_t *data, size_t size, long cut, bool *kept)
 }
 
 static void halves_agree(const uint8_t *data, size_t size) {
-  if (size < 2) return;
+  /* A quarter of the inputs (three more compilations each, one on a second
+  ** thread): the rest of the target keeps its pace. */
+  if (size < 2 || (data[size - 1] & 3) != 0) return;
   size_t i = (size_t)data[0] * size / 256;
   while (i < size && data[i] != '\n' && data[i] != '\r')
     i++;
