@@ -177,7 +177,7 @@ ir_plan *fe_parse_plan(ir_schema *s, diag_list *d, uint32_t file) {
 ** files and the head of the file the middle falls in on this thread, the
 ** rest on another.  Each half builds its own declaration lists (and the
 ** second its own arena); names are interned into the one shared table.
-** The cut is made at a newline, and the halves are kept only when they
+** The cut is made at a line end, and the halves are kept only when they
 ** provably give what one pass gives: neither half has any diagnostic, the
 ** first ends outside any bracket or pending `///` block, and the parser at
 ** the cut would reduce to the bare declaration list before reading on
@@ -232,9 +232,10 @@ static void take_declarations(ir_schema *to, const ir_schema *from) {
   APPEND(to, from, raw_decls);
 }
 
-/* Files [0, n) parsed in two halves cut at file `file`, byte `cut` (a
-** line end, \n or the \r of \r\n; 0 to cut before the file).  Returns whether the halves were kept;
-** when not, nothing of them is in s and d, and the caller parses in one pass. */
+/* Files [0, n) parsed in two halves cut at file `file`, byte `cut` (a line
+** end, \n or the \r of \r\n; 0 to cut before the file).  Returns whether the
+** halves were kept; when not, nothing of them is in s and d, and the caller
+** parses in one pass. */
 bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut) {
   if (file >= n || (cut == 0 && file == 0)) return false;
   ir_file *cf = s->files.v[file];
@@ -290,13 +291,11 @@ bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut) {
 /* Below this many bytes a second thread costs more than it saves. */
 #define PS_HALVES_MIN (192u * 1024)
 
-/* Where to cut files [0, n): near the middle of their bytes, at the newline
-** after a `}` that starts a line (the end of a declaration, as a rule), or
-** before a file.  Returns false when there is no such place. */
-static bool choose_cut(const ir_schema *s, uint32_t n, uint32_t *file, uint32_t *cut) {
-  size_t total = 0;
-  for (uint32_t f = 0; f < n; f++)
-    total += s->files.v[f]->len;
+/* Where to cut files [0, n), of `total` bytes: near the middle, at the line
+** end after a `}` that starts a line (the end of a declaration, as a rule),
+** or before a file.  Returns false when there is no such place. */
+static bool choose_cut(const ir_schema *s, uint32_t n, size_t total, uint32_t *file,
+                       uint32_t *cut) {
   size_t mid = total / 2, seen = 0;
   for (uint32_t f = 0; f < n; f++) {
     const ir_file *x = s->files.v[f];
@@ -338,7 +337,7 @@ bool fe_parse_files(ir_schema *s, diag_list *d, uint32_t n) {
   for (uint32_t f = 0; f < n; f++)
     total += s->files.v[f]->len;
   uint32_t file, cut;
-  if (total >= PS_HALVES_MIN && halves_wanted() && choose_cut(s, n, &file, &cut) &&
+  if (total >= PS_HALVES_MIN && halves_wanted() && choose_cut(s, n, total, &file, &cut) &&
       fe_parse_halves(s, n, file, cut))
     return true;
   for (uint32_t f = 0; f < n; f++)

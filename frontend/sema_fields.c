@@ -1064,7 +1064,6 @@ typedef struct column_name {
 
 /* The key two database names clash under: SQLite folds ASCII case in every
 ** name and MySQL in column names, so `Tasks` and `tasks` are one name there. */
-
 static const char *db_name_key(sema *S, const char *name) {
   const char *up = name;
   while (*up && !(*up >= 'A' && *up <= 'Z'))

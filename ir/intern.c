@@ -4,8 +4,6 @@
 #include "ir.h"
 
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* FNV-1a: stable across machines, since the bytes are read in order. */
@@ -25,11 +23,7 @@ uint32_t hash_bytes(const char *s, size_t n) {
 ** in 4 KB pages it took two thirds of plan's page faults at 100,000
 ** entities.  The strings stay in the arena. */
 static strtab_table *new_table(uint32_t cap) {
-  strtab_table *tab = malloc(sizeof *tab);
-  if (!tab) {
-    fputs("inspirec: out of memory\n", stderr);
-    abort();
-  }
+  strtab_table *tab = table_alloc(sizeof *tab);
   tab->mask = cap - 1;
   tab->slot = table_alloc((size_t)cap * sizeof(strtab_slot));
   return tab;
@@ -37,7 +31,7 @@ static strtab_table *new_table(uint32_t cap) {
 
 static void free_table(strtab_table *tab) {
   table_free(tab->slot, (size_t)(tab->mask + 1) * sizeof(strtab_slot));
-  free(tab);
+  table_free(tab, sizeof *tab);
 }
 
 /* What sharing adds: the lock, the names made meanwhile (allocated under the
@@ -85,11 +79,7 @@ static void strtab_grow(strtab *t) {
 
 void strtab_share(strtab *t) {
   if (t->sync) return;
-  struct strtab_sync *y = calloc(1, sizeof *y);
-  if (!y) {
-    fputs("inspirec: out of memory\n", stderr);
-    abort();
-  }
+  struct strtab_sync *y = table_alloc(sizeof *y);
   pthread_mutex_init(&y->lock, NULL);
   y->owner = t->a;
   arena_init(&y->names);
@@ -106,7 +96,7 @@ void strtab_unshare(strtab *t) {
   for (int i = 0; i < y->nretired; i++)
     free_table(y->retired[i]);
   pthread_mutex_destroy(&y->lock);
-  free(y);
+  table_free(y, sizeof *y);
 }
 
 static uint64_t load8(const unsigned char *p) {

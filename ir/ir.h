@@ -60,8 +60,9 @@ static inline char *arena_text(arena *a, size_t n) { /* n zeroed bytes for text,
   return arena_bump(a, n, 1);
 }
 char *arena_strndup(arena *a, const char *s, size_t n);
-/* Zeroed memory for a table that outgrows itself (a hash table's slots):
-** from the heap, or mapped in huge pages from 2 MB up. */
+/* Zeroed memory outside any arena, for what is freed on its own (a hash
+** table's slots, which it outgrows): from the heap, or mapped in huge pages
+** from 2 MB up; out of memory aborts, as the arena does. */
 void *table_alloc(size_t bytes);
 void table_free(void *p, size_t bytes);
 /* A point to come back to: what is allocated after it is given back (and
