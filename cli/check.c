@@ -135,17 +135,23 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
   fe_init(&c);
   c.diags.limit = 500;
   cli_load_schema(&c, o, paths, npaths);
-  fe_compile(&c);
   /* cli.md: the history is checked when no path is named, or when
-  ** --migrations is */
+  ** --migrations is; it is read on a second thread while the schema
+  ** compiles, its diagnostics coming after the schema's */
   history h;
   memset(&h, 0, sizeof h);
-  int budget = EXIT_OK;
-  if (npaths == 0 || o->migrations) {
+  history_job job;
+  bool with_history = npaths == 0 || o->migrations;
+  if (with_history) {
     h.markers_are_errors = true;
     h.drop_plans = true;
+    history_start(&job, &c, cli_migrations_dir(o), &h);
+  }
+  fe_compile(&c);
+  int budget = EXIT_OK;
+  if (with_history) {
     int errors_before = c.diags.errors;
-    history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
+    history_join(&job, &c, false);
     history_say_known(&h, o->verbose);
     if (errors_before == 0 && c.diags.errors == 0) history_drift(&c.schema, &c.diags, &h);
     diag_sort(&c.diags);

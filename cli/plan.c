@@ -109,11 +109,51 @@ static void remove_folder(const char *path) {
   rmdir(path);
 }
 
-/* Both files into a hidden folder, then one rename.  `replacing` (a draft's
-** folder) is moved aside first and removed once the new one is in place, or
-** moved back: the history is never left without it. */
+/* The check that the plan's result is the schema, made on a second thread
+** while the migration is written: the folder is renamed into place only
+** when it holds. */
+typedef struct reach_check {
+  const st_schema *next, *target;
+  arena a;
+  const char *left; /* the first difference, or NULL */
+  pthread_t thread;
+  bool threaded, waited;
+} reach_check;
+
+static void *reach_run(void *arg) {
+  reach_check *r = arg;
+  r->left = st_diff_text(r->next, r->target, false, "the plan's result", "the schema", &r->a);
+  return NULL;
+}
+
+static void reach_start(reach_check *r, const st_schema *next, const st_schema *target) {
+  r->next = next;
+  r->target = target;
+  r->left = NULL;
+  r->waited = false;
+  arena_init(&r->a);
+  r->threaded = ir_threads_wanted() && pthread_create(&r->thread, NULL, reach_run, r) == 0;
+  if (!r->threaded) reach_run(r);
+}
+
+/* Whether the plan reaches the schema; the internal error is printed if not. */
+static bool reach_wait(reach_check *r) {
+  if (r->waited) return !r->left;
+  r->waited = true;
+  if (r->threaded) pthread_join(r->thread, NULL);
+  if (r->left)
+    fprintf(stderr,
+            "inspirec: internal error: the plan does not reach the schema (%s); please report it\n",
+            r->left);
+  return !r->left;
+}
+
+/* Both files into a hidden folder, then one rename, once `reach` holds.
+** `replacing` (a draft's folder) is moved aside first and removed once the
+** new one is in place, or moved back: the history is never left without it.
+** -1 after a message, whether of its own or reach's. */
 static int write_migration(const char *dir, const char *name, const char *plan,
-                           const st_schema *snapshot, const char *replacing) {
+                           const st_schema *snapshot, const char *replacing, reach_check *reach) {
   if (make_dirs(dir) != 0) {
     fprintf(stderr, "inspirec: cannot create '%s': %s\n", dir, strerror(errno));
     return -1;
@@ -143,12 +183,14 @@ static int write_migration(const char *dir, const char *name, const char *plan,
   snprintf(p1, sizeof p1, "%s/plan.inspire", tmp);
   snprintf(p2, sizeof p2, "%s/snapshot.json", tmp);
   int err = 0;
-  if (write_file(p1, plan, NULL, NULL) != 0 || write_file(p2, NULL, snapshot, name) != 0 ||
-      rename(tmp, final) != 0)
+  if (write_file(p1, plan, NULL, NULL) != 0 || write_file(p2, NULL, snapshot, name) != 0)
     err = errno;
-  if (err) {
-    fprintf(stderr, "inspirec: cannot write the migration: %s; nothing was written\n",
-            strerror(err));
+  bool reached = reach_wait(reach);
+  if (!err && reached && rename(tmp, final) != 0) err = errno;
+  if (err || !reached) {
+    if (err)
+      fprintf(stderr, "inspirec: cannot write the migration: %s; nothing was written\n",
+              strerror(err));
     remove(p1);
     remove(p2);
     rmdir(tmp);
@@ -271,17 +313,22 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   c.diags.limit = 500;
   cli_load_schema(&c, o, NULL, 0);
   int schema_files = c.schema.files.n;
-  /* The history first: its plans are parsed and replayed on a scratch arena
-  ** that is given back before the schema is compiled into memory it then
-  ** reuses, so the two never take memory at once (a fifth of plan's peak). */
+  /* The history is read on a second thread while the schema compiles; its
+  ** diagnostics then come first, as they would had it been read first. */
   history h;
   memset(&h, 0, sizeof h);
   h.drop_plans = true; /* replayed and dropped; a draft is read again below */
-  history_load(&c.schema, &c.diags, cli_migrations_dir(o), &h);
-  history_say_known(&h, o->verbose);
-  int history_errors = c.diags.errors;
+  history_job job;
+  history_start(&job, &c, cli_migrations_dir(o), &h);
   fe_compile_first(&c, schema_files);
-  if (c.diags.errors > history_errors) { /* the schema's own, with the history's beside them */
+  int schema_errors = c.diags.errors;
+  /* the schema's state, made while the history may still be read */
+  st_schema *target = schema_errors ? NULL : st_from_schema(&c.schema);
+  history_join(&job, &c, true);
+  diag_sort(&c.diags);
+  history_say_known(&h, o->verbose);
+  int history_errors = c.diags.errors - schema_errors;
+  if (schema_errors) { /* the schema's own, with the history's beside them */
     cli_print_diags(&c, o);
     fe_free(&c);
     return EXIT_INPUT;
@@ -300,7 +347,6 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
               "inspirec: note: %s still has %d [RESOLVE] marker%s; resolve them before apply\n",
               h.migs.v[i]->name, h.migs.v[i]->markers, h.migs.v[i]->markers == 1 ? "" : "s");
 
-  st_schema *target = st_from_schema(&c.schema);
   ir_plan *plan = arena_alloc(&c.a, sizeof *plan);
   diff_hints hints = {&c.schema};
   if (!empty) diff_schemas(h.latest, target, &hints, plan, &c.a);
@@ -357,14 +403,8 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     }
   }
   st_sort(next);
-  const char *left = st_diff_text(next, target, false, "the plan's result", "the schema", &c.a);
-  if (left) {
-    fprintf(stderr,
-            "inspirec: internal error: the plan does not reach the schema (%s); please report it\n",
-            left);
-    fe_free(&c);
-    return EXIT_INPUT;
-  }
+  reach_check reach;
+  reach_start(&reach, next, target);
   long number = draft ? draft->number : h.migs.n ? h.migs.v[h.migs.n - 1]->number + 1 : 1;
   if (!slug[0] && draft) {
     const char *u = strchr(draft->name, '_');
@@ -393,7 +433,9 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   else
     text = plan_print(&c.a, plan);
   const char *dir = cli_migrations_dir(o);
-  int rc = write_migration(dir, mname, text, next, draft ? draft->dir : NULL);
+  int rc = write_migration(dir, mname, text, next, draft ? draft->dir : NULL, &reach);
+  if (!reach_wait(&reach)) rc = -1;
+  arena_free(&reach.a);
   if (rc != 0) {
     fe_free(&c);
     return EXIT_INPUT;

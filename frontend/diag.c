@@ -69,3 +69,31 @@ static int cmp_diag(const void *pa, const void *pb) {
 void diag_sort(diag_list *d) {
   if (d->items.n > 1) qsort(d->items.v, (size_t)d->items.n, sizeof(diag *), cmp_diag);
 }
+
+static int cmp_seq(const void *pa, const void *pb) {
+  const diag *a = *(diag *const *)pa, *b = *(diag *const *)pb;
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The items of one list in discovery order (a sort may have moved them). */
+static void in_discovery_order(diag_list *d) {
+  if (d->items.n > 1) qsort(d->items.v, (size_t)d->items.n, sizeof(diag *), cmp_seq);
+}
+
+void diag_concat(diag_list *d, diag_list *earlier, diag_list *later) {
+  in_discovery_order(earlier);
+  in_discovery_order(later);
+  int base = earlier->errors + earlier->warnings, limit = d->limit;
+  diag_list out = *d;
+  out.items.v = NULL;
+  out.items.n = out.items.cap = 0;
+  for (int i = 0; i < earlier->items.n; i++)
+    if (!limit || out.items.n < limit) vec_push(out.a, out.items, earlier->items.v[i]);
+  for (int i = 0; i < later->items.n; i++) {
+    later->items.v[i]->seq += base;
+    if (!limit || out.items.n < limit) vec_push(out.a, out.items, later->items.v[i]);
+  }
+  out.errors = earlier->errors + later->errors;
+  out.warnings = earlier->warnings + later->warnings;
+  *d = out;
+}

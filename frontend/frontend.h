@@ -13,6 +13,7 @@
 
 #include "../ir/ir.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 /* ---- diag.c ----------------------------------------------------------- */
@@ -129,6 +130,10 @@ void diag_note_add(diag_list *d, diag *g, ir_range r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_label(diag_list *d, diag *g, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_sort(diag_list *d); /* by file, offset, then code: stable output */
+/* d (which may be either) becomes what one list would hold had `earlier`'s
+** diagnostics been found, then `later`'s: sequence numbers run on, d's limit
+** counts both.  For work done on two threads at once (history_thread.c). */
+void diag_concat(diag_list *d, diag_list *earlier, diag_list *later);
 
 /* ---- source.c --------------------------------------------------------- */
 
@@ -499,6 +504,26 @@ const st_schema *history_before(const history *h, int i, arena *a);
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
 /* W0904 when the checked schema differs from the latest snapshot. */
 void history_drift(ir_schema *s, diag_list *d, history *h);
+
+/* ---- history_thread.c: the history read while the schema compiles ----- */
+
+typedef struct history_job {
+  history *h;
+  const char *dir;
+  ir_schema s; /* the compilation's files and names; arena and lists its own */
+  arena a;
+  diag_list d;
+  int nfiles; /* the compilation's files when started */
+  bool threaded;
+  pthread_t thread;
+} history_job;
+
+/* history_load(c's schema, c's diagnostics, dir, h), begun on a second
+** thread; c may compile its loaded files meanwhile but load no other. */
+void history_start(history_job *j, fe_compilation *c, const char *dir, history *h);
+/* Waits for it, then gives c its files and diagnostics as history_load would
+** have, had it run before c's compilation (history_first) or after it. */
+void history_join(history_job *j, fe_compilation *c, bool history_first);
 
 /* ---- verified.c: migrations already verified, byte for byte ------------ */
 

@@ -327,17 +327,12 @@ static bool choose_cut(const ir_schema *s, uint32_t n, size_t total, uint32_t *f
   return false;
 }
 
-static bool halves_wanted(void) {
-  const char *env = getenv("INSPIREC_THREADS");
-  return !(env && strcmp(env, "1") == 0);
-}
-
 bool fe_parse_files(ir_schema *s, diag_list *d, uint32_t n) {
   size_t total = 0;
   for (uint32_t f = 0; f < n; f++)
     total += s->files.v[f]->len;
   uint32_t file, cut;
-  if (total >= PS_HALVES_MIN && halves_wanted() && choose_cut(s, n, total, &file, &cut) &&
+  if (total >= PS_HALVES_MIN && ir_threads_wanted() && choose_cut(s, n, total, &file, &cut) &&
       fe_parse_halves(s, n, file, cut))
     return true;
   for (uint32_t f = 0; f < n; f++)

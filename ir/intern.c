@@ -43,6 +43,8 @@ struct strtab_sync {
   arena names;
   strtab_table *retired[32]; /* one per doubling: 32 is past any size */
   int nretired;
+  int shares; /* strtab_share calls not yet undone: a history thread's share may
+              ** span the parse's own (frontend/history_thread.c) */
 };
 
 void strtab_init(strtab *t, arena *a) {
@@ -78,10 +80,14 @@ static void strtab_grow(strtab *t) {
 }
 
 void strtab_share(strtab *t) {
-  if (t->sync) return;
+  if (t->sync) {
+    t->sync->shares++;
+    return;
+  }
   struct strtab_sync *y = table_alloc(sizeof *y);
   pthread_mutex_init(&y->lock, NULL);
   y->owner = t->a;
+  y->shares = 1;
   arena_init(&y->names);
   t->a = &y->names;
   t->sync = y;
@@ -89,7 +95,7 @@ void strtab_share(strtab *t) {
 
 void strtab_unshare(strtab *t) {
   struct strtab_sync *y = t->sync;
-  if (!y) return;
+  if (!y || --y->shares > 0) return;
   t->sync = NULL;
   t->a = y->owner;
   arena_adopt(t->a, &y->names);

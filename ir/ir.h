@@ -38,6 +38,8 @@ void arena_init(arena *a);
 void arena_free(arena *a);
 /* from's chunks become a's, as if a had just made them; from is left empty. */
 void arena_adopt(arena *a, arena *from);
+/* Whether a job may use a second thread (not INSPIREC_THREADS=1). */
+bool ir_threads_wanted(void);
 void *arena_alloc_slow(arena *a, size_t size, size_t align); /* a new chunk first */
 /* size bytes at a multiple of align from the head chunk, inline: a compilation
 ** makes millions of small allocations, and the call was a tenth of their cost. */
@@ -141,7 +143,8 @@ void strtab_free(strtab *t); /* the table; the strings go with the arena */
 const char *intern(strtab *t, const char *s, size_t n);
 const char *intern_cstr(strtab *t, const char *s);
 /* From strtab_share to strtab_unshare, threads may intern into t at once, and
-** nothing else may touch t's arena; the names made meanwhile then join it. */
+** nothing else may touch t's arena; the names made meanwhile then join it.
+** Calls nest: t is shared until every strtab_share has its strtab_unshare. */
 void strtab_share(strtab *t);
 void strtab_unshare(strtab *t);
 uint32_t hash_bytes(const char *s, size_t n); /* stable across machines */

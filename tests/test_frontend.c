@@ -723,6 +723,46 @@ static void test_arena_printf(void) {
   arena_free(&a);
 }
 
+/* Diagnostics found on two threads and joined (diag_concat) are those of one
+** list that found them one after the other: order, numbering and limit. */
+static void test_diag_concat(void) {
+  static const struct {
+    diag_code code;
+    uint32_t off;
+  } found[] = {{DIAG_E0001, 40}, {DIAG_W0904, 0}, {DIAG_E0001, 40}, {DIAG_E0003, 5},
+               {DIAG_E0001, 40}, {DIAG_E0702, 0}, {DIAG_E0003, 1}};
+  int n = (int)(sizeof found / sizeof *found);
+  for (int limit = 0; limit <= n; limit++)
+    for (int split = 0; split <= n; split++)
+      for (int into_later = 0; into_later < 2; into_later++) {
+        arena a;
+        arena_init(&a);
+        diag_list one, first, then;
+        diag_init(&one, &a);
+        diag_init(&first, &a);
+        diag_init(&then, &a);
+        one.limit = first.limit = then.limit = limit;
+        for (int i = 0; i < n; i++) {
+          ir_range r = ir_range_in(0, found[i].off, 1);
+          diag_add(&one, found[i].code, r, "d%d", i);
+          diag_add(i < split ? &first : &then, found[i].code, r, "d%d", i);
+        }
+        diag_sort(&first); /* as a compilation leaves them */
+        diag_list *d = into_later ? &then : &first;
+        diag_concat(d, &first, &then);
+        diag_sort(&one);
+        diag_sort(d);
+        bool same =
+            one.items.n == d->items.n && one.errors == d->errors && one.warnings == d->warnings;
+        for (int i = 0; same && i < one.items.n; i++)
+          same = one.items.v[i]->seq == d->items.v[i]->seq &&
+                 strcmp(one.items.v[i]->msg, d->items.v[i]->msg) == 0;
+        check(same, "diag_concat, limit %d, split after %d, into the %s list: not one list's",
+              limit, split, into_later ? "later" : "earlier");
+        arena_free(&a);
+      }
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_frontend EXAMPLES_DIR\n");
@@ -736,6 +776,7 @@ int main(int argc, char **argv) {
   test_variant_changes_input(argv[1]);
   test_json_and_sarif();
   test_default_ranges();
+  test_diag_concat();
   test_halves(argv[1], argc > 2 ? argv[2] : NULL);
   printf("frontend: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
