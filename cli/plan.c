@@ -358,7 +358,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   /* a latest migration not applied locally is a draft: planned again from the
   ** snapshot before it, in its place */
   draft_tip tip = {-1, NULL};
-  const st_schema *base = h.latest;
+  st_schema *base = h.latest;
   if (!fresh && !empty) {
     int rc = find_draft(&c, &h, cli_database_url(db), &tip);
     if (rc != EXIT_OK) return fe_free(&c), rc;
@@ -389,7 +389,19 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     }
   }
   /* the plan must lead from the latest snapshot to the schema */
-  st_schema *next = st_clone(base, &c.a);
+  /* The risks are judged on the state before the plan, so they are worked
+  ** out now; the plan is then applied to that state in place, nothing else
+  ** reading it after (a copy of 10,000 entities was 14 MB and 9 ms). */
+  char *risks = NULL;
+  size_t risks_len = 0;
+  bool risks_later = !o->quiet && !empty;
+  FILE *ms = risks_later ? open_memstream(&risks, &risks_len) : NULL;
+  if (ms) {
+    rt_print_risks(ms, cli_dialect_of(dialect, db), base, plan, &c.a);
+    if (fclose(ms) == 0) risks_later = false;
+  }
+  /* without the text (no memory for it), base is kept for the risks below */
+  st_schema *next = risks_later ? st_clone(base, &c.a) : base;
   next->defer_order = true;
   for (int i = 0; i < plan->ops.n; i++) {
     const char *why = st_apply(next, plan->ops.v[i]);
@@ -398,6 +410,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
               "inspirec: internal error: operation %d of the plan cannot apply (%s); please report "
               "it\n",
               i + 1, why);
+      free(risks);
       fe_free(&c);
       return EXIT_INPUT;
     }
@@ -437,6 +450,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   if (!reach_wait(&reach)) rc = -1;
   arena_free(&reach.a);
   if (rc != 0) {
+    free(risks);
     fe_free(&c);
     return EXIT_INPUT;
   }
@@ -457,9 +471,13 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
              markers, markers == 1 ? " is" : "s are", markers == 1 ? "it is" : "each is");
     if (!empty) {
       if (markers) putchar('\n'); /* the plan's text ends with a blank line already */
-      rt_print_risks(stdout, cli_dialect_of(dialect, db), base, plan, &c.a);
+      if (risks_later)
+        rt_print_risks(stdout, cli_dialect_of(dialect, db), base, plan, &c.a);
+      else
+        fputs(risks, stdout);
     }
   }
+  free(risks);
   fe_free(&c);
   return EXIT_OK;
 }

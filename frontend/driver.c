@@ -9,6 +9,7 @@
 void fe_init(fe_compilation *c) {
   memset(c, 0, sizeof *c);
   arena_init(&c->a);
+  arena_init(&c->second);
   strtab_init(&c->names, &c->a);
   c->schema.a = &c->a;
   c->schema.names = &c->names;
@@ -24,6 +25,7 @@ void fe_init_shared(fe_compilation *c, fe_compilation *owner) {
 void fe_free(fe_compilation *c) {
   strtab_free(&c->names);
   arena_free(&c->a);
+  arena_free(&c->second);
 }
 
 void fe_compile_first(fe_compilation *c, int n) {

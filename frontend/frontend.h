@@ -448,6 +448,9 @@ const char *sema_suggest(const char *name, const char *const *cands, int n);
 /* One compilation: everything in one arena. */
 typedef struct fe_compilation {
   arena a;
+  /* a second thread's (history_thread.c), as long-lived as a: what is made
+  ** there (snapshots, their name indexes) may grow there later */
+  arena second;
   strtab names;
   ir_schema schema;
   diag_list diags;
@@ -498,7 +501,7 @@ typedef struct history {
 int history_load(ir_schema *s, diag_list *d, const char *dir, history *h);
 /* The state migration i starts from: the snapshot of the one before it, or
 ** the empty schema for the first (i 0, or -1 with nothing applied). */
-const st_schema *history_before(const history *h, int i, arena *a);
+st_schema *history_before(const history *h, int i, arena *a);
 /* Migration i's plan, parsed and replayed again if drop_plans dropped it;
 ** NULL when broken. */
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
@@ -510,8 +513,7 @@ void history_drift(ir_schema *s, diag_list *d, history *h);
 typedef struct history_job {
   history *h;
   const char *dir;
-  ir_schema s; /* the compilation's files and names; arena and lists its own */
-  arena a;
+  ir_schema s; /* the compilation's files and names, its second arena */
   diag_list d;
   int nfiles; /* the compilation's files when started */
   bool threaded;

@@ -261,7 +261,7 @@ void history_say_known(const history *h, bool verbose) {
             h->known, h->migs.n, h->migs.n == 1 ? "" : "s", h->migs.n - h->known);
 }
 
-const st_schema *history_before(const history *h, int i, arena *a) {
+st_schema *history_before(const history *h, int i, arena *a) {
   return i > 0 ? h->migs.v[i - 1]->snapshot : st_new(a, h->latest->names);
 }
 

@@ -5,8 +5,8 @@
 ** `plan` and `check` both read the committed history (its snapshots above
 ** all: 15 MB of JSON at 10,000 entities, read and hashed) and compile the
 ** schema, and neither needs the other until both are done.  The history is
-** loaded into a schema of its own (the compilation's files and name table,
-** its own arena and diagnostics); history_join then gives the compilation
+** loaded into a schema of its own (the compilation's files, name table and
+** second arena, diagnostics of its own); history_join then gives the compilation
 ** what history_load would have given it in place: the same files under the
 ** same numbers, the same diagnostics in the same order with the same limit.
 ** The name table is shared meanwhile (strtab_share).  INSPIREC_THREADS=1, or
@@ -29,14 +29,13 @@ void history_start(history_job *j, fe_compilation *c, const char *dir, history *
   memset(j, 0, sizeof *j);
   j->h = h;
   j->dir = dir;
-  arena_init(&j->a);
-  j->s.a = &j->a;
+  j->s.a = &c->second;
   j->s.names = c->schema.names;
   /* the files loaded so far, under their numbers: the history's follow them */
   for (int i = 0; i < c->schema.files.n; i++)
-    vec_push(&j->a, j->s.files, c->schema.files.v[i]);
+    vec_push(j->s.a, j->s.files, c->schema.files.v[i]);
   j->nfiles = c->schema.files.n;
-  diag_init(&j->d, &j->a);
+  diag_init(&j->d, j->s.a);
   j->d.limit = c->diags.limit;
   struct stat st;
   bool folder = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
@@ -54,14 +53,10 @@ void history_join(history_job *j, fe_compilation *c, bool history_first) {
     fputs("inspirec: internal error: files loaded while the history was read\n", stderr);
     abort();
   }
-  for (int i = j->nfiles; i < j->s.files.n; i++) {
-    ir_file *f = j->s.files.v[i];
-    f->a = c->schema.a; /* its line table, if ever built, goes with the rest */
-    vec_push(c->schema.a, c->schema.files, f);
-  }
+  for (int i = j->nfiles; i < j->s.files.n; i++)
+    vec_push(c->schema.a, c->schema.files, j->s.files.v[i]);
   if (history_first)
     diag_concat(&c->diags, &j->d, &c->diags);
   else
     diag_concat(&c->diags, &c->diags, &j->d);
-  arena_adopt(c->schema.a, &j->a);
 }
