@@ -415,6 +415,9 @@ ir_field *sema_field(ir_entity *e, const char *name);
 /* Check a name against `__` and record a diagnostic when it is reserved. */
 void sema_reserved(sema *S, const char *name, ir_range r, const char *what);
 
+/* each(S, from, to) over the entities [from, to), a big schema's second half
+** on a second thread in a sema of its own when `allowed` (sema.c). */
+void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to));
 void sema_fields(sema *S);       /* entities, embedded and validation types */
 void sema_foreign_keys(sema *S); /* embedded and validation types' foreign keys, defaults */
 /* Each entity's foreign keys and defaults, then its database names, indexes

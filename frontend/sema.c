@@ -29,6 +29,69 @@ ir_value *sema_call(sema *S, const char *name) {
   return v;
 }
 
+/* ---- two threads ----------------------------------------------------------
+**
+** The passes over every entity's fields and keys (two thirds of the checks)
+** read the declarations and write only the entity at hand, so a big schema's
+** entities are cut in two ranges and the second range checked on a second
+** thread, with an arena, a scratch arena, a column cache and diagnostics of
+** its own.  Its diagnostics then follow the first range's, in the order and
+** under the limit of one pass (diag_concat). */
+
+typedef struct sema_part {
+  sema S;
+  arena a;
+  diag_list d;
+  int from, to;
+  void (*each)(sema *S, int from, int to);
+} sema_part;
+
+static void *part_run(void *arg) {
+  sema_part *p = arg;
+  p->each(&p->S, p->from, p->to);
+  return NULL;
+}
+
+/* Below this many entities a second thread costs more than it saves. */
+#define SEMA_SPLIT_MIN 512
+
+void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to)) {
+  ir_schema *s = S->s;
+  int n = s->entities.n, mid = n / 2;
+  if (!allowed || n < SEMA_SPLIT_MIN || !ir_threads_wanted()) {
+    each(S, 0, n);
+    return;
+  }
+  sema_part p;
+  p.S = *S;
+  arena_init(&p.a);
+  diag_init(&p.d, &p.a);
+  p.d.limit = S->d->limit;
+  p.S.d = &p.d;
+  p.S.a = &p.a;
+  arena_init(&p.S.scratch);
+  namemap_init(&p.S.columns, &p.a);
+  p.from = mid;
+  p.to = n;
+  p.each = each;
+  strtab_share(S->names);
+  pthread_t th;
+  bool threaded = pthread_create(&th, NULL, part_run, &p) == 0;
+  each(S, 0, mid);
+  if (threaded)
+    pthread_join(th, NULL);
+  else
+    part_run(&p);
+  strtab_unshare(S->names);
+  diag_concat(S->d, S->d, &p.d);
+  for (int i = mid; i < n; i++) { /* maps made there grow in the schema's arena from now on */
+    ir_entity *e = s->entities.v[i];
+    if (e->field_map.a == &p.a) e->field_map.a = S->a;
+  }
+  arena_free(&p.S.scratch);
+  arena_adopt(S->a, &p.a);
+}
+
 ir_range sema_no_range(void) {
   ir_range r = {0, 0, 0};
   return r;

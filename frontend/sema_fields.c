@@ -721,11 +721,16 @@ static void check_texpr(sema *S, ir_texpr *x, int depth) {
   }
 }
 
+static void fields_of(sema *S, int from, int to) {
+  for (int i = from; i < to; i++)
+    entity_fields(S, S->s->entities.v[i]);
+}
+
 void sema_fields(sema *S) {
   ir_schema *s = S->s;
   entity_fields(S, s->user);
-  for (int i = 0; i < s->entities.n; i++)
-    entity_fields(S, s->entities.v[i]);
+  if (!S->uuid_call) S->uuid_call = sema_call(S, "uuid"); /* shared by both threads' ids */
+  sema_split(S, true, fields_of);
   for (int i = 0; i < s->types.n; i++)
     type_fields(S, s->types.v[i], FC_EMBEDDED);
   for (int i = 0; i < s->types.n; i++)
@@ -1075,25 +1080,11 @@ static const char *db_name_key(sema *S, const char *name) {
   return sema_intern(S, k);
 }
 
-static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
-  bool cut;
-  if (!e->table) e->table = ir_table_name(S->a, e->name);
-  const char *full = e->table;
-  e->table = ir_truncate_ident(S->a, full, &cut);
-  if (cut && !e->builtin)
-    diag_add(S->d, DIAG_W0901, e->name_range,
-             "table name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
-             "@map(\"...\")",
-             full, IR_MAX_IDENT, e->table);
+/* Two entities on one table: checked in declaration order, once every
+** entity's table is named (the first one keeps it). */
+static void table_clash(sema *S, ir_entity *e, namemap *tables) {
   const char *tkey = db_name_key(S, e->table);
   ir_entity *other = namemap_get(tables, tkey);
-  if (strncmp(tkey, "_inspire_", 9) == 0 && e->used) {
-    diag *g = diag_add(S->d, DIAG_E0203, e->name_range,
-                       "table name '%s' starts with '_inspire_', which is reserved for the "
-                       "migration ledger; give it another @map(\"...\")",
-                       e->table);
-    diag_label(S->d, g, "reserved prefix");
-  }
   if (e->duplicate) {
     /* reported as a duplicate declaration already */
   } else if (other && e->used) {
@@ -1108,6 +1099,26 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
     diag_note_add(S->d, g, other->name_range, "'%s' is declared here", other->name);
   } else {
     namemap_put(tables, tkey, e);
+  }
+}
+
+/* An entity's table, columns, keys and foreign keys: it alone is written. */
+static void entity_keys(sema *S, ir_entity *e) {
+  bool cut;
+  if (!e->table) e->table = ir_table_name(S->a, e->name);
+  const char *full = e->table;
+  e->table = ir_truncate_ident(S->a, full, &cut);
+  if (cut && !e->builtin)
+    diag_add(S->d, DIAG_W0901, e->name_range,
+             "table name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
+             "@map(\"...\")",
+             full, IR_MAX_IDENT, e->table);
+  if (e->used && strncmp(db_name_key(S, e->table), "_inspire_", 9) == 0) {
+    diag *g = diag_add(S->d, DIAG_E0203, e->name_range,
+                       "table name '%s' starts with '_inspire_', which is reserved for the "
+                       "migration ledger; give it another @map(\"...\")",
+                       e->table);
+    diag_label(S->d, g, "reserved prefix");
   }
   arena_mark mark = arena_save(&S->scratch);
   /* Column keys seen, for the clashes, on the scratch arena: scanned when the
@@ -1213,19 +1224,43 @@ static void entity_keys(sema *S, ir_entity *e, namemap *tables) {
   }
 }
 
+/* An entity's foreign keys and defaults, then its keys, while its fields
+** are in the cache: a pass over every field of the schema apiece cost a
+** cache miss per field each.  Its keys need its own foreign keys only. */
+static void keys_of(sema *S, int from, int to) {
+  for (int i = from; i < to; i++) {
+    fk_and_defaults(S, &S->s->entities.v[i]->fields);
+    entity_keys(S, S->s->entities.v[i]);
+  }
+}
+
+/* Whether a foreign key names a field that is itself a foreign key not yet
+** resolved: resolve_fk then resolves that field too, in another entity,
+** which the two threads of sema_split must not both do. */
+static bool fk_chains(sema *S) {
+  ir_schema *s = S->s;
+  for (int i = 0; i < s->entities.n; i++) {
+    ir_entity *e = s->entities.v[i];
+    for (int j = 0; j < e->fields.n; j++) {
+      ir_typeref *t = &e->fields.v[j]->type;
+      if (!t->member || !t->fk_entity || t->fk_field || t->kind != IR_T_UNRESOLVED) continue;
+      ir_field *tf = sema_field(t->fk_entity, t->member);
+      if (tf && tf->type.member) return true;
+    }
+  }
+  return false;
+}
+
 void sema_keys(sema *S) {
   ir_schema *s = S->s;
+  fk_and_defaults(S, &s->user->fields);
+  entity_keys(S, s->user);
+  sema_split(S, !fk_chains(S), keys_of);
   namemap tables;
   namemap_init(&tables, S->a);
-  /* An entity's foreign keys and defaults, then its keys, while its fields
-  ** are in the cache: a pass over every field of the schema apiece cost a
-  ** cache miss per field each.  Its keys need its own foreign keys only. */
-  fk_and_defaults(S, &s->user->fields);
-  entity_keys(S, s->user, &tables);
-  for (int i = 0; i < s->entities.n; i++) {
-    fk_and_defaults(S, &s->entities.v[i]->fields);
-    entity_keys(S, s->entities.v[i], &tables);
-  }
+  table_clash(S, s->user, &tables);
+  for (int i = 0; i < s->entities.n; i++)
+    table_clash(S, s->entities.v[i], &tables);
   /* Postgres enum types live beside tables in one namespace. */
   for (int i = 0; i < s->enums.n; i++) {
     ir_enum *en = s->enums.v[i];

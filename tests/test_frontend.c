@@ -723,6 +723,60 @@ static void test_arena_printf(void) {
   arena_free(&a);
 }
 
+/* A big schema's entities checked in two ranges on two threads (sema_split)
+** give what one thread gives: IR and diagnostics (ranges and all), errors in
+** both ranges and across them, with and without a limit on diagnostics, and
+** with a foreign key to a foreign key (which keeps the keys on one thread). */
+static char *sema_both(const char *src, int limit) {
+  fe_compilation c;
+  fe_init(&c);
+  c.diags.limit = limit;
+  src_add(&c.schema, "big.inspire", src, strlen(src));
+  fe_parse_file(&c.schema, &c.diags, 0);
+  return finish(&c);
+}
+
+static void test_sema_halves(void) {
+  for (int chain = 0; chain < 2; chain++) {
+    strbuf b = {0};
+    char line[600];
+    for (int i = 0; i < 1200; i++) {
+      snprintf(line, sizeof line, "entity E%05d {\n  name: string,\n  fooBar: int,\n", i);
+      strbuf_puts(&b, line);
+      if (i > 0) {
+        snprintf(line, sizeof line, "  parent: E%05d.id,\n", i - 1);
+        strbuf_puts(&b, line);
+      }
+      if (i % 97 == 5) strbuf_puts(&b, "  bad: Nope,\n");
+      if (i % 101 == 7) strbuf_puts(&b, "  name: int,\n");
+      if (i % 89 == 3) strbuf_puts(&b, "  lost: E00001.nope,\n");
+      if (i % 83 == 11) strbuf_puts(&b, "  foo_bar: string,\n");
+      if (i % 79 == 13) strbuf_puts(&b, "  n: int = \"x\",\n");
+      if (i == 900) strbuf_puts(&b, "  @map(\"e00010s\"),\n");
+      if (i == 333) strbuf_puts(&b, "  @map(\"_inspire_x\"),\n");
+      if (i == 1100)
+        strbuf_puts(
+            &b, "  @map(\"a_table_name_that_is_far_too_long_for_any_database_to_keep_whole\"),\n");
+      if (chain && i == 700) strbuf_puts(&b, "  other: E00002.parent,\n");
+      strbuf_puts(&b, "  @index([name])\n}\n\n");
+    }
+    for (int limit = 0; limit <= 30; limit += 30) {
+      setenv("INSPIREC_THREADS", "1", 1);
+      char *one = sema_both(b.p, limit);
+      unsetenv("INSPIREC_THREADS");
+      char *two = sema_both(b.p, limit);
+      check(strcmp(one, two) == 0, "sema in two ranges (%s, limit %d): not what one thread gives",
+            chain ? "a foreign key to a foreign key" : "no chain", limit);
+      check(limit || (strstr(one, "E0208") && strstr(one, "W0901") && strstr(one, "E0203") &&
+                      strstr(one, "E0206") && strstr(one, "E0202") && strstr(one, "E0204")),
+            "sema in two ranges: the errors sown are found");
+      free(one);
+      free(two);
+    }
+    free(b.p);
+  }
+}
+
 /* Diagnostics found on two threads and joined (diag_concat) are those of one
 ** list that found them one after the other: order, numbering and limit. */
 static void test_diag_concat(void) {
@@ -777,6 +831,7 @@ int main(int argc, char **argv) {
   test_json_and_sarif();
   test_default_ranges();
   test_diag_concat();
+  test_sema_halves();
   test_halves(argv[1], argc > 2 ? argv[2] : NULL);
   printf("frontend: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
