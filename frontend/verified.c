@@ -21,7 +21,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +40,9 @@ static struct {
 } rec;
 
 static bool sha256(const void *a, size_t na, const void *b, size_t nb, unsigned char out[32]) {
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
-  unsigned int n = 0;
-  bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-            EVP_DigestUpdate(md, a, na) == 1 && (!nb || EVP_DigestUpdate(md, b, nb) == 1) &&
-            EVP_DigestFinal_ex(md, out, &n) == 1 && n == 32;
-  EVP_MD_CTX_free(md);
-  return ok;
+  ir_sha256 h;
+  bool ok = ir_sha256_begin(&h) && ir_sha256_add(&h, a, na) && ir_sha256_add(&h, b, nb);
+  return ir_sha256_end(&h, ok ? out : NULL) && ok;
 }
 
 bool verified_digest(const char *text, size_t len, unsigned char out[32]) {

@@ -40,6 +40,17 @@ void arena_free(arena *a);
 void arena_adopt(arena *a, arena *from);
 /* Whether a job may use a second thread (not INSPIREC_THREADS=1). */
 bool ir_threads_wanted(void);
+
+/* ---- sha256.c: SHA-256 (libcrypto, loaded on first use) ---------------- */
+
+typedef struct ir_sha256 {
+  void *ctx;
+} ir_sha256;
+/* Each returns false when libcrypto cannot be loaded or fails; end frees
+** what begin made, whatever happened, and writes out only on success. */
+bool ir_sha256_begin(ir_sha256 *h);
+bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n);
+bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]);
 void *arena_alloc_slow(arena *a, size_t size, size_t align); /* a new chunk first */
 /* size bytes at a multiple of align from the head chunk, inline: a compilation
 ** makes millions of small allocations, and the call was a tenth of their cost. */

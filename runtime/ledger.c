@@ -17,7 +17,6 @@
 */
 #include "runtime.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,14 +242,14 @@ bool rt_run_cancel_requested(rt_db *db, long run) {
 
 /* ---- checksums ---------------------------------------------------------- */
 
-static bool add_file(EVP_MD_CTX *md, const char *path) {
+static bool add_file(ir_sha256 *h, const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return false;
   char buf[65536];
   size_t n;
   bool ok = true;
   while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-    ok &= EVP_DigestUpdate(md, buf, n) == 1;
+    ok &= ir_sha256_add(h, buf, n);
   ok &= !ferror(f);
   fclose(f);
   return ok;
@@ -265,15 +264,12 @@ const char *rt_plan_path(arena *a, const char *dir) {
 }
 
 const char *rt_checksum(arena *a, const char *dir) {
-  EVP_MD_CTX *md = EVP_MD_CTX_new();
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned n = 0;
-  bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-            add_file(md, rt_plan_path(a, dir)) &&
-            add_file(md, arena_printf(a, "%s/snapshot.json", dir)) &&
-            EVP_DigestFinal_ex(md, out, &n) == 1;
-  EVP_MD_CTX_free(md);
-  if (!ok) return NULL;
+  ir_sha256 h;
+  unsigned char out[32];
+  unsigned n = sizeof out;
+  bool ok = ir_sha256_begin(&h) && add_file(&h, rt_plan_path(a, dir)) &&
+            add_file(&h, arena_printf(a, "%s/snapshot.json", dir));
+  if (!ir_sha256_end(&h, ok ? out : NULL) || !ok) return NULL;
   char *hex = arena_alloc(a, 2 * n + 1);
   for (unsigned i = 0; i < n; i++)
     snprintf(hex + 2 * i, 3, "%02x", out[i]);
