@@ -263,6 +263,14 @@ const char *rt_plan_path(arena *a, const char *dir) {
   return plan;
 }
 
+const char *rt_checksum_trouble(void) {
+  ir_sha256 h;
+  bool hashes = ir_sha256_begin(&h);
+  ir_sha256_end(&h, NULL);
+  return hashes ? "its plan.inspire or snapshot.json cannot be read"
+                : "libcrypto.so.3 cannot be loaded; install it with apt-get install libssl3";
+}
+
 const char *rt_checksum(arena *a, const char *dir) {
   ir_sha256 h;
   unsigned char out[32];

@@ -91,7 +91,8 @@ static int check_ledger(rt_run *r) {
                         "from version control",
                         id, r->h->dir);
     const char *now = rt_checksum(r->a, m->dir);
-    if (!now || !sum || strcmp(now, sum) != 0)
+    if (!now) return rt_blocked("cannot checksum %s: %s", m->dir, rt_checksum_trouble());
+    if (!sum || strcmp(now, sum) != 0)
       return rt_blocked("%s/plan.inspire or snapshot.json changed after %s was applied; restore "
                         "the committed files (an applied migration is never edited: plan a new "
                         "one)",
@@ -515,7 +516,7 @@ int rt_apply(rt_run *r) {
     } else {
       const char *sum = rt_checksum(r->a, m->dir);
       if (!sum) {
-        rc = rt_blocked("cannot read %s", m->dir);
+        rc = rt_blocked("cannot checksum %s: %s", m->dir, rt_checksum_trouble());
         break;
       }
       rt_job job = {m,           &scripts[j],       false,  sum, batch, state_after(r, j - 1),

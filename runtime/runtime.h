@@ -119,6 +119,8 @@ bool rt_run_cancel_requested(rt_db *db, long run);
 const char *rt_plan_path(arena *a, const char *dir);
 /* SHA-256 of a migration folder's plan and snapshot, in hex; NULL if unreadable */
 const char *rt_checksum(arena *a, const char *dir);
+/* Why rt_checksum gave NULL: the files, or no libcrypto (ir/sha256.c). */
+const char *rt_checksum_trouble(void);
 
 /* ---- runner.c ---------------------------------------------------------- */
 
