@@ -41,16 +41,6 @@ void arena_adopt(arena *a, arena *from);
 /* Whether a job may use a second thread (not INSPIREC_THREADS=1). */
 bool ir_threads_wanted(void);
 
-/* ---- sha256.c: SHA-256 (libcrypto, loaded on first use) ---------------- */
-
-typedef struct ir_sha256 {
-  void *ctx;
-} ir_sha256;
-/* Each returns false when libcrypto cannot be loaded or fails; end frees
-** what begin made, whatever happened, and writes out only on success. */
-bool ir_sha256_begin(ir_sha256 *h);
-bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n);
-bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]);
 void *arena_alloc_slow(arena *a, size_t size, size_t align); /* a new chunk first */
 /* size bytes at a multiple of align from the head chunk, inline: a compilation
 ** makes millions of small allocations, and the call was a tenth of their cost. */
@@ -78,6 +68,7 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 ** from 2 MB up; out of memory aborts, as the arena does. */
 void *table_alloc(size_t bytes);
 void table_free(void *p, size_t bytes);
+
 /* A point to come back to: what is allocated after it is given back (and
 ** zeroed again) by arena_rewind, for a scratch arena used over and over. */
 typedef struct arena_mark {
@@ -92,6 +83,17 @@ char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf,
 ** that build SQL do, without parsing a format for each column. */
 char *arena_concat(arena *a, ...) __attribute__((sentinel));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* ---- sha256.c: SHA-256 (libcrypto, loaded on first use) ---------------- */
+
+typedef struct ir_sha256 {
+  void *ctx;
+} ir_sha256;
+/* Each returns false when libcrypto cannot be loaded or fails; end frees
+** what begin made, whatever happened, and writes out only on success. */
+bool ir_sha256_begin(ir_sha256 *h);
+bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n);
+bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]);
 
 /* A growable array whose storage lives in the arena.  Growth copies and leaves
 ** the old block to the arena: cheap, and nothing to free. */
