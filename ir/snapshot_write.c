@@ -2,8 +2,10 @@
 ** snapshot_write.c: snapshot.json, written by hand so that the bytes are ours
 ** (two-space indent, \n, a final newline, keys in a fixed order).
 */
+#define _GNU_SOURCE /* sync_file_range */
 #include "ir.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +17,27 @@ typedef struct jw {
   bool first; /* no comma before the next member */
   FILE *out;  /* when set, the text goes there an entity at a time */
   bool failed;
-  bool inline_; /* members on one line: a field, an index, a foreign key */
+  bool inline_;    /* members on one line: a field, an index, a foreign key */
+  size_t unsynced; /* bytes written since the disk was last asked to start */
 } jw;
+
+/* Every few megabytes the disk is asked to start writing what it has, so
+** that the caller's fsync at the end waits for the tail only (10 to 14 ms
+** for 15 MB, all at the end, on this project's VM). */
+#define JW_KICK (2u << 20)
+
+static void put_out(jw *w, const char *p, size_t n) {
+  if (n && fwrite(p, 1, n, w->out) != n) w->failed = true;
+  w->unsynced += n;
+  if (w->unsynced >= JW_KICK && fflush(w->out) == 0) {
+    sync_file_range(fileno(w->out), 0, 0, SYNC_FILE_RANGE_WRITE); /* advice: errors come at fsync */
+    w->unsynced = 0;
+  }
+}
 
 static void flush(jw *w) {
   if (!w->out || !w->b.n) return;
-  if (fwrite(w->b.p, 1, w->b.n, w->out) != w->b.n) w->failed = true;
+  put_out(w, w->b.p, w->b.n);
   w->b.n = 0;
 }
 
@@ -346,7 +363,8 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
     else
       write_part(&part);
     flush(&w);
-    if (part.w.b.n && fwrite(part.w.b.p, 1, part.w.b.n, w.out) != part.w.b.n) w.failed = true;
+    for (size_t at = 0; at < part.w.b.n; at += JW_KICK) /* in pieces, each kicked */
+      put_out(&w, part.w.b.p + at, part.w.b.n - at < JW_KICK ? part.w.b.n - at : JW_KICK);
     free(part.w.b.p);
     arena_free(&part.a);
     w.first = false;
