@@ -116,8 +116,8 @@ typedef struct reach_check {
   const st_schema *next, *target;
   arena a;
   const char *left; /* the first difference, or NULL */
-  pthread_t thread;
-  bool threaded, waited;
+  ir_task task;
+  bool waited; /* and reported */
 } reach_check;
 
 static void *reach_run(void *arg) {
@@ -132,15 +132,14 @@ static void reach_start(reach_check *r, const st_schema *next, const st_schema *
   r->left = NULL;
   r->waited = false;
   arena_init(&r->a);
-  r->threaded = ir_threads_wanted() && pthread_create(&r->thread, NULL, reach_run, r) == 0;
-  if (!r->threaded) reach_run(r);
+  ir_task_start(&r->task, reach_run, r, true);
 }
 
 /* Whether the plan reaches the schema; the internal error is printed if not. */
 static bool reach_wait(reach_check *r) {
   if (r->waited) return !r->left;
   r->waited = true;
-  if (r->threaded) pthread_join(r->thread, NULL);
+  ir_task_wait(&r->task);
   if (r->left)
     fprintf(stderr,
             "inspirec: internal error: the plan does not reach the schema (%s); please report it\n",

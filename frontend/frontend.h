@@ -13,7 +13,6 @@
 
 #include "../ir/ir.h"
 
-#include <pthread.h>
 #include <stdio.h>
 
 /* ---- diag.c ----------------------------------------------------------- */
@@ -519,8 +518,7 @@ typedef struct history_job {
   ir_schema s; /* the compilation's files and names, its second arena */
   diag_list d;
   int nfiles; /* the compilation's files when started */
-  bool threaded;
-  pthread_t thread;
+  ir_task task;
 } history_job;
 
 /* history_load(c's schema, c's diagnostics, dir, h), begun on a second

@@ -10,8 +10,8 @@
 ** what history_load would have given it in place: the same files under the
 ** same numbers, the same diagnostics in the same order with the same limit.
 ** The name table is shared meanwhile (strtab_share).  INSPIREC_THREADS=1, or
-** a project without a migrations folder, loads it on the calling thread, by
-** the same path.
+** a project without a migrations folder, loads it on the calling thread at
+** the join, by the same path.
 */
 #include "frontend.h"
 
@@ -40,12 +40,11 @@ void history_start(history_job *j, fe_compilation *c, const char *dir, history *
   struct stat st;
   bool folder = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
   strtab_share(j->s.names);
-  j->threaded = folder && ir_threads_wanted() && pthread_create(&j->thread, NULL, load, j) == 0;
-  if (!j->threaded) load(j);
+  ir_task_start(&j->task, load, j, folder);
 }
 
 void history_join(history_job *j, fe_compilation *c, bool history_first) {
-  if (j->threaded) pthread_join(j->thread, NULL);
+  ir_task_wait(&j->task);
   strtab_unshare(j->s.names);
   /* Nothing may load files into the compilation meanwhile: the history's
   ** are numbered after those it saw. */

@@ -5,7 +5,6 @@
 #include "frontend.h"
 #include "inspire.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,18 +255,15 @@ bool fe_parse_halves(ir_schema *s, uint32_t n, uint32_t file, uint32_t cut) {
   strtab_share(s->names);
   char cut_byte = cf->text[cut];
   if (mid) ((char *)cf->text)[cut] = 0; /* the first half's end of input */
-  pthread_t th;
-  bool threaded = pthread_create(&th, NULL, second_half, &two) == 0;
+  ir_task task;
+  ir_task_start(&task, second_half, &two, true);
   for (uint32_t f = 0; f < file; f++)
     fe_parse_file(&one.s, &one.d, f);
   if (mid) {
     pass_begin(&one.held, &one.s, &one.d, file, 0, cut);
     pass_tokens(&one.held);
   }
-  if (threaded)
-    pthread_join(th, NULL);
-  else
-    second_half(&two);
+  ir_task_wait(&task);
   if (mid) ((char *)cf->text)[cut] = cut_byte;
   strtab_unshare(s->names);
   bool kept = one.d.items.n == 0 && two.d.items.n == 0;

@@ -75,13 +75,10 @@ void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to)) 
   p.to = n;
   p.each = each;
   strtab_share(S->names);
-  pthread_t th;
-  bool threaded = pthread_create(&th, NULL, part_run, &p) == 0;
+  ir_task task;
+  ir_task_start(&task, part_run, &p, true);
   each(S, 0, mid);
-  if (threaded)
-    pthread_join(th, NULL);
-  else
-    part_run(&p);
+  ir_task_wait(&task);
   strtab_unshare(S->names);
   diag_concat(S->d, S->d, &p.d);
   for (int i = mid; i < n; i++) { /* maps made there grow in the schema's arena from now on */

@@ -408,10 +408,3 @@ char *strbuf_done(strbuf *t, arena *a) {
   *t = (strbuf){0};
   return r;
 }
-
-/* INSPIREC_THREADS=1 keeps every job on one thread (the parse's halves, the
-** history beside the schema, a snapshot's second half). */
-bool ir_threads_wanted(void) {
-  const char *env = getenv("INSPIREC_THREADS");
-  return !(env && strcmp(env, "1") == 0);
-}

@@ -11,6 +11,7 @@
 #ifndef INSPIRE_IR_H
 #define INSPIRE_IR_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -38,8 +39,6 @@ void arena_init(arena *a);
 void arena_free(arena *a);
 /* from's chunks become a's, as if a had just made them; from is left empty. */
 void arena_adopt(arena *a, arena *from);
-/* Whether a job may use a second thread (not INSPIREC_THREADS=1). */
-bool ir_threads_wanted(void);
 
 void *arena_alloc_slow(arena *a, size_t size, size_t align); /* a new chunk first */
 /* size bytes at a multiple of align from the head chunk, inline: a compilation
@@ -83,6 +82,22 @@ char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf,
 ** that build SQL do, without parsing a format for each column. */
 char *arena_concat(arena *a, ...) __attribute__((sentinel));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* ---- task.c: a job on a second thread, or on this one ------------------ */
+
+/* Whether a job may use a second thread (not INSPIREC_THREADS=1). */
+bool ir_threads_wanted(void);
+typedef struct ir_task {
+  void *(*run)(void *);
+  void *arg;
+  pthread_t thread;
+  bool threaded;
+} ir_task;
+/* run(arg), begun on a second thread when `worth` it and threads are wanted;
+** otherwise ir_task_wait runs it on the calling thread. */
+void ir_task_start(ir_task *t, void *(*run)(void *), void *arg, bool worth);
+/* Until run(arg) is done; waiting again does nothing. */
+void ir_task_wait(ir_task *t);
 
 /* ---- sha256.c: SHA-256 (libcrypto, loaded on first use) ---------------- */
 

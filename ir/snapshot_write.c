@@ -6,7 +6,6 @@
 #include "ir.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +285,16 @@ static void write_entity(jw *w, const st_entity *e, arena *a) {
   close_(w, "}");
 }
 
+/* Room for about the text of the entities from `from` on: the buffer grows once or
+** not at all. */
+static void reserve_for(jw *w, const st_schema *s, int from) {
+  size_t guess = 4096;
+  for (int i = from; i < s->entities.n; i++)
+    guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
+  w->b.p = malloc(guess);
+  if (w->b.p) w->b.cap = guess;
+}
+
 /* Entities [from, to) into a buffer of their own, on a second thread: the
 ** writer's state at the array's inner level, past its first entity. */
 typedef struct jw_part {
@@ -340,28 +349,20 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
   ** plan's time at 10,000 entities went to this writer), the same bytes. */
   int mid = w.out ? part_start(s) : 0, end = mid ? mid : s->entities.n;
   jw_part part = {.s = s, .from = mid, .to = s->entities.n};
-  pthread_t th;
-  bool threaded = false;
+  ir_task task = {0};
   if (mid) {
     part.w.depth = w.depth;
     part.w.first = false;
-    size_t guess = 4096; /* as st_write_json guesses: it grows once or not at all */
-    for (int i = mid; i < s->entities.n; i++)
-      guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
-    part.w.b.p = malloc(guess);
-    if (part.w.b.p) part.w.b.cap = guess;
+    reserve_for(&part.w, s, mid);
     arena_init(&part.a);
-    threaded = pthread_create(&th, NULL, write_part, &part) == 0;
+    ir_task_start(&task, write_part, &part, true);
   }
   for (int i = 0; i < end; i++) {
     write_entity(&w, s->entities.v[i], s->a);
     if (w.b.n > 1 << 16) flush(&w);
   }
   if (mid) {
-    if (threaded)
-      pthread_join(th, NULL);
-    else
-      write_part(&part);
+    ir_task_wait(&task);
     flush(&w);
     for (size_t at = 0; at < part.w.b.n; at += JW_KICK) /* in pieces, each kicked */
       put_out(&w, part.w.b.p + at, part.w.b.n - at < JW_KICK ? part.w.b.n - at : JW_KICK);
@@ -379,11 +380,7 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
 char *st_write_json(const st_schema *s, const char *migration) {
   jw w = {0};
   w.first = true;
-  size_t guess = 4096; /* about the size it will have, so that it grows once or not at all */
-  for (int i = 0; i < s->entities.n; i++)
-    guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
-  w.b.p = malloc(guess);
-  if (w.b.p) w.b.cap = guess;
+  reserve_for(&w, s, 0);
   write_document(&w, s, migration);
   return w.b.p;
 }
