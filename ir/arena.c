@@ -23,6 +23,12 @@ void arena_init(arena *a) {
   a->head = NULL;
   a->total = 0;
   a->chunks = 0;
+  a->large = false;
+}
+
+void arena_init_large(arena *a) {
+  arena_init(a);
+  a->large = true;
 }
 
 /* Mapped chunks of the usual size that an arena gave back, for the next
@@ -100,7 +106,32 @@ static size_t huge_round(size_t bytes) {
   return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 }
 
+/* Below huge pages, from this size on a block is mapped with every page
+** faulted in at once (MAP_POPULATE): one call instead of a fault a page,
+** two when the page is read before it is written (a hash table's probes). */
+#define POPULATED ((size_t)64 << 10)
+
+static size_t page_round(size_t bytes) {
+  return (bytes + 4095) & ~(size_t)4095;
+}
+
+static void *map_populated(size_t len) {
+  void *p =
+      mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (p == MAP_FAILED) out_of_memory();
+  return p;
+}
+
+void ir_advise_huge(void *p, size_t bytes) {
+  uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+  uintptr_t to = ((uintptr_t)p + bytes) & ~(uintptr_t)(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+  if (to > from) madvise((void *)from, to - from, MADV_HUGEPAGE);
+#endif
+}
+
 void *table_alloc(size_t bytes) {
+  if (bytes >= POPULATED && bytes < HUGE_PAGE) return map_populated(page_round(bytes));
   if (bytes < HUGE_PAGE) {
     void *p = calloc(1, bytes);
     if (!p) out_of_memory();
@@ -111,10 +142,10 @@ void *table_alloc(size_t bytes) {
 
 void table_free(void *p, size_t bytes) {
   if (!p) return;
-  if (bytes < HUGE_PAGE)
+  if (bytes < POPULATED)
     free(p);
   else
-    munmap(p, huge_round(bytes));
+    munmap(p, bytes < HUGE_PAGE ? page_round(bytes) : huge_round(bytes));
 }
 
 static arena_chunk *chunk_map(size_t bytes) {
@@ -140,6 +171,13 @@ static arena_chunk *chunk_map(size_t bytes) {
 static arena_chunk *chunk_new(size_t need, size_t want) {
   size_t cap = need > want ? need : want;
   if (sizeof(arena_chunk) + cap >= HUGE_PAGE) return chunk_map(sizeof(arena_chunk) + cap);
+  if (sizeof(arena_chunk) + cap >= POPULATED) {
+    size_t len = page_round(sizeof(arena_chunk) + cap);
+    arena_chunk *c = map_populated(len);
+    c->mapped = len;
+    c->cap = len - sizeof(arena_chunk);
+    return c;
+  }
   arena_chunk *c = calloc(1, sizeof(arena_chunk) + cap);
   if (!c) out_of_memory();
   c->used = 0;
@@ -170,7 +208,7 @@ static void *bump(arena *a, size_t size, size_t align) {
     ** the biggest at once, in huge pages: the small ones of the doubling
     ** cost a page fault each 4 KB (a seventh of `check`'s memory at 10,000
     ** entities was in them, over the four arenas a big schema uses). */
-    if (a->total >= ARENA_BIG || size >= ARENA_BIG / 4) want = CHUNK_MAX;
+    if (a->large || a->total >= ARENA_BIG || size >= ARENA_BIG / 4) want = CHUNK_MAX;
     if (want > CHUNK_MAX) want = CHUNK_MAX;
     c = chunk_new(size, want);
     c->serial = a->chunks++;

@@ -61,9 +61,9 @@ void strtab_free(strtab *t) {
   t->n = 0;
 }
 
-static void strtab_grow(strtab *t) {
+/* Under the lock while shared. */
+static void strtab_resize(strtab *t, uint32_t ncap) {
   strtab_table *old = t->tab;
-  uint32_t ncap = (old->mask + 1) * 2;
   strtab_table *tab = new_table(ncap);
   for (uint32_t i = 0; i <= old->mask; i++) {
     if (!old->slot[i].s) continue;
@@ -77,6 +77,16 @@ static void strtab_grow(strtab *t) {
     t->sync->retired[t->sync->nretired++] = old;
   else
     free_table(old);
+}
+
+void strtab_reserve(strtab *t, uint32_t names) {
+  struct strtab_sync *y = t->sync;
+  if (y) pthread_mutex_lock(&y->lock);
+  uint32_t cap = t->tab->mask + 1;
+  while (names < UINT32_MAX / 4 && names * 2 > cap)
+    cap *= 2;
+  if (cap > t->tab->mask + 1) strtab_resize(t, cap);
+  if (y) pthread_mutex_unlock(&y->lock);
 }
 
 void strtab_share(strtab *t) {
@@ -182,7 +192,7 @@ static __attribute__((noinline)) const char *intern_add(strtab *t, const char *s
       return found;
     }
   }
-  if ((t->n + 1) * 2 > t->tab->mask + 1) strtab_grow(t);
+  if ((t->n + 1) * 2 > t->tab->mask + 1) strtab_resize(t, (t->tab->mask + 1) * 2);
   probe(t->tab, u, n, h, &x);
   const char *copy = arena_strndup(t->a, s, n);
   x->len = (uint32_t)n;

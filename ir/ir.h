@@ -33,9 +33,13 @@ typedef struct arena {
   arena_chunk *head;
   size_t total;    /* bytes handed out, for limits and benchmarks */
   unsigned chunks; /* chunks ever made: their serial numbers, for arena_rewind */
+  bool large;      /* known to grow big: the first chunk is the biggest */
 } arena;
 
 void arena_init(arena *a);
+/* An arena known to grow to megabytes (a second thread's share of a big
+** schema): its first chunk is already of the biggest size, in huge pages. */
+void arena_init_large(arena *a);
 void arena_free(arena *a);
 /* from's chunks become a's, as if a had just made them; from is left empty. */
 void arena_adopt(arena *a, arena *from);
@@ -66,6 +70,9 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 ** table's slots, which it outgrows): from the heap, or mapped in huge pages
 ** from 2 MB up; out of memory aborts, as the arena does. */
 void *table_alloc(size_t bytes);
+/* A heap block of megabytes (an output buffer) faulted in huge pages where
+** whole ones fit: advice only. */
+void ir_advise_huge(void *p, size_t bytes);
 void table_free(void *p, size_t bytes);
 
 /* A point to come back to: what is allocated after it is given back (and
@@ -168,6 +175,9 @@ typedef struct strtab {
 
 void strtab_init(strtab *t, arena *a);
 void strtab_free(strtab *t); /* the table; the strings go with the arena */
+/* Room for `names` names at once: a big schema's table is otherwise
+** outgrown a dozen times, and each new table is faulted in anew. */
+void strtab_reserve(strtab *t, uint32_t names);
 const char *intern(strtab *t, const char *s, size_t n);
 const char *intern_cstr(strtab *t, const char *s);
 /* From strtab_share to strtab_unshare, threads may intern into t at once, and

@@ -293,6 +293,7 @@ static void reserve_for(jw *w, const st_schema *s, int from) {
     guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
   w->b.p = malloc(guess);
   if (w->b.p) w->b.cap = guess;
+  if (w->b.p) ir_advise_huge(w->b.p, guess);
 }
 
 /* Entities [from, to) into a buffer of their own, on a second thread: the
