@@ -392,6 +392,11 @@ typedef struct sema {
   /* field name -> its derived column and that column's case-folded key: the
   ** same names (createdAt, name) recur in every entity */
   namemap columns;
+  /* what the fields pass saw, so that no later pass walks every field again:
+  ** the foreign keys it left unresolved, in entity order (fk_chains), and
+  ** whether a field refers to __User (mark_user) */
+  VEC(ir_field *) fk_fields;
+  bool refers_user;
   /* names every entity asks for, interned once */
   struct {
     const char *id, *uuid, *primary_key, *unique, *index, *map, *renamed_from, *on;

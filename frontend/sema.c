@@ -69,6 +69,8 @@ void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to)) 
   p.d.limit = S->d->limit;
   p.S.d = &p.d;
   p.S.a = &p.a;
+  memset(&p.S.fk_fields, 0, sizeof p.S.fk_fields);
+  p.S.refers_user = false;
   arena_init(&p.S.scratch);
   namemap_init(&p.S.columns, &p.a);
   p.from = mid;
@@ -81,6 +83,9 @@ void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to)) 
   ir_task_wait(&task);
   strtab_unshare(S->names);
   diag_concat(S->d, S->d, &p.d);
+  for (int i = 0; i < p.S.fk_fields.n; i++) /* after the first range's: entity order */
+    vec_push(S->a, S->fk_fields, p.S.fk_fields.v[i]);
+  S->refers_user |= p.S.refers_user;
   for (int i = mid; i < n; i++) { /* maps made there grow in the schema's arena from now on */
     ir_entity *e = s->entities.v[i];
     if (e->field_map.a == &p.a) e->field_map.a = S->a;
@@ -225,6 +230,8 @@ static void predeclare_user(sema *S) {
 
 static void declare_all(sema *S) {
   ir_schema *s = S->s;
+  namemap_reserve(&s->decls,
+                  (uint32_t)(1 + s->entities.n + s->enums.n + s->types.n + s->validations.n));
   predeclare_user(S);
   for (int i = 0; i < s->entities.n; i++)
     declare(S, s->entities.v[i]->name, DK_ENTITY, s->entities.v[i], s->entities.v[i]->name_range,
@@ -293,19 +300,14 @@ static void check_enums(sema *S) {
 /* __User is in the database only when something refers to it. */
 static void mark_user(sema *S) {
   ir_schema *s = S->s;
-  s->user->used = false;
-  for (int i = 0; i < s->entities.n; i++) {
-    ir_entity *e = s->entities.v[i];
-    for (int j = 0; j < e->fields.n; j++)
-      if (e->fields.v[j]->type.fk_entity == s->user) s->user->used = true;
-  }
+  s->user->used = S->refers_user; /* an entity's field, seen by fields_of */
   if (s->auth)
     for (int i = 0; i < s->auth->principal.n; i++)
       if (s->auth->principal.v[i]->type.fk_entity == s->user) s->user->used = true;
 }
 
 void sema_run(ir_schema *s, diag_list *d) {
-  sema S = {s, d, s->a, s->names, {0}, NULL, {0}, {0}};
+  sema S = {.s = s, .d = d, .a = s->a, .names = s->names};
   arena_init(&S.scratch);
   namemap_init(&S.columns, s->a);
   S.n.id = sema_intern(&S, "id");

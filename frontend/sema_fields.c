@@ -722,8 +722,16 @@ static void check_texpr(sema *S, ir_texpr *x, int depth) {
 }
 
 static void fields_of(sema *S, int from, int to) {
-  for (int i = from; i < to; i++)
-    entity_fields(S, S->s->entities.v[i]);
+  for (int i = from; i < to; i++) {
+    ir_entity *e = S->s->entities.v[i];
+    entity_fields(S, e);
+    for (int j = 0; j < e->fields.n; j++) { /* while they are in the cache */
+      ir_typeref *t = &e->fields.v[j]->type;
+      if (t->fk_entity == S->s->user) S->refers_user = true;
+      if (t->member && t->fk_entity && !t->fk_field && t->kind == IR_T_UNRESOLVED)
+        vec_push(S->a, S->fk_fields, e->fields.v[j]);
+    }
+  }
 }
 
 void sema_fields(sema *S) {
@@ -1083,7 +1091,7 @@ static const char *db_name_key(sema *S, const char *name) {
 /* Two entities on one table: checked in declaration order, once every
 ** entity's table is named (the first one keeps it). */
 static void table_clash(sema *S, ir_entity *e, namemap *tables) {
-  const char *tkey = db_name_key(S, e->table);
+  const char *tkey = e->table_key;
   ir_entity *other = namemap_get(tables, tkey);
   if (e->duplicate) {
     /* reported as a duplicate declaration already */
@@ -1113,7 +1121,8 @@ static void entity_keys(sema *S, ir_entity *e) {
              "table name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
              "@map(\"...\")",
              full, IR_MAX_IDENT, e->table);
-  if (e->used && strncmp(db_name_key(S, e->table), "_inspire_", 9) == 0) {
+  e->table_key = db_name_key(S, e->table);
+  if (e->used && strncmp(e->table_key, "_inspire_", 9) == 0) {
     diag *g = diag_add(S->d, DIAG_E0203, e->name_range,
                        "table name '%s' starts with '_inspire_', which is reserved for the "
                        "migration ledger; give it another @map(\"...\")",
@@ -1238,15 +1247,10 @@ static void keys_of(sema *S, int from, int to) {
 ** resolved: resolve_fk then resolves that field too, in another entity,
 ** which the two threads of sema_split must not both do. */
 static bool fk_chains(sema *S) {
-  ir_schema *s = S->s;
-  for (int i = 0; i < s->entities.n; i++) {
-    ir_entity *e = s->entities.v[i];
-    for (int j = 0; j < e->fields.n; j++) {
-      ir_typeref *t = &e->fields.v[j]->type;
-      if (!t->member || !t->fk_entity || t->fk_field || t->kind != IR_T_UNRESOLVED) continue;
-      ir_field *tf = sema_field(t->fk_entity, t->member);
-      if (tf && tf->type.member) return true;
-    }
+  for (int i = 0; i < S->fk_fields.n; i++) {
+    ir_typeref *t = &S->fk_fields.v[i]->type;
+    ir_field *tf = sema_field(t->fk_entity, t->member);
+    if (tf && tf->type.member) return true;
   }
   return false;
 }
@@ -1258,6 +1262,7 @@ void sema_keys(sema *S) {
   sema_split(S, !fk_chains(S), keys_of);
   namemap tables;
   namemap_init(&tables, S->a);
+  namemap_reserve(&tables, (uint32_t)s->entities.n + 1);
   table_clash(S, s->user, &tables);
   for (int i = 0; i < s->entities.n; i++)
     table_clash(S, s->entities.v[i], &tables);

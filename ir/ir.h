@@ -521,6 +521,7 @@ struct ir_entity {
   VEC(ir_policy *) policies;
   /* resolved */
   const char *table;
+  const char *table_key; /* table's name as SQLite and MySQL compare it (case folded) */
   const char *renamed_from;
   bool builtin;   /* __User */
   bool duplicate; /* a second declaration of a name: reported, then ignored */
