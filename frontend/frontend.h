@@ -393,8 +393,8 @@ typedef struct sema {
   ** same names (createdAt, name) recur in every entity */
   namemap columns;
   /* what the fields pass saw, so that no later pass walks every field again:
-  ** the foreign keys it left unresolved, in entity order (fk_chains), and
-  ** whether a field refers to __User (mark_user) */
+  ** the foreign keys it left unresolved (fk_chains), and whether a field
+  ** refers to __User (mark_user) */
   VEC(ir_field *) fk_fields;
   bool refers_user;
   /* names every entity asks for, interned once */

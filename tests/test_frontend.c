@@ -777,6 +777,35 @@ static void test_sema_halves(void) {
   }
 }
 
+/* The last diagnostic shown, at the limit, still says what was meant; the
+** threads, each with lists of its own, agree with one thread on every one
+** shown, at limits inside and at the edges of a thread's run of entities. */
+static void test_sema_limit_suggestions(void) {
+  strbuf b = {0};
+  char line[200];
+  for (int i = 0; i < 700; i++) {
+    snprintf(line, sizeof line, "entity T%04d {\n  name: string,\n  n: intt\n}\n", i);
+    strbuf_puts(&b, line);
+  }
+  static const int limits[] = {1, 10, 63, 64, 65, 500};
+  for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
+    int limit = limits[k];
+    setenv("INSPIREC_THREADS", "1", 1);
+    char *one = sema_both(b.p, limit);
+    unsetenv("INSPIREC_THREADS");
+    char *two = sema_both(b.p, limit);
+    check(strcmp(one, two) == 0, "unknown types past a limit of %d: threads disagree", limit);
+    int suggested = 0;
+    for (const char *at = one; (at = strstr(at, "did you mean 'int'?")); at++)
+      suggested++;
+    check(suggested == limit, "limit %d: %d of the diagnostics shown suggest 'int'", limit,
+          suggested);
+    free(one);
+    free(two);
+  }
+  free(b.p);
+}
+
 /* Diagnostics found on two threads and joined (diag_concat) are those of one
 ** list that found them one after the other: order, numbering and limit. */
 static void test_diag_concat(void) {
@@ -832,6 +861,7 @@ int main(int argc, char **argv) {
   test_default_ranges();
   test_diag_concat();
   test_sema_halves();
+  test_sema_limit_suggestions();
   test_halves(argv[1], argc > 2 ? argv[2] : NULL);
   printf("frontend: %d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
