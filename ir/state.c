@@ -343,11 +343,23 @@ void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_
 
 /* ---- from a checked schema ----------------------------------------------- */
 
-static st_field *field_state(const ir_schema *s, const ir_field *f) {
+/* A column's name interned: sema gives the fields of one name one column
+** string (its cache of derived names), so a map from that string to the
+** interned one spares hashing the bytes of every field's. */
+static const char *column_interned(const ir_schema *s, namemap *seen, const char *column) {
+  const char *c = namemap_get(seen, column);
+  if (!c) {
+    c = intern_cstr(s->names, column);
+    namemap_put(seen, column, (void *)c);
+  }
+  return c;
+}
+
+static st_field *field_state(const ir_schema *s, namemap *seen, const ir_field *f) {
   st_field *d = arena_alloc(s->a, sizeof *d);
   const ir_typeref *t = &f->type;
   d->name = f->name;
-  d->column = intern_cstr(s->names, f->column);
+  d->column = column_interned(s, seen, f->column);
   d->kind = t->kind;
   d->precision = t->precision;
   d->scale = t->scale;
@@ -384,6 +396,8 @@ static st_index *index_state(arena *a, const ir_index *x) {
 
 st_schema *st_from_schema(const ir_schema *s) {
   st_schema *st = st_new(s->a, s->names);
+  namemap seen;
+  namemap_init(&seen, s->a);
   for (int i = 0; i < s->entities.n; i++) {
     const ir_entity *e = s->entities.v[i];
     if (!e->used || e->duplicate) continue;
@@ -392,7 +406,8 @@ st_schema *st_from_schema(const ir_schema *s) {
     d->table = intern_cstr(s->names, e->table);
     d->table_mapped = d->table != ir_table_name_for(s->a, s->names, e->name);
     for (int j = 0; j < e->fields.n; j++)
-      if (!e->fields.v[j]->duplicate) vec_push(s->a, d->fields, field_state(s, e->fields.v[j]));
+      if (!e->fields.v[j]->duplicate)
+        vec_push(s->a, d->fields, field_state(s, &seen, e->fields.v[j]));
     if (e->pkey)
       for (int j = 0; j < e->pkey->nfields; j++)
         vec_push(s->a, d->pkey, e->pkey->fields[j]->name);
