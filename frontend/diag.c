@@ -26,7 +26,7 @@ diag *diag_add(diag_list *d, diag_code code, ir_range r, const char *fmt, ...) {
   g->code = code;
   g->severity = diag_table[code].severity;
   g->range = r;
-  g->seq = d->errors + d->warnings;
+  g->seq = diag_found(d);
   va_list ap;
   va_start(ap, fmt);
   g->msg = arena_vprintf(d->a, fmt, ap);
@@ -83,7 +83,7 @@ static void in_discovery_order(diag_list *d) {
 void diag_concat(diag_list *d, diag_list *earlier, diag_list *later) {
   in_discovery_order(earlier);
   in_discovery_order(later);
-  int base = earlier->errors + earlier->warnings, limit = d->limit;
+  int base = diag_found(earlier), limit = d->limit;
   diag_list out = *d;
   out.items.v = NULL;
   out.items.n = out.items.cap = 0;

@@ -129,6 +129,11 @@ void diag_note_add(diag_list *d, diag *g, ir_range r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void diag_label(diag_list *d, diag *g, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_sort(diag_list *d); /* by file, offset, then code: stable output */
+/* Diagnostics found so far, kept or not: past the limit the list stops
+** growing, so its length cannot tell whether something was found. */
+static inline int diag_found(const diag_list *d) {
+  return d->errors + d->warnings;
+}
 /* d (which may be either) becomes what one list would hold had `earlier`'s
 ** diagnostics been found, then `later`'s: sequence numbers run on, d's limit
 ** counts both.  For work done on two threads at once (history_thread.c). */

@@ -233,11 +233,11 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
     if (keyed && verified_has(key)) {
       h->known++;
     } else {
-      int diags = d->errors + d->warnings; /* counted: past the limit none is kept */
+      int diags = diag_found(d);
       if (f >= 0) parse_plan(s, d, h, m, f, h->drop_plans ? &h->scratch : s->a);
       if (m->plan && m->snapshot && !m->broken && prev)
         replay(s, d, m, prev, h->drop_plans ? &h->scratch : NULL);
-      if (keyed && !m->broken && !m->markers && d->errors + d->warnings == diags) verified_add(key);
+      if (keyed && !m->broken && !m->markers && diag_found(d) == diags) verified_add(key);
     }
     prev = m->snapshot; /* the next replay starts from what is committed */
     prev_digest = m->digested ? m->digest : NULL;

@@ -201,7 +201,7 @@ void render_text(FILE *out, ir_schema *s, diag_list *d, const render_opts *o) {
       snippet(out, s, &n->range, NULL, o->color, SEV_NOTE);
     }
   }
-  int shown = d->items.n, total = d->errors + d->warnings;
+  int shown = d->items.n, total = diag_found(d);
   if (total > shown)
     fprintf(out, "inspirec: %d more diagnostics not shown; fix the ones above first\n",
             total - shown);

@@ -143,7 +143,7 @@ const char *sema_suggest_decl(sema *S, const char *name, int kinds_mask) {
   ** just added is counted: it is shown when the count has not passed the
   ** limit (in a list of its own, a thread's run, its place can only be later
   ** once the lists are joined, so it is not shown either). */
-  if (S->d->limit && S->d->errors + S->d->warnings > S->d->limit) return NULL;
+  if (S->d->limit && diag_found(S->d) > S->d->limit) return NULL;
   int n = s->entities.n + s->enums.n + s->types.n + s->validations.n + IR_T_COUNT;
   const char **c = arena_alloc(S->a, sizeof(char *) * (size_t)(n + 1));
   int k = 0;

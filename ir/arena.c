@@ -152,6 +152,14 @@ void table_free(void *p, size_t bytes) {
     munmap(p, bytes < HUGE_PAGE ? page_round(bytes) : huge_round(bytes));
 }
 
+/* A chunk at the start of len freshly mapped (zeroed) bytes. */
+static arena_chunk *chunk_in_mapping(void *p, size_t len) {
+  arena_chunk *c = p;
+  c->mapped = len;
+  c->cap = len - sizeof(arena_chunk);
+  return c;
+}
+
 static arena_chunk *chunk_map(size_t bytes) {
   arena_chunk *c = NULL;
   if (bytes <= CHUNK_MAX + sizeof(arena_chunk)) {
@@ -166,10 +174,7 @@ static arena_chunk *chunk_map(size_t bytes) {
     return c;
   }
   size_t len = huge_round(bytes);
-  c = map_huge(len);
-  c->mapped = len;
-  c->cap = len - sizeof(arena_chunk);
-  return c;
+  return chunk_in_mapping(map_huge(len), len);
 }
 
 static arena_chunk *chunk_new(size_t need, size_t want) {
@@ -177,10 +182,7 @@ static arena_chunk *chunk_new(size_t need, size_t want) {
   if (sizeof(arena_chunk) + cap >= HUGE_PAGE) return chunk_map(sizeof(arena_chunk) + cap);
   if (sizeof(arena_chunk) + cap >= POPULATED) {
     size_t len = page_round(sizeof(arena_chunk) + cap);
-    arena_chunk *c = map_populated(len);
-    c->mapped = len;
-    c->cap = len - sizeof(arena_chunk);
-    return c;
+    return chunk_in_mapping(map_populated(len), len);
   }
   arena_chunk *c = calloc(1, sizeof(arena_chunk) + cap);
   if (!c) out_of_memory();

@@ -61,6 +61,14 @@ void strtab_free(strtab *t) {
   t->n = 0;
 }
 
+/* Whether `names` names fill `cap` slots past three quarters: most lookups
+** then still find their name at the first slot or the next, in the same
+** cache line, and the table is half the size that half full needs (a
+** megabyte at 10,000 entities). */
+static bool too_full(uint64_t names, uint64_t cap) {
+  return names * 4 > cap * 3;
+}
+
 /* Under the lock while shared. */
 static void strtab_resize(strtab *t, uint32_t ncap) {
   strtab_table *old = t->tab;
@@ -83,7 +91,7 @@ void strtab_reserve(strtab *t, uint32_t names) {
   struct strtab_sync *y = t->sync;
   if (y) pthread_mutex_lock(&y->lock);
   uint32_t cap = t->tab->mask + 1;
-  while (names < UINT32_MAX / 8 && (uint64_t)names * 4 > (uint64_t)cap * 3)
+  while (names < UINT32_MAX / 8 && too_full(names, cap))
     cap *= 2;
   if (cap > t->tab->mask + 1) strtab_resize(t, cap);
   if (y) pthread_mutex_unlock(&y->lock);
@@ -192,11 +200,7 @@ static __attribute__((noinline)) const char *intern_add(strtab *t, const char *s
       return found;
     }
   }
-  /* filled up to three quarters: most lookups find their name at the first
-  ** slot or the next, in the same cache line, and the table is half the size
-  ** that half full needs (a megabyte at 10,000 entities) */
-  if ((uint64_t)(t->n + 1) * 4 > (uint64_t)(t->tab->mask + 1) * 3)
-    strtab_resize(t, (t->tab->mask + 1) * 2);
+  if (too_full(t->n + 1, t->tab->mask + 1)) strtab_resize(t, (t->tab->mask + 1) * 2);
   probe(t->tab, u, n, h, &x);
   const char *copy = arena_strndup(t->a, s, n);
   x->len = (uint32_t)n;

@@ -67,13 +67,14 @@ static inline char *arena_text(arena *a, size_t n) { /* n zeroed bytes for text,
 }
 char *arena_strndup(arena *a, const char *s, size_t n);
 /* Zeroed memory outside any arena, for what is freed on its own (a hash
-** table's slots, which it outgrows): from the heap, or mapped in huge pages
-** from 2 MB up; out of memory aborts, as the arena does. */
+** table's slots, which it outgrows): from the heap, mapped with its pages
+** faulted in from 64 KB, in huge pages from 2 MB up; out of memory aborts,
+** as the arena does. */
 void *table_alloc(size_t bytes);
+void table_free(void *p, size_t bytes);
 /* A heap block of megabytes (an output buffer) faulted in huge pages where
 ** whole ones fit: advice only. */
 void ir_advise_huge(void *p, size_t bytes);
-void table_free(void *p, size_t bytes);
 
 /* A point to come back to: what is allocated after it is given back (and
 ** zeroed again) by arena_rewind, for a scratch arena used over and over. */

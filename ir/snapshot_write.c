@@ -299,8 +299,10 @@ static void reserve_for(jw *w, const st_schema *s, int from) {
   for (int i = from; i < s->entities.n; i++)
     guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
   w->b.p = malloc(guess);
-  if (w->b.p) w->b.cap = guess;
-  if (w->b.p) ir_advise_huge(w->b.p, guess);
+  if (w->b.p) {
+    w->b.cap = guess;
+    ir_advise_huge(w->b.p, guess);
+  }
 }
 
 /* Entities [from, to) into a buffer of their own, on a second thread: the
