@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef struct reader {
   arena *a;
@@ -325,12 +328,17 @@ static bool read_enum(reader *r, st_schema *s, const json_node *e) {
 /* ---- the fast reader: the layout st_write_json writes ------------------ */
 
 /* Every snapshot inspirec reads was written by st_write_json: keys in its
-** order, strings without escapes.  This reader takes exactly that, one pass
-** straight into the state with no tree (the tree was most of reading a
-** snapshot, and reading one was a third of `plan`), and gives up at the first
-** byte that differs; the general readers then read the document, or say what
-** is wrong with it.  So it checks what read_entity checks or gives up, and
-** never reports an error itself. */
+** order, its white space, strings without escapes.  This reader takes exactly
+** those bytes, one pass straight into the state with no tree (the tree was
+** most of reading a snapshot, and reading one was a third of `plan`), and
+** gives up at the first byte that differs, white space included; the general
+** readers then read the document, or say what is wrong with it.  So it checks
+** what read_entity checks or gives up, and never reports an error itself.
+**
+** The writer's text between two values is a literal (`", "column": "`, a line
+** break and its indent), so the reader compares literals of known length, a
+** few loads each, instead of skipping white space and matching a character
+** at a time: that was two thirds of its instructions. */
 typedef struct fast {
   const char *p, *end;
   arena *a; /* for strings with escapes, decoded */
@@ -344,41 +352,55 @@ static const bool string_stop[256] = {
     [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, ['"'] = 1, ['\\'] = 1,
 };
 
-static inline void fast_space(fast *x) {
-  /* most calls find the next token at once: JSON's white space is all below '!' */
-  while (x->p < x->end && (unsigned char)*x->p <= ' ' &&
-         (*x->p == ' ' || *x->p == '\n' || *x->p == '\t' || *x->p == '\r'))
-    x->p++;
+/* The next bytes are the literal s (of length n, known where it is called):
+** then past them. */
+#define LIT(x, s) fast_lit(x, "" s "", sizeof s - 1)
+static inline uint64_t fast_word(const char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
 }
 
-static inline bool fast_char(fast *x, char c) {
-  fast_space(x);
-  if (x->p >= x->end || *x->p != c) return false;
-  x->p++;
+/* Words compared, the last one overlapping: with n and s known, the words of
+** s are constants and the loop unrolls, where memcmp was a call for each. */
+static inline __attribute__((always_inline)) bool fast_lit(fast *x, const char *s, size_t n) {
+  if ((size_t)(x->end - x->p) < n) return false;
+  if (n < 8) {
+    if (memcmp(x->p, s, n) != 0) return false;
+  } else {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (fast_word(x->p + i) != fast_word(s + i)) return false;
+    if (fast_word(x->p + n - 8) != fast_word(s + n - 8)) return false;
+  }
+  x->p += n;
   return true;
 }
 
-/* The next member's key is k (a literal): then past its colon.  Inline, so
-** that the comparison of a literal of known length is a few loads. */
-#define FAST_KEY(x, k) fast_key(x, "\"" k "\"", sizeof k + 1)
-#define FAST_NEXT(x, k) (fast_char(x, ',') && FAST_KEY(x, k)) /* the member after, named k */
-static inline bool fast_key(fast *x, const char *quoted, size_t n) {
-  fast_space(x);
-  const char *at = x->p;
-  if ((size_t)(x->end - x->p) < n || memcmp(x->p, quoted, n) != 0) return false;
-  x->p += n;
-  if (fast_char(x, ':')) return true;
-  x->p = at; /* the next test reads the key again */
-  return false;
+/* The first byte at or after q that ends a string's plain run, or end:
+** sixteen bytes at a step where SSE2 is (every x86-64), since most names are
+** shorter; a byte at a step elsewhere. */
+static const char *plain_run(const char *q, const char *end) {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+  const __m128i below = _mm_set1_epi8(0x1f);
+  for (; end - q >= 16; q += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+    __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, slash)),
+                                _mm_cmpeq_epi8(_mm_max_epu8(v, below), below)); /* v <= 0x1f */
+    int mask = _mm_movemask_epi8(stop);
+    if (mask) return q + __builtin_ctz((unsigned)mask);
+  }
+#endif
+  while (q < end && !string_stop[(unsigned char)*q])
+    q++;
+  return q;
 }
 
 /* A string: its bytes in the text, or decoded by json.c when it has escapes
 ** (a literal default such as ["a"]). */
 static bool fast_bytes(fast *x, const char **s, uint32_t *n) {
-  if (!fast_char(x, '"')) return false;
-  const char *q = x->p;
-  while (q < x->end && !string_stop[(unsigned char)*q])
-    q++;
+  if (x->p >= x->end || *x->p != '"') return false;
+  const char *q = plain_run(++x->p, x->end);
   if (q < x->end && *q == '\\') {
     json_cursor c;
     json_cursor_init(&c, x->a, x->p - 1, (size_t)(x->end - x->p + 1));
@@ -401,22 +423,13 @@ static const char *fast_name(fast *x, reader *r) {
 }
 
 static bool fast_bool(fast *x, bool *out) {
-  fast_space(x);
-  if (x->end - x->p >= 4 && memcmp(x->p, "true", 4) == 0) {
-    x->p += 4;
-    return *out = true;
-  }
-  if (x->end - x->p >= 5 && memcmp(x->p, "false", 5) == 0) {
-    x->p += 5;
-    *out = false;
-    return true;
-  }
-  return false;
+  if (LIT(x, "true")) return *out = true;
+  *out = false;
+  return LIT(x, "false");
 }
 
 /* A whole number from lo to hi, written as digits only. */
 static bool fast_int(fast *x, int *out, int lo, int hi) {
-  fast_space(x);
   long v = 0;
   int digits = 0;
   if (x->end - x->p >= 2 && x->p[0] == '0' && x->p[1] >= '0' && x->p[1] <= '9') return false;
@@ -432,47 +445,46 @@ static bool fast_int(fast *x, int *out, int lo, int hi) {
 
 /* ["a", "b"]: non-empty strings, interned, into the arena. */
 static bool fast_names(fast *x, reader *r, const char ***out, int *n) {
-  if (!fast_char(x, '[')) return false;
   typedef VEC(const char *) svec;
   svec v = {0};
-  if (!fast_char(x, ']')) {
+  if (!LIT(x, "[")) return false;
+  if (!LIT(x, "]")) {
     do {
       const char *name = fast_name(x, r);
       if (!name) return false;
       vec_push(r->a, v, name);
-    } while (fast_char(x, ','));
-    if (!fast_char(x, ']')) return false;
+    } while (LIT(x, ", "));
+    if (!LIT(x, "]")) return false;
   }
   *out = v.v;
   *n = v.n;
   return true;
 }
 
-/* [ { "name": "...", "fields": [...] }, ... ] */
+/* [ { "name": "...", "fields": [...] }, ... ], each on a line of its own,
+** past the key of the array. */
 static bool fast_indexes(fast *x, reader *r, void *vec) {
   typedef VEC(st_index *) ivec;
   ivec *out = vec;
-  if (!fast_char(x, '[')) return false;
-  if (fast_char(x, ']')) return true;
+  if (LIT(x, "]")) return true;
   do {
     st_index *ix = arena_alloc(r->a, sizeof *ix);
     const char *s;
     uint32_t n;
-    if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !fast_bytes(x, &s, &n) ||
-        !FAST_NEXT(x, "fields") || !fast_names(x, r, &ix->fields, &ix->nfields) || !ix->nfields ||
-        !fast_char(x, '}'))
+    if (!LIT(x, "\n        { \"name\": ") || !fast_bytes(x, &s, &n) || !LIT(x, ", \"fields\": ") ||
+        !fast_names(x, r, &ix->fields, &ix->nfields) || !ix->nfields || !LIT(x, " }"))
       return false;
     if (out) vec_push(r->a, *out, ix);
-  } while (fast_char(x, ','));
-  return fast_char(x, ']');
+  } while (LIT(x, ","));
+  return LIT(x, "\n      ]");
 }
 
+/* `{ "call": "uuid" }`, past its key */
 static bool fast_default(fast *x, reader *r, st_field *f) {
   const char *key, *s = NULL;
   uint32_t key_len, n;
   json_kind kind = JSON_STRING;
-  if (!fast_char(x, '{') || !fast_bytes(x, &key, &key_len) || !fast_char(x, ':')) return false;
-  fast_space(x);
+  if (!fast_bytes(x, &key, &key_len) || !LIT(x, ": ")) return false;
   if (x->p < x->end && *x->p == '"') {
     if (!fast_bytes(x, &s, &n)) return false;
   } else {
@@ -480,8 +492,7 @@ static bool fast_default(fast *x, reader *r, st_field *f) {
     if (!fast_bool(x, &b)) return false;
     kind = b ? JSON_TRUE : JSON_FALSE;
   }
-  return fast_char(x, '}') &&
-         set_default(r, f, key, key_len, kind, s ? intern(r->names, s, n) : NULL);
+  return LIT(x, " }") && set_default(r, f, key, key_len, kind, s ? intern(r->names, s, n) : NULL);
 }
 
 /* A field named twice is for the general reader to report. */
@@ -499,40 +510,64 @@ static bool fast_new_field(const st_entity *d, const char *name, namemap *seen) 
   return true;
 }
 
-static bool fast_field(fast *x, reader *r, st_entity *d, namemap *seen) {
-  st_field *f = arena_alloc(r->a, sizeof *f);
-  const char *type;
-  if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(f->name = fast_name(x, r)) ||
-      !fast_new_field(d, f->name, seen) || !FAST_NEXT(x, "column") ||
-      !(f->column = fast_name(x, r)) || !FAST_NEXT(x, "type") || !(type = fast_name(x, r)) ||
-      !set_type(r, f, type) || !fast_char(x, ','))
-    return false;
-  if (f->kind == IR_T_DECIMAL &&
-      (!FAST_KEY(x, "precision") || !fast_int(x, &f->precision, 0, 1000) ||
-       !FAST_NEXT(x, "scale") || !fast_int(x, &f->scale, 0, 1000) || !check_decimal(r, f) ||
-       !fast_char(x, ',')))
-    return false;
-  if (f->kind == IR_T_ENUM &&
-      (!FAST_KEY(x, "enum") || !(f->type_name = fast_name(x, r)) || !fast_char(x, ',')))
-    return false;
-  if (f->kind == IR_T_EMBEDDED &&
-      (!FAST_KEY(x, "typeName") || !(f->type_name = fast_name(x, r)) || !fast_char(x, ',')))
-    return false;
-  if (!FAST_KEY(x, "nullable") || !fast_bool(x, &f->nullable) || !FAST_NEXT(x, "array") ||
-      !fast_bool(x, &f->array))
-    return false;
-  while (fast_char(x, ',')) {
-    if (!f->max_length && !f->sensitive && !f->def && FAST_KEY(x, "maxLength")) {
-      if (!fast_int(x, &f->max_length, 0, 1 << 30) || !f->max_length) return false;
-    } else if (!f->sensitive && !f->def && FAST_KEY(x, "sensitive")) {
-      if (!fast_bool(x, &f->sensitive) || !f->sensitive) return false;
-    } else if (!f->def && FAST_KEY(x, "default")) {
-      if (!fast_default(x, r, f)) return false;
-    } else {
-      return false;
+/* The "type" as set_type takes it, from its bytes: no name to intern. */
+static bool fast_type(fast *x, st_field *f) {
+  const char *s;
+  uint32_t n;
+  if (!fast_bytes(x, &s, &n) || !n) return false;
+  static const uint8_t lengths[IR_T_COUNT] = {
+#define X(id, name) sizeof name - 1,
+      IR_TYPES(X)
+#undef X
+  };
+  for (int k = IR_T_STRING; k <= IR_T_EMBEDDED; k++) {
+    const char *t = ir_type_names[k];
+    if (lengths[k] == n && t[0] == s[0] && memcmp(t, s, n) == 0) {
+      f->kind = (ir_type_kind)k;
+      return true;
     }
   }
-  if (!fast_char(x, '}')) return false;
+  return false;
+}
+
+/* A column is mostly its field's name, or the name's snake case: the bytes
+** compared before any hashing. */
+static const char *fast_column(fast *x, reader *r, const char *name, const char *name_bytes,
+                               uint32_t name_len) {
+  const char *s;
+  uint32_t n;
+  if (!fast_bytes(x, &s, &n) || !n) return NULL;
+  if (n == name_len && memcmp(s, name_bytes, n) == 0) return name;
+  return intern(r->names, s, n);
+}
+
+static bool fast_field(fast *x, reader *r, st_entity *d, namemap *seen) {
+  st_field *f = arena_alloc(r->a, sizeof *f);
+  const char *ns;
+  uint32_t nn;
+  if (!LIT(x, "\n        { \"name\": ") || !fast_bytes(x, &ns, &nn) || !nn) return false;
+  f->name = intern(r->names, ns, nn);
+  if (!fast_new_field(d, f->name, seen) || !LIT(x, ", \"column\": ") ||
+      !(f->column = fast_column(x, r, f->name, ns, nn)) || !LIT(x, ", \"type\": ") ||
+      !fast_type(x, f))
+    return false;
+  if (f->kind == IR_T_DECIMAL &&
+      (!LIT(x, ", \"precision\": ") || !fast_int(x, &f->precision, 0, 1000) ||
+       !LIT(x, ", \"scale\": ") || !fast_int(x, &f->scale, 0, 1000) || !check_decimal(r, f)))
+    return false;
+  if (f->kind == IR_T_ENUM && (!LIT(x, ", \"enum\": ") || !(f->type_name = fast_name(x, r))))
+    return false;
+  if (f->kind == IR_T_EMBEDDED &&
+      (!LIT(x, ", \"typeName\": ") || !(f->type_name = fast_name(x, r))))
+    return false;
+  if (!LIT(x, ", \"nullable\": ") || !fast_bool(x, &f->nullable) || !LIT(x, ", \"array\": ") ||
+      !fast_bool(x, &f->array))
+    return false;
+  if (LIT(x, ", \"maxLength\": ") && (!fast_int(x, &f->max_length, 0, 1 << 30) || !f->max_length))
+    return false;
+  if (LIT(x, ", \"sensitive\": true")) f->sensitive = true;
+  if (LIT(x, ", \"default\": { ") && !fast_default(x, r, f)) return false;
+  if (!LIT(x, " }")) return false;
   vec_push(r->a, d->fields, f);
   return true;
 }
@@ -542,47 +577,50 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
   const char **pk, *s_;
   uint32_t n;
   int npk;
-  if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(d->name = fast_name(x, r)) ||
-      !FAST_NEXT(x, "table") || !(d->table = fast_name(x, r)) || !FAST_NEXT(x, "primaryKey") ||
-      !fast_names(x, r, &pk, &npk) || !FAST_NEXT(x, "primaryKeyName") || !fast_bytes(x, &s_, &n) ||
-      !FAST_NEXT(x, "fields") || !fast_char(x, '['))
+  if (!LIT(x, "\n    {\n      \"name\": ") || !(d->name = fast_name(x, r)) ||
+      !LIT(x, ",\n      \"table\": ") || !(d->table = fast_name(x, r)) ||
+      !LIT(x, ",\n      \"primaryKey\": ") || !fast_names(x, r, &pk, &npk) ||
+      !LIT(x, ",\n      \"primaryKeyName\": ") || !fast_bytes(x, &s_, &n) ||
+      !LIT(x, ",\n      \"fields\": ["))
     return false;
   d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
   namemap seen;
   namemap_init(&seen, r->a);
-  if (!fast_char(x, ']')) {
+  if (!LIT(x, "]")) {
     do
       if (!fast_field(x, r, d, &seen)) return false;
-    while (fast_char(x, ','));
-    if (!fast_char(x, ']')) return false;
+    while (LIT(x, ","));
+    if (!LIT(x, "\n      ]")) return false;
   }
-  if (!set_pkey(r, d, pk, npk) || !FAST_NEXT(x, "uniques") || !fast_indexes(x, r, &d->uniques) ||
-      !FAST_NEXT(x, "indexes") || !fast_indexes(x, r, &d->indexes) || !check_index_fields(r, d) ||
-      !FAST_NEXT(x, "foreignKeyIndexes") || !fast_indexes(x, r, NULL) ||
-      !FAST_NEXT(x, "foreignKeys") || !fast_char(x, '['))
+  if (!set_pkey(r, d, pk, npk) || !LIT(x, ",\n      \"uniques\": [") ||
+      !fast_indexes(x, r, &d->uniques) || !LIT(x, ",\n      \"indexes\": [") ||
+      !fast_indexes(x, r, &d->indexes) || !check_index_fields(r, d) ||
+      !LIT(x, ",\n      \"foreignKeyIndexes\": [") || !fast_indexes(x, r, NULL) ||
+      !LIT(x, ",\n      \"foreignKeys\": ["))
     return false;
-  if (!fast_char(x, ']')) {
+  if (!LIT(x, "]")) {
     do {
       const char *field, *ref, *rf, *od;
-      if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !fast_bytes(x, &s_, &n) ||
-          !FAST_NEXT(x, "field") || !(field = fast_name(x, r)) || !FAST_NEXT(x, "references") ||
-          !(ref = fast_name(x, r)) || !FAST_NEXT(x, "referencedField") || !(rf = fast_name(x, r)) ||
-          !FAST_NEXT(x, "onDelete") || !(od = fast_name(x, r)) || !fast_char(x, '}') ||
-          !set_fk(r, d, field, ref, rf, od))
+      if (!LIT(x, "\n        { \"name\": ") || !fast_bytes(x, &s_, &n) ||
+          !LIT(x, ", \"field\": ") || !(field = fast_name(x, r)) || !LIT(x, ", \"references\": ") ||
+          !(ref = fast_name(x, r)) || !LIT(x, ", \"referencedField\": ") ||
+          !(rf = fast_name(x, r)) || !LIT(x, ", \"onDelete\": ") || !(od = fast_name(x, r)) ||
+          !LIT(x, " }") || !set_fk(r, d, field, ref, rf, od))
         return false;
-    } while (fast_char(x, ','));
-    if (!fast_char(x, ']')) return false;
+    } while (LIT(x, ","));
+    if (!LIT(x, "\n      ]")) return false;
   }
-  return fast_char(x, '}') && add_entity(r, s, d);
+  return LIT(x, "\n    }") && add_entity(r, s, d);
 }
 
 static bool fast_enum(fast *x, reader *r, st_schema *s) {
   st_enum *d = arena_alloc(r->a, sizeof *d);
   const char **v;
   int n;
-  if (!fast_char(x, '{') || !FAST_KEY(x, "name") || !(d->name = fast_name(x, r)) ||
-      !FAST_NEXT(x, "dbName") || !(d->db_name = fast_name(x, r)) || !FAST_NEXT(x, "values") ||
-      !fast_names(x, r, &v, &n) || !n || !fast_char(x, '}') || st_enum_find(s, d->name))
+  if (!LIT(x, "\n    {\n      \"name\": ") || !(d->name = fast_name(x, r)) ||
+      !LIT(x, ",\n      \"dbName\": ") || !(d->db_name = fast_name(x, r)) ||
+      !LIT(x, ",\n      \"values\": ") || !fast_names(x, r, &v, &n) || !n || !LIT(x, "\n    }") ||
+      st_enum_find(s, d->name))
     return false;
   for (int i = 0; i < n; i++)
     vec_push(r->a, d->members, v[i]);
@@ -596,27 +634,25 @@ static st_schema *read_fast(reader *r, const char *text, size_t len, const char 
   fast x = {text, text + len, r->a};
   const char *format;
   uint32_t n;
-  if (!fast_char(&x, '{') || !FAST_KEY(&x, "format") || !fast_bytes(&x, &format, &n) ||
-      !bytes_are(format, n, ST_FORMAT) || !FAST_NEXT(&x, "migration") ||
-      !(*migration = fast_name(&x, r)) || !FAST_NEXT(&x, "enums") || !fast_char(&x, '['))
+  if (!LIT(&x, "{\n  \"format\": ") || !fast_bytes(&x, &format, &n) ||
+      !bytes_are(format, n, ST_FORMAT) || !LIT(&x, ",\n  \"migration\": ") ||
+      !(*migration = fast_name(&x, r)) || !LIT(&x, ",\n  \"enums\": ["))
     return NULL;
   st_schema *s = st_new(r->a, r->names);
-  if (!fast_char(&x, ']')) {
+  if (!LIT(&x, "]")) {
     do
       if (!fast_enum(&x, r, s)) return NULL;
-    while (fast_char(&x, ','));
-    if (!fast_char(&x, ']')) return NULL;
+    while (LIT(&x, ","));
+    if (!LIT(&x, "\n  ]")) return NULL;
   }
-  if (!FAST_NEXT(&x, "entities") || !fast_char(&x, '[')) return NULL;
-  if (!fast_char(&x, ']')) {
+  if (!LIT(&x, ",\n  \"entities\": [")) return NULL;
+  if (!LIT(&x, "]")) {
     do
       if (!fast_entity(&x, r, s)) return NULL;
-    while (fast_char(&x, ','));
-    if (!fast_char(&x, ']')) return NULL;
+    while (LIT(&x, ","));
+    if (!LIT(&x, "\n  ]")) return NULL;
   }
-  if (!fast_char(&x, '}')) return NULL;
-  fast_space(&x);
-  if (x.p != x.end || !finish(r, s) || r->err) return NULL;
+  if (!LIT(&x, "\n}\n") || x.p != x.end || !finish(r, s) || r->err) return NULL;
   return s;
 }
 
