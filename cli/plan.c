@@ -317,6 +317,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   history h;
   memset(&h, 0, sizeof h);
   h.drop_plans = true; /* replayed and dropped; a draft is read again below */
+  h.keep_latest_text = true;
   history_job job;
   history_start(&job, &c, cli_migrations_dir(o), &h);
   fe_compile_first(&c, schema_files);

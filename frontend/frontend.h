@@ -502,6 +502,9 @@ typedef struct history {
   ** dropped after (plan reads a draft again with history_load_mig), so the
   ** pages serve what comes next instead of holding a history nobody reads. */
   bool drop_plans;
+  /* plan: the latest snapshot's text stays with the state, so that writing
+  ** the next snapshot copies the entities the plan leaves alone */
+  bool keep_latest_text;
   arena scratch;
   int known;               /* migrations whose replay verified.c spared */
   VEC(history_mig *) migs; /* by number */

@@ -112,20 +112,22 @@ static void load_plan(ir_schema *s, diag_list *d, history *h, history_mig *m, ar
   if (f >= 0) parse_plan(s, d, h, m, f, into);
 }
 
-/* digest: whether the snapshot's SHA-256 serves verified.c's key */
-static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool digest) {
+/* digest: whether the snapshot's SHA-256 serves verified.c's key; keep:
+** whether its text stays for the state's entities (st_read_json_kept) */
+static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool digest, bool keep) {
   char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
   if (!exists(snap, false)) {
     diag_add(d, DIAG_E0708, nowhere(), "migration %s has no snapshot.json", m->name);
     m->broken = true;
     return;
   }
-  /* The text is let go once read (the state holds copies of its strings):
-  ** it joins the file list, for a diagnostic, only when it is wrong. */
+  /* The text is let go once read (the state holds copies of its strings),
+  ** unless kept: it joins the file list, for a diagnostic, only when it is
+  ** wrong. */
   size_t len;
   arena text_arena;
   arena_init(&text_arena);
-  char *text = src_slurp(d, &text_arena, snap, &len);
+  char *text = src_slurp(d, keep ? s->a : &text_arena, snap, &len);
   if (!text) {
     arena_free(&text_arena);
     m->broken = true;
@@ -133,7 +135,8 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool diges
   }
   const char *err, *name = NULL;
   long off;
-  m->snapshot = st_read_json(s->a, s->names, text, len, &name, &err, &off);
+  m->snapshot =
+      (keep ? st_read_json_kept : st_read_json)(s->a, s->names, text, len, &name, &err, &off);
   m->digested = digest && verified_digest(text, len, m->digest);
   if (!m->snapshot) {
     diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), off), "bad snapshot: %s",
@@ -219,7 +222,7 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
   for (int i = 0; i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
     int f = find_plan(s, d, m);
-    load_snapshot(s, d, m, record);
+    load_snapshot(s, d, m, record, h->keep_latest_text && i == h->migs.n - 1);
     /* check and plan skip the replay of a migration verified before, byte
     ** for byte (verified.c); what they keep of it is its snapshot */
     char key[65];

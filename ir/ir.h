@@ -772,6 +772,12 @@ typedef struct st_entity {
   VEC(st_index *) uniques;    /* declared, sorted by name */
   VEC(st_index *) indexes;    /* declared, sorted by name */
   VEC(st_index *) fk_indexes; /* derived for FK columns, sorted by name */
+  /* The bytes write_entity would write for the entity as it was read, in a
+  ** snapshot's text that outlives the state (st_read_json_kept), and its
+  ** st_entity_fingerprint then: while that holds, the writer copies them. */
+  const char *text;
+  size_t text_len;
+  uint64_t text_fingerprint;
 } st_entity;
 
 typedef struct st_enum {
@@ -896,6 +902,14 @@ st_schema *st_read_json_general(arena *a, strtab *names, const char *text, size_
                                 const char **migration, const char **err, long *err_off);
 st_schema *st_read_json_fast(arena *a, strtab *names, const char *text, size_t len,
                              const char **migration);
+/* st_read_json for a text that outlives the state: each entity the fast
+** reader finds in the writer's very bytes keeps them (st_entity.text), and a
+** writer of the state copies those of the entities unchanged since. */
+st_schema *st_read_json_kept(arena *a, strtab *names, const char *text, size_t len,
+                             const char **migration, const char **err, long *err_off);
+/* What write_entity writes of e, hashed: its names by pointer (a changed
+** name is another pointer), its numbers by value. */
+uint64_t st_entity_fingerprint(const st_entity *e);
 
 /* ---- ops.c: operations of a plan ---------------------------------------- */
 

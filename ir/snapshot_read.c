@@ -18,6 +18,7 @@ typedef struct reader {
   const char *err;
   /* where in the document the error is: worded only when there is one */
   const char *kind, *outer, *inner; /* "entity", "Task", NULL; "field", "Task", "title" */
+  bool keep; /* the text outlives the state: entities keep their bytes (st_entity.text) */
 } reader;
 
 static bool fail(reader *r, const char *what) {
@@ -341,7 +342,8 @@ static bool read_enum(reader *r, st_schema *s, const json_node *e) {
 ** at a time: that was two thirds of its instructions. */
 typedef struct fast {
   const char *p, *end;
-  arena *a; /* for strings with escapes, decoded */
+  arena *a;     /* for strings with escapes, decoded */
+  bool escaped; /* a string with escapes was read: the writer may write it otherwise */
 } fast;
 
 /* Bytes a string's plain run stops at: '"', '\\' and the controls. */
@@ -402,6 +404,7 @@ static bool fast_bytes(fast *x, const char **s, uint32_t *n) {
   if (x->p >= x->end || *x->p != '"') return false;
   const char *q = plain_run(++x->p, x->end);
   if (q < x->end && *q == '\\') {
+    x->escaped = true;
     json_cursor c;
     json_cursor_init(&c, x->a, x->p - 1, (size_t)(x->end - x->p + 1));
     if (!json_cursor_string(&c, s, n)) return false;
@@ -461,22 +464,43 @@ static bool fast_names(fast *x, reader *r, const char ***out, int *n) {
   return true;
 }
 
+typedef VEC(st_index *) index_vec;
+
 /* [ { "name": "...", "fields": [...] }, ... ], each on a line of its own,
-** past the key of the array. */
+** past the key of the array, into vec (an st_entity's list, or an
+** index_vec).  The names are derived (st_derive): read only when the text
+** is kept, to be compared with the derived ones. */
 static bool fast_indexes(fast *x, reader *r, void *vec) {
-  typedef VEC(st_index *) ivec;
-  ivec *out = vec;
+  index_vec *out = vec;
   if (LIT(x, "]")) return true;
   do {
     st_index *ix = arena_alloc(r->a, sizeof *ix);
     const char *s;
     uint32_t n;
-    if (!LIT(x, "\n        { \"name\": ") || !fast_bytes(x, &s, &n) || !LIT(x, ", \"fields\": ") ||
-        !fast_names(x, r, &ix->fields, &ix->nfields) || !ix->nfields || !LIT(x, " }"))
+    if (!LIT(x, "\n        { \"name\": ") || !fast_bytes(x, &s, &n) || !n ||
+        !LIT(x, ", \"fields\": ") || !fast_names(x, r, &ix->fields, &ix->nfields) || !ix->nfields ||
+        !LIT(x, " }"))
       return false;
-    if (out) vec_push(r->a, *out, ix);
+    if (r->keep) ix->name = intern(r->names, s, n);
+    vec_push(r->a, *out, ix);
   } while (LIT(x, ","));
   return LIT(x, "\n      ]");
+}
+
+/* The names st_derive gave (in `derived`, an st_entity's list) are those the
+** text had (in `read`, in its order), and so are the fields of each index. */
+static bool same_derived(const void *derived, const index_vec *read) {
+  const index_vec *d = derived;
+  if (d->n != read->n) return false;
+  for (int i = 0; i < d->n; i++) {
+    const st_index *a = d->v[i], *b = read->v[i];
+    if (a->name != b->name || a->nfields != b->nfields ||
+        (i && a->name == d->v[i - 1]->name)) /* twins: their order is qsort's */
+      return false;
+    for (int j = 0; j < a->nfields; j++)
+      if (a->fields[j] != b->fields[j]) return false;
+  }
+  return true;
 }
 
 /* `{ "call": "uuid" }`, past its key */
@@ -572,15 +596,21 @@ static bool fast_field(fast *x, reader *r, st_entity *d, namemap *seen) {
   return true;
 }
 
+/* An entity, and when the text is kept, where it is in it: only if its
+** bytes are what write_entity writes for it.  So no escapes (they may be
+** written otherwise), the derived names the readers skip are the names
+** st_derive gives, and the foreign keys are in field order, as written. */
 static bool fast_entity(fast *x, reader *r, st_schema *s) {
   st_entity *d = arena_alloc(r->a, sizeof *d);
-  const char **pk, *s_;
-  uint32_t n;
+  const char **pk, *pk_name, *s_;
+  uint32_t pk_len, n;
   int npk;
+  const char *from = x->p + 5; /* its '{', past the line break and indent */
+  x->escaped = false;
   if (!LIT(x, "\n    {\n      \"name\": ") || !(d->name = fast_name(x, r)) ||
       !LIT(x, ",\n      \"table\": ") || !(d->table = fast_name(x, r)) ||
       !LIT(x, ",\n      \"primaryKey\": ") || !fast_names(x, r, &pk, &npk) ||
-      !LIT(x, ",\n      \"primaryKeyName\": ") || !fast_bytes(x, &s_, &n) ||
+      !LIT(x, ",\n      \"primaryKeyName\": ") || !fast_bytes(x, &pk_name, &pk_len) ||
       !LIT(x, ",\n      \"fields\": ["))
     return false;
   d->table_mapped = d->table != ir_table_name_for(r->a, r->names, d->name);
@@ -592,12 +622,15 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
     while (LIT(x, ","));
     if (!LIT(x, "\n      ]")) return false;
   }
+  index_vec fk_ixs = {0};
   if (!set_pkey(r, d, pk, npk) || !LIT(x, ",\n      \"uniques\": [") ||
       !fast_indexes(x, r, &d->uniques) || !LIT(x, ",\n      \"indexes\": [") ||
       !fast_indexes(x, r, &d->indexes) || !check_index_fields(r, d) ||
-      !LIT(x, ",\n      \"foreignKeyIndexes\": [") || !fast_indexes(x, r, NULL) ||
+      !LIT(x, ",\n      \"foreignKeyIndexes\": [") || !fast_indexes(x, r, &fk_ixs) ||
       !LIT(x, ",\n      \"foreignKeys\": ["))
     return false;
+  bool as_written = !x->escaped;
+  int last = -1;
   if (!LIT(x, "]")) {
     do {
       const char *field, *ref, *rf, *od;
@@ -607,10 +640,36 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
           !(rf = fast_name(x, r)) || !LIT(x, ", \"onDelete\": ") || !(od = fast_name(x, r)) ||
           !LIT(x, " }") || !set_fk(r, d, field, ref, rf, od))
         return false;
+      if (r->keep && as_written) {
+        int at = st_field_index(d, field);
+        const char *written = ir_key_name(r->a, d->table, &d->fields.v[at]->column, 1, "fkey");
+        as_written = at > last && strlen(written) == n && memcmp(written, s_, n) == 0;
+        last = at;
+      }
     } while (LIT(x, ","));
     if (!LIT(x, "\n      ]")) return false;
   }
-  return LIT(x, "\n    }") && add_entity(r, s, d);
+  if (!LIT(x, "\n    }")) return false;
+  const char *to = x->p;
+  /* st_derive names the indexes anew and sorts them: the text's, kept aside */
+  index_vec read[2] = {{0}, {0}};
+  for (int k = 0; r->keep && k < 2; k++) {
+    const index_vec *v = k ? (const void *)&d->indexes : (const void *)&d->uniques;
+    for (int i = 0; i < v->n; i++) {
+      st_index *copy = arena_alloc(r->a, sizeof *copy);
+      *copy = *v->v[i];
+      vec_push(r->a, read[k], copy);
+    }
+  }
+  if (!add_entity(r, s, d)) return false;
+  if (r->keep && as_written && !x->escaped && strlen(d->pkey_name) == pk_len &&
+      memcmp(d->pkey_name, pk_name, pk_len) == 0 && same_derived(&d->uniques, &read[0]) &&
+      same_derived(&d->indexes, &read[1]) && same_derived(&d->fk_indexes, &fk_ixs)) {
+    d->text = from;
+    d->text_len = (size_t)(to - from);
+    d->text_fingerprint = st_entity_fingerprint(d);
+  }
+  return true;
 }
 
 static bool fast_enum(fast *x, reader *r, st_schema *s) {
@@ -726,8 +785,8 @@ static st_schema *read_tree(reader *r, const json_node *root, const char **migra
 
 static st_schema *read_json(arena *a, strtab *names, const char *text, size_t len,
                             const char **migration, const char **err, long *err_off,
-                            bool fast_first) {
-  reader r = {a, names, NULL, NULL, NULL, NULL};
+                            bool fast_first, bool keep) {
+  reader r = {a, names, NULL, NULL, NULL, NULL, keep};
   *err = NULL;
   *err_off = -1;
   st_schema *s = fast_first ? read_fast(&r, text, len, migration) : NULL;
@@ -759,12 +818,17 @@ static st_schema *read_json(arena *a, strtab *names, const char *text, size_t le
 
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off) {
-  return read_json(a, names, text, len, migration, err, err_off, true);
+  return read_json(a, names, text, len, migration, err, err_off, true, false);
+}
+
+st_schema *st_read_json_kept(arena *a, strtab *names, const char *text, size_t len,
+                             const char **migration, const char **err, long *err_off) {
+  return read_json(a, names, text, len, migration, err, err_off, true, true);
 }
 
 st_schema *st_read_json_general(arena *a, strtab *names, const char *text, size_t len,
                                 const char **migration, const char **err, long *err_off) {
-  return read_json(a, names, text, len, migration, err, err_off, false);
+  return read_json(a, names, text, len, migration, err, err_off, false, false);
 }
 
 st_schema *st_read_json_fast(arena *a, strtab *names, const char *text, size_t len,

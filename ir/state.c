@@ -120,7 +120,9 @@ static bool index_starts_with(const char *const *fields, int n, const char *name
 ** with it; names follow lowering.md. */
 void st_derive(st_schema *s, st_entity *e) {
   arena *a = s->a;
-  e->pkey_name = ir_key_name(a, e->table, NULL, 0, "pkey");
+  /* interned, as the index names: a derived entity that did not change has
+  ** the same names, pointer for pointer (st_entity_fingerprint) */
+  e->pkey_name = intern_cstr(s->names, ir_key_name(a, e->table, NULL, 0, "pkey"));
   for (int i = 0; i < e->uniques.n; i++) {
     st_index *x = e->uniques.v[i];
     x->name =
