@@ -373,10 +373,12 @@ static void *write_part(void *arg) {
 ** the fields, or 0 (no thread) when the snapshot is small. */
 #define JW_PART_MIN_FIELDS 20000
 static int part_start(const st_schema *s) {
-  long total = 0, seen = 0;
-  for (int i = 0; i < s->entities.n; i++)
+  long total = 0, seen = 0, kept = 0;
+  for (int i = 0; i < s->entities.n; i++) {
     total += s->entities.v[i]->fields.n + 1;
-  if (total < JW_PART_MIN_FIELDS || !ir_threads_wanted()) return 0;
+    kept += s->entities.v[i]->text != NULL;
+  }
+  if (total < JW_PART_MIN_FIELDS || !ir_threads_wanted() || kept * 2 > s->entities.n) return 0;
   for (int i = 0; i < s->entities.n; i++) {
     seen += s->entities.v[i]->fields.n + 1;
     if (seen * 2 >= total) return i + 1 < s->entities.n ? i + 1 : 0;
