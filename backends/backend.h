@@ -65,8 +65,12 @@ typedef struct be_dialect {
   bool backslash_escapes; /* MySQL: a backslash in a string literal escapes */
   /* one operation, from the state before it to the state after it */
   void (*lower_op)(be_ctx *c, const ir_op *op);
-  /* the whole schema, for a fresh database */
-  void (*create_schema)(be_ctx *c, const st_schema *s);
+  /* the whole schema, for a fresh database (be_lower_schema): the types
+  ** first, if the dialect has any of its own, then each entity's table and
+  ** indexes, then, with `references`, every foreign key (be_add_references) */
+  void (*create_types)(be_ctx *c, const st_schema *s);
+  void (*create_entity)(be_ctx *c, const st_schema *s, const st_entity *e);
+  bool references;
   /* the database a state makes, as introspection will read it */
   db_schema *(*expected)(be_ctx *c, const st_schema *s);
   /* why the engine cannot take a name (a table, column or enum type), or
@@ -154,9 +158,9 @@ const st_entity *be_without_ref(be_ctx *c, const st_entity *e, const char *field
 st_index *const *be_index_group(const st_entity *e, int group, int *n);
 /* FOREIGN KEY (c) REFERENCES t (c) ON DELETE ..., the same on every dialect */
 const char *be_fk_clause(be_ctx *c, const st_schema *s, const st_field *f);
-/* ALTER TABLE ... ADD CONSTRAINT for every reference of the schema, once
+/* ALTER TABLE ... ADD CONSTRAINT for every reference of an entity, once
 ** every table is there: cycles need it. */
-void be_add_references(be_ctx *c, const st_schema *s);
+void be_add_references(be_ctx *c, const st_schema *s, const st_entity *e);
 /* ALTER TABLE t RENAME COLUMN, when the column name changes */
 void be_rename_column(be_ctx *c, const char *table, const st_field *from, const st_field *to);
 /* A value of the field's type that satisfies the column (the shape comes

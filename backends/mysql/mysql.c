@@ -457,10 +457,8 @@ static void lower_op(be_ctx *c, const ir_op *op) {
 
 /* Tables with their indexes, then the references: any order of tables then
 ** works, cycles included. */
-static void create_schema(be_ctx *c, const st_schema *s) {
-  for (int i = 0; i < s->entities.n; i++)
-    be_emit_text(c->out, NULL, create_table(c, s, s->entities.v[i], false));
-  be_add_references(c, s);
+static void create_entity(be_ctx *c, const st_schema *s, const st_entity *e) {
+  be_emit_text(c->out, NULL, create_table(c, s, e, false));
 }
 
 /* MySQL takes no name ending in a blank, no character past U+FFFF, and
@@ -525,7 +523,8 @@ const be_dialect be_mysql = {.name = "mysql",
                              .quote = '`',
                              .backslash_escapes = true,
                              .lower_op = lower_op,
-                             .create_schema = create_schema,
+                             .create_entity = create_entity,
+                             .references = true,
                              .expected = expected,
                              .name_problem = name_problem,
                              .max_columns = 1017, /* InnoDB's limit */

@@ -402,14 +402,14 @@ static void lower_op(be_ctx *c, const ir_op *op) {
 
 /* Types, then tables without references, then the references: any order of
 ** tables then works, cycles included. */
-static void create_schema(be_ctx *c, const st_schema *s) {
+static void create_types(be_ctx *c, const st_schema *s) {
   for (int i = 0; i < s->enums.n; i++)
     create_enum(c, s->enums.v[i]);
-  for (int i = 0; i < s->entities.n; i++) {
-    be_emit_text(c->out, NULL, create_table(c, s, s->entities.v[i], false));
-    create_indexes(c, s->entities.v[i]);
-  }
-  be_add_references(c, s);
+}
+
+static void create_entity(be_ctx *c, const st_schema *s, const st_entity *e) {
+  be_emit_text(c->out, NULL, create_table(c, s, e, false));
+  create_indexes(c, e);
 }
 
 /* ---- the expected model ------------------------------------------------ */
@@ -486,7 +486,9 @@ static const char *name_problem(arena *a, int kind, const char *name) {
 const be_dialect be_postgres = {.name = "postgres",
                                 .quote = '"',
                                 .lower_op = lower_op,
-                                .create_schema = create_schema,
+                                .create_types = create_types,
+                                .create_entity = create_entity,
+                                .references = true,
                                 .expected = expected,
                                 .name_problem = name_problem,
                                 .max_columns = 1600, /* MaxHeapAttributeNumber */

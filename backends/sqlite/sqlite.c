@@ -372,14 +372,11 @@ static void lower_op(be_ctx *c, const ir_op *op) {
   }
 }
 
-/* Tables in an order where every referenced table comes first; references in a
-** cycle are fine, since SQLite checks them only when rows change. */
-static void create_schema(be_ctx *c, const st_schema *s) {
-  for (int i = 0; i < s->entities.n; i++) {
-    const st_entity *e = s->entities.v[i];
-    be_emit_text(c->out, NULL, create_table(c, s, e, e->table));
-    sync_indexes(c, NULL, e);
-  }
+/* Each table with its references in it, in any order: SQLite checks them
+** only when rows change, so cycles are fine. */
+static void create_entity(be_ctx *c, const st_schema *s, const st_entity *e) {
+  be_emit_text(c->out, NULL, create_table(c, s, e, e->table));
+  sync_indexes(c, NULL, e);
 }
 
 /* ---- the database a state makes ----------------------------------------- */
@@ -408,7 +405,7 @@ static const char *name_problem(arena *a, int kind, const char *name) {
 const be_dialect be_sqlite = {.name = "sqlite",
                               .quote = '"',
                               .lower_op = lower_op,
-                              .create_schema = create_schema,
+                              .create_entity = create_entity,
                               .expected = expected,
                               .name_problem = name_problem,
                               .max_columns = 2000, /* SQLITE_MAX_COLUMN */
