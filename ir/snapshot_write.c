@@ -370,7 +370,9 @@ static void *write_part(void *arg) {
 }
 
 /* Where the second thread starts: the entity that begins the second half of
-** the fields, or 0 (no thread) when the snapshot is small. */
+** the fields, or 0 (no thread) when the snapshot is small, or when most of
+** its entities may be copies (plan's, from the text it read): then a second
+** thread saves little and costs a fresh buffer of megabytes. */
 #define JW_PART_MIN_FIELDS 20000
 static int part_start(const st_schema *s) {
   long total = 0, seen = 0, kept = 0;
