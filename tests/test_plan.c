@@ -116,7 +116,7 @@ static void kept_text_cases(void) {
       "entity Team { name: string }\n"
       "entity Player { name: string\n  color: Color\n  score: decimal(10, 2)?\n"
       "  teamId: Team.id\n}\n"
-      "entity Quiet { note: string }\n";
+      "entity Quiet { note: string = \"q\" }\n";
   /* from, to, and a second from, to where one edit needs two */
   static const char *const edits[][4] = {
       {"entity Team {", "entity Squad { @renamedFrom(\"Team\")\n", "Team.id", "Squad.id"},
@@ -134,6 +134,7 @@ static void kept_text_cases(void) {
       {"Player { name: string\n", "Player { name: string @unique\n"},
       {"Player { name: string\n", "Player { name: string @sensitive\n"},
       {"Player { name: string\n", "Player { name: string @index\n"},
+      {"= \"q\"", "= \"r\""},
   };
   for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
     strbuf edited = {0};
