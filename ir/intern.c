@@ -61,10 +61,11 @@ void strtab_free(strtab *t) {
   t->n = 0;
 }
 
-/* Whether `names` names fill `cap` slots past three quarters: most lookups
-** then still find their name at the first slot or the next, in the same
-** cache line, and the table is half the size that half full needs (a
-** megabyte at 10,000 entities). */
+/* Whether `names` names fill `cap` slots past three quarters, the rule of
+** the name table and of every namemap: most lookups then still find their
+** name at the first slot or the next, in the same cache line, and the name
+** table is half the size that half full needs (a megabyte at 10,000
+** entities). */
 static bool too_full(uint64_t names, uint64_t cap) {
   return names * 4 > cap * 3;
 }
@@ -250,7 +251,7 @@ static void namemap_rehash(namemap *m, uint32_t ncap);
 
 void namemap_reserve(namemap *m, uint32_t n) {
   uint32_t cap = 8;
-  while (n * 4 > cap * 3)
+  while (too_full(n, cap))
     cap *= 2;
   if (cap > m->cap) namemap_rehash(m, cap);
 }
@@ -273,7 +274,7 @@ static void namemap_rehash(namemap *m, uint32_t ncap) {
 }
 
 void namemap_put(namemap *m, const char *name, void *val) {
-  if ((m->n + 1) * 4 > m->cap * 3) namemap_grow(m); /* at most three quarters full */
+  if (too_full((uint64_t)m->n + 1, m->cap)) namemap_grow(m);
   uint32_t j = ptr_hash(name) & (m->cap - 1);
   for (namemap_slot *x; (x = &m->slots[j])->key; j = (j + 1) & (m->cap - 1))
     if (x->key == name) {
