@@ -87,6 +87,7 @@ int cli_load_history(fe_compilation *c, cli_opts *o, history *h, const char **dr
   fe_init(c);
   c->diags.limit = 500;
   cli_load_schema(c, o, NULL, 0);
+  c->schema.make_state = true; /* for st_from_schema below */
   fe_compile(c);
   memset(h, 0, sizeof *h);
   if (!c->diags.errors) history_load(&c->schema, &c->diags, cli_migrations_dir(o), h);

@@ -128,6 +128,7 @@ int cmd_lower(cli_opts *o, int argc, char **argv) {
   int rc = EXIT_OK;
   if (whole) {
     cli_load_schema(&c, o, NULL, 0);
+    c.schema.make_state = true; /* for st_from_schema below */
     fe_compile(&c);
     if (c.diags.errors) {
       cli_print_diags(&c, o);

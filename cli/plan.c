@@ -320,6 +320,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   h.keep_latest_text = true;
   history_job job;
   history_start(&job, &c, cli_migrations_dir(o), &h);
+  c.schema.make_state = true; /* the target state, made by sema on the way */
   fe_compile_first(&c, schema_files);
   int schema_errors = c.diags.errors;
   /* the schema's state, made while the history may still be read */

@@ -402,6 +402,10 @@ typedef struct sema {
   ** refers to __User (mark_user) */
   VEC(ir_field *) fk_fields;
   bool refers_user;
+  /* the keys pass makes each entity's state (ir_schema.make_state, and no
+  ** error so far), in `state`'s arena: this sema's */
+  bool make_state;
+  st_maker state;
   /* names every entity asks for, interned once */
   struct {
     const char *id, *uuid, *primary_key, *unique, *index, *map, *renamed_from, *on;

@@ -339,6 +339,7 @@ static void field_annotations(sema *S, ir_field *f, field_ctx ctx, ir_annot **se
                  "@renamedFrom takes the old field name, an identifier: @renamedFrom(\"oldName\")");
       else
         f->renamed_from = sema_intern(S, a->args[0]->text);
+      if (f->renamed_from && f->owner) f->owner->field_renames = true; /* its sema thread's own */
       break;
     case A_MAX_SIZE:
       if (a->args[0]->num <= 0)
@@ -1113,7 +1114,10 @@ static void table_clash(sema *S, ir_entity *e, namemap *tables) {
 /* An entity's table, columns, keys and foreign keys: it alone is written. */
 static void entity_keys(sema *S, ir_entity *e) {
   bool cut;
-  if (!e->table) e->table = ir_table_name(S->a, e->name);
+  if (!e->table) {
+    e->table = ir_table_name(S->a, e->name);
+    e->table_derived = true;
+  }
   const char *full = e->table;
   e->table = ir_truncate_ident(S->a, full, &cut);
   if (cut && !e->builtin)
@@ -1238,8 +1242,12 @@ static void entity_keys(sema *S, ir_entity *e) {
 ** cache miss per field each.  Its keys need its own foreign keys only. */
 static void keys_of(sema *S, int from, int to) {
   for (int i = from; i < to; i++) {
-    fk_and_defaults(S, &S->s->entities.v[i]->fields);
-    entity_keys(S, S->s->entities.v[i]);
+    ir_entity *e = S->s->entities.v[i];
+    fk_and_defaults(S, &e->fields);
+    entity_keys(S, e);
+    /* its state too, for st_from_schema, which read every field again */
+    if (S->make_state && S->d->errors == 0 && !e->duplicate)
+      e->state = st_entity_from_ir(&S->state, e);
   }
 }
 
@@ -1259,7 +1267,9 @@ void sema_keys(sema *S) {
   ir_schema *s = S->s;
   fk_and_defaults(S, &s->user->fields);
   entity_keys(S, s->user);
+  S->make_state = s->make_state && S->d->errors == 0;
   sema_split(S, !fk_chains(S), keys_of);
+  S->make_state = false;
   namemap tables;
   namemap_init(&tables, S->a);
   namemap_reserve(&tables, (uint32_t)s->entities.n + 1);

@@ -524,9 +524,11 @@ struct ir_entity {
   const char *table;
   const char *table_key; /* table's name as SQLite and MySQL compare it (case folded) */
   const char *renamed_from;
-  bool builtin;   /* __User */
-  bool duplicate; /* a second declaration of a name: reported, then ignored */
-  bool used;      /* in the database schema (always, but for __User) */
+  bool builtin;       /* __User */
+  bool duplicate;     /* a second declaration of a name: reported, then ignored */
+  bool used;          /* in the database schema (always, but for __User) */
+  bool field_renames; /* some field has @renamedFrom: the differ looks only at these */
+  bool table_derived; /* its table is named after it (no @map) */
   ir_index *pkey;
   VEC(ir_index *) uniques;
   VEC(ir_index *) indexes;
@@ -534,6 +536,9 @@ struct ir_entity {
   VEC(ir_trigger *) triggers;
   namemap field_map;
   const char *namespace_; /* the namespace scoping this entity, if any */
+  /* its state, made by sema's keys pass when ir_schema.make_state asks,
+  ** until st_from_schema takes it */
+  struct st_entity *state;
 };
 
 typedef struct ir_enum_member {
@@ -723,6 +728,9 @@ typedef struct ir_schema {
   namemap decls;   /* every declared name -> its decl kind and node */
   /* raw declarations collected by the parser, read into the above by sema */
   VEC(ir_item *) raw_decls;
+  /* Set before the compile by a caller that will want st_from_schema: sema
+  ** then makes each entity's state while the entity is in the cache. */
+  bool make_state;
 } ir_schema;
 
 /* ---- state.c: the schema-affecting state (language.md 3) ---------------- */
@@ -778,6 +786,13 @@ typedef struct st_entity {
   const char *text;
   size_t text_len;
   uint64_t text_fingerprint;
+  /* st_entity_fingerprint of the entity as it was made (st_from_schema) or
+  ** read with its text, or 0: true of it only while st_schema.fingerprints. */
+  uint64_t fingerprint;
+  /* Its fields' references as made by st_from_schema, entity and field by
+  ** turns (nrefs pairs), true of it under the same rule as `fingerprint`. */
+  const char **refs;
+  int nrefs;
 } st_entity;
 
 typedef struct st_enum {
@@ -799,6 +814,10 @@ typedef struct st_schema {
   /* Set by a caller applying many ops: creates and renames append, and one
   ** st_sort at the end orders them (placing each would move n pointers). */
   bool defer_order;
+  /* Every entity's `fingerprint` is still that of the entity as it is: set
+  ** by st_from_schema and st_read_json_kept, cleared by the first st_apply.
+  ** The differ then passes over the entities of equal fingerprints. */
+  bool fingerprints;
 } st_schema;
 
 st_schema *st_new(arena *a, strtab *names);
@@ -815,6 +834,15 @@ st_enum *st_clone_enum(const st_enum *e, arena *a);
 bool st_same_indexes(const void *a, const void *b);
 /* The state of a checked schema (no errors). */
 st_schema *st_from_schema(const ir_schema *s);
+/* Its step for one entity, in a, for sema's keys pass (ir_schema.make_state).
+** `seen` maps sema's column strings to the interned names. */
+typedef struct st_maker {
+  arena *a;
+  strtab *names;
+  namemap seen;
+} st_maker;
+void st_maker_init(st_maker *m, arena *a, strtab *names);
+st_entity *st_entity_from_ir(st_maker *m, const ir_entity *e);
 st_entity *st_entity_find(const st_schema *s, const char *name);
 st_enum *st_enum_find(const st_schema *s, const char *name);
 st_field *st_field_find(const st_entity *e, const char *name);

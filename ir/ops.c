@@ -471,6 +471,7 @@ static const char *apply_key_op(st_schema *s, const ir_op *op) {
 }
 
 const char *st_apply(st_schema *s, const ir_op *op) {
+  s->fingerprints = false; /* the entities' are of what they were */
   switch (op->kind) {
   case OP_CREATE_ENTITY:
   case OP_DROP_ENTITY:

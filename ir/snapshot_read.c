@@ -667,7 +667,7 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
       same_derived(&d->indexes, &read[1]) && same_derived(&d->fk_indexes, &fk_ixs)) {
     d->text = from;
     d->text_len = (size_t)(to - from);
-    d->text_fingerprint = st_entity_fingerprint(d);
+    d->text_fingerprint = d->fingerprint = st_entity_fingerprint(d);
   }
   return true;
 }
@@ -715,19 +715,25 @@ static st_schema *read_fast(reader *r, const char *text, size_t len, const char 
   return s;
 }
 
-/* References must land on existing fields and enums; then the order. */
+/* References must land on existing fields and enums; then the order.  The
+** references are counted on the way (st_field.refs), here on the reader's
+** thread: the first drop or rename of a plan counted them after the diff,
+** reading every field of the state again. */
 static bool finish(reader *r, st_schema *s) {
   for (int i = 0; i < s->entities.n; i++)
     for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
       st_field *f = s->entities.v[i]->fields.v[j];
       st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
-      if (f->ref_entity && (!t || !st_field_find(t, f->ref_field)))
+      st_field *target = t ? st_field_find(t, f->ref_field) : NULL;
+      if (f->ref_entity && !target)
         return fail(r, arena_printf(r->a, "field '%s.%s' references the missing '%s.%s'",
                                     s->entities.v[i]->name, f->name, f->ref_entity, f->ref_field));
+      if (target) target->refs++;
       if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name))
         return fail(r, arena_printf(r->a, "field '%s.%s' uses the missing enum '%s'",
                                     s->entities.v[i]->name, f->name, f->type_name));
     }
+  s->refs_counted = true;
   st_sort(s);
   return true;
 }
@@ -790,7 +796,10 @@ static st_schema *read_json(arena *a, strtab *names, const char *text, size_t le
   *err = NULL;
   *err_off = -1;
   st_schema *s = fast_first ? read_fast(&r, text, len, migration) : NULL;
-  if (s) return s;
+  if (s) {
+    s->fingerprints = true; /* those known, as read; the others are 0 */
+    return s;
+  }
   reader general = {a, names, NULL, NULL, NULL, NULL};
   r = general;
   arena tree; /* JSON trees live only while they are read */
@@ -813,6 +822,7 @@ static st_schema *read_json(arena *a, strtab *names, const char *text, size_t le
     *err = r.err;
     return NULL;
   }
+  s->fingerprints = true;
   return s;
 }
 

@@ -103,6 +103,12 @@ static int cmp_index(const void *a, const void *b) {
   return strcmp((*(st_index *const *)a)->name, (*(st_index *const *)b)->name);
 }
 
+static void sort_indexes(void *vec) { /* a VEC(st_index *), by name */
+  typedef VEC(st_index *) ivec;
+  ivec *v = vec;
+  if (v->n > 1) qsort(v->v, (size_t)v->n, sizeof(st_index *), cmp_index);
+}
+
 static const char **columns_of(arena *a, const st_entity *e, const st_index *x) {
   const char **cols = arena_alloc(a, sizeof(char *) * (size_t)(x->nfields + 1));
   for (int i = 0; i < x->nfields; i++) {
@@ -150,10 +156,9 @@ void st_derive(st_schema *s, st_entity *e) {
     x->name = intern_cstr(s->names, ir_key_name(a, e->table, &f->column, 1, "idx"));
     vec_push(a, e->fk_indexes, x);
   }
-  if (e->uniques.n > 1) qsort(e->uniques.v, (size_t)e->uniques.n, sizeof(st_index *), cmp_index);
-  if (e->indexes.n > 1) qsort(e->indexes.v, (size_t)e->indexes.n, sizeof(st_index *), cmp_index);
-  if (e->fk_indexes.n > 1)
-    qsort(e->fk_indexes.v, (size_t)e->fk_indexes.n, sizeof(st_index *), cmp_index);
+  sort_indexes(&e->uniques);
+  sort_indexes(&e->indexes);
+  sort_indexes(&e->fk_indexes);
 }
 
 static int cmp_entity(const void *a, const void *b) {
@@ -345,31 +350,26 @@ void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_
 
 /* ---- from a checked schema ----------------------------------------------- */
 
-/* One thread's share of st_from_schema: its own arena, the shared name
-** table, and a state that only lends those to st_derive. */
-typedef struct state_maker {
-  const ir_schema *s;
-  st_schema st; /* a, names: nothing is added to it */
-  namemap seen; /* sema's column string -> the interned one */
-  int from, to; /* entities of s */
-  VEC(st_entity *) made;
-  arena a;
-} state_maker;
+void st_maker_init(st_maker *m, arena *a, strtab *names) {
+  m->a = a;
+  m->names = names;
+  namemap_init(&m->seen, a);
+}
 
 /* A column's name interned: sema gives the fields of one name one column
 ** string (its cache of derived names), so a map from that string to the
 ** interned one spares hashing the bytes of every field's. */
-static const char *column_interned(state_maker *m, const char *column) {
+static const char *column_interned(st_maker *m, const char *column) {
   const char *c = namemap_get(&m->seen, column);
   if (!c) {
-    c = intern_cstr(m->st.names, column);
+    c = intern_cstr(m->names, column);
     namemap_put(&m->seen, column, (void *)c);
   }
   return c;
 }
 
-static st_field *field_state(state_maker *m, const ir_field *f) {
-  st_field *d = arena_alloc(m->st.a, sizeof *d);
+static st_field *field_state(st_maker *m, const ir_field *f) {
+  st_field *d = arena_alloc(m->a, sizeof *d);
   const ir_typeref *t = &f->type;
   d->name = f->name;
   d->column = column_interned(m, f->column);
@@ -389,7 +389,7 @@ static st_field *field_state(state_maker *m, const ir_field *f) {
         double len = f->annots[i]->args[0]->num; /* checked by sema; the cast must not overflow */
         d->max_length = len >= 0 && len <= INT_MAX ? (int)len : 0;
       }
-  st_set_default(m->st.a, m->st.names, d, f->def, f->def_kind);
+  st_set_default(m->a, m->names, d, f->def, f->def_kind);
   if (t->fk_entity && t->fk_field) {
     d->ref_entity = t->fk_entity->name;
     d->ref_field = t->fk_field->name;
@@ -398,38 +398,79 @@ static st_field *field_state(state_maker *m, const ir_field *f) {
   return d;
 }
 
-static st_index *index_state(arena *a, const ir_index *x) {
+/* An index with the name sema gave it (entity_keys), interned: the name
+** st_derive would give, from the same table and columns by ir_key_name;
+** making each again was most of this file's time at 10,000 entities. */
+static st_index *index_state(arena *a, strtab *names, const ir_index *x) {
   st_index *y = arena_alloc(a, sizeof *y);
   y->fields = arena_alloc(a, sizeof(char *) * (size_t)(x->nfields + 1));
   for (int i = 0; i < x->nfields; i++)
     y->fields[i] = x->fields[i]->name;
   y->nfields = x->nfields;
+  y->name = intern_cstr(names, x->name);
   return y;
 }
 
-/* The entities [from, to), made and sorted by name. */
+st_entity *st_entity_from_ir(st_maker *m, const ir_entity *e) {
+  arena *a = m->a;
+  strtab *names = m->names;
+  st_entity *d = arena_alloc(a, sizeof *d);
+  d->name = e->name;
+  d->table = intern_cstr(names, e->table);
+  /* an @map of the very name it would get is no mapping */
+  d->table_mapped = !e->table_derived && d->table != ir_table_name_for(a, names, e->name);
+  d->fields.v = arena_alloc(a, sizeof(st_field *) * (size_t)(e->fields.n + 1));
+  d->fields.cap = e->fields.n + 1; /* grown a field at a time, it left four arrays behind */
+  for (int j = 0; j < e->fields.n; j++)
+    if (!e->fields.v[j]->duplicate) vec_push(a, d->fields, field_state(m, e->fields.v[j]));
+  if (e->pkey)
+    for (int j = 0; j < e->pkey->nfields; j++)
+      vec_push(a, d->pkey, e->pkey->fields[j]->name);
+  d->pkey_name =
+      intern_cstr(names, e->pkey ? e->pkey->name : ir_key_name(a, d->table, NULL, 0, "pkey"));
+  for (int j = 0; j < e->uniques.n; j++)
+    vec_push(a, d->uniques, index_state(a, names, e->uniques.v[j]));
+  for (int j = 0; j < e->indexes.n; j++) /* sema's FK indexes follow the declared ones */
+    if (e->indexes.v[j]->from_fk)
+      vec_push(a, d->fk_indexes, index_state(a, names, e->indexes.v[j]));
+    else
+      vec_push(a, d->indexes, index_state(a, names, e->indexes.v[j]));
+  sort_indexes(&d->uniques); /* as st_derive leaves them */
+  sort_indexes(&d->indexes);
+  sort_indexes(&d->fk_indexes);
+  /* while its members are in the cache */
+  d->fingerprint = st_entity_fingerprint(d);
+  for (int j = 0; j < d->fields.n; j++)
+    d->nrefs += d->fields.v[j]->ref_entity != NULL;
+  if (d->nrefs) d->refs = arena_alloc(a, sizeof(char *) * (size_t)(2 * d->nrefs));
+  for (int j = 0, k = 0; j < d->fields.n; j++)
+    if (d->fields.v[j]->ref_entity) {
+      d->refs[k++] = d->fields.v[j]->ref_entity;
+      d->refs[k++] = d->fields.v[j]->ref_field;
+    }
+  return d;
+}
+
+/* One thread's share of st_from_schema: its own arena and the shared name
+** table. */
+typedef struct state_maker {
+  const ir_schema *s;
+  st_maker mk;
+  int from, to; /* entities of s */
+  VEC(st_entity *) made;
+  arena a;
+} state_maker;
+
+/* The entities [from, to), made (or taken, as sema made them) and sorted by
+** name. */
 static void *make_entities(void *arg) {
   state_maker *m = arg;
-  arena *a = m->st.a;
-  strtab *names = m->st.names;
   for (int i = m->from; i < m->to; i++) {
-    const ir_entity *e = m->s->entities.v[i];
+    ir_entity *e = m->s->entities.v[i];
+    st_entity *d = e->state ? e->state : NULL;
+    e->state = NULL; /* the state's own now: another would be made anew */
     if (!e->used || e->duplicate) continue;
-    st_entity *d = arena_alloc(a, sizeof *d);
-    d->name = e->name;
-    d->table = intern_cstr(names, e->table);
-    d->table_mapped = d->table != ir_table_name_for(a, names, e->name);
-    for (int j = 0; j < e->fields.n; j++)
-      if (!e->fields.v[j]->duplicate) vec_push(a, d->fields, field_state(m, e->fields.v[j]));
-    if (e->pkey)
-      for (int j = 0; j < e->pkey->nfields; j++)
-        vec_push(a, d->pkey, e->pkey->fields[j]->name);
-    for (int j = 0; j < e->uniques.n; j++)
-      vec_push(a, d->uniques, index_state(a, e->uniques.v[j]));
-    for (int j = 0; j < e->indexes.n; j++)
-      if (!e->indexes.v[j]->from_fk) vec_push(a, d->indexes, index_state(a, e->indexes.v[j]));
-    st_derive(&m->st, d);
-    vec_push(a, m->made, d);
+    vec_push(m->mk.a, m->made, d ? d : st_entity_from_ir(&m->mk, e));
   }
   if (m->made.n > 1) qsort(m->made.v, (size_t)m->made.n, sizeof(st_entity *), cmp_entity);
   return NULL;
@@ -439,9 +480,7 @@ static void *make_entities(void *arg) {
 static void maker_init(state_maker *m, const ir_schema *s, arena *a, int from, int to) {
   memset(m, 0, sizeof *m);
   m->s = s;
-  m->st.a = a;
-  m->st.names = s->names;
-  namemap_init(&m->seen, a);
+  st_maker_init(&m->mk, a, s->names);
   m->from = from;
   m->to = to;
 }
@@ -483,6 +522,7 @@ st_schema *st_from_schema(const ir_schema *s) {
   }
   if (st->enums.n > 1) /* the entities are in order already */
     qsort(st->enums.v, (size_t)st->enums.n, sizeof(st_enum *), cmp_enum);
+  st->fingerprints = true;
   return st;
 }
 

@@ -5,6 +5,7 @@
 **   test_plan [PAIRS [FIRST_SEED [MAX_EDITS]]]
 **
 ** For every pair (A, B = A evolved):
+**   0. B's state has the key names st_derive gives;
 **   1. plan(A, A) and plan(B, B) are empty;
 **   2. replaying plan(A, B) on A gives B;
 **   3. printing the plan, parsing it and printing it again gives the same text,
@@ -14,7 +15,9 @@
 **   5. a snapshot written and read back is the same state, and writes the same
 **      bytes;
 **   6. A's snapshot read with its text kept, the plan applied to it in place,
-**      writes the same bytes as without the text.
+**      writes the same bytes as without the text;
+**   7. the differ given that snapshot (its entities' fingerprints) makes the
+**      plan it makes trusting no fingerprint.
 ** Beside them: a big schema's state and its DDL in every dialect are the same
 ** made on two threads as on one.
 ** A failure prints the seed, both schemas and the plan.
@@ -35,9 +38,12 @@ typedef struct pair_ctx {
   st_schema *a, *b;
 } pair_ctx;
 
+/* With make_state, sema makes the entities' states as it goes (plan's way);
+** without, st_from_schema makes them all after. */
 static st_schema *compile(fe_compilation *c, fe_compilation *owner, const char *src,
-                          const char *name) {
+                          const char *name, bool make_state) {
   fe_init_shared(c, owner);
+  c->schema.make_state = make_state;
   fe_compile_buffer(c, name, src, strlen(src));
   if (c->diags.errors) {
     render_opts ro = {false, "t"};
@@ -107,6 +113,34 @@ static const char *kept_text_differs(const st_schema *a, const ir_plan *p, strta
   return why;
 }
 
+/* The differ as plan runs it, A's snapshot read with its text (and so its
+** entities' fingerprints) against B's state as made, passing over the
+** entities of equal fingerprints: the plan must be `want`, the one made
+** with no fingerprint trusted.  NULL, or what differs. */
+static const char *fingerprints_differ(const st_schema *a, st_schema *b, const ir_schema *src,
+                                       strtab *names, arena *ar) {
+  st_schema *plain = st_clone(a, ar); /* a clone trusts no fingerprint */
+  bool b_had = b->fingerprints;
+  b->fingerprints = false;
+  ir_plan *p = plan_of(plain, b, src, ar);
+  b->fingerprints = b_had;
+  const char *want = plan_print(ar, p);
+  char *snap_a = st_write_json(a, "0001_a");
+  const char *mig, *err;
+  long off;
+  st_schema *kept = st_read_json_kept(ar, names, snap_a, strlen(snap_a), &mig, &err, &off);
+  free(snap_a);
+  if (!kept || !kept->fingerprints || !b->fingerprints || plain->fingerprints)
+    return "the states do not say which fingerprints hold";
+  int known = 0;
+  for (int i = 0; i < kept->entities.n; i++)
+    known += kept->entities.v[i]->fingerprint != 0;
+  const char *got = plan_print(ar, plan_of(kept, b, src, ar));
+  if (strcmp(got, want) != 0) return arena_printf(ar, "with fingerprints, another plan:\n%s", got);
+  if (known == 0 && kept->entities.n > 0) return "no entity read has its fingerprint";
+  return NULL;
+}
+
 /* One edit each, that changes an entity from elsewhere (a renamed entity
 ** its foreign key names, a renamed enum its field) or one member the writer
 ** writes: the copy of the entity's old text must not survive it. */
@@ -116,7 +150,8 @@ static void kept_text_cases(void) {
       "entity Team { name: string }\n"
       "entity Player { name: string\n  color: Color\n  score: decimal(10, 2)?\n"
       "  teamId: Team.id\n}\n"
-      "entity Quiet { note: string = \"q\" }\n";
+      "entity Quiet { note: string = \"q\" }\n"
+      "entity Crew { name: string }\n";
   /* from, to, and a second from, to where one edit needs two */
   static const char *const edits[][4] = {
       {"entity Team {", "entity Squad { @renamedFrom(\"Team\")\n", "Team.id", "Squad.id"},
@@ -135,6 +170,9 @@ static void kept_text_cases(void) {
       {"Player { name: string\n", "Player { name: string @sensitive\n"},
       {"Player { name: string\n", "Player { name: string @index\n"},
       {"= \"q\"", "= \"r\""},
+      /* Player's text unchanged, but its Team is another entity now */
+      {"entity Team {", "entity Squad { @renamedFrom(\"Team\")\n", "entity Crew {",
+       "entity Team { @renamedFrom(\"Crew\")\n"},
   };
   for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
     strbuf edited = {0};
@@ -150,14 +188,17 @@ static void kept_text_cases(void) {
     }
     pair_ctx P;
     fe_init(&P.owner);
-    st_schema *a = compile(&P.ca, &P.owner, base, "a.inspire");
-    st_schema *b = compile(&P.cb, &P.owner, edited.p, "b.inspire");
+    st_schema *a = compile(&P.ca, &P.owner, base, "a.inspire", false);
+    st_schema *b = compile(&P.cb, &P.owner, edited.p, "b.inspire", true);
     arena *ar = &P.owner.a;
     ir_plan *p = a && b ? plan_of(a, b, &P.cb.schema, ar) : NULL;
     st_schema *r = p && p->ops.n ? replay(a, p, ar) : NULL;
     char *want = r ? st_write_json(r, p->name) : NULL;
     const char *why = !want ? "the case does not plan and replay"
-                            : kept_text_differs(a, p, &P.owner.names, want, ar);
+                      : st_diff_text(r, b, false, "the replay", "B", ar)
+                          ? st_diff_text(r, b, false, "the replay", "B", ar)
+                          : kept_text_differs(a, p, &P.owner.names, want, ar);
+    if (!why) why = fingerprints_differ(a, b, &P.cb.schema, &P.owner.names, ar);
     if (why) {
       printf("FAIL kept text, case %zu (%s): %s\n", i + 1, edits[i][1], why);
       failed++;
@@ -176,7 +217,8 @@ static void kept_text_cases(void) {
 ** between two threads (1,024 entities and up): enums, references forward,
 ** backward and in a cycle, keys, a mapped table, and what MySQL refuses (a
 ** key on json); the state and each dialect's script and problems must be
-** what one thread makes. */
+** what one thread makes, on two threads, and with the states made by
+** sema's two threads (make_state). */
 static void threads_agree(void) {
   strbuf b = {0};
   char line[600];
@@ -191,11 +233,12 @@ static void threads_agree(void) {
              i == 700 ? "  @map(\"seven_hundred\")\n" : "");
     strbuf_puts(&b, line);
   }
-  char *made[2][4] = {{0}};
-  for (int threads = 0; threads < 2; threads++) {
+  char *made[3][4] = {{0}};
+  for (int threads = 0; threads < 3; threads++) {
     if (!threads) setenv("INSPIREC_THREADS", "1", 1);
     fe_compilation c;
     fe_init(&c);
+    c.schema.make_state = threads == 2;
     fe_compile_buffer(&c, "big.inspire", b.p, b.n);
     st_schema *st = c.diags.errors ? NULL : st_from_schema(&c.schema);
     made[threads][0] = st ? st_write_json(st, "0001_big") : NULL;
@@ -219,19 +262,22 @@ static void threads_agree(void) {
   }
   static const char *const what[] = {"the state", "sqlite DDL", "postgres DDL", "mysql DDL"};
   for (int k = 0; k < 4; k++) {
-    bool same = made[0][k] && made[1][k] && strcmp(made[0][k], made[1][k]) == 0;
+    bool all = made[0][k] && made[1][k] && made[2][k];
+    bool same = all && strcmp(made[0][k], made[1][k]) == 0;
+    bool same_sema = all && strcmp(made[0][k], made[2][k]) == 0;
     bool refused = k != 3 || (made[0][k] && strstr(made[0][k], "problem: key"));
-    if (same && refused) {
+    if (same && same_sema && refused) {
       passed++;
     } else {
       printf("FAIL %s of 1,500 entities: %s\n", what[k],
-             !made[0][k] || !made[1][k] ? "not made"
-             : !same                    ? "two threads differ from one"
-                                        : "MySQL's refusal is missing");
+             !all         ? "not made"
+             : !same      ? "two threads differ from one"
+             : !same_sema ? "the states sema made differ from st_from_schema's"
+                          : "MySQL's refusal is missing");
       failed++;
     }
-    free(made[0][k]);
-    free(made[1][k]);
+    for (int t = 0; t < 3; t++)
+      free(made[t][k]);
   }
   free(b.p);
 }
@@ -244,13 +290,23 @@ static void one_pair(uint64_t seed) {
   char *src_b = gen_render(&g);
   pair_ctx P;
   fe_init(&P.owner);
-  st_schema *a = compile(&P.ca, &P.owner, src_a, "a.inspire");
-  st_schema *b = compile(&P.cb, &P.owner, src_b, "b.inspire");
+  st_schema *a = compile(&P.ca, &P.owner, src_a, "a.inspire", false);
+  st_schema *b = compile(&P.cb, &P.owner, src_b, "b.inspire", true);
   arena *ar = &P.owner.a;
   char *text = NULL;
   if (!a || !b) {
     fail(seed, "the generated schema does not compile", src_a, src_b, NULL);
     goto out;
+  }
+  /* 0: the state takes its key names from sema: those st_derive gives */
+  for (int i = 0; i < b->entities.n; i++) {
+    st_entity *e = b->entities.v[i], *again = st_clone_entity(e, ar);
+    st_derive(b, again);
+    if (st_entity_fingerprint(again) != st_entity_fingerprint(e)) {
+      fail(seed, arena_printf(ar, "entity %s: sema's key names are not st_derive's", e->name),
+           src_a, src_b, NULL);
+      goto out;
+    }
   }
   /* 1 */
   if (plan_of(a, a, &P.ca.schema, ar)->ops.n || plan_of(b, b, &P.cb.schema, ar)->ops.n) {
@@ -358,6 +414,12 @@ static void one_pair(uint64_t seed) {
   const char *kept = kept_text_differs(a, p, &P.owner.names, snap1, ar);
   if (kept)
     fail(seed, kept, src_a, src_b, snap1);
+  else
+    passed++;
+  /* 7: the differ passing over equal fingerprints */
+  const char *fp = fingerprints_differ(a, b, &P.cb.schema, &P.owner.names, ar);
+  if (fp)
+    fail(seed, fp, src_a, src_b, text);
   else
     passed++;
   free(snap1);
