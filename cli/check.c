@@ -146,7 +146,7 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     h.markers_are_errors = true;
     h.drop_plans = true;
     history_start(&job, &c, cli_migrations_dir(o), &h);
-    c.schema.make_state = true; /* for history_drift's st_from_schema */
+    c.schema.make_state = job.folder; /* for history_drift's st_from_schema, if it runs */
   }
   fe_compile(&c);
   int budget = EXIT_OK;

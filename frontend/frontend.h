@@ -536,6 +536,7 @@ typedef struct history_job {
   diag_list d;
   int nfiles; /* the compilation's files when started */
   ir_task task;
+  bool folder; /* the folder is there: there is a history to load */
 } history_job;
 
 /* history_load(c's schema, c's diagnostics, dir, h), begun on a second

@@ -38,9 +38,9 @@ void history_start(history_job *j, fe_compilation *c, const char *dir, history *
   diag_init(&j->d, j->s.a);
   j->d.limit = c->diags.limit;
   struct stat st;
-  bool folder = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+  j->folder = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
   strtab_share(j->s.names);
-  ir_task_start(&j->task, load, j, folder);
+  ir_task_start(&j->task, load, j, j->folder);
 }
 
 void history_join(history_job *j, fe_compilation *c, bool history_first) {
