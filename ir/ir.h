@@ -787,7 +787,8 @@ typedef struct st_entity {
   size_t text_len;
   uint64_t text_fingerprint;
   /* st_entity_fingerprint of the entity as it was made (st_from_schema) or
-  ** read with its text, or 0: true of it only while st_schema.fingerprints. */
+  ** read (by the fast reader), or 0: true of it only while
+  ** st_schema.fingerprints. */
   uint64_t fingerprint;
   /* Its fields' references as made by st_from_schema, entity and field by
   ** turns (nrefs pairs), true of it under the same rule as `fingerprint`. */

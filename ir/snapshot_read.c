@@ -662,12 +662,13 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
     }
   }
   if (!add_entity(r, s, d)) return false;
+  d->fingerprint = st_entity_fingerprint(d); /* for the differ and st_diff_text */
   if (r->keep && as_written && !x->escaped && strlen(d->pkey_name) == pk_len &&
       memcmp(d->pkey_name, pk_name, pk_len) == 0 && same_derived(&d->uniques, &read[0]) &&
       same_derived(&d->indexes, &read[1]) && same_derived(&d->fk_indexes, &fk_ixs)) {
     d->text = from;
     d->text_len = (size_t)(to - from);
-    d->text_fingerprint = d->fingerprint = st_entity_fingerprint(d);
+    d->text_fingerprint = d->fingerprint;
   }
   return true;
 }

@@ -655,6 +655,10 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
   for (int i = 0; i < a->entities.n; i++) {
     const st_entity *x = a->entities.v[i], *y = st_entity_find(b, x->name);
     if (!y) return arena_printf(out, "entity '%s' is only in %s", x->name, la);
+    /* equal fingerprints: equal in all that follows, field order too (a drift
+    ** check of 10,000 entities read every field of both states) */
+    if (a->fingerprints && b->fingerprints && x->fingerprint && x->fingerprint == y->fingerprint)
+      continue;
     if (x->table != y->table && strcmp(x->table, y->table) != 0)
       return arena_printf(out, "entity '%s' has table '%s' in %s and '%s' in %s", x->name, x->table,
                           la, y->table, lb);

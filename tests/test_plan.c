@@ -17,7 +17,8 @@
 **   6. A's snapshot read with its text kept, the plan applied to it in place,
 **      writes the same bytes as without the text;
 **   7. the differ given that snapshot (its entities' fingerprints) makes the
-**      plan it makes trusting no fingerprint.
+**      plan it makes trusting no fingerprint, and st_diff_text finds the
+**      same first difference.
 ** Beside them: a big schema's state and its DDL in every dialect are the same
 ** made on two threads as on one.
 ** A failure prints the seed, both schemas and the plan.
@@ -123,6 +124,9 @@ static const char *fingerprints_differ(const st_schema *a, st_schema *b, const i
   bool b_had = b->fingerprints;
   b->fingerprints = false;
   ir_plan *p = plan_of(plain, b, src, ar);
+  const char *want_diff[2];
+  for (int ordered = 0; ordered < 2; ordered++)
+    want_diff[ordered] = st_diff_text(plain, b, ordered, "A", "B", ar);
   b->fingerprints = b_had;
   const char *want = plan_print(ar, p);
   char *snap_a = st_write_json(a, "0001_a");
@@ -137,6 +141,13 @@ static const char *fingerprints_differ(const st_schema *a, st_schema *b, const i
     known += kept->entities.v[i]->fingerprint != 0;
   const char *got = plan_print(ar, plan_of(kept, b, src, ar));
   if (strcmp(got, want) != 0) return arena_printf(ar, "with fingerprints, another plan:\n%s", got);
+  for (int ordered = 0; ordered < 2; ordered++) { /* st_diff_text passes over them too */
+    const char *d = st_diff_text(kept, b, ordered, "A", "B", ar);
+    if (!d != !want_diff[ordered] || (d && strcmp(d, want_diff[ordered]) != 0))
+      return arena_printf(ar, "with fingerprints, st_diff_text says '%s', not '%s'",
+                          d ? d : "(no difference)",
+                          want_diff[ordered] ? want_diff[ordered] : "(no difference)");
+  }
   if (known == 0 && kept->entities.n > 0) return "no entity read has its fingerprint";
   return NULL;
 }
