@@ -511,6 +511,7 @@ typedef struct history {
   bool keep_latest_text;
   arena scratch;
   int known;               /* migrations whose replay verified.c spared */
+  bool known_by_identity;  /* all of them, by their files' identity: nothing hashed */
   VEC(history_mig *) migs; /* by number */
   st_schema *latest;       /* the last committed snapshot, or the empty state */
 } history;
@@ -556,7 +557,12 @@ bool verified_digest(const char *text, size_t len, unsigned char out[32]);
 ** these digests, for this build of inspirec: 64 hex digits; false when
 ** OpenSSL fails (then nothing is looked up or recorded). */
 bool verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
-                  const unsigned char snapshot[32], char out[65]);
+                  const unsigned char snapshot[32], bool by_identity, char out[65]);
+/* A file's identity (device, inode, size, modification and change times)
+** hashed, for a key by identity (by_identity: the three are such); false
+** when there is none, or the file changed too lately for its times to tell
+** a second change (then its bytes serve). */
+bool verified_file_id(const char *path, unsigned char out[32]);
 bool verified_has(const char *key); /* replayed to its snapshot before, with nothing to say */
 void verified_add(const char *key);
 /* With -v: how many of the history's replays were spared, on stderr. */

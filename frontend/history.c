@@ -51,6 +51,15 @@ static ir_range at_offset(ir_schema *s, int file, long off) {
   return ir_range_in((uint32_t)file, (uint32_t)off, 1);
 }
 
+/* m's plan file, not loaded: the one of plan.inspire and plan.migration
+** there is, or NULL when there are both or neither. */
+static const char *plan_path(ir_schema *s, history_mig *m) {
+  char *plan_a = arena_printf(s->a, "%s/plan.inspire", m->dir);
+  char *plan_b = arena_printf(s->a, "%s/plan.migration", m->dir);
+  bool a = exists(plan_a, false), b = exists(plan_b, false);
+  return a == b ? NULL : a ? plan_a : plan_b;
+}
+
 /* The file of m's plan, loaded (its index), or -1 after a diagnostic. */
 static int find_plan(ir_schema *s, diag_list *d, history_mig *m) {
   char *plan_a = arena_printf(s->a, "%s/plan.inspire", m->dir);
@@ -169,6 +178,22 @@ static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *
   }
 }
 
+/* Every migration's key by the identity of its files (verified.c), in
+** keys; false when one has none (a file too new, or missing). */
+static bool identity_keys(ir_schema *s, history *h, char (*keys)[65]) {
+  unsigned char before[32] = {0}, plan[32], snapshot[32]; /* zeros: the empty schema */
+  for (int i = 0; i < h->migs.n; i++) {
+    history_mig *m = h->migs.v[i];
+    const char *p = plan_path(s, m);
+    if (!p || !verified_file_id(p, plan) ||
+        !verified_file_id(arena_printf(s->a, "%s/snapshot.json", m->dir), snapshot) ||
+        !verified_key(m->name, before, plan, snapshot, true, keys[i]))
+      return false;
+    memcpy(before, snapshot, sizeof before);
+  }
+  return true;
+}
+
 int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
   h->dir = dir;
   h->latest = st_new(s->a, s->names);
@@ -219,7 +244,19 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
   const unsigned char empty[32] = {0}, *prev_digest = empty; /* zeros: the empty schema */
   bool record = h->drop_plans && verified_on();              /* check and plan, unless turned off */
   arena_init(&h->scratch);
-  for (int i = 0; i < h->migs.n; i++) {
+  /* Files as they were when every migration was last verified: only the
+  ** snapshots are read, for their states; no plan is read, nothing hashed. */
+  char(*ids)[65] = record ? arena_alloc(s->a, sizeof *ids * (size_t)(h->migs.n + 1)) : NULL;
+  bool have_ids = ids && h->migs.n && identity_keys(s, h, ids);
+  h->known_by_identity = have_ids;
+  for (int i = 0; h->known_by_identity && i < h->migs.n; i++)
+    h->known_by_identity = verified_has(ids[i]);
+  for (int i = 0; h->known_by_identity && i < h->migs.n; i++) {
+    history_mig *m = h->migs.v[i];
+    load_snapshot(s, d, m, false, h->keep_latest_text && i == h->migs.n - 1);
+    h->known++;
+  }
+  for (int i = 0; !h->known_by_identity && i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
     int f = find_plan(s, d, m);
     load_snapshot(s, d, m, record, h->keep_latest_text && i == h->migs.n - 1);
@@ -231,17 +268,21 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
       unsigned char plan_digest[32];
       ir_file *pf = s->files.v[f];
       keyed = verified_digest(pf->text, pf->len, plan_digest) &&
-              verified_key(m->name, prev_digest, plan_digest, m->digest, key);
+              verified_key(m->name, prev_digest, plan_digest, m->digest, false, key);
     }
-    if (keyed && verified_has(key)) {
+    bool verified = keyed && verified_has(key);
+    if (verified) {
       h->known++;
     } else {
       int diags = diag_found(d);
       if (f >= 0) parse_plan(s, d, h, m, f, h->drop_plans ? &h->scratch : s->a);
       if (m->plan && m->snapshot && !m->broken && prev)
         replay(s, d, m, prev, h->drop_plans ? &h->scratch : NULL);
-      if (keyed && !m->broken && !m->markers && diag_found(d) == diags) verified_add(key);
+      verified = keyed && !m->broken && !m->markers && diag_found(d) == diags;
+      if (verified) verified_add(key);
     }
+    /* its bytes verified, its files' identity serves the next run */
+    if (verified && have_ids && !verified_has(ids[i])) verified_add(ids[i]);
     prev = m->snapshot; /* the next replay starts from what is committed */
     prev_digest = m->digested ? m->digest : NULL;
     if (h->drop_plans) {
@@ -259,9 +300,10 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
 void history_say_known(const history *h, bool verbose) {
   if (verbose && h->migs.n)
     fprintf(stderr,
-            "inspirec: history: %d of %d migration%s verified before, byte for byte; %d "
+            "inspirec: history: %d of %d migration%s verified before, byte for byte%s; %d "
             "replayed\n",
-            h->known, h->migs.n, h->migs.n == 1 ? "" : "s", h->migs.n - h->known);
+            h->known, h->migs.n, h->migs.n == 1 ? "" : "s",
+            h->known_by_identity ? " (their files unchanged since)" : "", h->migs.n - h->known);
 }
 
 st_schema *history_before(const history *h, int i, arena *a) {

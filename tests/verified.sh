@@ -24,6 +24,24 @@ rm -rf "$XDG_CACHE_HOME"
 [ "$(known plan)" = "$n" ] && ok || bad "plan reads the same record"
 "$bin" -C "$p" check >/dev/null 2>&1 && ok || bad "check still passes"
 
+# files left alone a moment are known by their identity, and nothing is hashed;
+# an edit in place, same inode and size, with the file then left alone, is not
+by_identity() { "$bin" -C "$p" check -v 2>&1 >/dev/null | grep -q "^inspirec: history: $n of $n .*(their files unchanged since)"; }
+sleep 0.2
+"$bin" -C "$p" check >/dev/null 2>&1 # records the keys by identity, its files now settled
+by_identity && ok || bad "an unchanged history is known by its files' identity"
+plan2=$(ls -d "$p"/migrations/0002_*)/plan.inspire
+cp "$plan2" "$tmp/plan2"
+at=$(grep -b -o 'migration "' "$plan2" | head -n 1 | cut -d: -f1)
+printf 'x' | dd of="$plan2" bs=1 seek=$((at + 1)) conv=notrunc 2>/dev/null # "migration" -> "mxgration"
+cmp -s "$plan2" "$tmp/plan2" && bad "the test's edit in place changed nothing"
+sleep 0.2
+"$bin" -C "$p" check --color never >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q 'error' "$tmp/err" && ok || bad "an edit in place, left alone, is read: $(cat "$tmp/err")"
+cp "$tmp/plan2" "$plan2"
+sleep 0.2
+"$bin" -C "$p" check >/dev/null 2>&1 && by_identity && ok || bad "restored, the plan is known by identity again"
+
 # a hand edit that no longer reaches its snapshot is caught, record or not
 plan3=$(ls -d "$p"/migrations/0003_*)/plan.inspire
 cp "$plan3" "$tmp/plan3"
