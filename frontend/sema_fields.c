@@ -722,22 +722,36 @@ static void check_texpr(sema *S, ir_texpr *x, int depth) {
   }
 }
 
-static void fields_of(sema *S, int from, int to) {
-  for (int i = from; i < to; i++) {
-    ir_entity *e = S->s->entities.v[i];
-    entity_fields(S, e);
-    for (int j = 0; j < e->fields.n; j++) { /* while they are in the cache */
-      ir_typeref *t = &e->fields.v[j]->type;
-      if (t->fk_entity == S->s->user) S->refers_user = true;
-      if (t->member && t->fk_entity && !t->fk_field && t->kind == IR_T_UNRESOLVED)
-        vec_push(S->a, S->fk_fields, e->fields.v[j]);
-    }
+static void check_default(sema *S, ir_field *f);
+static void entity_columns(sema *S, ir_entity *e);
+
+/* An entity's fields, then, while they are in the cache, the defaults of
+** those of known type and the columns; the keys pass reads only the fields
+** typed `Entity.field` (ref_fields), which need every entity's fields seen. */
+static void entity_fields_and_columns(sema *S, ir_entity *e) {
+  entity_fields(S, e);
+  for (int j = 0; j < e->fields.n; j++) {
+    ir_field *f = e->fields.v[j];
+    ir_typeref *t = &f->type;
+    if (t->fk_entity == S->s->user) S->refers_user = true;
+    if (t->member && t->fk_entity && !t->fk_field && t->kind == IR_T_UNRESOLVED)
+      vec_push(S->a, S->fk_fields, f);
+    if (t->member)
+      vec_push(S->a, e->ref_fields, f);
+    else
+      check_default(S, f);
   }
+  entity_columns(S, e);
+}
+
+static void fields_of(sema *S, int from, int to) {
+  for (int i = from; i < to; i++)
+    entity_fields_and_columns(S, S->s->entities.v[i]);
 }
 
 void sema_fields(sema *S) {
   ir_schema *s = S->s;
-  entity_fields(S, s->user);
+  entity_fields_and_columns(S, s->user);
   if (!S->uuid_call) S->uuid_call = sema_call(S, "uuid"); /* shared by both threads' ids */
   sema_split(S, true, fields_of);
   for (int i = 0; i < s->types.n; i++)
@@ -1111,28 +1125,10 @@ static void table_clash(sema *S, ir_entity *e, namemap *tables) {
   }
 }
 
-/* An entity's table, columns, keys and foreign keys: it alone is written. */
-static void entity_keys(sema *S, ir_entity *e) {
+/* An entity's columns, checked for clashes: in the fields pass, while its
+** fields are in the cache (the keys pass read each field again for them). */
+static void entity_columns(sema *S, ir_entity *e) {
   bool cut;
-  if (!e->table) {
-    e->table = ir_table_name(S->a, e->name);
-    e->table_derived = true;
-  }
-  const char *full = e->table;
-  e->table = ir_truncate_ident(S->a, full, &cut);
-  if (cut && !e->builtin)
-    diag_add(S->d, DIAG_W0901, e->name_range,
-             "table name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
-             "@map(\"...\")",
-             full, IR_MAX_IDENT, e->table);
-  e->table_key = db_name_key(S, e->table);
-  if (e->used && strncmp(e->table_key, "_inspire_", 9) == 0) {
-    diag *g = diag_add(S->d, DIAG_E0203, e->name_range,
-                       "table name '%s' starts with '_inspire_', which is reserved for the "
-                       "migration ledger; give it another @map(\"...\")",
-                       e->table);
-    diag_label(S->d, g, "reserved prefix");
-  }
   arena_mark mark = arena_save(&S->scratch);
   /* Column keys seen, for the clashes, on the scratch arena: scanned when the
   ** fields are few (most entities), hashed otherwise. */
@@ -1189,6 +1185,31 @@ static void entity_keys(sema *S, ir_entity *e) {
     }
   }
   arena_rewind(&S->scratch, mark);
+}
+
+/* An entity's table, keys and foreign keys (its columns are named): it alone
+** is written. */
+static void entity_keys(sema *S, ir_entity *e) {
+  bool cut;
+  if (!e->table) {
+    e->table = ir_table_name(S->a, e->name);
+    e->table_derived = true;
+  }
+  const char *full = e->table;
+  e->table = ir_truncate_ident(S->a, full, &cut);
+  if (cut && !e->builtin)
+    diag_add(S->d, DIAG_W0901, e->name_range,
+             "table name '%s' is longer than %d bytes and becomes '%s'; set a shorter one with "
+             "@map(\"...\")",
+             full, IR_MAX_IDENT, e->table);
+  e->table_key = db_name_key(S, e->table);
+  if (e->used && strncmp(e->table_key, "_inspire_", 9) == 0) {
+    diag *g = diag_add(S->d, DIAG_E0203, e->name_range,
+                       "table name '%s' starts with '_inspire_', which is reserved for the "
+                       "migration ledger; give it another @map(\"...\")",
+                       e->table);
+    diag_label(S->d, g, "reserved prefix");
+  }
   /* Constraint and index names, duplicates, then FK indexes. */
   if (e->pkey) e->pkey->name = ir_key_name(S->a, e->table, NULL, 0, "pkey");
   for (int i = 0; i < e->uniques.n; i++) {
@@ -1211,8 +1232,8 @@ static void entity_keys(sema *S, ir_entity *e) {
         diag_note_add(S->d, g, e->indexes.v[j]->range, "the first one");
       }
   }
-  for (int i = 0; i < e->fields.n; i++) {
-    ir_field *f = e->fields.v[i];
+  for (int i = 0; i < e->ref_fields.n; i++) {
+    ir_field *f = e->ref_fields.v[i];
     if (!f->type.fk_field) continue;
     ir_fk *fk = arena_alloc(S->a, sizeof *fk);
     fk->field = f;
@@ -1237,13 +1258,16 @@ static void entity_keys(sema *S, ir_entity *e) {
   }
 }
 
-/* An entity's foreign keys and defaults, then its keys, while its fields
-** are in the cache: a pass over every field of the schema apiece cost a
-** cache miss per field each.  Its keys need its own foreign keys only. */
+/* An entity's foreign keys (and their defaults), then its keys: the one
+** pass after every entity's fields are known, and it reads only the fields
+** that refer to another entity's (the fields pass did the rest while the
+** fields were in the cache; this pass reading every field again was half
+** the misses of the semantic checks).  Its keys need its own foreign keys
+** only. */
 static void keys_of(sema *S, int from, int to) {
   for (int i = from; i < to; i++) {
     ir_entity *e = S->s->entities.v[i];
-    fk_and_defaults(S, &e->fields);
+    fk_and_defaults(S, &e->ref_fields); /* the others' defaults are checked */
     entity_keys(S, e);
     /* its state too, for st_from_schema, which read every field again */
     if (S->make_state && S->d->errors == 0 && !e->duplicate)
@@ -1265,7 +1289,7 @@ static bool fk_chains(sema *S) {
 
 void sema_keys(sema *S) {
   ir_schema *s = S->s;
-  fk_and_defaults(S, &s->user->fields);
+  fk_and_defaults(S, &s->user->ref_fields);
   entity_keys(S, s->user);
   S->make_state = s->make_state && S->d->errors == 0;
   sema_split(S, !fk_chains(S), keys_of);

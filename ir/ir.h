@@ -534,6 +534,9 @@ struct ir_entity {
   VEC(ir_index *) indexes;
   VEC(ir_fk *) fks;
   VEC(ir_trigger *) triggers;
+  /* its fields typed `Entity.field`, in field order: what the keys pass reads
+  ** of the fields, after the fields pass did the rest while they were hot */
+  VEC(ir_field *) ref_fields;
   namemap field_map;
   const char *namespace_; /* the namespace scoping this entity, if any */
   /* its state, made by sema's keys pass when ir_schema.make_state asks,
