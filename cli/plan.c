@@ -69,13 +69,14 @@ static void derived_slug(arena *a, const ir_op *op, char *out, size_t cap) {
   plan_slug(raw, out, cap);
 }
 
-/* text, or else the snapshot of state, written and synced. */
+/* text, or else the snapshot of state (its kept texts judged by the schema's
+** state, which reach holds it to), written and synced. */
 static int write_file(const char *path, const char *text, const st_schema *state,
-                      const char *migration) {
+                      const st_schema *target, const char *migration) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
   int ok = text ? fwrite(text, 1, strlen(text), f) == strlen(text)
-                : st_write_json_file(state, migration, f);
+                : st_write_json_file(state, target, migration, f);
   ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
   if (fclose(f) != 0) ok = 0;
   return ok ? 0 : -1;
@@ -182,7 +183,8 @@ static int write_migration(const char *dir, const char *name, const char *plan,
   snprintf(p1, sizeof p1, "%s/plan.inspire", tmp);
   snprintf(p2, sizeof p2, "%s/snapshot.json", tmp);
   int err = 0;
-  if (write_file(p1, plan, NULL, NULL) != 0 || write_file(p2, NULL, snapshot, name) != 0)
+  if (write_file(p1, plan, NULL, NULL, NULL) != 0 ||
+      write_file(p2, NULL, snapshot, reach->target, name) != 0)
     err = errno;
   bool reached = reach_wait(reach);
   if (!err && reached && rename(tmp, final) != 0) err = errno;

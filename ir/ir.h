@@ -921,8 +921,14 @@ const json_node *json_get(const json_node *o, const char *key);
 
 /* Two-space indented JSON, \n line ends, final newline; malloc'ed. */
 char *st_write_json(const st_schema *s, const char *migration);
-/* The same bytes into f, a few kilobytes at a time; false when a write failed. */
-bool st_write_json_file(const st_schema *s, const char *migration, FILE *f);
+/* The same bytes into f, a few kilobytes at a time; false when a write failed.
+** With like (a state with its fingerprints, st_schema.fingerprints), an
+** entity whose text was kept is copied when like's entity of its name has
+** the text's fingerprint, none of its fields read: for a caller that
+** publishes the file only once s is found equal to like, member for member
+** (plan's check that the plan reaches the schema); NULL judges each by its
+** own fingerprint. */
+bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f);
 /* NULL and *err (with *err_off, the byte offset, or -1) on a bad snapshot. */
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off);

@@ -16,8 +16,9 @@ typedef struct jw {
   bool first; /* no comma before the next member */
   FILE *out;  /* when set, the text goes there an entity at a time */
   bool failed;
-  bool inline_;    /* members on one line: a field, an index, a foreign key */
-  size_t unsynced; /* bytes written since the disk was last asked to start */
+  bool inline_;          /* members on one line: a field, an index, a foreign key */
+  size_t unsynced;       /* bytes written since the disk was last asked to start */
+  const st_schema *like; /* st_write_json_file's: the kept texts are judged by it */
 } jw;
 
 /* Every few megabytes the disk is asked to start writing what it has, so
@@ -246,9 +247,19 @@ static void write_indexes_(jw *w, const char *k, size_t kn, st_index *const *v, 
 ** An entity read from a snapshot that is still as it was read is the bytes
 ** it was read from (st_read_json_kept): at 10,000 entities a plan changes a
 ** few hundred, and writing the others anew was a fifth of plan's time. */
+/* Whether e is still the text it was read from: its fingerprint says so, or,
+** given a state the caller holds e's to (like), that state's entity of its
+** name has the text's fingerprint (no field of e is read). */
+static bool text_holds(const jw *w, const st_entity *e) {
+  if (!e->text) return false;
+  if (!w->like) return st_entity_fingerprint(e) == e->text_fingerprint;
+  const st_entity *same = st_entity_find(w->like, e->name);
+  return same && same->fingerprint == e->text_fingerprint;
+}
+
 static void write_entity(jw *w, const st_entity *e, arena *a) {
   item(w);
-  if (e->text && st_entity_fingerprint(e) == e->text_fingerprint) {
+  if (text_holds(w, e)) {
     strbuf_put(&w->b, e->text, e->text_len);
     return;
   }
@@ -415,6 +426,7 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
   if (mid) {
     part.w.depth = w.depth;
     part.w.first = false;
+    part.w.like = w.like;
     reserve_for(&part.w, s, mid);
     arena_init(&part.a);
     ir_task_start(&task, write_part, &part, true);
@@ -447,10 +459,11 @@ char *st_write_json(const st_schema *s, const char *migration) {
   return w.b.p;
 }
 
-bool st_write_json_file(const st_schema *s, const char *migration, FILE *f) {
+bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f) {
   jw w = {0};
   w.first = true;
   w.out = f;
+  w.like = like && like->fingerprints ? like : NULL;
   write_document(&w, s, migration);
   free(w.b.p);
   return !w.failed;
