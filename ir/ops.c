@@ -196,7 +196,10 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     for (int i = 0; i < e->fields.n; i++)
       ref_moved(s, e->fields.v[i], -1);
     for (int i = 0; i < s->entities.n; i++)
-      if (s->entities.v[i] == e) remove_at((void **)s->entities.v, &s->entities.n, i);
+      if (s->entities.v[i] == e) { /* there once: the rest need not be read */
+        remove_at((void **)s->entities.v, &s->entities.n, i);
+        break;
+      }
     namemap_put(&s->entity_index, e->name, NULL);
     return NULL;
   case OP_RENAME_ENTITY:
