@@ -730,6 +730,13 @@ static void entity_columns(sema *S, ir_entity *e);
 ** typed `Entity.field` (ref_fields), which need every entity's fields seen. */
 static void entity_fields_and_columns(sema *S, ir_entity *e) {
   entity_fields(S, e);
+  int refs = 0;
+  for (int j = 0; j < e->fields.n; j++)
+    refs += e->fields.v[j]->type.member != NULL;
+  if (refs) { /* at once: grown a field at a time, each list left a smaller one behind */
+    e->ref_fields.v = arena_alloc(S->a, sizeof(ir_field *) * (size_t)refs);
+    e->ref_fields.cap = refs;
+  }
   for (int j = 0; j < e->fields.n; j++) {
     ir_field *f = e->fields.v[j];
     ir_typeref *t = &f->type;
