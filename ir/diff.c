@@ -518,7 +518,7 @@ static bool reference_unmoved(differ *D, const char *entity, const char *field) 
 }
 
 static bool references_unmoved(differ *D, const st_entity *n) {
-  if (D->b->fingerprints) { /* its references as made: no field read */
+  if (D->b->fingerprints && n->refs_listed) { /* its references as made: no field read */
     for (int i = 0; i < n->nrefs; i++)
       if (!reference_unmoved(D, n->refs[2 * i], n->refs[2 * i + 1])) return false;
     return true;

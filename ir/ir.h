@@ -797,6 +797,7 @@ typedef struct st_entity {
   ** turns (nrefs pairs), true of it under the same rule as `fingerprint`. */
   const char **refs;
   int nrefs;
+  bool refs_listed; /* refs and nrefs were made (st_from_schema; a reader leaves them) */
 } st_entity;
 
 typedef struct st_enum {

@@ -443,6 +443,7 @@ st_entity *st_entity_from_ir(st_maker *m, const ir_entity *e) {
   for (int j = 0; j < d->fields.n; j++)
     d->nrefs += d->fields.v[j]->ref_entity != NULL;
   if (d->nrefs) d->refs = arena_alloc(a, sizeof(char *) * (size_t)(2 * d->nrefs));
+  d->refs_listed = true;
   for (int j = 0, k = 0; j < d->fields.n; j++)
     if (d->fields.v[j]->ref_entity) {
       d->refs[k++] = d->fields.v[j]->ref_entity;
