@@ -52,27 +52,27 @@ static ir_range at_offset(ir_schema *s, int file, long off) {
 }
 
 /* m's plan file, not loaded: the one of plan.inspire and plan.migration
-** there is, or NULL when there are both or neither. */
-static const char *plan_path(ir_schema *s, history_mig *m) {
+** there is, or NULL; *found says how many there are (0, 1 or 2). */
+static const char *plan_path(ir_schema *s, history_mig *m, int *found) {
   char *plan_a = arena_printf(s->a, "%s/plan.inspire", m->dir);
   char *plan_b = arena_printf(s->a, "%s/plan.migration", m->dir);
   bool a = exists(plan_a, false), b = exists(plan_b, false);
+  *found = a + b;
   return a == b ? NULL : a ? plan_a : plan_b;
 }
 
 /* The file of m's plan, loaded (its index), or -1 after a diagnostic. */
 static int find_plan(ir_schema *s, diag_list *d, history_mig *m) {
-  char *plan_a = arena_printf(s->a, "%s/plan.inspire", m->dir);
-  char *plan_b = arena_printf(s->a, "%s/plan.migration", m->dir);
-  bool a = exists(plan_a, false), b = exists(plan_b, false);
+  int found;
+  const char *path = plan_path(s, m, &found);
   int f = -1;
-  if (a && b)
+  if (found == 2)
     diag_add(d, DIAG_E0703, nowhere(),
              "migration %s has both plan.inspire and plan.migration; keep one", m->name);
-  else if (!a && !b)
+  else if (found == 0)
     diag_add(d, DIAG_E0703, nowhere(), "migration %s has no plan.inspire", m->name);
   else
-    f = src_load(s, d, a ? plan_a : plan_b);
+    f = src_load(s, d, path);
   if (f < 0) m->broken = true;
   return f;
 }
@@ -184,7 +184,8 @@ static bool identity_keys(ir_schema *s, history *h, char (*keys)[65]) {
   unsigned char before[32] = {0}, plan[32], snapshot[32]; /* zeros: the empty schema */
   for (int i = 0; i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
-    const char *p = plan_path(s, m);
+    int found;
+    const char *p = plan_path(s, m, &found);
     if (!p || !verified_file_id(p, plan) ||
         !verified_file_id(arena_printf(s->a, "%s/snapshot.json", m->dir), snapshot) ||
         !verified_key(m->name, before, plan, snapshot, true, keys[i]))

@@ -64,15 +64,24 @@ bool verified_digest(const char *text, size_t len, unsigned char out[32]) {
   return sha256("", 0, text, len, out);
 }
 
+/* A file's identity hashed after `prefix`: device, inode, size and
+** modification time, and its change time too when asked. */
+static bool identity_hash(const struct stat *st, const char *prefix, bool with_ctime,
+                          unsigned char out[32]) {
+  char id[256];
+  int n = snprintf(id, sizeof id, "%s%llu %llu %lld %lld.%09ld", prefix,
+                   (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+                   (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+  if (n > 0 && with_ctime)
+    n += snprintf(id + n, sizeof id - (size_t)n, " %lld.%09ld", (long long)st->st_ctim.tv_sec,
+                  st->st_ctim.tv_nsec);
+  return n > 0 && (size_t)n < sizeof id && sha256(id, (size_t)n, NULL, 0, out);
+}
+
 /* The running binary, by its file's identity: a rebuilt inspirec is another. */
 static bool build_id(unsigned char out[32]) {
   struct stat st;
-  if (stat("/proc/self/exe", &st) != 0) return false;
-  char id[256];
-  int n = snprintf(id, sizeof id, "%llu %llu %lld %lld.%09ld", (unsigned long long)st.st_dev,
-                   (unsigned long long)st.st_ino, (long long)st.st_size,
-                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-  return n > 0 && (size_t)n < sizeof id && sha256(id, (size_t)n, NULL, 0, out);
+  return stat("/proc/self/exe", &st) == 0 && identity_hash(&st, "", false, out);
 }
 
 static void load(void) {
@@ -108,12 +117,7 @@ bool verified_file_id(const char *path, unsigned char out[32]) {
     return false;
   long long latest = ns_of(st.st_mtim) > ns_of(st.st_ctim) ? ns_of(st.st_mtim) : ns_of(st.st_ctim);
   if (ns_of(now) - latest < SETTLED_NS) return false; /* also a time in the future */
-  char id[256];
-  int n = snprintf(id, sizeof id, "inspirec-file %llu %llu %lld %lld.%09ld %lld.%09ld",
-                   (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-                   (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-                   (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-  return n > 0 && (size_t)n < sizeof id && sha256(id, (size_t)n, NULL, 0, out);
+  return identity_hash(&st, "inspirec-file ", true, out);
 }
 
 bool verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],

@@ -57,7 +57,6 @@ typedef struct differ {
   namemap field_maps;                               /* new entity name -> its field_map */
   namemap src_entities, src_enums, src_field_hints; /* from the source, for hints */
   namemap freed_tables;                             /* table of an unmatched old entity -> itself */
-  bool fingerprints; /* both states' entity fingerprints hold (st_schema.fingerprints) */
   /* the ops, by phase, concatenated at the end */
   VEC(ir_op *) phase[PH_COUNT];
 } differ;
@@ -501,7 +500,9 @@ static bool late_target(differ *D, const st_field *f) {
 ** fingerprint covers more than this compares; two that collide would be
 ** caught by plan's check that the plan reaches the schema. */
 static bool same_entity(const differ *D, const st_entity *o, const st_entity *n) {
-  if (D->fingerprints && o->fingerprint && o->fingerprint == n->fingerprint) return true;
+  /* both states' only: making one side's would read the fields as the pass below does */
+  if (D->a->fingerprints && D->b->fingerprints && st_same_by_fingerprint(D->a, o, D->b, n))
+    return true;
   if (o->fields.n != n->fields.n || !same_list(o->pkey.v, o->pkey.n, n->pkey.v, n->pkey.n) ||
       !st_same_indexes(&o->uniques, &n->uniques) || !st_same_indexes(&o->indexes, &n->indexes))
     return false;
@@ -845,7 +846,6 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
   D.src = h ? h->source : NULL;
   D.ar = ar;
   D.out = out;
-  D.fingerprints = a->fingerprints && b->fingerprints;
   index_source(&D);
   diff_enums(&D);
   namemap_init(&D.field_maps, ar);

@@ -784,14 +784,13 @@ typedef struct st_entity {
   VEC(st_index *) indexes;    /* declared, sorted by name */
   VEC(st_index *) fk_indexes; /* derived for FK columns, sorted by name */
   /* The bytes write_entity would write for the entity as it was read, in a
-  ** snapshot's text that outlives the state (st_read_json_kept), and its
-  ** st_entity_fingerprint then: while that holds, the writer copies them. */
+  ** snapshot's text that outlives the state (st_read_json_kept): while the
+  ** entity's fingerprint is still `fingerprint`, the writer copies them. */
   const char *text;
   size_t text_len;
-  uint64_t text_fingerprint;
   /* st_entity_fingerprint of the entity as it was made (st_from_schema) or
-  ** read (by the fast reader), or 0: true of it only while
-  ** st_schema.fingerprints. */
+  ** read (by the fast reader), or 0; never changed after, so true of the
+  ** entity only while st_schema.fingerprints. */
   uint64_t fingerprint;
   /* Its fields' references as made by st_from_schema, entity and field by
   ** turns (nrefs pairs), true of it under the same rule as `fingerprint`. */
@@ -820,7 +819,7 @@ typedef struct st_schema {
   ** st_sort at the end orders them (placing each would move n pointers). */
   bool defer_order;
   /* Every entity's `fingerprint` is still that of the entity as it is: set
-  ** by st_from_schema and st_read_json_kept, cleared by the first st_apply.
+  ** by st_from_schema and the snapshot readers, cleared by the first st_apply.
   ** The differ then passes over the entities of equal fingerprints. */
   bool fingerprints;
 } st_schema;
@@ -857,6 +856,13 @@ void st_derive(st_schema *s, st_entity *e);
 /* Keep entities and enums sorted by name. */
 void st_sort(st_schema *s);
 bool st_field_equal(const st_field *a, const st_field *b);
+/* x of a and y of b equal by their fingerprints (so in every member the
+** snapshot writer writes, up to a 64-bit collision): a state's own where
+** they hold (st_schema.fingerprints), else made now from the entity, which
+** reads one side's fields instead of both (plan's check that the plan
+** reaches the schema); false when neither state's hold, or one is unknown. */
+bool st_same_by_fingerprint(const st_schema *a, const st_entity *x, const st_schema *b,
+                            const st_entity *y);
 bool st_same_column_type(const st_field *a, const st_field *b); /* kind, size, enum, array */
 /* The first difference between two states, in words, or NULL when equal.
 ** With ordered, field order counts too. */

@@ -668,7 +668,6 @@ static bool fast_entity(fast *x, reader *r, st_schema *s) {
       same_derived(&d->indexes, &read[1]) && same_derived(&d->fk_indexes, &fk_ixs)) {
     d->text = from;
     d->text_len = (size_t)(to - from);
-    d->text_fingerprint = d->fingerprint;
   }
   return true;
 }

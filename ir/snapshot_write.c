@@ -243,20 +243,20 @@ static void write_indexes_(jw *w, const char *k, size_t kn, st_index *const *v, 
 
 #define write_indexes(w, k, v, n) write_indexes_(w, LIT(k), v, n)
 
-/* One entity of the "entities" array; its foreign keys' names are made in a.
-** An entity read from a snapshot that is still as it was read is the bytes
-** it was read from (st_read_json_kept): at 10,000 entities a plan changes a
-** few hundred, and writing the others anew was a fifth of plan's time. */
 /* Whether e is still the text it was read from: its fingerprint says so, or,
 ** given a state the caller holds e's to (like), that state's entity of its
 ** name has the text's fingerprint (no field of e is read). */
 static bool text_holds(const jw *w, const st_entity *e) {
   if (!e->text) return false;
-  if (!w->like) return st_entity_fingerprint(e) == e->text_fingerprint;
+  if (!w->like) return st_entity_fingerprint(e) == e->fingerprint;
   const st_entity *same = st_entity_find(w->like, e->name);
-  return same && same->fingerprint == e->text_fingerprint;
+  return same && same->fingerprint == e->fingerprint;
 }
 
+/* One entity of the "entities" array; its foreign keys' names are made in a.
+** An entity read from a snapshot that is still as it was read is the bytes
+** it was read from (st_read_json_kept): at 10,000 entities a plan changes a
+** few hundred, and writing the others anew was a fifth of plan's time. */
 static void write_entity(jw *w, const st_entity *e, arena *a) {
   item(w);
   if (text_holds(w, e)) {

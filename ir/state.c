@@ -468,7 +468,7 @@ static void *make_entities(void *arg) {
   state_maker *m = arg;
   for (int i = m->from; i < m->to; i++) {
     ir_entity *e = m->s->entities.v[i];
-    st_entity *d = e->state ? e->state : NULL;
+    st_entity *d = e->state;
     e->state = NULL; /* the state's own now: another would be made anew */
     if (!e->used || e->duplicate) continue;
     vec_push(m->mk.a, m->made, d ? d : st_entity_from_ir(&m->mk, e));
@@ -637,16 +637,12 @@ char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity
   return strbuf_done(&b, a);
 }
 
-/* x of a and y of b equal by their fingerprints: a state's own where they
-** hold (st_schema.fingerprints), else made now from the entity, which reads
-** one side's fields instead of both (plan's check that the plan reaches the
-** schema: the plan's result against the schema's state). */
-static bool same_by_fingerprint(const st_schema *a, const st_entity *x, const st_schema *b,
-                                const st_entity *y) {
-  if (!a->fingerprints && !b->fingerprints) return false;
-  uint64_t fx = a->fingerprints ? x->fingerprint : st_entity_fingerprint(x);
-  uint64_t fy = b->fingerprints ? y->fingerprint : st_entity_fingerprint(y);
-  return fx && fx == fy;
+bool st_same_by_fingerprint(const st_schema *a, const st_entity *x, const st_schema *b,
+                            const st_entity *y) {
+  if (a->fingerprints && b->fingerprints) return x->fingerprint && x->fingerprint == y->fingerprint;
+  if (b->fingerprints) return y->fingerprint && st_entity_fingerprint(x) == y->fingerprint;
+  if (a->fingerprints) return x->fingerprint && x->fingerprint == st_entity_fingerprint(y);
+  return false;
 }
 
 /* The first difference, worded for a diagnostic. */
@@ -670,7 +666,7 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
     if (!y) return arena_printf(out, "entity '%s' is only in %s", x->name, la);
     /* equal fingerprints: equal in all that follows, field order too (a drift
     ** check of 10,000 entities read every field of both states) */
-    if (same_by_fingerprint(a, x, b, y)) continue;
+    if (st_same_by_fingerprint(a, x, b, y)) continue;
     if (x->table != y->table && strcmp(x->table, y->table) != 0)
       return arena_printf(out, "entity '%s' has table '%s' in %s and '%s' in %s", x->name, x->table,
                           la, y->table, lb);
