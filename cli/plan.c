@@ -320,6 +320,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   memset(&h, 0, sizeof h);
   h.drop_plans = true; /* replayed and dropped; a draft is read again below */
   h.keep_latest_text = true;
+  h.outlines = true;
   history_job job;
   history_start(&job, &c, cli_migrations_dir(o), &h);
   c.schema.make_state = true; /* the target state, made by sema on the way */
@@ -327,7 +328,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   int schema_errors = c.diags.errors;
   /* the schema's state, made while the history may still be read */
   st_schema *target = schema_errors ? NULL : st_from_schema(&c.schema);
-  history_join(&job, &c, true);
+  history_join(&job, &c, true, target);
   diag_sort(&c.diags);
   history_say_known(&h, o->verbose);
   int history_errors = c.diags.errors - schema_errors;

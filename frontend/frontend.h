@@ -14,6 +14,7 @@
 #include "../ir/ir.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* ---- diag.c ----------------------------------------------------------- */
 
@@ -498,6 +499,15 @@ typedef struct history_mig {
   unsigned char digest[32];
 } history_mig;
 
+/* A snapshot mapped with its outline, not read yet. */
+typedef struct history_pending {
+  struct history_mig *m; /* NULL: nothing pending */
+  const char *path, *text;
+  size_t len;
+  st_outline outline;
+  unsigned char id[32]; /* the file's identity, the outline's key */
+} history_pending;
+
 typedef struct history {
   const char *dir;
   bool exists;
@@ -509,6 +519,12 @@ typedef struct history {
   /* plan: the latest snapshot's text stays with the state, so that writing
   ** the next snapshot copies the entities the plan leaves alone */
   bool keep_latest_text;
+  /* plan and check: the latest snapshot is read by its outline when one is
+  ** kept (outline.c), at history_complete; else read whole, its outline kept */
+  bool outlines;
+  history_pending pending; /* mapped, read at history_complete */
+  bool outlined;           /* the latest snapshot was read by its outline, */
+  int outline_read;        /* these of its entities from their bytes */
   arena scratch;
   int known;               /* migrations whose replay verified.c spared */
   bool known_by_identity;  /* all of them, by their files' identity: nothing hashed */
@@ -525,8 +541,16 @@ st_schema *history_before(const history *h, int i, arena *a);
 /* Migration i's plan, parsed and replayed again if drop_plans dropped it;
 ** NULL when broken. */
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
-/* W0904 when the checked schema differs from the latest snapshot. */
-void history_drift(ir_schema *s, diag_list *d, history *h);
+/* The latest snapshot, if history_load left it mapped by its outline, read:
+** the entities like has unchanged copied from like (the schema's state
+** with its fingerprints), the others read.  history_join calls it; nothing
+** reads the latest snapshot before.  like is NULL only for a schema with
+** errors, after which nothing reads the latest snapshot: it stays unread
+** (h->latest empty, its migration's snapshot NULL). */
+void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like);
+/* W0904 when the checked schema (src, its state) differs from the latest
+** snapshot. */
+void history_drift(ir_schema *s, diag_list *d, history *h, const st_schema *src);
 
 /* ---- history_thread.c: the history read while the schema compiles ----- */
 
@@ -545,7 +569,7 @@ typedef struct history_job {
 void history_start(history_job *j, fe_compilation *c, const char *dir, history *h);
 /* Waits for it, then gives c its files and diagnostics as history_load would
 ** have, had it run before c's compilation (history_first) or after it. */
-void history_join(history_job *j, fe_compilation *c, bool history_first);
+void history_join(history_job *j, fe_compilation *c, bool history_first, st_schema *like);
 
 /* ---- verified.c: migrations already verified, byte for byte ------------ */
 
@@ -563,8 +587,25 @@ bool verified_key(const char *name, const unsigned char before[32], const unsign
 ** when there is none, or the file changed too lately for its times to tell
 ** a second change (then its bytes serve). */
 bool verified_file_id(const char *path, unsigned char out[32]);
+/* The same of an open file's fstat. */
+bool verified_stat_id(const struct stat *st, unsigned char out[32]);
 bool verified_has(const char *key); /* replayed to its snapshot before, with nothing to say */
 void verified_add(const char *key);
+/* The record's folder, made if missing; false when the record is off. */
+bool verified_make_dir(void);
+/* The record's folder, or NULL when it is off. */
+const char *verified_dir(void);
+/* Where a cache file of `kind` keyed by a file identity goes, in the
+** record's folder, for this build: false when the record is off. */
+bool verified_cache_path(const char *kind, const unsigned char id[32], char *out, size_t cap);
+
+/* ---- outline.c: outlines of snapshots read before ---------------------- */
+
+/* The outline kept for the snapshot file of identity id (verified_stat_id),
+** or false. */
+bool outline_load(const unsigned char id[32], st_outline *o, arena *a);
+/* Keeps o for the snapshot file of identity id; nothing is ever an error. */
+void outline_save(const unsigned char id[32], const st_outline *o);
 /* With -v: how many of the history's replays were spared, on stderr. */
 void history_say_known(const history *h, bool verbose);
 

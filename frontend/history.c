@@ -5,14 +5,18 @@
 ** plan's meaning is caught; failures do not cascade, since every replay
 ** starts from the previous committed snapshot.
 */
+#define _GNU_SOURCE /* MAP_POPULATE */
 #include "frontend.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static ir_range nowhere(void) {
   ir_range r = {0, 0, 0};
@@ -121,9 +125,29 @@ static void load_plan(ir_schema *s, diag_list *d, history *h, history_mig *m, ar
   if (f >= 0) parse_plan(s, d, h, m, f, into);
 }
 
+/* m's snapshot as read from text (NULL, with err and off, when bad), taken
+** or reported; text joins the file list, for a diagnostic, only when it is
+** wrong. */
+static void take_snapshot(ir_schema *s, diag_list *d, history_mig *m, const char *snap,
+                          const char *text, size_t len, st_schema *st, const char *name,
+                          const char *err, long off) {
+  m->snapshot = st;
+  if (!st) {
+    diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), off), "bad snapshot: %s",
+             err);
+    m->broken = true;
+  } else if (name && name != intern_cstr(s->names, m->name)) {
+    diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), 0),
+             "the snapshot belongs to %s, not to %s", name, m->name);
+    m->broken = true;
+  }
+}
+
 /* digest: whether the snapshot's SHA-256 serves verified.c's key; keep:
-** whether its text stays for the state's entities (st_read_json_kept) */
-static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool digest, bool keep) {
+** whether its text stays for the state's entities (st_read_json_kept);
+** outline_id: the file's identity, when its outline is to be kept (outline.c) */
+static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool digest, bool keep,
+                          const unsigned char *outline_id) {
   char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
   if (!exists(snap, false)) {
     diag_add(d, DIAG_E0708, nowhere(), "migration %s has no snapshot.json", m->name);
@@ -131,8 +155,7 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool diges
     return;
   }
   /* The text is let go once read (the state holds copies of its strings),
-  ** unless kept: it joins the file list, for a diagnostic, only when it is
-  ** wrong. */
+  ** unless kept. */
   size_t len;
   arena text_arena;
   arena_init(&text_arena);
@@ -144,19 +167,58 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool diges
   }
   const char *err, *name = NULL;
   long off;
-  m->snapshot =
-      (keep ? st_read_json_kept : st_read_json)(s->a, s->names, text, len, &name, &err, &off);
+  bool kept = keep || outline_id; /* an outline is of the kept texts */
+  st_schema *st =
+      (kept ? st_read_json_kept : st_read_json)(s->a, s->names, text, len, &name, &err, &off);
   m->digested = digest && verified_digest(text, len, m->digest);
-  if (!m->snapshot) {
-    diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), off), "bad snapshot: %s",
-             err);
-    m->broken = true;
-  } else if (name && name != intern_cstr(s->names, m->name)) {
-    diag_add(d, DIAG_E0708, at_offset(s, src_add(s, snap, text, len), 0),
-             "the snapshot belongs to %s, not to %s", name, m->name);
-    m->broken = true;
-  }
+  take_snapshot(s, d, m, snap, text, len, st, name, err, off);
+  st_outline o;
+  if (st && outline_id && !m->broken && st_outline_make(st, text, len, &o, s->a))
+    outline_save(outline_id, &o);
+  for (int i = 0; st && !keep && kept && i < st->entities.n; i++)
+    st->entities.v[i]->text = NULL; /* in text_arena */
   arena_free(&text_arena);
+}
+
+/* The latest snapshot by the outline kept for its file as it is now: the
+** file mapped, not read (history_complete reads what it must). */
+static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
+  char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
+  int fd = open(snap, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  unsigned char id[32];
+  st_outline o;
+  bool ok = fstat(fd, &st) == 0 && st.st_size > 0 && verified_stat_id(&st, id) &&
+            outline_load(id, &o, s->a) && o.text_len == (uint64_t)st.st_size;
+  /* The mapping is the page cache's own pages, nothing copied; it lasts as
+  ** long as the process, since the kept texts of the state point into it. */
+  void *text = ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+                  : MAP_FAILED;
+  close(fd);
+  if (text == MAP_FAILED) return false;
+  history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}};
+  memcpy(p.id, id, sizeof id);
+  h->pending = p;
+  return true;
+}
+
+void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
+  history_pending *p = &h->pending;
+  if (!p->m || !like) return; /* a schema with errors: nothing reads the snapshot */
+  const char *name = NULL, *err = NULL;
+  long off = -1;
+  st_schema *st = st_read_json_outlined(s->a, s->names, p->text, p->len, &p->outline, like, &name,
+                                        &h->outline_read);
+  h->outlined = st != NULL;
+  st_outline o;
+  if (!st) { /* the outline did not hold: the whole text, read as before, outlined anew */
+    st = st_read_json_kept(s->a, s->names, p->text, p->len, &name, &err, &off);
+    if (st && st_outline_make(st, p->text, p->len, &o, s->a)) outline_save(p->id, &o);
+  }
+  take_snapshot(s, d, p->m, p->path, p->text, p->len, st, name, err, off);
+  if (p->m->snapshot && p->m == h->migs.v[h->migs.n - 1]) h->latest = p->m->snapshot;
+  p->m = NULL;
 }
 
 static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev,
@@ -193,6 +255,14 @@ static bool identity_keys(ir_schema *s, history *h, char (*keys)[65]) {
     memcpy(before, snapshot, sizeof before);
   }
   return true;
+}
+
+/* The identity of migration i's snapshot file when it is the latest and its
+** outline is to be kept, else NULL. */
+static const unsigned char *latest_outline_id(ir_schema *s, history *h, history_mig *m, int i) {
+  if (!h->outlines || i != h->migs.n - 1) return NULL;
+  unsigned char *id = arena_alloc(s->a, 32);
+  return verified_file_id(arena_printf(s->a, "%s/snapshot.json", m->dir), id) ? id : NULL;
 }
 
 int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
@@ -252,15 +322,20 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
   h->known_by_identity = have_ids;
   for (int i = 0; h->known_by_identity && i < h->migs.n; i++)
     h->known_by_identity = verified_has(ids[i]);
+  /* Of those, only the last two snapshots are read: the latest, and the one
+  ** a draft or the risk budget starts from (history_before). */
   for (int i = 0; h->known_by_identity && i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
-    load_snapshot(s, d, m, false, h->keep_latest_text && i == h->migs.n - 1);
+    bool latest = i == h->migs.n - 1;
     h->known++;
+    if (i < h->migs.n - 2 || (latest && h->outlines && map_outlined(s, h, m))) continue;
+    load_snapshot(s, d, m, false, h->keep_latest_text && latest, latest_outline_id(s, h, m, i));
   }
   for (int i = 0; !h->known_by_identity && i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
     int f = find_plan(s, d, m);
-    load_snapshot(s, d, m, record, h->keep_latest_text && i == h->migs.n - 1);
+    load_snapshot(s, d, m, record, h->keep_latest_text && i == h->migs.n - 1,
+                  latest_outline_id(s, h, m, i));
     /* check and plan skip the replay of a migration verified before, byte
     ** for byte (verified.c); what they keep of it is its snapshot */
     char key[65];
@@ -305,6 +380,11 @@ void history_say_known(const history *h, bool verbose) {
             "replayed\n",
             h->known, h->migs.n, h->migs.n == 1 ? "" : "s",
             h->known_by_identity ? " (their files unchanged since)" : "", h->migs.n - h->known);
+  if (verbose && h->outlined)
+    fprintf(stderr,
+            "inspirec: history: the latest snapshot read by its outline: %d of %d entities read, "
+            "the others as the schema has them\n",
+            h->outline_read, h->latest->entities.n);
 }
 
 st_schema *history_before(const history *h, int i, arena *a) {
@@ -323,9 +403,9 @@ ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i) {
 }
 
 /* Source drift: the schema says more than the latest snapshot. */
-void history_drift(ir_schema *s, diag_list *d, history *h) {
+void history_drift(ir_schema *s, diag_list *d, history *h, const st_schema *src) {
   if (!h->exists) return;
-  st_schema *src = st_from_schema(s);
+  if (!src) src = st_from_schema(s);
   const char *diff =
       st_diff_text(h->latest, src, false, "the latest migration", "the schema", s->a);
   if (!diff) return;

@@ -43,7 +43,7 @@ void history_start(history_job *j, fe_compilation *c, const char *dir, history *
   ir_task_start(&j->task, load, j, j->folder);
 }
 
-void history_join(history_job *j, fe_compilation *c, bool history_first) {
+void history_join(history_job *j, fe_compilation *c, bool history_first, st_schema *like) {
   ir_task_wait(&j->task);
   strtab_unshare(j->s.names);
   /* Nothing may load files into the compilation meanwhile: the history's
@@ -58,4 +58,5 @@ void history_join(history_job *j, fe_compilation *c, bool history_first) {
     diag_concat(&c->diags, &j->d, &c->diags);
   else
     diag_concat(&c->diags, &c->diags, &j->d);
+  history_complete(j->h, &c->schema, &c->diags, like);
 }

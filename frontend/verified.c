@@ -110,14 +110,39 @@ static long long ns_of(struct timespec t) {
   return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+bool verified_stat_id(const struct stat *st, unsigned char out[32]) {
+  struct timespec now;
+  if (!S_ISREG(st->st_mode) || clock_gettime(CLOCK_REALTIME, &now) != 0) return false;
+  long long latest =
+      ns_of(st->st_mtim) > ns_of(st->st_ctim) ? ns_of(st->st_mtim) : ns_of(st->st_ctim);
+  if (ns_of(now) - latest < SETTLED_NS) return false; /* also a time in the future */
+  return identity_hash(st, "inspirec-file ", true, out);
+}
+
 bool verified_file_id(const char *path, unsigned char out[32]) {
   struct stat st;
-  struct timespec now;
-  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || clock_gettime(CLOCK_REALTIME, &now) != 0)
-    return false;
-  long long latest = ns_of(st.st_mtim) > ns_of(st.st_ctim) ? ns_of(st.st_mtim) : ns_of(st.st_ctim);
-  if (ns_of(now) - latest < SETTLED_NS) return false; /* also a time in the future */
-  return identity_hash(&st, "inspirec-file ", true, out);
+  return stat(path, &st) == 0 && verified_stat_id(&st, out);
+}
+
+bool verified_cache_path(const char *kind, const unsigned char id[32], char *out, size_t cap) {
+  static const char hex[] = "0123456789abcdef";
+  unsigned char key[32];
+  char name[65];
+  load();
+  if (rec.off || !sha256(kind, strlen(kind) + 1, rec.build, sizeof rec.build, key)) return false;
+  if (!sha256(key, sizeof key, id, 32, key)) return false;
+  for (int i = 0; i < 32; i++) {
+    name[2 * i] = hex[key[i] >> 4];
+    name[2 * i + 1] = hex[key[i] & 15];
+  }
+  name[64] = 0;
+  int n = snprintf(out, cap, "%s/%s-%s", rec.dir, kind, name);
+  return n > 0 && (size_t)n < cap;
+}
+
+const char *verified_dir(void) {
+  load();
+  return rec.off ? NULL : rec.dir;
 }
 
 bool verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
@@ -179,9 +204,9 @@ static void cut(void) {
   free(all);
 }
 
-void verified_add(const char *key) {
+bool verified_make_dir(void) {
   load();
-  if (rec.off) return;
+  if (rec.off) return false;
   if (mkdir(rec.dir, 0700) != 0 && errno == ENOENT) { /* ~/.cache missing too */
     char parent[4096];
     snprintf(parent, sizeof parent, "%s", rec.dir);
@@ -190,6 +215,11 @@ void verified_add(const char *key) {
     mkdir(parent, 0700);
     mkdir(rec.dir, 0700);
   }
+  return true;
+}
+
+void verified_add(const char *key) {
+  if (!verified_make_dir()) return;
   int fd = open(rec.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return;
   char line[KEY_HEX + 1];

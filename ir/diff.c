@@ -500,6 +500,7 @@ static bool late_target(differ *D, const st_field *f) {
 ** fingerprint covers more than this compares; two that collide would be
 ** caught by plan's check that the plan reaches the schema. */
 static bool same_entity(const differ *D, const st_entity *o, const st_entity *n) {
+  if (o == n) return true; /* one entity lent to both (st_entity.borrowed) */
   /* both states' only: making one side's would read the fields as the pass below does */
   if (D->a->fingerprints && D->b->fingerprints && st_same_by_fingerprint(D->a, o, D->b, n))
     return true;

@@ -3,6 +3,7 @@
 */
 #include "ir.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -149,7 +150,7 @@ static uint64_t tail_word(const unsigned char *p, size_t n, size_t total) {
 ** entities).  Its values are never printed nor iterated in order, so the
 ** machine's byte order does not matter; hash_bytes stays FNV-1a, since
 ** truncated identifiers print it. */
-static uint32_t name_hash(const unsigned char *p, size_t n) {
+static uint64_t name_hash64(const unsigned char *p, size_t n) {
   uint64_t h = 0x9e3779b97f4a7c15u ^ n;
   size_t total = n;
   for (; n > 8; p += 8, n -= 8) {
@@ -159,7 +160,19 @@ static uint32_t name_hash(const unsigned char *p, size_t n) {
   if (n) h = (h ^ tail_word(p, n, total)) * 0xc4ceb9fe1a85ec53u;
   h ^= h >> 29;
   h *= 0xff51afd7ed558ccdu;
-  return (uint32_t)(h >> 32);
+  return h ^ (h >> 32);
+}
+
+static uint32_t name_hash(uint64_t h64) {
+  return (uint32_t)(h64 >> 32);
+}
+
+uint64_t intern_content_hash(const char *name) {
+  uint64_t h;
+  memcpy(&h, name - sizeof h, sizeof h);
+  assert(h == name_hash64((const unsigned char *)name, strlen(name)) &&
+         "a name given for its content hash that was never interned");
+  return h;
 }
 
 /* Equal bytes, a word at a step, by the same loads as the hash. */
@@ -189,7 +202,8 @@ probe(strtab_table *tab, const unsigned char *u, size_t n, uint32_t h, strtab_sl
 /* A name the table did not have when looked up: added, unless another thread
 ** added it since. */
 static __attribute__((noinline)) const char *intern_add(strtab *t, const char *s, size_t n,
-                                                        uint32_t h) {
+                                                        uint64_t h64) {
+  uint32_t h = name_hash(h64);
   const unsigned char *u = (const unsigned char *)s;
   struct strtab_sync *y = t->sync;
   strtab_slot *x = NULL;
@@ -203,7 +217,10 @@ static __attribute__((noinline)) const char *intern_add(strtab *t, const char *s
   }
   if (too_full(t->n + 1, t->tab->mask + 1)) strtab_resize(t, (t->tab->mask + 1) * 2);
   probe(t->tab, u, n, h, &x);
-  const char *copy = arena_strndup(t->a, s, n);
+  /* the content hash goes before the bytes (intern_content_hash) */
+  char *copy = arena_text(t->a, sizeof h64 + n + 1) + sizeof h64;
+  memcpy(copy - sizeof h64, &h64, sizeof h64);
+  memcpy(copy, s, n);
   x->len = (uint32_t)n;
   x->hash = h;
   __atomic_store_n(&x->s, copy, __ATOMIC_RELEASE);
@@ -214,10 +231,11 @@ static __attribute__((noinline)) const char *intern_add(strtab *t, const char *s
 
 const char *intern(strtab *t, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
-  uint32_t h = name_hash(u, n);
+  uint64_t h64 = name_hash64(u, n);
   strtab_slot *empty;
-  const char *found = probe(__atomic_load_n(&t->tab, __ATOMIC_ACQUIRE), u, n, h, &empty);
-  return found ? found : intern_add(t, s, n, h);
+  const char *found =
+      probe(__atomic_load_n(&t->tab, __ATOMIC_ACQUIRE), u, n, name_hash(h64), &empty);
+  return found ? found : intern_add(t, s, n, h64);
 }
 
 const char *intern_cstr(strtab *t, const char *s) {

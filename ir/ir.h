@@ -187,6 +187,10 @@ const char *intern_cstr(strtab *t, const char *s);
 void strtab_share(strtab *t);
 void strtab_unshare(strtab *t);
 uint32_t hash_bytes(const char *s, size_t n); /* stable across machines */
+/* A 64-bit hash of an interned name's bytes, kept beside them: the same in
+** every run of the same build, where the name's address is not (so a
+** fingerprint made of these outlives the process: snapshot outlines). */
+uint64_t intern_content_hash(const char *name);
 
 /* A map from interned name to pointer, open addressing on the name's address
 ** hash, key and value side by side.  Used for every name resolution; most
@@ -797,6 +801,12 @@ typedef struct st_entity {
   const char **refs;
   int nrefs;
   bool refs_listed; /* refs and nrefs were made (st_from_schema; a reader leaves them) */
+  /* Also another state's (st_read_json_outlined lends the schema's state's
+  ** unchanged entities to the snapshot's): st_apply copies it before it
+  ** changes it, so the lender never sees an operation.  Only st_field.refs,
+  ** the applying state's count, is written in place: a lender has none
+  ** (refs_counted false), and nothing reads it there. */
+  bool borrowed;
 } st_entity;
 
 typedef struct st_enum {
@@ -822,6 +832,9 @@ typedef struct st_schema {
   ** by st_from_schema and the snapshot readers, cleared by the first st_apply.
   ** The differ then passes over the entities of equal fingerprints. */
   bool fingerprints;
+  /* Its entities were lent once (st_read_json_outlined): never again, since
+  ** the borrower counts references in their fields. */
+  bool lent;
 } st_schema;
 
 st_schema *st_new(arena *a, strtab *names);
@@ -860,7 +873,8 @@ bool st_field_equal(const st_field *a, const st_field *b);
 ** snapshot writer writes, up to a 64-bit collision): a state's own where
 ** they hold (st_schema.fingerprints), else made now from the entity, which
 ** reads one side's fields instead of both (plan's check that the plan
-** reaches the schema); false when neither state's hold, or one is unknown. */
+** reaches the schema); false when neither state's hold, or one is unknown.
+** True, nothing read, when x is y: an entity one state lends the other. */
 bool st_same_by_fingerprint(const st_schema *a, const st_entity *x, const st_schema *b,
                             const st_entity *y);
 bool st_same_column_type(const st_field *a, const st_field *b); /* kind, size, enum, array */
@@ -952,9 +966,36 @@ st_schema *st_read_json_fast(arena *a, strtab *names, const char *text, size_t l
 ** writer of the state copies those of the entities unchanged since. */
 st_schema *st_read_json_kept(arena *a, strtab *names, const char *text, size_t len,
                              const char **migration, const char **err, long *err_off);
-/* What write_entity writes of e, hashed: its names by pointer (a changed
-** name is another pointer), its numbers by value. */
+/* What write_entity writes of e, hashed: its names by their content hash
+** (intern_content_hash), its numbers by value; the same in every run. */
 uint64_t st_entity_fingerprint(const st_entity *e);
+
+/* Where each entity of a snapshot's text is, with its fingerprint: what a
+** run needs to know of a snapshot it read before, kept by the file's
+** identity (frontend/outline.c), so that the next run reads only the
+** entities that changed. */
+typedef struct st_outline_entry {
+  uint64_t fingerprint;
+  uint32_t off, len; /* the entity's kept text (st_entity.text) in the file */
+} st_outline_entry;
+typedef struct st_outline {
+  uint64_t text_len;
+  int n;
+  st_outline_entry *v; /* in the file's order */
+} st_outline;
+
+/* The outline of s, read by st_read_json_kept from text: false unless every
+** entity kept its bytes there. */
+bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outline *o, arena *a);
+/* The state of the snapshot text whose outline is o, as st_read_json_kept
+** reads it: an entity whose fingerprint like's entity of its name has is
+** that very entity, borrowed (st_entity.borrowed; its text set to the
+** snapshot's), any other is read from its bytes.  NULL when text and outline
+** disagree in anything seen (then read it all).  *read: how many entities
+** were read rather than borrowed. */
+st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size_t len,
+                                 const st_outline *o, st_schema *like, const char **migration,
+                                 int *read);
 
 /* ---- ops.c: operations of a plan ---------------------------------------- */
 

@@ -31,6 +31,28 @@ static void remove_at(void **v, int *n, int i) {
   (*n)--;
 }
 
+/* s's entity at i, its own to change: a borrowed one (another state's too,
+** st_read_json_outlined) is replaced by a copy first. */
+static st_entity *own_at(st_schema *s, int i) {
+  st_entity *e = s->entities.v[i];
+  if (!e->borrowed) return e;
+  st_entity *d = st_clone_entity(e, s->a);
+  d->text = e->text;
+  d->text_len = e->text_len;
+  d->fingerprint = e->fingerprint;
+  s->entities.v[i] = d;
+  namemap_put(&s->entity_index, d->name, d);
+  return d;
+}
+
+/* e of s, its own to change (own_at). */
+static st_entity *own(st_schema *s, st_entity *e) {
+  if (!e || !e->borrowed) return e;
+  for (int i = 0; i < s->entities.n; i++)
+    if (s->entities.v[i] == e) return own_at(s, i);
+  return e; /* not in s: not s's to copy */
+}
+
 static const char *column_for(st_schema *s, const char *name) {
   return ir_column_name(s->a, s->names, name);
 }
@@ -206,10 +228,11 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     if (!e) return why(s, "unknown entity '%s'", op->entity);
     if (st_entity_find(s, op->to)) return why(s, "entity '%s' exists already", op->to);
     count_refs(s);
+    e = own(s, e);
     for (int i = 0; refs_into(e) && i < s->entities.n; i++)
       for (int j = 0; j < s->entities.v[i]->fields.n; j++)
         if (s->entities.v[i]->fields.v[j]->ref_entity == e->name)
-          s->entities.v[i]->fields.v[j]->ref_entity = op->to;
+          own_at(s, i)->fields.v[j]->ref_entity = op->to;
     namemap_put(&s->entity_index, e->name, NULL);
     e->name = op->to;
     namemap_put(&s->entity_index, e->name, e);
@@ -219,6 +242,7 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
     return NULL;
   case OP_ALTER_ENTITY:
     if (!e) return why(s, "unknown entity '%s'", op->entity);
+    e = own(s, e);
     e->table_mapped = op->table != NULL;
     e->table = op->table ? op->table : ir_table_name_for(s->a, s->names, e->name);
     for (int i = 0; i < s->entities.n; i++)
@@ -233,7 +257,7 @@ static const char *apply_entity_op(st_schema *s, const ir_op *op) {
 }
 
 static const char *apply_field_op(st_schema *s, const ir_op *op) {
-  st_entity *e = st_entity_find(s, op->entity);
+  st_entity *e = own(s, st_entity_find(s, op->entity));
   if (!e) return why(s, "unknown entity '%s'", op->entity);
   int at = op->name ? st_field_index(e, op->name) : -1;
   char buf[300];
@@ -285,7 +309,8 @@ static const char *apply_field_op(st_schema *s, const ir_op *op) {
     for (int i = 0; f->refs && i < s->entities.n; i++)
       for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
         st_field *g = s->entities.v[i]->fields.v[j];
-        if (g->ref_entity == e->name && g->ref_field == f->name) g->ref_field = op->to;
+        if (g->ref_entity == e->name && g->ref_field == f->name)
+          own_at(s, i)->fields.v[j]->ref_field = op->to;
       }
     rename_in(e->pkey.v, e->pkey.n, f->name, op->to);
     for (int i = 0; i < e->uniques.n; i++)
@@ -357,7 +382,8 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
     for (int i = 0; i < s->entities.n; i++)
       for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
         st_field *f = s->entities.v[i]->fields.v[j];
-        if (f->kind == IR_T_ENUM && f->type_name == n->name) f->type_name = op->to;
+        if (f->kind == IR_T_ENUM && f->type_name == n->name)
+          own_at(s, i)->fields.v[j]->type_name = op->to;
       }
     namemap_put(&s->enum_index, n->name, NULL);
     n->name = op->to;
@@ -405,7 +431,7 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
         st_field *f = s->entities.v[i]->fields.v[j];
         if (f->kind == IR_T_ENUM && f->type_name == n->name && f->def == ST_D_ENUM &&
             f->def_text == op->name)
-          f->def_text = op->to;
+          own_at(s, i)->fields.v[j]->def_text = op->to;
       }
     return NULL;
   default: return NULL;
@@ -413,7 +439,7 @@ static const char *apply_enum_op(st_schema *s, const ir_op *op) {
 }
 
 static const char *apply_key_op(st_schema *s, const ir_op *op) {
-  st_entity *e = st_entity_find(s, op->entity);
+  st_entity *e = own(s, st_entity_find(s, op->entity));
   if (!e) return why(s, "unknown entity '%s'", op->entity);
   const char *bad = check_index_fields(s, e, op->fields, op->nfields);
   if (bad && op->kind != OP_DROP_INDEX && op->kind != OP_DROP_UNIQUE) return bad;

@@ -316,8 +316,11 @@ static inline uint64_t fp_mix(uint64_t h, uint64_t v) {
   return h ^ (h >> 31);
 }
 
-static uint64_t fp_ptr(uint64_t h, const void *p) {
-  return fp_mix(h, (uint64_t)(uintptr_t)p);
+/* A name by its content hash, not its address: the same fingerprint in the
+** next run, which an outline of the snapshot read now is compared in
+** (frontend/outline.c). */
+static uint64_t fp_ptr(uint64_t h, const char *p) {
+  return fp_mix(h, p ? intern_content_hash(p) : 0x5bd1e9955bd1e995u);
 }
 
 static uint64_t fp_indexes(uint64_t h, st_index *const *v, int n) {

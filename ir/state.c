@@ -199,11 +199,20 @@ void st_place_enum(st_schema *s, const st_enum *e) {
     if (s->enums.v[i] == e) return place((void **)s->enums.v, s->enums.n, i, cmp_enum);
 }
 
+/* v[0..n) sorted by cmp: most states are in order already (a reader's, in
+** the order written), and qsort compares n log n names even then. */
+static bool in_order(void *const *v, int n, int (*cmp)(const void *, const void *)) {
+  for (int i = 1; i < n; i++)
+    if (cmp(&v[i - 1], &v[i]) > 0) return false;
+  return true;
+}
+
 void st_sort(st_schema *s) {
   s->defer_order = false;
-  if (s->entities.n > 1)
+  if (!in_order((void *const *)s->entities.v, s->entities.n, cmp_entity))
     qsort(s->entities.v, (size_t)s->entities.n, sizeof(st_entity *), cmp_entity);
-  if (s->enums.n > 1) qsort(s->enums.v, (size_t)s->enums.n, sizeof(st_enum *), cmp_enum);
+  if (!in_order((void *const *)s->enums.v, s->enums.n, cmp_enum))
+    qsort(s->enums.v, (size_t)s->enums.n, sizeof(st_enum *), cmp_enum);
 }
 
 /* ---- values as Inspire text -------------------------------------------- */
@@ -639,6 +648,7 @@ char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity
 
 bool st_same_by_fingerprint(const st_schema *a, const st_entity *x, const st_schema *b,
                             const st_entity *y) {
+  if (x == y) return true; /* one entity lent to both (st_entity.borrowed): nothing read */
   if (a->fingerprints && b->fingerprints) return x->fingerprint && x->fingerprint == y->fingerprint;
   if (b->fingerprints) return y->fingerprint && st_entity_fingerprint(x) == y->fingerprint;
   if (a->fingerprints) return x->fingerprint && x->fingerprint == st_entity_fingerprint(y);

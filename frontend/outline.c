@@ -1,0 +1,118 @@
+/*
+** outline.c: the outlines of snapshots read before, kept by file identity.
+**
+** plan and check read the latest snapshot on every run, and at 10,000
+** entities that was 15 MB of JSON read into a state of 60 MB, on the thread
+** that competes with the compile, when the snapshot had not changed since
+** the last run.  The outline of a snapshot (st_outline: where each entity's
+** bytes are, and their fingerprint) is kept here, keyed by the file's
+** identity as verified.c keys migrations (device, inode, size, modification
+** and change times, settled), with this build's identity.  The next run maps
+** the file and reads only the entities whose fingerprint the schema's
+** entity of that name does not have (st_read_json_outlined); the others are
+** copies of the schema's.
+**
+** An outline is a small binary file (16 bytes an entity) in the record's
+** folder; the OUTLINE_KEEP newest are kept.  Like the record, nothing here
+** is ever an error: an outline that is missing, short or of another layout
+** only means the snapshot is read whole.
+*/
+#include "frontend.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OUTLINE_KIND "outline"
+#define OUTLINE_KEEP 8
+#define OUTLINE_MAGIC "inspirec-outline/1\n"
+
+typedef struct outline_header {
+  char magic[24];
+  uint64_t text_len;
+  uint64_t n;
+} outline_header;
+
+bool outline_load(const unsigned char id[32], st_outline *o, arena *a) {
+  char path[4200];
+  if (!verified_cache_path(OUTLINE_KIND, id, path, sizeof path)) return false;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  outline_header h;
+  struct stat st;
+  bool ok = fstat(fd, &st) == 0 && read(fd, &h, sizeof h) == (ssize_t)sizeof h &&
+            memcmp(h.magic, OUTLINE_MAGIC, sizeof OUTLINE_MAGIC) == 0 && h.n <= INT32_MAX &&
+            (uint64_t)st.st_size == sizeof h + h.n * sizeof(st_outline_entry);
+  if (ok) {
+    size_t bytes = (size_t)h.n * sizeof(st_outline_entry);
+    o->text_len = h.text_len;
+    o->n = (int)h.n;
+    o->v = arena_alloc(a, bytes + sizeof(st_outline_entry));
+    ok = !bytes || read(fd, o->v, bytes) == (ssize_t)bytes;
+  }
+  close(fd);
+  return ok;
+}
+
+typedef struct kept_file {
+  char name[256];
+  long long mtime_ns;
+} kept_file;
+
+static int cmp_newest_first(const void *a, const void *b) {
+  const kept_file *x = a, *y = b;
+  if (x->mtime_ns != y->mtime_ns) return x->mtime_ns > y->mtime_ns ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+/* All but the OUTLINE_KEEP newest outlines removed. */
+static void trim(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  kept_file files[4 * OUTLINE_KEEP];
+  int n = 0;
+  struct dirent *e;
+  char path[4400];
+  while ((e = readdir(d)) && n < (int)(sizeof files / sizeof *files)) {
+    struct stat st;
+    if (strncmp(e->d_name, OUTLINE_KIND "-", sizeof OUTLINE_KIND) != 0 ||
+        strlen(e->d_name) >= sizeof files[n].name)
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (stat(path, &st) != 0) continue;
+    snprintf(files[n].name, sizeof files[n].name, "%s", e->d_name);
+    files[n].mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    n++;
+  }
+  closedir(d);
+  qsort(files, (size_t)n, sizeof *files, cmp_newest_first);
+  for (int i = OUTLINE_KEEP; i < n; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+    unlink(path);
+  }
+}
+
+void outline_save(const unsigned char id[32], const st_outline *o) {
+  char path[4200], tmp[4300];
+  if (!verified_make_dir() || !verified_cache_path(OUTLINE_KIND, id, path, sizeof path)) return;
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  outline_header h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.magic, OUTLINE_MAGIC, sizeof OUTLINE_MAGIC);
+  h.text_len = o->text_len;
+  h.n = (uint64_t)o->n;
+  size_t bytes = (size_t)o->n * sizeof(st_outline_entry);
+  bool ok = write(fd, &h, sizeof h) == (ssize_t)sizeof h &&
+            (!bytes || write(fd, o->v, bytes) == (ssize_t)bytes);
+  ok &= close(fd) == 0;
+  if (!ok || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return;
+  }
+  trim(verified_dir());
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# outline.sh INSPIREC EXAMPLES: plan and check read the latest snapshot by the
+# outline a run before kept of it (frontend/outline.c) and give the very bytes
+# they give without it; an outline that does not fit its file is never trusted.
+set -u
+bin=$1
+examples=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/lib.sh"
+export XDG_CACHE_HOME="$tmp/cache"
+cache="$XDG_CACHE_HOME/inspirec"
+outlines() { find "$cache" -name 'outline-*' 2>/dev/null | wc -l; }
+p="$tmp/app"
+evolution_project "$bin" "$examples" "$p"
+sleep 0.2 # the latest snapshot settles: its identity can stand for its bytes
+
+# the schema moves on: a field added, one dropped, an entity added
+sed -i 's/^  color: string = "#888888",$/  color: string = "#888888",\n  weight: int?,/' "$p/schema/app.inspire"
+printf '\nentity Label {\n  text: string,\n  tag: Tag.id,\n}\n' >>"$p/schema/app.inspire"
+grep -q 'weight: int?' "$p/schema/app.inspire" || bad "the test's edit changed nothing"
+plan_next() { # into $1: the migration plan writes, then gone again
+  rm -rf "$p"/migrations/0006_*
+  "$bin" -C "$p" plan --new --name next >"$1.out" 2>"$1.err" || bad "plan: $(cat "$1.err")"
+  cp -r "$p"/migrations/0006_next "$1" && rm -rf "$p"/migrations/0006_*
+}
+check_out() { "$bin" -C "$p" check --color never 2>&1; echo "exit $?"; }
+INSPIREC_CACHE=off plan_next "$tmp/want"
+want_check=$(INSPIREC_CACHE=off check_out)
+[ "$(outlines)" = 0 ] && ok || bad "INSPIREC_CACHE=off keeps no outline"
+echo "$want_check" | grep -q W0904 && ok || bad "the schema is ahead of its history: $want_check"
+
+# the first run reads the snapshot whole and keeps its outline; the next ones
+# read it by the outline, and say the same
+[ "$(check_out)" = "$want_check" ] && [ "$(outlines)" = 1 ] && ok || bad "the first check keeps an outline"
+[ "$(check_out)" = "$want_check" ] && ok || bad "check by the outline says the same"
+"$bin" -C "$p" check -v 2>"$tmp/v" >/dev/null
+grep -q "(their files unchanged since)" "$tmp/v" && ok || bad "the history is known by identity"
+# of the four entities of the latest snapshot only Tag changed: it alone is read
+grep -q "the latest snapshot read by its outline: 1 of 4 entities read" "$tmp/v" && ok ||
+  bad "check reads by the outline only the entity that changed: $(cat "$tmp/v")"
+plan_next "$tmp/got"
+diff -r "$tmp/want" "$tmp/got" >/dev/null && cmp -s "$tmp/want.out" "$tmp/got.out" && ok ||
+  bad "plan by the outline writes other bytes: $(diff -r "$tmp/want" "$tmp/got" | head -20)"
+
+# an outline damaged in place (same size) or cut short is not trusted; the
+# next run outlines the snapshot anew
+o=$(find "$cache" -name 'outline-*')
+size=$(wc -c <"$o")
+head -c 48 "$o" >"$tmp/o" && head -c $((size - 48)) /dev/urandom >>"$tmp/o" && cp "$tmp/o" "$o"
+plan_next "$tmp/got2"
+diff -r "$tmp/want" "$tmp/got2" >/dev/null && ok || bad "a damaged outline changes the plan"
+cmp -s "$o" "$tmp/o" && bad "a damaged outline is not made anew" || ok
+head -c 60 "$o" >"$tmp/o" && cp "$tmp/o" "$o"
+[ "$(check_out)" = "$want_check" ] && ok || bad "an outline cut short changes check"
+plan_next "$tmp/got3"
+diff -r "$tmp/want" "$tmp/got3" >/dev/null && ok || bad "an outline cut short changes the plan"
+
+# a snapshot edited behind its plan's back (same size) has another identity:
+# its outline does not serve, and the edit is caught as without one
+snap=$(ls -d "$p"/migrations/0005_*)/snapshot.json
+cp "$snap" "$tmp/snap5"
+sed -i '0,/"nullable": false/s//"nullable": true /' "$snap"
+[ "$(wc -c <"$snap")" = "$(wc -c <"$tmp/snap5")" ] || bad "the test's edit changed the size"
+sleep 0.2
+edited=$(INSPIREC_CACHE=off check_out)
+echo "$edited" | grep -q E0707 && [ "$(check_out)" = "$edited" ] && [ "$(check_out)" = "$edited" ] && ok ||
+  bad "an edited latest snapshot is caught with outlines kept: $(check_out)"
+cp "$tmp/snap5" "$snap"
+
+# the newest eight outlines are kept
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  : >"$cache/outline-old$i" && touch -d "2020-01-$((i + 10))" "$cache/outline-old$i"
+done
+sleep 0.2
+check_out >/dev/null # a new identity (the snapshot copied back): outlined anew
+[ "$(outlines)" = 8 ] && [ ! -e "$cache/outline-old1" ] && [ "$(check_out)" = "$want_check" ] && ok ||
+  bad "the outlines are trimmed to the newest eight: $(outlines)"
+
+echo "outline: $pass passed, $fail failed"
+[ $fail = 0 ]
