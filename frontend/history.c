@@ -197,6 +197,8 @@ static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
                   : MAP_FAILED;
   close(fd);
   if (text == MAP_FAILED) return false;
+  /* while the schema compiles, the names its entities are looked up by */
+  st_outline_names(s->names, text, (size_t)st.st_size, &o, s->a);
   history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}};
   memcpy(p.id, id, sizeof id);
   h->pending = p;

@@ -50,6 +50,7 @@ bool outline_load(const unsigned char id[32], st_outline *o, arena *a) {
     size_t bytes = (size_t)h.n * sizeof(st_outline_entry);
     o->text_len = h.text_len;
     o->n = (int)h.n;
+    o->names = NULL;
     o->v = arena_alloc(a, bytes + sizeof(st_outline_entry));
     ok = !bytes || read(fd, o->v, bytes) == (ssize_t)bytes;
   }

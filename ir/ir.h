@@ -982,11 +982,16 @@ typedef struct st_outline {
   uint64_t text_len;
   int n;
   st_outline_entry *v; /* in the file's order */
+  const char **names;  /* each entity's name, interned (st_outline_names), or NULL */
 } st_outline;
 
 /* The outline of s, read by st_read_json_kept from text: false unless every
 ** entity kept its bytes there. */
 bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outline *o, arena *a);
+/* Each entity's name read from its text and interned, beforehand (plan and
+** check do it on the history's thread while the schema compiles); false,
+** and none, when an entity's text does not start as written. */
+bool st_outline_names(strtab *names, const char *text, size_t len, st_outline *o, arena *a);
 /* The state of the snapshot text whose outline is o, as st_read_json_kept
 ** reads it: an entity whose fingerprint like's entity of its name has is
 ** that very entity, borrowed (st_entity.borrowed; its text set to the

@@ -724,6 +724,7 @@ static st_schema *read_fast(reader *r, const char *text, size_t len, const char 
 bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outline *o, arena *a) {
   o->text_len = len;
   o->n = s->entities.n;
+  o->names = NULL;
   o->v = arena_alloc(a, sizeof *o->v * (size_t)(o->n + 1));
   for (int i = 0; i < o->n; i++) {
     const st_entity *e = s->entities.v[i];
@@ -743,15 +744,35 @@ bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outlin
 /* Entity e of an outline, at x->p: a copy of like's entity of its name when
 ** the fingerprints agree, else read; false if the text is not what the
 ** outline says. */
-static bool outlined_entity(fast *x, reader *r, st_schema *s, const st_outline_entry *e,
-                            st_schema *like, int *read) {
-  const char *from = x->p + 5, *to = from + e->len, *name_bytes;
+/* The name of the entity whose text is at from (its '{'), interned, or NULL. */
+static const char *outlined_name(strtab *names, const char *from, const char *end) {
+  const char *name_bytes;
   uint32_t n;
-  fast peek = *x;
+  fast peek = {from - 5, end, NULL, false};
   if (!LIT(&peek, "\n    {\n      \"name\": ") || !fast_bytes(&peek, &name_bytes, &n) || !n ||
       peek.escaped)
-    return false;
-  const char *name = intern(r->names, name_bytes, n);
+    return NULL;
+  return intern(names, name_bytes, n);
+}
+
+bool st_outline_names(strtab *names, const char *text, size_t len, st_outline *o, arena *a) {
+  const char **v = arena_alloc(a, sizeof *v * (size_t)(o->n + 1));
+  for (int i = 0; i < o->n; i++) {
+    const st_outline_entry *e = &o->v[i];
+    if (e->off < 5 || e->off > len || e->len > len - e->off ||
+        !(v[i] = outlined_name(names, text + e->off, text + e->off + e->len)))
+      return false;
+  }
+  o->names = v;
+  return true;
+}
+
+static bool outlined_entity(fast *x, reader *r, st_schema *s, const st_outline *o, int i,
+                            st_schema *like, int *read) {
+  const st_outline_entry *e = &o->v[i];
+  const char *from = x->p + 5, *to = from + e->len;
+  const char *name = o->names ? o->names[i] : outlined_name(r->names, from, to);
+  if (!name) return false;
   st_entity *same = st_entity_find(like, name);
   if (same && same->fingerprint == e->fingerprint) {
     if (st_entity_find(s, name) || to[-1] != '}') return false;
@@ -819,7 +840,7 @@ st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size
     const st_outline_entry *e = &o->v[i];
     /* this entity's '{' is 5 bytes past here, after a line break and indent */
     if ((i && !LIT(&x, ",")) || (size_t)(x.p - text) + 5 != e->off || e->off > len ||
-        e->len > len - e->off || !outlined_entity(&x, &r, s, e, like, read))
+        e->len > len - e->off || !outlined_entity(&x, &r, s, o, i, like, read))
       return NULL;
   }
   if (!(o->n ? LIT(&x, "\n  ]") : LIT(&x, "]")) || !LIT(&x, "\n}\n") || x.p != x.end || r.err)

@@ -273,8 +273,11 @@ static const char *outline_differs(const st_schema *a, st_schema *b, const ir_sc
   /* every entity borrowed from a lender equal to A: the plan changes some of
   ** them, and must change its own copies, never the lender's */
   st_schema *lender = st_read_json_kept(ar, names, snap_a, len, &mig, &err, &off);
-  st_schema *all =
-      lender ? st_read_json_outlined(ar, names, snap_a, len, &o, lender, &omig, &nread) : NULL;
+  st_outline named = o; /* its names interned beforehand, as the history's thread does */
+  bool have_names = st_outline_names(names, snap_a, len, &named, ar) && named.names;
+  st_schema *all = lender && have_names ? st_read_json_outlined(ar, names, snap_a, len, &named,
+                                                                lender, &omig, &nread)
+                                        : NULL;
   if (!all || nread)
     why = "A's snapshot read by its outline against A itself borrows not every entity";
   else
