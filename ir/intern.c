@@ -167,7 +167,7 @@ static uint32_t name_hash(uint64_t h64) {
   return (uint32_t)(h64 >> 32);
 }
 
-uint64_t intern_content_hash(const char *name) {
+uint64_t intern_content_hash_checked(const char *name) {
   uint64_t h;
   memcpy(&h, name - sizeof h, sizeof h);
   assert(h == name_hash64((const unsigned char *)name, strlen(name)) &&
