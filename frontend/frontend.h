@@ -542,7 +542,7 @@ st_schema *history_before(const history *h, int i, arena *a);
 ** NULL when broken. */
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
 /* The latest snapshot, if history_load left it mapped by its outline, read:
-** the entities like has unchanged copied from like (the schema's state
+** the entities like has unchanged borrowed from like (the schema's state
 ** with its fingerprints), the others read.  history_join calls it; nothing
 ** reads the latest snapshot before.  like is NULL only for a schema with
 ** errors, after which nothing reads the latest snapshot: it stays unread

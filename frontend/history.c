@@ -65,6 +65,11 @@ static const char *plan_path(ir_schema *s, history_mig *m, int *found) {
   return a == b ? NULL : a ? plan_a : plan_b;
 }
 
+/* m's snapshot file, not looked at. */
+static const char *snapshot_path(ir_schema *s, const history_mig *m) {
+  return arena_printf(s->a, "%s/snapshot.json", m->dir);
+}
+
 /* The file of m's plan, loaded (its index), or -1 after a diagnostic. */
 static int find_plan(ir_schema *s, diag_list *d, history_mig *m) {
   int found;
@@ -148,7 +153,7 @@ static void take_snapshot(ir_schema *s, diag_list *d, history_mig *m, const char
 ** outline_id: the file's identity, when its outline is to be kept (outline.c) */
 static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool digest, bool keep,
                           const unsigned char *outline_id) {
-  char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
+  const char *snap = snapshot_path(s, m);
   if (!exists(snap, false)) {
     diag_add(d, DIAG_E0708, nowhere(), "migration %s has no snapshot.json", m->name);
     m->broken = true;
@@ -183,7 +188,7 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool diges
 /* The latest snapshot by the outline kept for its file as it is now: the
 ** file mapped, not read (history_complete reads what it must). */
 static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
-  char *snap = arena_printf(s->a, "%s/snapshot.json", m->dir);
+  const char *snap = snapshot_path(s, m);
   int fd = open(snap, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st;
@@ -219,7 +224,7 @@ void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
     if (st && st_outline_make(st, p->text, p->len, &o, s->a)) outline_save(p->id, &o);
   }
   take_snapshot(s, d, p->m, p->path, p->text, p->len, st, name, err, off);
-  if (p->m->snapshot && p->m == h->migs.v[h->migs.n - 1]) h->latest = p->m->snapshot;
+  if (p->m->snapshot) h->latest = p->m->snapshot; /* only the latest is ever pending */
   p->m = NULL;
 }
 
@@ -250,8 +255,7 @@ static bool identity_keys(ir_schema *s, history *h, char (*keys)[65]) {
     history_mig *m = h->migs.v[i];
     int found;
     const char *p = plan_path(s, m, &found);
-    if (!p || !verified_file_id(p, plan) ||
-        !verified_file_id(arena_printf(s->a, "%s/snapshot.json", m->dir), snapshot) ||
+    if (!p || !verified_file_id(p, plan) || !verified_file_id(snapshot_path(s, m), snapshot) ||
         !verified_key(m->name, before, plan, snapshot, true, keys[i]))
       return false;
     memcpy(before, snapshot, sizeof before);
@@ -264,7 +268,7 @@ static bool identity_keys(ir_schema *s, history *h, char (*keys)[65]) {
 static const unsigned char *latest_outline_id(ir_schema *s, history *h, history_mig *m, int i) {
   if (!h->outlines || i != h->migs.n - 1) return NULL;
   unsigned char *id = arena_alloc(s->a, 32);
-  return verified_file_id(arena_printf(s->a, "%s/snapshot.json", m->dir), id) ? id : NULL;
+  return verified_file_id(snapshot_path(s, m), id) ? id : NULL;
 }
 
 int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {

@@ -10,7 +10,7 @@
 ** and change times, settled), with this build's identity.  The next run maps
 ** the file and reads only the entities whose fingerprint the schema's
 ** entity of that name does not have (st_read_json_outlined); the others are
-** copies of the schema's.
+** the schema's own entities, lent to the snapshot's state.
 **
 ** An outline is a small binary file (16 bytes an entity) in the record's
 ** folder; the OUTLINE_KEEP newest are kept.  Like the record, nothing here

@@ -124,18 +124,23 @@ bool verified_file_id(const char *path, unsigned char out[32]) {
   return stat(path, &st) == 0 && verified_stat_id(&st, out);
 }
 
-bool verified_cache_path(const char *kind, const unsigned char id[32], char *out, size_t cap) {
+/* key as 64 hex digits and a NUL */
+static void hex_key(const unsigned char key[32], char out[65]) {
   static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 32; i++) {
+    out[2 * i] = hex[key[i] >> 4];
+    out[2 * i + 1] = hex[key[i] & 15];
+  }
+  out[64] = 0;
+}
+
+bool verified_cache_path(const char *kind, const unsigned char id[32], char *out, size_t cap) {
   unsigned char key[32];
   char name[65];
   load();
   if (rec.off || !sha256(kind, strlen(kind) + 1, rec.build, sizeof rec.build, key)) return false;
   if (!sha256(key, sizeof key, id, 32, key)) return false;
-  for (int i = 0; i < 32; i++) {
-    name[2 * i] = hex[key[i] >> 4];
-    name[2 * i + 1] = hex[key[i] & 15];
-  }
-  name[64] = 0;
+  hex_key(key, name);
   int n = snprintf(out, cap, "%s/%s-%s", rec.dir, kind, name);
   return n > 0 && (size_t)n < cap;
 }
@@ -147,7 +152,6 @@ const char *verified_dir(void) {
 
 bool verified_key(const char *name, const unsigned char before[32], const unsigned char plan[32],
                   const unsigned char snapshot[32], bool by_identity, char out[65]) {
-  static const char hex[] = "0123456789abcdef";
   unsigned char buf[16 + 4 * 32 + 256], key[32];
   size_t n = 0, k = strlen(name);
   if (k > 256) k = 256; /* folder names are short; a longer one only shares a prefix */
@@ -161,11 +165,7 @@ bool verified_key(const char *name, const unsigned char before[32], const unsign
   memcpy(buf + n, snapshot, 32), n += 32;
   memcpy(buf + n, name, k), n += k;
   if (!sha256(buf, n, NULL, 0, key)) return false; /* no key: the replay runs */
-  for (int i = 0; i < 32; i++) {
-    out[2 * i] = hex[key[i] >> 4];
-    out[2 * i + 1] = hex[key[i] & 15];
-  }
-  out[64] = 0;
+  hex_key(key, out);
   return true;
 }
 

@@ -741,9 +741,6 @@ bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outlin
   return true;
 }
 
-/* Entity e of an outline, at x->p: a copy of like's entity of its name when
-** the fingerprints agree, else read; false if the text is not what the
-** outline says. */
 /* The name of the entity whose text is at from (its '{'), interned, or NULL. */
 static const char *outlined_name(strtab *names, const char *from, const char *end) {
   const char *name_bytes;
@@ -767,6 +764,9 @@ bool st_outline_names(strtab *names, const char *text, size_t len, st_outline *o
   return true;
 }
 
+/* Entity i of an outline, at x->p: like's entity of its name, borrowed, when
+** the fingerprints agree, else read; false if the text is not what the
+** outline says. */
 static bool outlined_entity(fast *x, reader *r, st_schema *s, const st_outline *o, int i,
                             st_schema *like, int *read) {
   const st_outline_entry *e = &o->v[i];
@@ -806,7 +806,7 @@ static bool count_ref(st_schema *s, const char *entity, const char *field) {
 
 /* finish() for a state read by its outline: the whole text was checked when
 ** the outline was made, so only the references are counted, a borrowed
-** entity's from its list, and the order kept. */
+** entity's from its list. */
 static bool outlined_refs(st_schema *s) {
   for (int i = 0; i < s->entities.n; i++) {
     const st_entity *e = s->entities.v[i];
@@ -821,8 +821,6 @@ static bool outlined_refs(st_schema *s) {
     }
   }
   s->refs_counted = true;
-  for (int i = 1; i < s->entities.n; i++)
-    if (strcmp(s->entities.v[i - 1]->name, s->entities.v[i]->name) >= 0) return false;
   return true;
 }
 
@@ -847,7 +845,7 @@ st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size
     return NULL;
   like->lent = true; /* the counts below go into its fields */
   if (!outlined_refs(s)) return NULL;
-  st_sort(s); /* the enums, if the text has them out of order */
+  st_sort(s); /* as finish does: a text out of order gives the state in order */
   s->fingerprints = true;
   return s;
 }
@@ -860,12 +858,9 @@ static bool finish(reader *r, st_schema *s) {
   for (int i = 0; i < s->entities.n; i++)
     for (int j = 0; j < s->entities.v[i]->fields.n; j++) {
       st_field *f = s->entities.v[i]->fields.v[j];
-      st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
-      st_field *target = t ? st_field_find(t, f->ref_field) : NULL;
-      if (f->ref_entity && !target)
+      if (f->ref_entity && !count_ref(s, f->ref_entity, f->ref_field))
         return fail(r, arena_printf(r->a, "field '%s.%s' references the missing '%s.%s'",
                                     s->entities.v[i]->name, f->name, f->ref_entity, f->ref_field));
-      if (target) target->refs++;
       if (f->kind == IR_T_ENUM && !st_enum_find(s, f->type_name))
         return fail(r, arena_printf(r->a, "field '%s.%s' uses the missing enum '%s'",
                                     s->entities.v[i]->name, f->name, f->type_name));
