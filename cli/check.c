@@ -184,8 +184,10 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     size_t bytes = 0;
     for (int i = 0; i < c.schema.files.n; i++)
       bytes += c.schema.files.v[i]->len;
-    fprintf(stderr, "inspirec: %d files, %zu bytes, %d entities, %zu bytes of IR\n",
-            c.schema.files.n, bytes, c.schema.entities.n, c.a.total);
+    fprintf(stderr,
+            "inspirec: %d files, %zu bytes, %d entities (%d built without the parser), %zu bytes "
+            "of IR\n",
+            c.schema.files.n, bytes, c.schema.entities.n, c.schema.entities_fast, c.a.total);
   }
   if (dump && c.diags.errors == 0) {
     char *ir = ir_dump_json(&c.schema);

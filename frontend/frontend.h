@@ -356,12 +356,32 @@ ir_item *ps_item_routes(ps_ctx *c, const token *kw, ps_list *opts, ir_block *b);
 void ps_decl_block(ps_ctx *c, const token *kw, const token *name, ir_annot *annot, ir_block *b);
 void ps_decl_routes(ps_ctx *c, ir_item *routes);
 
+/* ---- fastpath.c: entities of the common shape, without the parser ----- */
+
+#define PS_FAST_MAX 2048 /* tokens; a longer declaration goes to the parser */
+typedef struct ps_tokens {
+  int n;
+  uint8_t kind[PS_FAST_MAX + 2]; /* lemon's codes are all below 256; two ends */
+  token tok[PS_FAST_MAX];
+} ps_tokens;
+/* Whether b, from `entity` to its closing brace, has the shape built there;
+** with build, builds it by the calls the grammar's actions would make. */
+bool ps_fast_entity(ps_ctx *c, ps_tokens *b, bool build);
+/* The parser's last short stack known to stand at a declaration's start
+** (grammar/inspire.y, inspire_at_declaration); top -1: none yet. */
+typedef struct ps_decl_memo {
+  int top;
+  int states[4];
+} ps_decl_memo;
+
 /* ---- parse.c ---------------------------------------------------------- */
 
 /* Parse one loaded file into s.  Diagnostics go to d. */
 void fe_parse_file(ir_schema *s, diag_list *d, uint32_t file);
 /* Files [0, n), as fe_parse_file on each, a big schema in two halves at once
-** (INSPIREC_THREADS=1: one pass); returns whether it was in halves. */
+** (INSPIREC_THREADS=1: one pass); returns whether it was in halves.  Entity
+** declarations of the common shape skip the parser (fastpath.c;
+** INSPIREC_FASTPATH=off: every token goes to the parser). */
 bool fe_parse_files(ir_schema *s, diag_list *d, uint32_t n);
 /* Files [0, n) in two halves cut at byte `cut` of `file` (a line end; 0: at
 ** the file's start), kept only when they give what one pass gives; returns

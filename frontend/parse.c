@@ -107,9 +107,22 @@ typedef struct ps_pass {
   lexer L;
   ps_ctx c;
   void *parser;
-  token t;   /* the last token read */
-  int first; /* the kind of the first token fed; LX_EOF when none */
+  token t;         /* the last token read */
+  int first;       /* the kind of the first token read; LX_EOF when none */
+  bool fast;       /* entities of the common shape are built without the parser */
+  ps_tokens ahead; /* such an entity's tokens, read ahead */
+  ps_decl_memo at_decl;
 } ps_pass;
+
+bool inspire_at_declaration(void *parser, ps_decl_memo *m);
+bool inspire_boundary(void *parser, int tok);
+
+/* Whether entities may skip the parser: INSPIREC_FASTPATH=off says no, for
+** comparing both ways (tests/fastpath.sh, the schema fuzzer). */
+static bool fastpath_wanted(void) {
+  const char *env = getenv("INSPIREC_FASTPATH");
+  return !(env && strcmp(env, "off") == 0);
+}
 
 static void pass_begin(ps_pass *r, ir_schema *s, diag_list *d, uint32_t file, uint32_t from,
                        uint32_t to) {
@@ -124,6 +137,59 @@ static void pass_begin(ps_pass *r, ir_schema *s, diag_list *d, uint32_t file, ui
   r->parser = inspireParseAlloc(malloc, &r->c);
   memset(&r->t, 0, sizeof r->t);
   r->first = -1;
+  r->fast = fastpath_wanted();
+  r->at_decl.top = -1;
+}
+
+/* The declaration that `entity` (*t, just read) starts, built without the
+** parser when it has the common shape (fastpath.c).  Its tokens, and the
+** one after it, are read ahead.  The parser reduces a declaration only once
+** it sees the token after it, and drops it when that token is an error; so
+** the entity is built here only when that token could start the next
+** declaration (or end the file), where the parser would have built it too.
+** When the tokens raise a diagnostic, do not close at the top level, do not
+** have the shape or are followed by anything else, the lexer and the
+** diagnostics are put back as they were after `entity`, and the parser reads
+** the tokens one by one as always.  Otherwise the parser gets FAST_DECL in
+** the entity's place (so that what came before is reduced first, as
+** `entity` would have it), the builders run, and *k and *t become the token
+** after the entity. */
+static bool fast_entity(ps_pass *r, int *k, token *t) {
+  if (!inspire_at_declaration(r->parser, &r->at_decl)) return false;
+  lexer *L = &r->L;
+  diag_list *d = r->c.d;
+  lexer lexer_was = *L;
+  diag_list diags_were = *d;
+  ps_tokens *b = &r->ahead;
+  b->n = 1;
+  b->kind[0] = TK_ENTITY;
+  b->tok[0] = *t;
+  token next;
+  for (;;) {
+    int kn = lx_next_token(L, &next);
+    if (kn == LX_EOF || b->n == PS_FAST_MAX || (b->n == 1 && kn != TK_ID) ||
+        (b->n == 2 && kn != TK_LBRACE))
+      goto refuse;
+    b->kind[b->n] = (uint8_t)kn;
+    b->tok[b->n++] = next;
+    if (kn == TK_RBRACE && L->depth == 0) break;
+  }
+  int after = lx_next_token(L, &next);
+  /* `entity` was just found to start a declaration on this very stack */
+  bool follows = after == TK_ENTITY || inspire_boundary(r->parser, after);
+  if (!follows || diag_found(d) != diag_found(&diags_were) || !ps_fast_entity(&r->c, b, false))
+    goto refuse;
+  r->c.last = *t;
+  inspireParse(r->parser, TK_FAST_DECL, *t);
+  ps_fast_entity(&r->c, b, true);
+  r->c.s->entities_fast++;
+  *k = after;
+  *t = next;
+  return true;
+refuse:
+  *L = lexer_was;
+  *d = diags_were;
+  return false;
 }
 
 static void pass_tokens(ps_pass *r) {
@@ -132,12 +198,14 @@ static void pass_tokens(ps_pass *r) {
   token t;
   int k = lx_next_token(L, &t);
   r->first = k;
-  for (; k != LX_EOF; k = lx_next_token(L, &t)) {
+  while (k != LX_EOF) {
+    if (k == TK_ENTITY && r->fast && L->depth == 0 && fast_entity(r, &k, &t)) continue;
     r->c.last = t;
     inspireParse(p, k, t);
     /* After a stack overflow the parser has emptied itself; what follows
     ** would only produce noise. */
     if (r->c.overflow) break;
+    k = lx_next_token(L, &t);
   }
   r->t = t;
 }
@@ -184,8 +252,6 @@ ir_plan *fe_parse_plan(ir_schema *s, diag_list *d, uint32_t file) {
 ** halves are dropped and the files parsed again in one pass, so messages
 ** and their order are those of one pass.  docs/performance.md tells why. */
 
-bool inspire_boundary(void *parser, int tok);
-
 typedef struct ps_half {
   ir_schema s; /* its own declaration lists; files and names shared */
   diag_list d;
@@ -224,6 +290,7 @@ static void *second_half(void *arg) {
   vec_push((to)->a, (to)->list, (from)->list.v[i_])
 
 static void take_declarations(ir_schema *to, const ir_schema *from) {
+  to->entities_fast += from->entities_fast;
   APPEND(to, from, entities);
   APPEND(to, from, enums);
   APPEND(to, from, types);

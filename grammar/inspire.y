@@ -73,6 +73,7 @@ static int inspire_expected(struct yyParser *p, int *out) {
     /* a keyword that would only be taken as an identifier is noise */
     if (yyFallback[i] != 0 && id_ok) continue;
     if (i == TK_ACOMMA) continue; /* the lexer's choice, never the user's */
+    if (i == TK_FAST_DECL) continue; /* made by the front end, never written */
     if (inspire_accepts(p, i, st, cap)) out[n++] = i;
   }
   free(st);
@@ -452,3 +453,45 @@ op(A) ::= SQL(K) ID(D) STRING(S).              { A = ps_op_sql(ctx, &K, &D, &S);
 bfill(A) ::= BACKFILL(K) ID(E) DOT ID(F) EQ value(V). { A = ps_op_backfill(ctx, &K, &E, &F, V); }
 bfill(A) ::= bfill(B) WHERE ID(E) DOT ID(F) IS NULL(N). { A = B; ps_op_backfill_where(ctx, B, &E, &F, &N); }
 bfill(A) ::= bfill(B) BATCH NUMBER(N).         { A = B; ps_op_backfill_batch(ctx, B, &N); }
+
+/* ---- entities built without the parser (frontend/fastpath.c) -------------
+**
+** An entity declaration of the common shape (fields, annotations, defaults:
+** nothing a diagnostic could come from) is built straight from its tokens;
+** the parser is then handed this one token in its place, so that it reduces
+** what came before and stands where the entity leaves it.  Declared last,
+** after every real token, so that no token's code moves. */
+decl ::= FAST_DECL.
+
+%code {
+/* Whether an entity may be built without the parser here: it is not
+** recovering from an error, and `entity` (as the token built in its place)
+** would start a declaration at the top of the file.  The answer depends on
+** the stack's states alone, and after an entity built so the stack is the
+** same for the next one: m keeps the last short stack that said yes. */
+bool inspire_at_declaration(void *parser, ps_decl_memo *m) {
+  const yyParser *p = parser;
+  if (p->yyerrcnt > 0) return false;
+  int top = (int)(p->yytos - p->yystack);
+  int depth = (int)(sizeof m->states / sizeof m->states[0]);
+  if (top == m->top) {
+    int i = 0;
+    while (i <= top && p->yystack[i].stateno == m->states[i])
+      i++;
+    if (i > top) return true;
+  }
+  bool yes = inspire_boundary(parser, TK_ENTITY) && inspire_boundary(parser, TK_FAST_DECL);
+  if (yes && top < depth) {
+    m->top = top;
+    for (int i = 0; i <= top; i++)
+      m->states[i] = p->yystack[i].stateno;
+  }
+  return yes;
+}
+
+/* Whether the parser reads a token of kind k as a name where a member starts:
+** a name, or a keyword that falls back to one. */
+bool inspire_is_name(int k) {
+  return k == TK_ID || (k > 0 && k < YYNTOKEN && yyFallback[k] == TK_ID);
+}
+}

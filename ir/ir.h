@@ -747,6 +747,7 @@ typedef struct ir_schema {
   /* Set before the compile by a caller that will want st_from_schema: sema
   ** then makes each entity's state while the entity is in the cache. */
   bool make_state;
+  int entities_fast; /* entities the parser did not read (frontend/fastpath.c), for -v */
 } ir_schema;
 
 /* ---- state.c: the schema-affecting state (language.md 3) ---------------- */

@@ -3,10 +3,14 @@
 ** a clean schema the IR dump, its snapshot written and read back unchanged,
 ** and its DDL in every dialect.  Also, for a quarter of the inputs: parsed
 ** in two halves, cut at a line end the first byte picks, the input gives what
-** one pass gives (parse.c).
+** one pass gives (parse.c).  And for every input with an entity: built with
+** the entity fast path (fastpath.c) it gives, to the source range, what the
+** parser alone gives.
 */
 #include "fuzz.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,120 @@ static char *compile_cut(const uint8_t *data, size_t size, long cut, bool *kept)
   free(d);
   fe_free(&c);
   return both;
+}
+
+/* Every source range and raw value of the entities, which the IR dump leaves out. */
+static void say(char **out, size_t *len, size_t *cap, const char *fmt, ...) {
+  va_list ap;
+  for (;;) {
+    va_start(ap, fmt);
+    int n = vsnprintf(*out + *len, *cap - *len, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < *cap - *len) {
+      *len += (size_t)n;
+      return;
+    }
+    *cap = *cap * 2 + (n > 0 ? (size_t)n : 0);
+    *out = realloc(*out, *cap);
+  }
+}
+
+typedef struct text {
+  char *s;
+  size_t len, cap;
+} text;
+
+static void range_of(text *t, const char *what, ir_range r) {
+  say(&t->s, &t->len, &t->cap, " %s@%u:%u+%u", what, r.file_no, r.off, r.len);
+}
+
+static void value_of(text *t, const ir_value *v) {
+  if (!v) {
+    say(&t->s, &t->len, &t->cap, " nil");
+    return;
+  }
+  say(&t->s, &t->len, &t->cap, " (v%d", (int)v->kind);
+  range_of(t, "", v->range);
+  if (v->text) say(&t->s, &t->len, &t->cap, " '%s'", v->text);
+  say(&t->s, &t->len, &t->cap, " %.17g %lld", v->num, (long long)v->ms);
+  for (int i = 0; i < v->nparts; i++)
+    say(&t->s, &t->len, &t->cap, " .%s", v->parts[i]);
+  for (int i = 0; i < v->nitems; i++)
+    value_of(t, v->items[i]);
+  if (v->value) value_of(t, v->value);
+  say(&t->s, &t->len, &t->cap, "%s)", v->block || v->cond ? " +" : "");
+}
+
+static void annots_of(text *t, ir_annot *const *v, int n) {
+  for (int i = 0; i < n; i++) {
+    const ir_annot *a = v[i];
+    say(&t->s, &t->len, &t->cap, "\n  @%s %d %d", a->name, a->has_parens, a->nwords);
+    range_of(t, "", a->range);
+    for (int j = 0; j < a->nargs; j++)
+      value_of(t, a->args[j]);
+  }
+}
+
+static char *ranges_text(const ir_schema *s) {
+  text t = {malloc(256), 0, 256};
+  t.s[0] = 0;
+  for (int i = 0; i < s->entities.n; i++) {
+    const ir_entity *e = s->entities.v[i];
+    say(&t.s, &t.len, &t.cap, "\nentity %s", e->name);
+    range_of(&t, "at", e->range);
+    range_of(&t, "name", e->name_range);
+    annots_of(&t, e->annots.v, e->annots.n);
+    for (int j = 0; j < e->fields.n; j++) {
+      const ir_field *f = e->fields.v[j];
+      say(&t.s, &t.len, &t.cap, "\n field %s %d %s %s %s %d %d %d", f->name, f->pos,
+          f->type.name ? f->type.name : "-", f->type.member ? f->type.member : "-",
+          f->type.literal ? f->type.literal : "-", f->type.array_depth, f->type.nullable,
+          f->type.nargs);
+      range_of(&t, "at", f->range);
+      range_of(&t, "name", f->name_range);
+      range_of(&t, "type", f->type.range);
+      for (int k = 0; k < f->type.nargs; k++)
+        value_of(&t, f->type.args[k]);
+      say(&t.s, &t.len, &t.cap, " =");
+      value_of(&t, f->def);
+      annots_of(&t, f->annots, f->nannots);
+    }
+  }
+  return t.s;
+}
+
+/* With and without the entity fast path: the same IR, ranges and diagnostics. */
+static char *compile_fast(const uint8_t *data, size_t size, bool fast) {
+  if (!fast) setenv("INSPIREC_FASTPATH", "off", 1);
+  fe_compilation c;
+  fe_init(&c);
+  src_add(&c.schema, "fuzz.inspire", (const char *)data, size);
+  fe_parse_file(&c.schema, &c.diags, 0);
+  char *ranges = ranges_text(&c.schema); /* before sema adds and moves fields */
+  sema_run(&c.schema, &c.diags);
+  diag_sort(&c.diags);
+  char *ir = ir_dump_json(&c.schema), *d = render_json(&c.schema, &c.diags);
+  char *all = malloc(strlen(ranges) + strlen(ir) + strlen(d) + 3);
+  sprintf(all, "%s\n%s\n%s", ranges, ir, d);
+  free(ranges);
+  free(ir);
+  free(d);
+  fe_free(&c);
+  unsetenv("INSPIREC_FASTPATH");
+  return all;
+}
+
+static void fastpath_agrees(const uint8_t *data, size_t size) {
+  bool any = false;
+  for (size_t i = 0; !any && i + 6 <= size; i++)
+    any = memcmp(data + i, "entity", 6) == 0;
+  if (!any) return;
+  char *fast = compile_fast(data, size, true), *slow = compile_fast(data, size, false);
+  if (strcmp(fast, slow) != 0)
+    fuzz_fail("built with the entity fast path, the schema differs from the parser's:\n%s\n---\n%s",
+              fast, slow);
+  free(fast);
+  free(slow);
 }
 
 static void halves_agree(const uint8_t *data, size_t size) {
@@ -49,6 +167,7 @@ static void halves_agree(const uint8_t *data, size_t size) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > FUZZ_MAX_INPUT) return 0;
   halves_agree(data, size);
+  fastpath_agrees(data, size);
   fe_compilation c;
   fe_init(&c);
   fe_compile_buffer(&c, "fuzz.inspire", (const char *)data, size);

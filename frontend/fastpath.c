@@ -1,0 +1,258 @@
+/*
+** fastpath.c: an entity declaration of the common shape, built straight
+** from its tokens.
+**
+** Lemon spends about 125 instructions on each token, a third of a big
+** schema's `check`, and nine tokens in ten are in entity bodies of a plain
+** shape: fields with a type, annotations and defaults, and entity-level
+** annotations.  frontend/parse.c lexes such a declaration whole, and when
+** this recognizer accepts every token of it, builds it here with the very
+** builder calls, in the very order, that the grammar's reductions would make
+** (lemon reduces bottom-up, left to right: the post-order of the descent
+** below).  Anything else (a policy, a block, a pair, a keyword where a name
+** is read, a stray separator) is refused, and the parser reads the tokens as
+** before.  Refusing is always safe; so the recognizer accepts a strict subset
+** of grammar/inspire.y, and tests/fastpath.sh and the schema fuzzer compare
+** both ways on every input.
+*/
+#include "frontend.h"
+#include "inspire.h"
+
+bool inspire_is_name(int k);
+
+typedef struct fast {
+  ps_ctx *c;
+  const uint8_t *kinds; /* LX_EOF past the closing brace, twice */
+  const token *toks;
+  int i;      /* the next token */
+  bool build; /* false: only recognize */
+} fast;
+
+static inline int kind(const fast *f, int at) {
+  return f->kinds[at];
+}
+
+static inline const token *tok(const fast *f, int at) {
+  return &f->toks[at];
+}
+
+static bool expect(fast *f, int k) {
+  if (kind(f, f->i) != k) return false;
+  f->i++;
+  return true;
+}
+
+static bool value(fast *f, ir_value **out);
+
+/* args ::= . | arglist | arglist COMMA, arglist ::= value | arglist COMMA value,
+** up to the closing token, which is left for the caller. */
+static bool args(fast *f, int close, ps_list **out) {
+  ps_list *l = NULL;
+  if (kind(f, f->i) == close) {
+    if (f->build) *out = ps_list_new(f->c);
+    return true;
+  }
+  for (;;) {
+    ir_value *v = NULL;
+    if (!value(f, &v)) return false;
+    if (f->build) l = ps_list_push(f->c, l ? l : ps_list_new(f->c), v);
+    int k = kind(f, f->i);
+    if (k == TK_COMMA) {
+      f->i++;
+      if (kind(f, f->i) == close) break;
+    } else if (k == close) {
+      break;
+    } else {
+      return false;
+    }
+  }
+  *out = l;
+  return true;
+}
+
+/* A literal, a path, a call or a list. */
+static bool value(fast *f, ir_value **out) {
+  ps_ctx *c = f->c;
+  int at = f->i, k = kind(f, at);
+  switch (k) {
+  case TK_STRING:
+  case TK_NUMBER:
+  case TK_DURATION:
+  case TK_RATE:
+    f->i++;
+    if (f->build) *out = ps_value_token(c, k, tok(f, at));
+    return true;
+  case TK_ID: {
+    ir_value *p = NULL;
+    f->i++;
+    if (f->build) p = ps_value_path(c, tok(f, at));
+    while (kind(f, f->i) == TK_DOT) {
+      if (kind(f, f->i + 1) != TK_ID) return false;
+      f->i += 2;
+      if (f->build) ps_path_append(c, p, tok(f, f->i - 1));
+    }
+    if (kind(f, f->i) == TK_LPAREN) {
+      f->i++;
+      ps_list *l = NULL;
+      if (!args(f, TK_RPAREN, &l)) return false;
+      int close = f->i;
+      if (!expect(f, TK_RPAREN)) return false;
+      if (f->build) {
+        int n;
+        ir_value **v = (ir_value **)ps_list_take(c, l, &n);
+        p = ps_value_call(c, p, v, n, tok(f, close));
+      }
+    }
+    *out = p;
+    return true;
+  }
+  case TK_LBRACKET: {
+    f->i++;
+    ps_list *l = NULL;
+    if (!args(f, TK_RBRACKET, &l)) return false;
+    int close = f->i;
+    if (!expect(f, TK_RBRACKET)) return false;
+    if (f->build) {
+      int n;
+      ir_value **v = (ir_value **)ps_list_take(c, l, &n);
+      *out = ps_value_list(c, tok(f, at), v, n, tok(f, close));
+    }
+    return true;
+  }
+  default: return false;
+  }
+}
+
+/* annot ::= ANNOT | ANNOT LPAREN args RPAREN */
+static bool annot(fast *f, ir_annot **out) {
+  int at = f->i;
+  if (!expect(f, TK_ANNOT)) return false;
+  if (kind(f, f->i) != TK_LPAREN) {
+    if (f->build) *out = ps_annot(f->c, tok(f, at), NULL, NULL);
+    return true;
+  }
+  f->i++;
+  ps_list *l = NULL;
+  if (!args(f, TK_RPAREN, &l)) return false;
+  int close = f->i;
+  if (!expect(f, TK_RPAREN)) return false;
+  if (f->build) *out = ps_annot(f->c, tok(f, at), l, tok(f, close));
+  return true;
+}
+
+/* ftype: a name, Entity.field, name(args) or a string, then [] and ? */
+static bool ftype(fast *f, ir_typeref **out) {
+  ps_ctx *c = f->c;
+  int at = f->i;
+  ir_typeref *t = NULL;
+  if (kind(f, at) == TK_STRING) {
+    f->i++;
+    if (f->build) t = ps_type_literal(c, tok(f, at));
+  } else if (kind(f, at) == TK_ID) {
+    f->i++;
+    if (kind(f, f->i) == TK_DOT) {
+      if (kind(f, f->i + 1) != TK_ID) return false;
+      f->i += 2;
+      if (f->build) t = ps_type_fk(c, tok(f, at), tok(f, f->i - 1));
+    } else if (kind(f, f->i) == TK_LPAREN) {
+      f->i++;
+      ps_list *l = NULL;
+      if (!args(f, TK_RPAREN, &l)) return false;
+      int close = f->i;
+      if (!expect(f, TK_RPAREN)) return false;
+      if (f->build) t = ps_type_args(c, ps_type_name(c, tok(f, at)), l, tok(f, close));
+    } else if (f->build) {
+      t = ps_type_name(c, tok(f, at));
+    }
+  } else {
+    return false;
+  }
+  for (;;) {
+    if (kind(f, f->i) == TK_LBRACKET && kind(f, f->i + 1) == TK_RBRACKET) {
+      f->i += 2;
+      if (f->build) ps_type_array(c, t, tok(f, f->i - 1));
+    } else if (kind(f, f->i) == TK_QUESTION) {
+      f->i++;
+      if (f->build) ps_type_nullable(c, t, tok(f, f->i - 1));
+    } else {
+      break;
+    }
+  }
+  *out = t;
+  return true;
+}
+
+/* name: ftype, then annotations and defaults in any order */
+static bool field(fast *f, ir_field **out) {
+  ps_ctx *c = f->c;
+  int name = f->i;
+  f->i += 2; /* the name and the colon, seen by the caller */
+  ir_typeref *t = NULL;
+  if (!ftype(f, &t)) return false;
+  ir_field *x = f->build ? ps_field(c, tok(f, name), t) : NULL;
+  for (;;) {
+    int at = f->i;
+    if (kind(f, at) == TK_ANNOT) {
+      ir_annot *a = NULL;
+      if (!annot(f, &a)) return false;
+      if (f->build) ps_field_annot(c, x, a);
+    } else if (kind(f, at) == TK_EQ) {
+      f->i++;
+      ir_value *v = NULL;
+      if (!value(f, &v)) return false;
+      if (f->build) ps_field_default(c, x, tok(f, at), v);
+    } else {
+      break;
+    }
+  }
+  *out = x;
+  return true;
+}
+
+static bool separator(int k) {
+  return k == TK_NL || k == TK_COMMA;
+}
+
+/* The whole declaration: ENTITY ID LBRACE [member {seps member} [seps]] RBRACE. */
+static bool entity(fast *f) {
+  ps_ctx *c = f->c;
+  if (kind(f, 0) != TK_ENTITY || kind(f, 1) != TK_ID || kind(f, 2) != TK_LBRACE) return false;
+  f->i = 3;
+  ps_list *members = NULL;
+  while (kind(f, f->i) != TK_RBRACE) {
+    ps_member *m = NULL;
+    int k = kind(f, f->i);
+    if ((k == TK_ID || inspire_is_name(k)) && kind(f, f->i + 1) == TK_COLON) {
+      ir_field *x = NULL;
+      if (!field(f, &x)) return false;
+      if (f->build) m = ps_member_field(c, x);
+    } else if (k == TK_ANNOT) {
+      ir_annot *a = NULL;
+      if (!annot(f, &a)) return false;
+      /* a word or a block after it would make it another kind of member */
+      if (!separator(kind(f, f->i)) && kind(f, f->i) != TK_RBRACE) return false;
+      if (f->build) m = ps_member_annot(c, a);
+    } else {
+      return false;
+    }
+    if (f->build) members = ps_list_push(c, members ? members : ps_list_new(c), m);
+    if (separator(kind(f, f->i))) {
+      while (separator(kind(f, f->i)))
+        f->i++;
+    } else if (kind(f, f->i) != TK_RBRACE) {
+      return false;
+    }
+  }
+  if (kind(f, f->i + 1) != LX_EOF) return false; /* the brace closes the declaration */
+  if (f->build) {
+    ps_body body = ps_body(c, tok(f, 2), members, tok(f, f->i));
+    ps_entity(c, tok(f, 0), tok(f, 1), body.list, &body.close);
+  }
+  return true;
+}
+
+bool ps_fast_entity(ps_ctx *c, ps_tokens *b, bool build) {
+  b->kind[b->n] = b->kind[b->n + 1] = LX_EOF; /* no read goes further (see fast) */
+  fast f = {c, b->kind, b->tok, 0, build};
+  return entity(&f);
+}
