@@ -4,13 +4,15 @@
 **
 ** Lemon spends about 125 instructions on each token, a third of a big
 ** schema's `check`, and nine tokens in ten are in entity bodies of a plain
-** shape: fields with a type, annotations and defaults, and entity-level
-** annotations.  frontend/parse.c lexes such a declaration whole, and when
+** shape: fields with a type, annotations and defaults, entity-level
+** annotations, and policies with their conditions.  frontend/parse.c lexes such a declaration
+*whole, and when
 ** this recognizer accepts every token of it, builds it here with the very
 ** builder calls, in the very order, that the grammar's reductions would make
 ** (lemon reduces bottom-up, left to right: the post-order of the descent
-** below).  Anything else (a policy, a block, a pair, a keyword where a name
-** is read, a stray separator) is refused, and the parser reads the tokens as
+** below; conditions by precedence climbing, which makes the same post-order
+** as the grammar's precedences).  Anything else (a block, a pair, a keyword
+** where a name is read, a stray separator) is refused, and the parser reads the tokens as
 ** before.  Refusing is always safe; so the recognizer accepts a strict subset
 ** of grammar/inspire.y, and tests/fastpath.sh and the schema fuzzer compare
 ** both ways on every input.
@@ -70,6 +72,20 @@ static bool args(fast *f, int close, ps_list **out) {
   return true;
 }
 
+/* path ::= ID | path DOT ID */
+static bool path(fast *f, ir_value **out) {
+  int at = f->i;
+  if (!expect(f, TK_ID)) return false;
+  ir_value *p = f->build ? ps_value_path(f->c, tok(f, at)) : NULL;
+  while (kind(f, f->i) == TK_DOT) {
+    if (kind(f, f->i + 1) != TK_ID) return false;
+    f->i += 2;
+    if (f->build) ps_path_append(f->c, p, tok(f, f->i - 1));
+  }
+  *out = p;
+  return true;
+}
+
 /* A literal, a path, a call or a list. */
 static bool value(fast *f, ir_value **out) {
   ps_ctx *c = f->c;
@@ -84,13 +100,7 @@ static bool value(fast *f, ir_value **out) {
     return true;
   case TK_ID: {
     ir_value *p = NULL;
-    f->i++;
-    if (f->build) p = ps_value_path(c, tok(f, at));
-    while (kind(f, f->i) == TK_DOT) {
-      if (kind(f, f->i + 1) != TK_ID) return false;
-      f->i += 2;
-      if (f->build) ps_path_append(c, p, tok(f, f->i - 1));
-    }
+    if (!path(f, &p)) return false;
     if (kind(f, f->i) == TK_LPAREN) {
       f->i++;
       ps_list *l = NULL;
@@ -209,6 +219,138 @@ static bool field(fast *f, ir_field **out) {
   return true;
 }
 
+/* ---- policies ------------------------------------------------------- */
+
+/* operand ::= path | STRING | NUMBER, then cond ::= operand */
+static bool operand(fast *f, ir_cond **out) {
+  int at = f->i, k = kind(f, at);
+  ir_value *v = NULL;
+  if (k == TK_ID) {
+    if (!path(f, &v)) return false;
+  } else if (k == TK_STRING || k == TK_NUMBER) {
+    f->i++;
+    if (f->build) v = ps_value_token(f->c, k, tok(f, at));
+  } else {
+    return false;
+  }
+  if (f->build) *out = ps_cond_value(f->c, v);
+  return true;
+}
+
+static bool cond(fast *f, int min_prec, ir_cond **out);
+
+/* BANG cond (BANG binds tighter than every operator), ( cond ), or an operand */
+static bool unary(fast *f, ir_cond **out) {
+  int at = f->i;
+  if (kind(f, at) == TK_BANG) {
+    f->i++;
+    ir_cond *x = NULL;
+    if (!unary(f, &x)) return false;
+    if (f->build) *out = ps_cond_not(f->c, tok(f, at), x);
+    return true;
+  }
+  if (kind(f, at) == TK_LPAREN) {
+    f->i++;
+    if (!cond(f, 1, out)) return false;
+    return expect(f, TK_RPAREN);
+  }
+  return operand(f, out);
+}
+
+/* The grammar's precedences: || below &&, below the comparisons, which do not
+** chain (a == b == c is a syntax error: refused). */
+static int precedence(int k, ir_cond_op *op) {
+  switch (k) {
+  case TK_OROR: *op = IR_C_OR; return 1;
+  case TK_ANDAND: *op = IR_C_AND; return 2;
+  case TK_EQEQ: *op = IR_C_EQ; return 3;
+  case TK_NEQ: *op = IR_C_NE; return 3;
+  case TK_LT: *op = IR_C_LT; return 3;
+  case TK_LE: *op = IR_C_LE; return 3;
+  case TK_GT: *op = IR_C_GT; return 3;
+  case TK_GE: *op = IR_C_GE; return 3;
+  default: return 0;
+  }
+}
+
+static bool cond(fast *f, int min_prec, ir_cond **out) {
+  ir_cond *l = NULL;
+  if (!unary(f, &l)) return false;
+  for (;;) {
+    ir_cond_op op;
+    int prec = precedence(kind(f, f->i), &op);
+    if (prec == 0 || prec < min_prec) break;
+    f->i++;
+    ir_cond *r = NULL;
+    if (!cond(f, prec + 1, &r)) return false; /* left-associative */
+    if (f->build) l = ps_cond_binary(f->c, op, l, r);
+    ir_cond_op next;
+    if (prec == 3 && precedence(kind(f, f->i), &next) == 3) return false;
+  }
+  *out = l;
+  return true;
+}
+
+/* @grant|@deny actions [to ...] [via ...] [where cond] [on ...], clauses in any order */
+static bool policy(fast *f, ir_policy **out) {
+  ps_ctx *c = f->c;
+  int at = f->i, k = kind(f, at);
+  f->i++;
+  ir_policy *p = f->build ? ps_policy(c, tok(f, at), k == TK_DENY) : NULL;
+  for (int n = 0;; n++) {
+    if (n > 0 && !expect(f, TK_ACOMMA)) break;
+    int a = kind(f, f->i);
+    if (a != TK_ID && a != TK_STAR) return false;
+    f->i++;
+    if (f->build) ps_policy_action(c, p, tok(f, f->i - 1));
+  }
+  for (;;) {
+    int clause = kind(f, f->i);
+    if (clause == TK_TO) {
+      int who = ++f->i, w = kind(f, who);
+      f->i++;
+      if (w == TK_STAR) {
+        if (f->build) ps_policy_to(c, p, IR_P_ANY, tok(f, who), NULL);
+      } else if (w == TK_ANNOT) {
+        if (f->build) ps_policy_to(c, p, IR_P_PUBLIC, tok(f, who), NULL);
+      } else if (w != TK_ID) {
+        return false;
+      } else if (kind(f, f->i) == TK_LPAREN) {
+        int role = f->i + 1;
+        if (kind(f, role) != TK_ID || kind(f, role + 1) != TK_RPAREN) return false;
+        f->i += 3;
+        if (f->build) ps_policy_to(c, p, IR_P_ROLE, tok(f, who), tok(f, role));
+      } else if (f->build) {
+        ps_policy_to(c, p, IR_P_NAMED, tok(f, who), NULL);
+      }
+    } else if (clause == TK_VIA) {
+      int join = ++f->i;
+      if (!expect(f, TK_ID)) return false;
+      if (kind(f, f->i) == TK_LPAREN) {
+        int col = f->i + 1;
+        if (kind(f, col) != TK_ID || kind(f, col + 1) != TK_RPAREN) return false;
+        f->i += 3;
+        if (f->build) ps_policy_via(c, p, tok(f, join), tok(f, col));
+      } else if (f->build) {
+        ps_policy_via(c, p, tok(f, join), NULL);
+      }
+    } else if (clause == TK_WHERE) {
+      f->i++;
+      ir_cond *x = NULL;
+      if (!cond(f, 1, &x)) return false;
+      if (f->build) ps_policy_where(c, p, x);
+    } else if (clause == TK_ON) {
+      int what = ++f->i;
+      if (!expect(f, TK_ID)) return false;
+      if (f->build) ps_policy_on(c, p, tok(f, what));
+    } else {
+      break;
+    }
+  }
+  *out = p;
+  return true;
+}
+
 static bool separator(int k) {
   return k == TK_NL || k == TK_COMMA;
 }
@@ -232,6 +374,10 @@ static bool entity(fast *f) {
       /* a word or a block after it would make it another kind of member */
       if (!separator(kind(f, f->i)) && kind(f, f->i) != TK_RBRACE) return false;
       if (f->build) m = ps_member_annot(c, a);
+    } else if (k == TK_GRANT || k == TK_DENY) {
+      ir_policy *p = NULL;
+      if (!policy(f, &p)) return false;
+      if (f->build) m = ps_member_policy(c, p);
     } else {
       return false;
     }

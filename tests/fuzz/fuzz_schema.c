@@ -4,8 +4,8 @@
 ** and its DDL in every dialect.  Also, for a quarter of the inputs: parsed
 ** in two halves, cut at a line end the first byte picks, the input gives what
 ** one pass gives (parse.c).  And for every input with an entity: built with
-** the entity fast path (fastpath.c) it gives, to the source range, what the
-** parser alone gives.
+** the entity fast path (fastpath.c) it gives, to the source range and the
+** shape of every condition, what the parser alone gives.
 */
 #include "fuzz.h"
 
@@ -84,6 +84,36 @@ static void annots_of(text *t, ir_annot *const *v, int n) {
   }
 }
 
+static void cond_of(text *t, const ir_cond *c) {
+  if (!c) return;
+  say(&t->s, &t->len, &t->cap, " (c%d", (int)c->op);
+  range_of(t, "", c->range);
+  if (c->value) value_of(t, c->value);
+  cond_of(t, c->l);
+  cond_of(t, c->r);
+  say(&t->s, &t->len, &t->cap, ")");
+}
+
+static void policies_of(text *t, ir_policy *const *v, int n) {
+  for (int i = 0; i < n; i++) {
+    const ir_policy *p = v[i];
+    say(&t->s, &t->len, &t->cap, "\n  policy %d %d %s %s %s %s %d %d %d %d", p->deny,
+        (int)p->principal, p->role ? p->role : "-", p->via ? p->via : "-",
+        p->via_column ? p->via_column : "-", p->on ? p->on : "-", p->nto, p->nvia, p->nwhere,
+        p->non);
+    range_of(t, "at", p->range);
+    range_of(t, "principal", p->principal_range);
+    range_of(t, "via", p->via_range);
+    range_of(t, "on", p->on_range);
+    for (int j = 0; j < p->nactions; j++) {
+      say(&t->s, &t->len, &t->cap, " %s", p->actions[j]);
+      range_of(t, "", p->action_ranges[j]);
+    }
+    say(&t->s, &t->len, &t->cap, " why '%s'", p->why ? p->why : "-");
+    cond_of(t, p->where);
+  }
+}
+
 static char *ranges_text(const ir_schema *s) {
   text t = {malloc(256), 0, 256};
   t.s[0] = 0;
@@ -93,6 +123,7 @@ static char *ranges_text(const ir_schema *s) {
     range_of(&t, "at", e->range);
     range_of(&t, "name", e->name_range);
     annots_of(&t, e->annots.v, e->annots.n);
+    policies_of(&t, e->policies.v, e->policies.n);
     for (int j = 0; j < e->fields.n; j++) {
       const ir_field *f = e->fields.v[j];
       say(&t.s, &t.len, &t.cap, "\n field %s %d %s %s %s %d %d %d", f->name, f->pos,
