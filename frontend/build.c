@@ -469,11 +469,6 @@ void ps_policy_on(ps_ctx *c, ir_policy *p, const token *t) {
   p->range = ps_span(&p->range, &p->on_range);
 }
 
-void ps_policy_end(ps_ctx *c, ir_policy *p, const token *last) {
-  ir_range r = ps_range(c, last);
-  p->range = ps_span(&p->range, &r);
-}
-
 /* ---- types and fields ------------------------------------------------- */
 
 /* A type lives until its field copies it (ftype has no other use in the

@@ -72,6 +72,15 @@ static bool args(fast *f, int close, ps_list **out) {
   return true;
 }
 
+/* ( args ) or [ args ], from the opening token: the index of the closing
+** one, or 0 when the tokens have another shape. */
+static int enclosed(fast *f, int close, ps_list **out) {
+  f->i++;
+  if (!args(f, close, out)) return 0;
+  int at = f->i;
+  return expect(f, close) ? at : 0;
+}
+
 /* path ::= ID | path DOT ID */
 static bool path(fast *f, ir_value **out) {
   int at = f->i;
@@ -102,11 +111,9 @@ static bool value(fast *f, ir_value **out) {
     ir_value *p = NULL;
     if (!path(f, &p)) return false;
     if (kind(f, f->i) == TK_LPAREN) {
-      f->i++;
       ps_list *l = NULL;
-      if (!args(f, TK_RPAREN, &l)) return false;
-      int close = f->i;
-      if (!expect(f, TK_RPAREN)) return false;
+      int close = enclosed(f, TK_RPAREN, &l);
+      if (!close) return false;
       if (f->build) {
         int n;
         ir_value **v = (ir_value **)ps_list_take(c, l, &n);
@@ -117,11 +124,9 @@ static bool value(fast *f, ir_value **out) {
     return true;
   }
   case TK_LBRACKET: {
-    f->i++;
     ps_list *l = NULL;
-    if (!args(f, TK_RBRACKET, &l)) return false;
-    int close = f->i;
-    if (!expect(f, TK_RBRACKET)) return false;
+    int close = enclosed(f, TK_RBRACKET, &l);
+    if (!close) return false;
     if (f->build) {
       int n;
       ir_value **v = (ir_value **)ps_list_take(c, l, &n);
@@ -141,11 +146,9 @@ static bool annot(fast *f, ir_annot **out) {
     if (f->build) *out = ps_annot(f->c, tok(f, at), NULL, NULL);
     return true;
   }
-  f->i++;
   ps_list *l = NULL;
-  if (!args(f, TK_RPAREN, &l)) return false;
-  int close = f->i;
-  if (!expect(f, TK_RPAREN)) return false;
+  int close = enclosed(f, TK_RPAREN, &l);
+  if (!close) return false;
   if (f->build) *out = ps_annot(f->c, tok(f, at), l, tok(f, close));
   return true;
 }
@@ -165,11 +168,9 @@ static bool ftype(fast *f, ir_typeref **out) {
       f->i += 2;
       if (f->build) t = ps_type_fk(c, tok(f, at), tok(f, f->i - 1));
     } else if (kind(f, f->i) == TK_LPAREN) {
-      f->i++;
       ps_list *l = NULL;
-      if (!args(f, TK_RPAREN, &l)) return false;
-      int close = f->i;
-      if (!expect(f, TK_RPAREN)) return false;
+      int close = enclosed(f, TK_RPAREN, &l);
+      if (!close) return false;
       if (f->build) t = ps_type_args(c, ps_type_name(c, tok(f, at)), l, tok(f, close));
     } else if (f->build) {
       t = ps_type_name(c, tok(f, at));

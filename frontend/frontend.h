@@ -273,7 +273,6 @@ void ps_policy_to(ps_ctx *c, ir_policy *p, ir_principal_kind k, const token *t, 
 void ps_policy_via(ps_ctx *c, ir_policy *p, const token *t, const token *col);
 void ps_policy_where(ps_ctx *c, ir_policy *p, ir_cond *cond);
 void ps_policy_on(ps_ctx *c, ir_policy *p, const token *t);
-void ps_policy_end(ps_ctx *c, ir_policy *p, const token *last);
 
 ir_typeref *ps_type_name(ps_ctx *c, const token *t);
 ir_typeref *ps_type_fk(ps_ctx *c, const token *ent, const token *field);
