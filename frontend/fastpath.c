@@ -5,16 +5,16 @@
 ** Lemon spends about 125 instructions on each token, a third of a big
 ** schema's `check`, and nine tokens in ten are in entity bodies of a plain
 ** shape: fields with a type, annotations and defaults, entity-level
-** annotations, and policies with their conditions.  frontend/parse.c lexes such a declaration
-*whole, and when
-** this recognizer accepts every token of it, builds it here with the very
-** builder calls, in the very order, that the grammar's reductions would make
-** (lemon reduces bottom-up, left to right: the post-order of the descent
-** below; conditions by precedence climbing, which makes the same post-order
-** as the grammar's precedences).  Anything else (a block, a pair, a keyword
-** where a name is read, a stray separator) is refused, and the parser reads the tokens as
-** before.  Refusing is always safe; so the recognizer accepts a strict subset
-** of grammar/inspire.y, and tests/fastpath.sh and the schema fuzzer compare
+** annotations, and policies with their conditions.  frontend/parse.c reads
+** such a declaration ahead whole; when this recognizer accepts every token
+** of it, it is built here with the very builder calls, in the very order,
+** that the grammar's reductions would make (lemon reduces bottom-up, left to
+** right: the post-order of the descent below; conditions by precedence
+** climbing, which makes the same post-order as the grammar's precedences).
+** Anything else (a block, a pair, a keyword where a name is read, a stray
+** separator) is refused, and the parser reads the tokens as before.
+** Refusing is always safe; so the recognizer accepts a strict subset of
+** grammar/inspire.y, and tests/fastpath.sh and the schema fuzzer compare
 ** both ways on every input.
 */
 #include "frontend.h"
@@ -292,6 +292,14 @@ static bool cond(fast *f, int min_prec, ir_cond **out) {
   return true;
 }
 
+/* `( ID )` at the next token: the index of the name, or 0 for another shape. */
+static int parenthesized_name(fast *f) {
+  int at = f->i + 1;
+  if (kind(f, f->i) != TK_LPAREN || kind(f, at) != TK_ID || kind(f, at + 1) != TK_RPAREN) return 0;
+  f->i += 3;
+  return at;
+}
+
 /* @grant|@deny actions [to ...] [via ...] [where cond] [on ...], clauses in any order */
 static bool policy(fast *f, ir_policy **out) {
   ps_ctx *c = f->c;
@@ -317,9 +325,8 @@ static bool policy(fast *f, ir_policy **out) {
       } else if (w != TK_ID) {
         return false;
       } else if (kind(f, f->i) == TK_LPAREN) {
-        int role = f->i + 1;
-        if (kind(f, role) != TK_ID || kind(f, role + 1) != TK_RPAREN) return false;
-        f->i += 3;
+        int role = parenthesized_name(f);
+        if (!role) return false;
         if (f->build) ps_policy_to(c, p, IR_P_ROLE, tok(f, who), tok(f, role));
       } else if (f->build) {
         ps_policy_to(c, p, IR_P_NAMED, tok(f, who), NULL);
@@ -328,9 +335,8 @@ static bool policy(fast *f, ir_policy **out) {
       int join = ++f->i;
       if (!expect(f, TK_ID)) return false;
       if (kind(f, f->i) == TK_LPAREN) {
-        int col = f->i + 1;
-        if (kind(f, col) != TK_ID || kind(f, col + 1) != TK_RPAREN) return false;
-        f->i += 3;
+        int col = parenthesized_name(f);
+        if (!col) return false;
         if (f->build) ps_policy_via(c, p, tok(f, join), tok(f, col));
       } else if (f->build) {
         ps_policy_via(c, p, tok(f, join), NULL);

@@ -456,9 +456,9 @@ bfill(A) ::= bfill(B) BATCH NUMBER(N).         { A = B; ps_op_backfill_batch(ctx
 
 /* ---- entities built without the parser (frontend/fastpath.c) -------------
 **
-** An entity declaration of the common shape (fields, annotations, defaults:
-** nothing a diagnostic could come from) is built straight from its tokens;
-** the parser is then handed this one token in its place, so that it reduces
+** An entity declaration of the common shape (fields, annotations, defaults,
+** policies) is built straight from its tokens by the builders these rules
+** call; the parser is then handed this one token in its place, so that it reduces
 ** what came before and stands where the entity leaves it.  Declared last,
 ** after every real token, so that no token's code moves. */
 decl ::= FAST_DECL.

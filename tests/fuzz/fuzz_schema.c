@@ -32,52 +32,52 @@ static char *compile_cut(const uint8_t *data, size_t size, long cut, bool *kept)
   return both;
 }
 
-/* Every source range and raw value of the entities, which the IR dump leaves out. */
-static void say(char **out, size_t *len, size_t *cap, const char *fmt, ...) {
-  va_list ap;
-  for (;;) {
-    va_start(ap, fmt);
-    int n = vsnprintf(*out + *len, *cap - *len, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n < *cap - *len) {
-      *len += (size_t)n;
-      return;
-    }
-    *cap = *cap * 2 + (n > 0 ? (size_t)n : 0);
-    *out = realloc(*out, *cap);
-  }
-}
-
 typedef struct text {
   char *s;
   size_t len, cap;
 } text;
 
+static void say(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(text *t, const char *fmt, ...) {
+  va_list ap;
+  for (;;) {
+    va_start(ap, fmt);
+    int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < t->cap - t->len) {
+      t->len += (size_t)n;
+      return;
+    }
+    t->cap = t->cap * 2 + (n > 0 ? (size_t)n : 0);
+    t->s = realloc(t->s, t->cap);
+  }
+}
+
 static void range_of(text *t, const char *what, ir_range r) {
-  say(&t->s, &t->len, &t->cap, " %s@%u:%u+%u", what, r.file_no, r.off, r.len);
+  say(t, " %s@%u:%u+%u", what, r.file_no, r.off, r.len);
 }
 
 static void value_of(text *t, const ir_value *v) {
   if (!v) {
-    say(&t->s, &t->len, &t->cap, " nil");
+    say(t, " nil");
     return;
   }
-  say(&t->s, &t->len, &t->cap, " (v%d", (int)v->kind);
+  say(t, " (v%d", (int)v->kind);
   range_of(t, "", v->range);
-  if (v->text) say(&t->s, &t->len, &t->cap, " '%s'", v->text);
-  say(&t->s, &t->len, &t->cap, " %.17g %lld", v->num, (long long)v->ms);
+  if (v->text) say(t, " '%s'", v->text);
+  say(t, " %.17g %lld", v->num, (long long)v->ms);
   for (int i = 0; i < v->nparts; i++)
-    say(&t->s, &t->len, &t->cap, " .%s", v->parts[i]);
+    say(t, " .%s", v->parts[i]);
   for (int i = 0; i < v->nitems; i++)
     value_of(t, v->items[i]);
   if (v->value) value_of(t, v->value);
-  say(&t->s, &t->len, &t->cap, "%s)", v->block || v->cond ? " +" : "");
+  say(t, "%s)", v->block || v->cond ? " +" : "");
 }
 
 static void annots_of(text *t, ir_annot *const *v, int n) {
   for (int i = 0; i < n; i++) {
     const ir_annot *a = v[i];
-    say(&t->s, &t->len, &t->cap, "\n  @%s %d %d", a->name, a->has_parens, a->nwords);
+    say(t, "\n  @%s %d %d", a->name, a->has_parens, a->nwords);
     range_of(t, "", a->range);
     for (int j = 0; j < a->nargs; j++)
       value_of(t, a->args[j]);
@@ -86,47 +86,47 @@ static void annots_of(text *t, ir_annot *const *v, int n) {
 
 static void cond_of(text *t, const ir_cond *c) {
   if (!c) return;
-  say(&t->s, &t->len, &t->cap, " (c%d", (int)c->op);
+  say(t, " (c%d", (int)c->op);
   range_of(t, "", c->range);
   if (c->value) value_of(t, c->value);
   cond_of(t, c->l);
   cond_of(t, c->r);
-  say(&t->s, &t->len, &t->cap, ")");
+  say(t, ")");
 }
 
 static void policies_of(text *t, ir_policy *const *v, int n) {
   for (int i = 0; i < n; i++) {
     const ir_policy *p = v[i];
-    say(&t->s, &t->len, &t->cap, "\n  policy %d %d %s %s %s %s %d %d %d %d", p->deny,
-        (int)p->principal, p->role ? p->role : "-", p->via ? p->via : "-",
-        p->via_column ? p->via_column : "-", p->on ? p->on : "-", p->nto, p->nvia, p->nwhere,
-        p->non);
+    say(t, "\n  policy %d %d %s %s %s %s %d %d %d %d", p->deny, (int)p->principal,
+        p->role ? p->role : "-", p->via ? p->via : "-", p->via_column ? p->via_column : "-",
+        p->on ? p->on : "-", p->nto, p->nvia, p->nwhere, p->non);
     range_of(t, "at", p->range);
     range_of(t, "principal", p->principal_range);
     range_of(t, "via", p->via_range);
     range_of(t, "on", p->on_range);
     for (int j = 0; j < p->nactions; j++) {
-      say(&t->s, &t->len, &t->cap, " %s", p->actions[j]);
+      say(t, " %s", p->actions[j]);
       range_of(t, "", p->action_ranges[j]);
     }
-    say(&t->s, &t->len, &t->cap, " why '%s'", p->why ? p->why : "-");
+    say(t, " why '%s'", p->why ? p->why : "-");
     cond_of(t, p->where);
   }
 }
 
+/* Every source range and raw value of the entities, which the IR dump leaves out. */
 static char *ranges_text(const ir_schema *s) {
   text t = {malloc(256), 0, 256};
   t.s[0] = 0;
   for (int i = 0; i < s->entities.n; i++) {
     const ir_entity *e = s->entities.v[i];
-    say(&t.s, &t.len, &t.cap, "\nentity %s", e->name);
+    say(&t, "\nentity %s", e->name);
     range_of(&t, "at", e->range);
     range_of(&t, "name", e->name_range);
     annots_of(&t, e->annots.v, e->annots.n);
     policies_of(&t, e->policies.v, e->policies.n);
     for (int j = 0; j < e->fields.n; j++) {
       const ir_field *f = e->fields.v[j];
-      say(&t.s, &t.len, &t.cap, "\n field %s %d %s %s %s %d %d %d", f->name, f->pos,
+      say(&t, "\n field %s %d %s %s %s %d %d %d", f->name, f->pos,
           f->type.name ? f->type.name : "-", f->type.member ? f->type.member : "-",
           f->type.literal ? f->type.literal : "-", f->type.array_depth, f->type.nullable,
           f->type.nargs);
@@ -135,7 +135,7 @@ static char *ranges_text(const ir_schema *s) {
       range_of(&t, "type", f->type.range);
       for (int k = 0; k < f->type.nargs; k++)
         value_of(&t, f->type.args[k]);
-      say(&t.s, &t.len, &t.cap, " =");
+      say(&t, " =");
       value_of(&t, f->def);
       annots_of(&t, f->annots, f->nannots);
     }
