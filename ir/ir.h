@@ -335,19 +335,23 @@ typedef enum ir_value_kind {
   IR_V_STAR,   /* * */
 } ir_value_kind;
 
-struct ir_value { /* members ordered so that no padding is left: there are many */
+struct ir_value { /* 64 bytes, no padding: a schema of 10,000 entities has 83,000 */
   ir_value_kind kind;
   int nparts, nitems;
   ir_range range;
   const char *text;   /* decoded string, number text, annotation name, pair key */
   const char **parts; /* path segments */
   ir_value **items;   /* call args, list items */
-  ir_value *value;    /* pair value */
-  ir_block *block;    /* object members */
-  ir_cond *cond;
-  double num;
-  int64_t ms;       /* duration in milliseconds; rate: count */
-  const char *unit; /* rate unit */
+  union {             /* by kind: read only what the kind has */
+    double num;       /* NUMBER */
+    struct {
+      int64_t ms;       /* DURATION: milliseconds; RATE: count; STRING: byte length */
+      const char *unit; /* RATE */
+    };
+    ir_value *value; /* PAIR */
+    ir_block *block; /* OBJECT */
+    ir_cond *cond;   /* COND */
+  };
 };
 
 /* Conditions of `where`: comparisons and boolean connectives over paths and

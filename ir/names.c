@@ -100,20 +100,20 @@ const char *ir_truncate_ident(arena *a, const char *name, bool *truncated) {
 
 const char *ir_key_name(arena *a, const char *table, const char *const *cols, int n,
                         const char *suffix) {
-  size_t len = strlen(table) + strlen(suffix) + 2;
+  size_t tlen = strlen(table), slen = strlen(suffix), len = tlen + slen + 2;
   for (int i = 0; i < n; i++)
     len += strlen(cols[i]) + 1;
   char *buf = arena_text(a, len);
-  size_t o = 0;
-  memcpy(buf, table, strlen(table));
-  o += strlen(table);
+  memcpy(buf, table, tlen);
+  size_t o = tlen;
   for (int i = 0; i < n; i++) {
+    size_t c = strlen(cols[i]);
     buf[o++] = '_';
-    memcpy(buf + o, cols[i], strlen(cols[i]));
-    o += strlen(cols[i]);
+    memcpy(buf + o, cols[i], c);
+    o += c;
   }
   buf[o++] = '_';
-  memcpy(buf + o, suffix, strlen(suffix) + 1);
+  memcpy(buf + o, suffix, slen + 1);
   return ir_truncate_ident(a, buf, NULL);
 }
 

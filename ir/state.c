@@ -394,7 +394,8 @@ static st_field *field_state(st_maker *m, const ir_field *f) {
   d->sensitive = f->sensitive;
   if (t->kind == IR_T_STRING)
     for (int i = 0; i < f->nannots; i++)
-      if (strcmp(f->annots[i]->name, "maxLength") == 0 && f->annots[i]->nargs == 1) {
+      if (strcmp(f->annots[i]->name, "maxLength") == 0 && f->annots[i]->nargs == 1 &&
+          f->annots[i]->args[0]->kind == IR_V_NUMBER) {
         double len = f->annots[i]->args[0]->num; /* checked by sema; the cast must not overflow */
         d->max_length = len >= 0 && len <= INT_MAX ? (int)len : 0;
       }

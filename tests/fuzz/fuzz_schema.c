@@ -65,13 +65,18 @@ static void value_of(text *t, const ir_value *v) {
   say(t, " (v%d", (int)v->kind);
   range_of(t, "", v->range);
   if (v->text) say(t, " '%s'", v->text);
-  say(t, " %.17g %lld", v->num, (long long)v->ms);
+  /* the members of the kind's own, as ir_value's union holds them */
+  if (v->kind == IR_V_NUMBER) say(t, " %.17g", v->num);
+  if (v->kind == IR_V_STRING || v->kind == IR_V_DURATION || v->kind == IR_V_RATE)
+    say(t, " %lld", (long long)v->ms);
+  if (v->kind == IR_V_RATE) say(t, " /%s", v->unit);
   for (int i = 0; i < v->nparts; i++)
     say(t, " .%s", v->parts[i]);
   for (int i = 0; i < v->nitems; i++)
     value_of(t, v->items[i]);
-  if (v->value) value_of(t, v->value);
-  say(t, "%s)", v->block || v->cond ? " +" : "");
+  if (v->kind == IR_V_PAIR) value_of(t, v->value);
+  say(t, "%s)",
+      (v->kind == IR_V_OBJECT && v->block) || (v->kind == IR_V_COND && v->cond) ? " +" : "");
 }
 
 static void annots_of(text *t, ir_annot *const *v, int n) {
