@@ -451,6 +451,10 @@ void sema_reserved(sema *S, const char *name, ir_range r, const char *what);
 /* each(S, from, to) over the entities [from, to), a big schema's second half
 ** on a second thread in a sema of its own when `allowed` (sema.c). */
 void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to));
+/* Before entity i of a pass over [i, to): asks the cache for what the next
+** entities' passes read first (sema_prefetch in sema.c). */
+typedef enum sema_reads { SEMA_READS_ENTITY, SEMA_READS_FIELDS, SEMA_READS_REFS } sema_reads;
+void sema_prefetch(const ir_schema *s, int i, int to, sema_reads what);
 void sema_fields(sema *S);       /* entities, embedded and validation types */
 void sema_foreign_keys(sema *S); /* embedded and validation types' foreign keys, defaults */
 /* Each entity's foreign keys and defaults, then its database names, indexes

@@ -98,6 +98,44 @@ void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to)) 
   arena_adopt(S->a, &p.a);
 }
 
+/* The passes over the entities read each entity's memory for the first time
+** since the parse wrote it, tens of megabytes before: at 10,000 entities
+** the keys pass spent most of its time waiting for an entity's struct and
+** its first foreign key, and the fields pass for the fields and their
+** annotations. Each step asks for what a later step will read, in three
+** stages, since each address is read from memory asked for the step before:
+** the entity three ahead, the arrays of the one two ahead, the fields of the
+** next one (SEMA_READS_ENTITY: the entity only). A prefetch changes nothing
+** but the time. */
+static void prefetch_lines(const void *p, size_t n) {
+  for (size_t o = 0; o < n; o += 64)
+    __builtin_prefetch((const char *)p + o);
+}
+
+void sema_prefetch(const ir_schema *s, int i, int to, sema_reads what) {
+  ir_entity *const *v = s->entities.v;
+  if (i + 3 < to) prefetch_lines(v[i + 3], sizeof(ir_entity));
+  if (what == SEMA_READS_ENTITY) return;
+  if (i + 2 < to) {
+    const ir_entity *e = v[i + 2];
+    if (what == SEMA_READS_FIELDS) {
+      prefetch_lines(e->fields.v, sizeof(ir_field *) * (size_t)e->fields.n);
+      prefetch_lines(e->annots.v, sizeof(ir_annot *) * (size_t)e->annots.n);
+    } else {
+      prefetch_lines(e->ref_fields.v, sizeof(ir_field *) * (size_t)e->ref_fields.n);
+    }
+  }
+  if (i + 1 < to) {
+    const ir_entity *e = v[i + 1];
+    if (what == SEMA_READS_FIELDS)
+      for (int j = 0; j < e->fields.n; j++)
+        prefetch_lines(e->fields.v[j], sizeof(ir_field));
+    else
+      for (int j = 0; j < e->ref_fields.n; j++)
+        prefetch_lines(e->ref_fields.v[j], sizeof(ir_field));
+  }
+}
+
 ir_range sema_no_range(void) {
   ir_range r = {0, 0, 0};
   return r;
@@ -240,9 +278,11 @@ static void declare_all(sema *S) {
   namemap_reserve(&s->decls,
                   (uint32_t)(1 + s->entities.n + s->enums.n + s->types.n + s->validations.n));
   predeclare_user(S);
-  for (int i = 0; i < s->entities.n; i++)
+  for (int i = 0; i < s->entities.n; i++) {
+    sema_prefetch(s, i, s->entities.n, SEMA_READS_ENTITY);
     declare(S, s->entities.v[i]->name, DK_ENTITY, s->entities.v[i], s->entities.v[i]->name_range,
             "entity");
+  }
   for (int i = 0; i < s->enums.n; i++)
     declare(S, s->enums.v[i]->name, DK_ENUM, s->enums.v[i], s->enums.v[i]->name_range, "enum");
   for (int i = 0; i < s->types.n; i++)

@@ -752,8 +752,10 @@ static void entity_fields_and_columns(sema *S, ir_entity *e) {
 }
 
 static void fields_of(sema *S, int from, int to) {
-  for (int i = from; i < to; i++)
+  for (int i = from; i < to; i++) {
+    sema_prefetch(S->s, i, to, SEMA_READS_FIELDS);
     entity_fields_and_columns(S, S->s->entities.v[i]);
+  }
 }
 
 void sema_fields(sema *S) {
@@ -1273,6 +1275,8 @@ static void entity_keys(sema *S, ir_entity *e) {
 ** only. */
 static void keys_of(sema *S, int from, int to) {
   for (int i = from; i < to; i++) {
+    /* the state, when made, reads every field again */
+    sema_prefetch(S->s, i, to, S->make_state ? SEMA_READS_FIELDS : SEMA_READS_REFS);
     ir_entity *e = S->s->entities.v[i];
     fk_and_defaults(S, &e->ref_fields); /* the others' defaults are checked */
     entity_keys(S, e);
@@ -1305,8 +1309,10 @@ void sema_keys(sema *S) {
   namemap_init(&tables, S->a);
   namemap_reserve(&tables, (uint32_t)s->entities.n + 1);
   table_clash(S, s->user, &tables);
-  for (int i = 0; i < s->entities.n; i++)
+  for (int i = 0; i < s->entities.n; i++) {
+    sema_prefetch(s, i, s->entities.n, SEMA_READS_ENTITY);
     table_clash(S, s->entities.v[i], &tables);
+  }
   /* Postgres enum types live beside tables in one namespace. */
   for (int i = 0; i < s->enums.n; i++) {
     ir_enum *en = s->enums.v[i];

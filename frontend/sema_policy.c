@@ -248,6 +248,7 @@ static void check_policy(sema *S, ir_policy *p, ir_entity *resource, int where) 
 void sema_policies(sema *S) {
   ir_schema *s = S->s;
   for (int i = 0; i < s->entities.n; i++) {
+    sema_prefetch(s, i, s->entities.n, SEMA_READS_ENTITY);
     ir_entity *e = s->entities.v[i];
     for (int j = 0; j < e->policies.n; j++)
       check_policy(S, e->policies.v[j], e, 0);

@@ -771,18 +771,18 @@ typedef enum st_default_kind {
   ST_D_LITERAL, /* text: a list or object in Inspire syntax ([], ["a"], { x: 0 }) */
 } st_default_kind;
 
-typedef struct st_field {
+typedef struct st_field { /* 80 bytes, no padding: one a column of every table */
   const char *name, *column;
-  ir_type_kind kind;
-  int precision, scale;
   const char *type_name; /* enum, or embedded type */
-  bool nullable, array, sensitive;
-  int max_length; /* @maxLength: MySQL's column type depends on it */
-  st_default_kind def;
   const char *def_text;
   const char *ref_entity, *ref_field; /* a foreign key, or NULL */
+  ir_type_kind kind;
+  int precision, scale;
+  int max_length; /* @maxLength: MySQL's column type depends on it */
+  st_default_kind def;
   ir_on_delete on_delete;
   int refs; /* fields referring to this one, once ops.c counted them (refs_counted) */
+  bool nullable, array, sensitive;
 } st_field;
 
 typedef struct st_index {
