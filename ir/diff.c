@@ -297,6 +297,7 @@ static void match_entities(differ *D) {
   namemap_reserve(&D->entity_to, (uint32_t)b->entities.n); /* grown a dozen times otherwise */
   namemap_reserve(&D->entity_from, (uint32_t)b->entities.n);
   for (int i = 0; i < b->entities.n; i++) {
+    st_prefetch_step(b->entities.v, i, b->entities.n, a);
     const st_entity *n = b->entities.v[i];
     if (st_entity_find(a, n->name)) {
       namemap_put(&D->entity_to, n->name, (void *)n->name);
@@ -854,6 +855,7 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
   /* b's entities of the same name, same fields and keys, by index */
   bool *unchanged = arena_alloc(ar, (size_t)b->entities.n + 1);
   for (int i = 0; i < b->entities.n; i++) {
+    st_prefetch_step(b->entities.v, i, b->entities.n, a);
     const st_entity *n = b->entities.v[i];
     const char *old = namemap_get(&D.entity_from, n->name);
     if (!old) continue;
@@ -873,6 +875,7 @@ void diff_schemas(const st_schema *a, const st_schema *b, const diff_hints *h, i
       namemap_put(&D.freed_tables, a->entities.v[i]->table, a->entities.v[i]);
     }
   for (int i = 0; i < b->entities.n; i++) {
+    st_prefetch_step(b->entities.v, i, b->entities.n, a);
     const st_entity *n = b->entities.v[i];
     const char *old = namemap_get(&D.entity_from, n->name);
     if (!old) {

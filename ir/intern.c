@@ -257,6 +257,16 @@ void namemap_init(namemap *m, arena *a) {
   m->slots = NULL;
 }
 
+void namemap_prefetch(const namemap *m, const char *name) {
+  if (m->cap && name) __builtin_prefetch(&m->slots[ptr_hash(name) & (m->cap - 1)]);
+}
+
+void *namemap_peek(const namemap *m, const char *name) {
+  if (!m->cap || !name) return NULL;
+  const namemap_slot *x = &m->slots[ptr_hash(name) & (m->cap - 1)];
+  return x->key == name ? x->val : NULL;
+}
+
 void *namemap_get(const namemap *m, const char *name) {
   if (!m->cap || !name) return NULL;
   uint32_t j = ptr_hash(name) & (m->cap - 1);

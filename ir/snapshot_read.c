@@ -809,6 +809,14 @@ static bool count_ref(st_schema *s, const char *entity, const char *field) {
 ** entity's from its list. */
 static bool outlined_refs(st_schema *s) {
   for (int i = 0; i < s->entities.n; i++) {
+    st_prefetch_step(s->entities.v, i, s->entities.n, NULL);
+    /* the entities the next two refer to: slots, then structs */
+    const st_entity *e2 = i + 2 < s->entities.n ? s->entities.v[i + 2] : NULL;
+    const st_entity *e1 = i + 1 < s->entities.n ? s->entities.v[i + 1] : NULL;
+    for (int k = 0; e2 && e2->refs_listed && k < e2->nrefs; k++)
+      st_prefetch_named(s, e2->refs[2 * k], NULL);
+    for (int k = 0; e1 && e1->refs_listed && k < e1->nrefs; k++)
+      st_prefetch_named(s, NULL, e1->refs[2 * k]);
     const st_entity *e = s->entities.v[i];
     if (e->borrowed && e->refs_listed) {
       for (int k = 0; k < e->nrefs; k++)
@@ -836,6 +844,11 @@ st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size
   namemap_reserve(&s->entity_index, (uint32_t)o->n);
   for (int i = 0; i < o->n; i++) {
     const st_outline_entry *e = &o->v[i];
+    if (o->names) {
+      const char *ahead2 = i + 2 < o->n ? o->names[i + 2] : NULL;
+      st_prefetch_named(like, ahead2, i + 1 < o->n ? o->names[i + 1] : NULL);
+      namemap_prefetch(&s->entity_index, ahead2); /* where it goes in */
+    }
     /* this entity's '{' is 5 bytes past here, after a line break and indent */
     if ((i && !LIT(&x, ",")) || (size_t)(x.p - text) + 5 != e->off || e->off > len ||
         e->len > len - e->off || !outlined_entity(&x, &r, s, o, i, like, read))

@@ -378,8 +378,10 @@ typedef struct jw_part {
 
 static void *write_part(void *arg) {
   jw_part *p = arg;
-  for (int i = p->from; i < p->to; i++)
+  for (int i = p->from; i < p->to; i++) {
+    st_prefetch_step(p->s->entities.v, i, p->to, p->w.like);
     write_entity(&p->w, p->s->entities.v[i], &p->a);
+  }
   return NULL;
 }
 
@@ -435,6 +437,7 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
     ir_task_start(&task, write_part, &part, true);
   }
   for (int i = 0; i < end; i++) {
+    st_prefetch_step(s->entities.v, i, end, w.like);
     write_entity(&w, s->entities.v[i], s->a);
     if (w.b.n > 1 << 16) flush(&w);
   }

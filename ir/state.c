@@ -32,6 +32,23 @@ st_entity *st_entity_find(const st_schema *s, const char *name) {
   return namemap_get(&s->entity_index, name);
 }
 
+static void prefetch_entity(const st_entity *e) {
+  for (size_t o = 0; o < sizeof *e; o += 64)
+    __builtin_prefetch((const char *)e + o);
+}
+
+void st_prefetch_named(const st_schema *in, const char *ahead2, const char *ahead1) {
+  namemap_prefetch(&in->entity_index, ahead2);
+  const st_entity *o = namemap_peek(&in->entity_index, ahead1);
+  if (o) prefetch_entity(o);
+}
+
+void st_prefetch_step(st_entity *const *v, int i, int n, const st_schema *in) {
+  if (i + 4 < n) prefetch_entity(v[i + 4]);
+  if (in)
+    st_prefetch_named(in, i + 2 < n ? v[i + 2]->name : NULL, i + 1 < n ? v[i + 1]->name : NULL);
+}
+
 st_enum *st_enum_find(const st_schema *s, const char *name) {
   return namemap_get(&s->enum_index, name);
 }
@@ -673,6 +690,7 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
     if (!st_enum_find(a, b->enums.v[i]->name))
       return arena_printf(out, "enum '%s' is only in %s", b->enums.v[i]->name, lb);
   for (int i = 0; i < a->entities.n; i++) {
+    st_prefetch_step(a->entities.v, i, a->entities.n, b);
     const st_entity *x = a->entities.v[i], *y = st_entity_find(b, x->name);
     if (!y) return arena_printf(out, "entity '%s' is only in %s", x->name, la);
     /* equal fingerprints: equal in all that follows, field order too (a drift
