@@ -107,32 +107,27 @@ void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to)) 
 ** the entity three ahead, the arrays of the one two ahead, the fields of the
 ** next one (SEMA_READS_ENTITY: the entity only). A prefetch changes nothing
 ** but the time. */
-static void prefetch_lines(const void *p, size_t n) {
-  for (size_t o = 0; o < n; o += 64)
-    __builtin_prefetch((const char *)p + o);
-}
-
 void sema_prefetch(const ir_schema *s, int i, int to, sema_reads what) {
   ir_entity *const *v = s->entities.v;
-  if (i + 3 < to) prefetch_lines(v[i + 3], sizeof(ir_entity));
+  if (i + 3 < to) ir_prefetch(v[i + 3], sizeof(ir_entity));
   if (what == SEMA_READS_ENTITY) return;
   if (i + 2 < to) {
     const ir_entity *e = v[i + 2];
     if (what == SEMA_READS_FIELDS) {
-      prefetch_lines(e->fields.v, sizeof(ir_field *) * (size_t)e->fields.n);
-      prefetch_lines(e->annots.v, sizeof(ir_annot *) * (size_t)e->annots.n);
+      ir_prefetch(e->fields.v, sizeof(ir_field *) * (size_t)e->fields.n);
+      ir_prefetch(e->annots.v, sizeof(ir_annot *) * (size_t)e->annots.n);
     } else {
-      prefetch_lines(e->ref_fields.v, sizeof(ir_field *) * (size_t)e->ref_fields.n);
+      ir_prefetch(e->ref_fields.v, sizeof(ir_field *) * (size_t)e->ref_fields.n);
     }
   }
   if (i + 1 < to) {
     const ir_entity *e = v[i + 1];
     if (what == SEMA_READS_FIELDS)
       for (int j = 0; j < e->fields.n; j++)
-        prefetch_lines(e->fields.v[j], sizeof(ir_field));
+        ir_prefetch(e->fields.v[j], sizeof(ir_field));
     else
       for (int j = 0; j < e->ref_fields.n; j++)
-        prefetch_lines(e->ref_fields.v[j], sizeof(ir_field));
+        ir_prefetch(e->ref_fields.v[j], sizeof(ir_field));
   }
 }
 

@@ -75,6 +75,12 @@ void table_free(void *p, size_t bytes);
 /* A heap block of megabytes (an output buffer) faulted in huge pages where
 ** whole ones fit: advice only. */
 void ir_advise_huge(void *p, size_t bytes);
+/* The n bytes of the object at p asked of the cache, a line at a time, for a
+** loop to read a few steps later: advice only, nothing is read. */
+static inline void ir_prefetch(const void *p, size_t n) {
+  for (size_t o = 0; o < n; o += 64)
+    __builtin_prefetch((const char *)p + o);
+}
 
 /* A point to come back to: what is allocated after it is given back (and
 ** zeroed again) by arena_rewind, for a scratch arena used over and over. */

@@ -32,19 +32,14 @@ st_entity *st_entity_find(const st_schema *s, const char *name) {
   return namemap_get(&s->entity_index, name);
 }
 
-static void prefetch_entity(const st_entity *e) {
-  for (size_t o = 0; o < sizeof *e; o += 64)
-    __builtin_prefetch((const char *)e + o);
-}
-
 void st_prefetch_named(const st_schema *in, const char *ahead2, const char *ahead1) {
   namemap_prefetch(&in->entity_index, ahead2);
   const st_entity *o = namemap_peek(&in->entity_index, ahead1);
-  if (o) prefetch_entity(o);
+  if (o) ir_prefetch(o, sizeof *o);
 }
 
 void st_prefetch_step(st_entity *const *v, int i, int n, const st_schema *in) {
-  if (i + 4 < n) prefetch_entity(v[i + 4]);
+  if (i + 4 < n) ir_prefetch(v[i + 4], sizeof(st_entity));
   if (in)
     st_prefetch_named(in, i + 2 < n ? v[i + 2]->name : NULL, i + 1 < n ? v[i + 1]->name : NULL);
 }
