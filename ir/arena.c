@@ -446,6 +446,27 @@ void strbuf_puts(strbuf *t, const char *s) {
   strbuf_put(t, s, strlen(s));
 }
 
+/* Formatted into the room left; when it did not fit, the room is grown and
+** the text formatted again. */
+void strbuf_printf(strbuf *t, const char *fmt, ...) {
+  if (!t->p) strbuf_grow_(t, 0);
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(t->p + t->n, t->cap - t->n, fmt, ap);
+  va_end(ap);
+  if (n < 0) { /* a format error: nothing written */
+    t->p[t->n] = 0;
+    return;
+  }
+  if ((size_t)n >= t->cap - t->n) {
+    strbuf_grow_(t, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(t->p + t->n, t->cap - t->n, fmt, ap);
+    va_end(ap);
+  }
+  t->n += (size_t)n;
+}
+
 char *strbuf_done(strbuf *t, arena *a) {
   char *r = arena_strndup(a, t->p ? t->p : "", t->n);
   free(t->p);

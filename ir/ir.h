@@ -153,6 +153,7 @@ static inline void strbuf_put(strbuf *t, const char *s, size_t n) {
   t->p[t->n] = 0;
 }
 void strbuf_puts(strbuf *t, const char *s);
+void strbuf_printf(strbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *strbuf_done(strbuf *t, arena *a);
 
 /* ---- intern.c --------------------------------------------------------- */

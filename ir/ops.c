@@ -713,11 +713,7 @@ static void out_op(strbuf *b, arena *a, const ir_op *op) {
       strbuf_puts(b, op->name);
       strbuf_puts(b, " is null");
     }
-    if (op->batch) {
-      char tmp[32];
-      snprintf(tmp, sizeof tmp, " batch %d", op->batch);
-      strbuf_puts(b, tmp);
-    }
+    if (op->batch) strbuf_printf(b, " batch %d", op->batch);
     break;
   }
   case OP_SQL:

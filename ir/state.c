@@ -233,7 +233,6 @@ void st_sort(st_schema *s) {
 void st_put_string(strbuf *b, const char *s) {
   strbuf_puts(b, "\"");
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    char tmp[16];
     switch (*p) {
     case '"': strbuf_puts(b, "\\\""); break;
     case '\\': strbuf_puts(b, "\\\\"); break;
@@ -242,8 +241,7 @@ void st_put_string(strbuf *b, const char *s) {
     case '\r': strbuf_puts(b, "\\r"); break;
     default:
       if (*p < 0x20 || *p == 0x7f) {
-        snprintf(tmp, sizeof tmp, "\\u{%X}", *p);
-        strbuf_puts(b, tmp);
+        strbuf_printf(b, "\\u{%X}", *p);
       } else {
         strbuf_put(b, (const char *)p, 1);
       }
@@ -635,11 +633,7 @@ char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity
     if (single_key((const st_index *const *)owner->indexes.v, owner->indexes.n, f->name))
       strbuf_puts(&b, " @index");
   }
-  if (f->max_length) {
-    char tmp[48];
-    snprintf(tmp, sizeof tmp, " @maxLength(%d)", f->max_length);
-    strbuf_puts(&b, tmp);
-  }
+  if (f->max_length) strbuf_printf(&b, " @maxLength(%d)", f->max_length);
   if (f->sensitive) strbuf_puts(&b, " @sensitive");
   if (f->ref_entity && f->on_delete != IR_OD_RESTRICT) {
     strbuf_puts(&b, " @onDelete(");

@@ -2,6 +2,7 @@
 ** gen.c: seeded random schemas and evolutions (see gen.h).
 */
 #include "gen.h"
+#include "ir/ir.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,57 +350,38 @@ void gen_evolve(gen_schema *g, int edits, int hint_percent) {
 
 /* ---- rendering --------------------------------------------------------- */
 
-typedef struct out {
-  char *p;
-  size_t n, cap;
-} out;
-
-static void put(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void put(out *o, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char buf[512];
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (o->n + (size_t)n + 1 > o->cap) {
-    o->cap = (o->n + (size_t)n + 1) * 2 + 1024;
-    o->p = realloc(o->p, o->cap);
-  }
-  memcpy(o->p + o->n, buf, (size_t)n + 1);
-  o->n += (size_t)n;
-}
-
 static const char *type_name(gen_type t) {
   static const char *const n[] = {"string",  "int",  "smallint", "bigint", "double", "decimal",
                                   "boolean", "date", "datetime", "uuid",   "json"};
   return n[t];
 }
 
-static void put_default(out *o, const gen_schema *g, const gen_field *f) {
+static void put_default(strbuf *o, const gen_schema *g, const gen_field *f) {
   int k = f->default_pick;
   if (f->array) {
-    put(o, " = %s", k == 0 ? "[]" : f->type == GT_STRING ? "[\"a\", \"b\"]" : "[1, 2]");
+    strbuf_printf(o, " = %s", k == 0 ? "[]" : f->type == GT_STRING ? "[\"a\", \"b\"]" : "[1, 2]");
     return;
   }
   switch (f->type) {
   case GT_STRING:
-    put(o, " = %s", k == 0 ? "\"\"" : k == 1 ? "\"x\"" : "\"a \\\"quoted\\\" word\"");
+    strbuf_printf(o, " = %s", k == 0 ? "\"\"" : k == 1 ? "\"x\"" : "\"a \\\"quoted\\\" word\"");
     break;
   case GT_INT:
   case GT_SMALLINT:
-  case GT_BIGINT: put(o, " = %s", k == 0 ? "0" : k == 1 ? "-7" : "42"); break;
-  case GT_DOUBLE: put(o, " = %s", k == 0 ? "0" : k == 1 ? "1.5" : "-0.25"); break;
-  case GT_DECIMAL: put(o, " = %s", k == 0 ? "0" : k == 1 && f->scale > 0 ? "12.5" : "-3"); break;
-  case GT_BOOLEAN: put(o, " = %s", k == 1 ? "true" : "false"); break;
-  case GT_DATE: put(o, " = %s", k == 0 ? "now()" : "\"2024-02-29\""); break;
-  case GT_DATETIME: put(o, " = %s", k == 0 ? "now()" : "\"2024-01-31T12:00:00Z\""); break;
+  case GT_BIGINT: strbuf_printf(o, " = %s", k == 0 ? "0" : k == 1 ? "-7" : "42"); break;
+  case GT_DOUBLE: strbuf_printf(o, " = %s", k == 0 ? "0" : k == 1 ? "1.5" : "-0.25"); break;
+  case GT_DECIMAL:
+    strbuf_printf(o, " = %s", k == 0 ? "0" : k == 1 && f->scale > 0 ? "12.5" : "-3");
+    break;
+  case GT_BOOLEAN: strbuf_printf(o, " = %s", k == 1 ? "true" : "false"); break;
+  case GT_DATE: strbuf_printf(o, " = %s", k == 0 ? "now()" : "\"2024-02-29\""); break;
+  case GT_DATETIME: strbuf_printf(o, " = %s", k == 0 ? "now()" : "\"2024-01-31T12:00:00Z\""); break;
   case GT_UUID:
-    put(o, " = %s", k == 0 ? "uuid()" : "\"00000000-0000-0000-0000-000000000001\"");
+    strbuf_printf(o, " = %s", k == 0 ? "uuid()" : "\"00000000-0000-0000-0000-000000000001\"");
     break;
   case GT_ENUM: {
     const gen_enum *e = &g->enums[f->enum_index];
-    put(o, " = %s", e->members[k % e->nmembers]);
+    strbuf_printf(o, " = %s", e->members[k % e->nmembers]);
     break;
   }
   default: break;
@@ -407,55 +389,56 @@ static void put_default(out *o, const gen_schema *g, const gen_field *f) {
 }
 
 char *gen_render(const gen_schema *g) {
-  out o = {0};
-  put(&o, "// generated\n");
+  strbuf o = {0};
+  strbuf_printf(&o, "// generated\n");
   for (int i = 0; i < g->nenums; i++) {
     const gen_enum *e = &g->enums[i];
     if (!e->alive) continue;
-    put(&o, "enum %s {\n", e->name);
+    strbuf_printf(&o, "enum %s {\n", e->name);
     for (int j = 0; j < e->nmembers; j++) {
-      put(&o, "  %s", e->members[j]);
-      if (e->member_renamed_from[j][0]) put(&o, " @renamedFrom(\"%s\")", e->member_renamed_from[j]);
-      put(&o, "\n");
+      strbuf_printf(&o, "  %s", e->members[j]);
+      if (e->member_renamed_from[j][0])
+        strbuf_printf(&o, " @renamedFrom(\"%s\")", e->member_renamed_from[j]);
+      strbuf_printf(&o, "\n");
     }
-    put(&o, "}\n\n");
+    strbuf_printf(&o, "}\n\n");
   }
   for (int i = 0; i < g->nentities; i++) {
     const gen_entity *e = &g->entities[i];
     if (!e->alive) continue;
-    put(&o, "entity %s {\n", e->name);
-    if (e->renamed_from[0]) put(&o, "  @renamedFrom(\"%s\")\n", e->renamed_from);
+    strbuf_printf(&o, "entity %s {\n", e->name);
+    if (e->renamed_from[0]) strbuf_printf(&o, "  @renamedFrom(\"%s\")\n", e->renamed_from);
     for (int j = 0; j < e->nfields; j++) {
       const gen_field *f = &e->fields[j];
-      put(&o, "  %s: ", f->name);
+      strbuf_printf(&o, "  %s: ", f->name);
       if (f->type == GT_FK)
-        put(&o, "%s.id", g->entities[f->target].name);
+        strbuf_printf(&o, "%s.id", g->entities[f->target].name);
       else if (f->type == GT_ENUM)
-        put(&o, "%s", g->enums[f->enum_index].name);
+        strbuf_printf(&o, "%s", g->enums[f->enum_index].name);
       else if (f->type == GT_DECIMAL)
-        put(&o, "decimal(%d, %d)", f->precision, f->scale);
+        strbuf_printf(&o, "decimal(%d, %d)", f->precision, f->scale);
       else
-        put(&o, "%s", type_name(f->type));
-      if (f->array) put(&o, "[]");
-      if (f->nullable) put(&o, "?");
-      if (f->unique) put(&o, " @unique");
-      if (f->index) put(&o, " @index");
-      if (f->max_length) put(&o, " @maxLength(%d)", f->max_length);
+        strbuf_printf(&o, "%s", type_name(f->type));
+      if (f->array) strbuf_printf(&o, "[]");
+      if (f->nullable) strbuf_printf(&o, "?");
+      if (f->unique) strbuf_printf(&o, " @unique");
+      if (f->index) strbuf_printf(&o, " @index");
+      if (f->max_length) strbuf_printf(&o, " @maxLength(%d)", f->max_length);
       if (f->type == GT_FK && f->on_delete)
-        put(&o, " @onDelete(%s)", f->on_delete == 1 ? "cascade" : "setNull");
-      if (f->map[0]) put(&o, " @map(\"%s\")", f->map);
-      if (f->renamed_from[0]) put(&o, " @renamedFrom(\"%s\")", f->renamed_from);
+        strbuf_printf(&o, " @onDelete(%s)", f->on_delete == 1 ? "cascade" : "setNull");
+      if (f->map[0]) strbuf_printf(&o, " @map(\"%s\")", f->map);
+      if (f->renamed_from[0]) strbuf_printf(&o, " @renamedFrom(\"%s\")", f->renamed_from);
       if (f->has_default) put_default(&o, g, f);
-      put(&o, "\n");
+      strbuf_printf(&o, "\n");
     }
     if (e->composite[0] >= 0 && e->composite[0] + 1 < e->nfields)
-      put(&o, "  @unique([%s, %s])\n", e->fields[e->composite[0]].name,
-          e->fields[e->composite[0] + 1].name);
+      strbuf_printf(&o, "  @unique([%s, %s])\n", e->fields[e->composite[0]].name,
+                    e->fields[e->composite[0] + 1].name);
     if (e->composite[1] >= 0 && e->composite[1] + 1 < e->nfields)
-      put(&o, "  @index([%s, %s])\n", e->fields[e->composite[1]].name,
-          e->fields[e->composite[1] + 1].name);
-    if (e->map[0]) put(&o, "  @map(\"%s\")\n", e->map);
-    put(&o, "}\n\n");
+      strbuf_printf(&o, "  @index([%s, %s])\n", e->fields[e->composite[1]].name,
+                    e->fields[e->composite[1] + 1].name);
+    if (e->map[0]) strbuf_printf(&o, "  @map(\"%s\")\n", e->map);
+    strbuf_printf(&o, "}\n\n");
   }
   return o.p;
 }

@@ -32,120 +32,101 @@ static char *compile_cut(const uint8_t *data, size_t size, long cut, bool *kept)
   return both;
 }
 
-typedef struct text {
-  char *s;
-  size_t len, cap;
-} text;
-
-static void say(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(text *t, const char *fmt, ...) {
-  va_list ap;
-  for (;;) {
-    va_start(ap, fmt);
-    int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n < t->cap - t->len) {
-      t->len += (size_t)n;
-      return;
-    }
-    t->cap = t->cap * 2 + (n > 0 ? (size_t)n : 0);
-    t->s = realloc(t->s, t->cap);
-  }
+static void range_of(strbuf *t, const char *what, ir_range r) {
+  strbuf_printf(t, " %s@%u:%u+%u", what, r.file_no, r.off, r.len);
 }
 
-static void range_of(text *t, const char *what, ir_range r) {
-  say(t, " %s@%u:%u+%u", what, r.file_no, r.off, r.len);
-}
-
-static void value_of(text *t, const ir_value *v) {
+static void value_of(strbuf *t, const ir_value *v) {
   if (!v) {
-    say(t, " nil");
+    strbuf_printf(t, " nil");
     return;
   }
-  say(t, " (v%d", (int)v->kind);
+  strbuf_printf(t, " (v%d", (int)v->kind);
   range_of(t, "", v->range);
-  if (v->text) say(t, " '%s'", v->text);
+  if (v->text) strbuf_printf(t, " '%s'", v->text);
   /* the members of the kind's own, as ir_value's union holds them */
-  if (v->kind == IR_V_NUMBER) say(t, " %.17g", v->num);
+  if (v->kind == IR_V_NUMBER) strbuf_printf(t, " %.17g", v->num);
   if (v->kind == IR_V_STRING || v->kind == IR_V_DURATION || v->kind == IR_V_RATE)
-    say(t, " %lld", (long long)v->ms);
-  if (v->kind == IR_V_RATE) say(t, " /%s", v->unit);
+    strbuf_printf(t, " %lld", (long long)v->ms);
+  if (v->kind == IR_V_RATE) strbuf_printf(t, " /%s", v->unit);
   for (int i = 0; i < v->nparts; i++)
-    say(t, " .%s", v->parts[i]);
+    strbuf_printf(t, " .%s", v->parts[i]);
   for (int i = 0; i < v->nitems; i++)
     value_of(t, v->items[i]);
   if (v->kind == IR_V_PAIR) value_of(t, v->value);
-  say(t, "%s)",
-      (v->kind == IR_V_OBJECT && v->block) || (v->kind == IR_V_COND && v->cond) ? " +" : "");
+  strbuf_printf(t, "%s)",
+                (v->kind == IR_V_OBJECT && v->block) || (v->kind == IR_V_COND && v->cond) ? " +"
+                                                                                          : "");
 }
 
-static void annots_of(text *t, ir_annot *const *v, int n) {
+static void annots_of(strbuf *t, ir_annot *const *v, int n) {
   for (int i = 0; i < n; i++) {
     const ir_annot *a = v[i];
-    say(t, "\n  @%s %d %d", a->name, a->has_parens, a->nwords);
+    strbuf_printf(t, "\n  @%s %d %d", a->name, a->has_parens, a->nwords);
     range_of(t, "", a->range);
     for (int j = 0; j < a->nargs; j++)
       value_of(t, a->args[j]);
   }
 }
 
-static void cond_of(text *t, const ir_cond *c) {
+static void cond_of(strbuf *t, const ir_cond *c) {
   if (!c) return;
-  say(t, " (c%d", (int)c->op);
+  strbuf_printf(t, " (c%d", (int)c->op);
   range_of(t, "", c->range);
   if (c->value) value_of(t, c->value);
   cond_of(t, c->l);
   cond_of(t, c->r);
-  say(t, ")");
+  strbuf_printf(t, ")");
 }
 
-static void policies_of(text *t, ir_policy *const *v, int n) {
+static void policies_of(strbuf *t, ir_policy *const *v, int n) {
   for (int i = 0; i < n; i++) {
     const ir_policy *p = v[i];
-    say(t, "\n  policy %d %d %s %s %s %s %d %d %d %d", p->deny, (int)p->principal,
-        p->role ? p->role : "-", p->via ? p->via : "-", p->via_column ? p->via_column : "-",
-        p->on ? p->on : "-", p->nto, p->nvia, p->nwhere, p->non);
+    strbuf_printf(t, "\n  policy %d %d %s %s %s %s %d %d %d %d", p->deny, (int)p->principal,
+                  p->role ? p->role : "-", p->via ? p->via : "-",
+                  p->via_column ? p->via_column : "-", p->on ? p->on : "-", p->nto, p->nvia,
+                  p->nwhere, p->non);
     range_of(t, "at", p->range);
     range_of(t, "principal", p->principal_range);
     range_of(t, "via", p->via_range);
     range_of(t, "on", p->on_range);
     for (int j = 0; j < p->nactions; j++) {
-      say(t, " %s", p->actions[j]);
+      strbuf_printf(t, " %s", p->actions[j]);
       range_of(t, "", p->action_ranges[j]);
     }
-    say(t, " why '%s'", p->why ? p->why : "-");
+    strbuf_printf(t, " why '%s'", p->why ? p->why : "-");
     cond_of(t, p->where);
   }
 }
 
 /* Every source range and raw value of the entities, which the IR dump leaves out. */
 static char *ranges_text(const ir_schema *s) {
-  text t = {malloc(256), 0, 256};
-  t.s[0] = 0;
+  strbuf t = {0};
+  strbuf_puts(&t, "");
   for (int i = 0; i < s->entities.n; i++) {
     const ir_entity *e = s->entities.v[i];
-    say(&t, "\nentity %s", e->name);
+    strbuf_printf(&t, "\nentity %s", e->name);
     range_of(&t, "at", e->range);
     range_of(&t, "name", e->name_range);
     annots_of(&t, e->annots.v, e->annots.n);
     policies_of(&t, e->policies.v, e->policies.n);
     for (int j = 0; j < e->fields.n; j++) {
       const ir_field *f = e->fields.v[j];
-      say(&t, "\n field %s %d %s %s %s %d %d %d", f->name, f->pos,
-          f->type.name ? f->type.name : "-", f->type.member ? f->type.member : "-",
-          f->type.literal ? f->type.literal : "-", f->type.array_depth, f->type.nullable,
-          f->type.nargs);
+      strbuf_printf(&t, "\n field %s %d %s %s %s %d %d %d", f->name, f->pos,
+                    f->type.name ? f->type.name : "-", f->type.member ? f->type.member : "-",
+                    f->type.literal ? f->type.literal : "-", f->type.array_depth, f->type.nullable,
+                    f->type.nargs);
       range_of(&t, "at", f->range);
       range_of(&t, "name", f->name_range);
       range_of(&t, "type", f->type.range);
       for (int k = 0; k < f->type.nargs; k++)
         value_of(&t, f->type.args[k]);
-      say(&t, " =");
+      strbuf_printf(&t, " =");
       value_of(&t, f->def);
       annots_of(&t, f->annots, f->nannots);
     }
   }
-  return t.s;
+  return t.p;
 }
 
 /* With and without the entity fast path: the same IR, ranges and diagnostics. */
