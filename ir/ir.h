@@ -977,8 +977,9 @@ const json_node *json_get(const json_node *o, const char *key);
 
 /* Two-space indented JSON, \n line ends, final newline; malloc'ed. */
 char *st_write_json(const st_schema *s, const char *migration);
-/* The same bytes into f, a few kilobytes at a time; false when a write failed.
-** With like (a state with its fingerprints, st_schema.fingerprints), an
+/* The same bytes into f's file, written past f's buffer (flushed first) a
+** batch at a time, kept texts straight from where they are; false when a
+** write failed.  With like (a state with its fingerprints, st_schema.fingerprints), an
 ** entity whose text was kept is copied when like's entity of its name has
 ** the text's fingerprint, none of its fields read: for a caller that
 ** publishes the file only once s is found equal to like, member for member

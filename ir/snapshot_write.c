@@ -5,20 +5,36 @@
 #define _GNU_SOURCE /* sync_file_range */
 #include "ir.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+
+/* A run of the file's bytes not yet written: the writer's own, at `off` in
+** jw.b (which may move as it grows), or kept text (st_entity.text), at `p`. */
+typedef struct jw_piece {
+  const char *p; /* NULL: in jw.b */
+  size_t off, n;
+} jw_piece;
+
+#define JW_PIECES 256
 
 typedef struct jw {
   strbuf b;
   int depth;
   bool first; /* no comma before the next member */
-  FILE *out;  /* when set, the text goes there an entity at a time */
+  FILE *out;  /* when set, the text goes there a batch of pieces at a time */
+  int fd;     /* out's file, written with writev, or -1 (a memory stream) */
   bool failed;
   bool inline_;          /* members on one line: a field, an index, a foreign key */
   size_t unsynced;       /* bytes written since the disk was last asked to start */
   const st_schema *like; /* st_write_json_file's: the kept texts are judged by it */
+  jw_piece *pieces;      /* with out: what is not written yet, in order */
+  int npieces;
+  size_t sent; /* bytes of b already in pieces */
+  size_t kept; /* bytes of kept text in pieces */
 } jw;
 
 /* Every few megabytes the disk is asked to start writing what it has, so
@@ -26,19 +42,79 @@ typedef struct jw {
 ** for 15 MB, all at the end, on this project's VM). */
 #define JW_KICK (2u << 20)
 
-static void put_out(jw *w, const char *p, size_t n) {
-  if (n && fwrite(p, 1, n, w->out) != n) w->failed = true;
-  w->unsynced += n;
-  if (w->unsynced >= JW_KICK && fflush(w->out) == 0) {
-    sync_file_range(fileno(w->out), 0, 0, SYNC_FILE_RANGE_WRITE); /* advice: errors come at fsync */
+/* iov[0, n) written whole, through short writes. */
+static bool write_all(int fd, struct iovec *iov, int n) {
+  while (n > 0) {
+    ssize_t got = writev(fd, iov, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    while (n > 0 && (size_t)got >= iov->iov_len) {
+      got -= (ssize_t)iov->iov_len;
+      iov++, n--;
+    }
+    if (n > 0) {
+      iov->iov_base = (char *)iov->iov_base + got;
+      iov->iov_len -= (size_t)got;
+    }
+  }
+  return true;
+}
+
+/* The writer's bytes since the last piece, as a piece. */
+static void piece_own(jw *w) {
+  if (w->b.n == w->sent) return;
+  w->pieces[w->npieces++] = (jw_piece){NULL, w->sent, w->b.n - w->sent};
+  w->sent = w->b.n;
+}
+
+/* Every piece written (writev, never a copy of kept text: at 10,000
+** entities plan copied 15 MB of them through the buffer), then b emptied. */
+static void flush(jw *w) {
+  if (!w->out) return;
+  piece_own(w);
+  struct iovec iov[JW_PIECES];
+  size_t bytes = 0;
+  for (int i = 0; i < w->npieces; i++) {
+    const jw_piece *x = &w->pieces[i];
+    iov[i].iov_base = (void *)(x->p ? x->p : w->b.p + x->off);
+    iov[i].iov_len = x->n;
+    bytes += x->n;
+    if (w->fd < 0 && !w->failed && fwrite(iov[i].iov_base, 1, x->n, w->out) != x->n)
+      w->failed = true;
+  }
+  if (w->fd >= 0 && w->npieces && !w->failed && !write_all(w->fd, iov, w->npieces))
+    w->failed = true;
+  w->npieces = 0;
+  w->b.n = w->sent = w->kept = 0;
+  w->unsynced += bytes;
+  if (w->fd >= 0 && w->unsynced >= JW_KICK) {
+    sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* advice: errors come at fsync */
     w->unsynced = 0;
   }
 }
 
-static void flush(jw *w) {
-  if (!w->out || !w->b.n) return;
-  put_out(w, w->b.p, w->b.n);
-  w->b.n = 0;
+/* n bytes of kept text at p, next in the file: a piece of their own, or the
+** previous kept piece grown over them when the writer's bytes since (an
+** entity's separator) are the very bytes between the two in their text, as
+** they are between entities next to each other in the snapshot read. */
+static void put_kept(jw *w, const char *p, size_t n) {
+  if (!w->out) {
+    strbuf_put(&w->b, p, n);
+    return;
+  }
+  jw_piece *last = w->npieces ? &w->pieces[w->npieces - 1] : NULL;
+  size_t own = w->b.n - w->sent;
+  if (last && last->p && last->p + last->n + own == p &&
+      memcmp(last->p + last->n, w->b.p + w->sent, own) == 0) {
+    last->n += own + n;
+    w->b.n = w->sent;
+  } else {
+    if (w->npieces + 2 > JW_PIECES) flush(w);
+    piece_own(w);
+    w->pieces[w->npieces++] = (jw_piece){p, 0, n};
+  }
+  w->kept += n;
+  if (w->kept + w->b.n >= JW_KICK) flush(w); /* the disk starts on it meanwhile */
 }
 
 static void puts_(jw *w, const char *s) {
@@ -260,7 +336,7 @@ static bool text_holds(const jw *w, const st_entity *e) {
 static void write_entity(jw *w, const st_entity *e, arena *a) {
   item(w);
   if (text_holds(w, e)) {
-    strbuf_put(&w->b, e->text, e->text_len);
+    put_kept(w, e->text, e->text_len);
     return;
   }
   open_(w, "{");
@@ -444,8 +520,11 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
   if (mid) {
     ir_task_wait(&task);
     flush(&w);
-    for (size_t at = 0; at < part.w.b.n; at += JW_KICK) /* in pieces, each kicked */
-      put_out(&w, part.w.b.p + at, part.w.b.n - at < JW_KICK ? part.w.b.n - at : JW_KICK);
+    for (size_t at = 0; at < part.w.b.n; at += JW_KICK) { /* in pieces, each kicked */
+      w.pieces[w.npieces++] =
+          (jw_piece){part.w.b.p + at, 0, part.w.b.n - at < JW_KICK ? part.w.b.n - at : JW_KICK};
+      flush(&w);
+    }
     free(part.w.b.p);
     arena_free(&part.a);
     w.first = false;
@@ -468,9 +547,18 @@ char *st_write_json(const st_schema *s, const char *migration) {
 bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f) {
   jw w = {0};
   w.first = true;
-  w.out = f;
   w.like = like && like->fingerprints ? like : NULL;
+  w.out = f;
+  /* A file is written with writev from here on, so nothing may wait in f's
+  ** buffer; a memory stream has no file, and takes fwrite. */
+  w.fd = fileno(f);
+  w.pieces = malloc(sizeof *w.pieces * JW_PIECES);
+  if (!w.pieces || (w.fd >= 0 && fflush(f) != 0)) {
+    free(w.pieces);
+    return false;
+  }
   write_document(&w, s, migration);
   free(w.b.p);
+  free(w.pieces);
   return !w.failed;
 }
