@@ -119,5 +119,25 @@ INSPIRE_DATABASE_URL=sqlite:other.db "$bin" -C "$d" plan >/dev/null 2>"$tmp/err"
 "$bin" -C "$d" plan --db 'postgres://me:s3cretpw@127.0.0.1:1/app' >"$tmp/out" 2>"$tmp/err"
 [ $? = 4 ] && [ "$(folders)" = "$before" ] && grep -q 'pass --new' "$tmp/err" && ! grep -q s3cretpw "$tmp/out" "$tmp/err" && ok || bad "an unreachable database: $(cat "$tmp/err")"
 
+# a snapshot that cannot be written whole (here a file size limit; a full disk
+# the same): plan says so, exits 1 and leaves the history as it was.  The
+# second plan writes most entities straight from the first snapshot's text.
+w="$tmp/big"
+mkdir -p "$w/schema"
+i=0
+while [ $i -lt 400 ]; do
+  printf 'entity Thing%d {\n  name: string\n  size: int?\n  note: string?\n}\n' $i
+  i=$((i + 1))
+done >"$w/schema/main.inspire"
+XDG_CACHE_HOME="$tmp/cache" "$bin" -C "$w" plan -q >/dev/null 2>"$tmp/err" || bad "big: first plan: $(cat "$tmp/err")"
+sed -i 's/^entity Thing7 {$/entity Thing7 {\n  extra: int?/' "$w/schema/main.inspire"
+size=$(wc -c <"$w/migrations/0001_initial/snapshot.json")
+[ "$size" -gt 200000 ] && ok || bad "big: the snapshot is only $size bytes"
+(trap '' XFSZ; ulimit -f 200; XDG_CACHE_HOME="$tmp/cache" exec "$bin" -C "$w" plan -q --new) >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && [ "$(ls -a "$w/migrations" | tr '\n' ' ')" = ". .. 0001_initial " ] &&
+  grep -q 'nothing was written' "$tmp/err" && ok || bad "a failed write: $(cat "$tmp/err") $(ls -a "$w/migrations")"
+XDG_CACHE_HOME="$tmp/cache" "$bin" -C "$w" plan -q --new >/dev/null 2>"$tmp/err" &&
+  XDG_CACHE_HOME="$tmp/cache" "$bin" -C "$w" check >/dev/null 2>&1 && ok || bad "big: plan after: $(cat "$tmp/err")"
+
 echo "plan cli: $pass passed, $fail failed"
 [ $fail = 0 ]
