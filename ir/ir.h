@@ -106,6 +106,7 @@ typedef struct ir_task {
   void *arg;
   pthread_t thread;
   bool threaded;
+  bool pinned; /* started on another core than the caller's (task.c) */
 } ir_task;
 /* run(arg), begun on a second thread when `worth` it and threads are wanted;
 ** otherwise ir_task_wait runs it on the calling thread. */
