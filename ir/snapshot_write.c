@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,9 +104,11 @@ static void put_kept(jw *w, const char *p, size_t n) {
     return;
   }
   jw_piece *last = w->npieces ? &w->pieces[w->npieces - 1] : NULL;
+  const char *end = last && last->p ? last->p + last->n : NULL;
   size_t own = w->b.n - w->sent;
-  if (last && last->p && last->p + last->n + own == p &&
-      memcmp(last->p + last->n, w->b.p + w->sent, own) == 0) {
+  /* by address: p is in another text as often as not */
+  if (end && (uintptr_t)p >= (uintptr_t)end && (uintptr_t)p - (uintptr_t)end == own &&
+      memcmp(end, w->b.p + w->sent, own) == 0) {
     last->n += own + n;
     w->b.n = w->sent;
   } else {
