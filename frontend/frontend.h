@@ -564,6 +564,9 @@ st_schema *history_before(const history *h, int i, arena *a);
 /* Migration i's plan, parsed and replayed again if drop_plans dropped it;
 ** NULL when broken. */
 ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
+/* A SIGBUS on the len mapped bytes at p (the file at path truncated under
+** us) made an error that names the file and exits 1, not a crash. */
+void history_guard_mapping(const void *p, size_t len, const char *path);
 /* The latest snapshot, if history_load left it mapped by its outline, read:
 ** the entities like has unchanged borrowed from like (the schema's state
 ** with its fingerprints), the others read.  history_join calls it; nothing

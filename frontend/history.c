@@ -12,6 +12,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -185,6 +188,47 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool diges
   arena_free(&text_arena);
 }
 
+/* A file mapped here keeps its bytes while it keeps its length; truncated in
+** place meanwhile (git and most editors write a new file and rename it,
+** which leaves the mapped one whole), reading a page it lost is a SIGBUS.
+** That is a clean error, exit 1 (cli.md: the input), with the file named,
+** never a crash; nothing was published, since plan renames its folder into
+** place last.  One mapping is guarded: the latest snapshot's, the only one. */
+static struct {
+  uintptr_t from, to;
+  char message[4600];
+  size_t message_len;
+} guard;
+
+static void cut_short(int sig, siginfo_t *info, void *context) {
+  (void)context;
+  uintptr_t at = (uintptr_t)info->si_addr;
+  if (at >= guard.from && at < guard.to) {
+    ssize_t written = write(2, guard.message, guard.message_len);
+    (void)written;
+    _exit(1);
+  }
+  signal(sig, SIG_DFL); /* another fault: it comes again and ends the process, as unguarded */
+}
+
+void history_guard_mapping(const void *p, size_t len, const char *path) {
+  int n = snprintf(guard.message, sizeof guard.message,
+                   "inspirec: '%s' was cut short while it was being read; nothing was written. "
+                   "Run the command again.\n",
+                   path);
+  guard.message_len = n < 0                              ? 0
+                      : (size_t)n < sizeof guard.message ? (size_t)n
+                                                         : sizeof guard.message - 1;
+  guard.from = (uintptr_t)p;
+  guard.to = (uintptr_t)p + len;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = cut_short;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGBUS, &sa, NULL);
+}
+
 /* The latest snapshot by the outline kept for its file as it is now: the
 ** file mapped, not read (history_complete reads what it must). */
 static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
@@ -202,6 +246,7 @@ static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
                   : MAP_FAILED;
   close(fd);
   if (text == MAP_FAILED) return false;
+  history_guard_mapping(text, (size_t)st.st_size, snap);
   /* while the schema compiles, the names its entities are looked up by */
   st_outline_names(s->names, text, (size_t)st.st_size, &o, s->a);
   history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}};

@@ -9,6 +9,7 @@
 ** byte-order mark and without the commas that newlines make redundant, and
 ** require the same IR, to the byte, as the original.
 */
+#define _GNU_SOURCE /* MAP_POPULATE, mkstemp and fork for the mapping guard */
 #include "frontend/frontend.h"
 #include "inspire.h"
 #include "slurp.h"
@@ -19,6 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int passed, failed;
 
@@ -846,6 +851,66 @@ static void test_diag_concat(void) {
       }
 }
 
+/* history_guard_mapping: a guarded mapping whose file is cut short under the
+** reader is exit 1 naming the file; a fault outside it still ends the
+** process by SIGBUS, as without the guard. */
+static void test_mapping_guard(void) {
+  enum { PAGE = 4096, LEN = 3 * PAGE };
+  char path[] = "/tmp/inspirec-guard-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    check(false, "mapping guard: a temporary file");
+    return;
+  }
+  for (int guarded = 1; guarded >= 0; guarded--) {
+    char page[PAGE];
+    memset(page, 'x', sizeof page);
+    bool ok = ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0;
+    for (int i = 0; ok && i < LEN / PAGE; i++)
+      ok = write(fd, page, sizeof page) == (ssize_t)sizeof page;
+    int err[2];
+    if (!ok || pipe(err) != 0) {
+      check(false, "mapping guard: the file and a pipe");
+      break;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+      dup2(err[1], 2);
+      char *p = mmap(NULL, LEN, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      static char elsewhere[64];
+      if (p == MAP_FAILED) _exit(9);
+      if (guarded)
+        history_guard_mapping(p, LEN, path);
+      else
+        history_guard_mapping(elsewhere, sizeof elsewhere, path);
+      if (ftruncate(fd, 0) != 0) _exit(9);
+      volatile char c = p[2 * PAGE]; /* a page the file no longer has */
+      _exit(c == 'x' ? 7 : 8);
+    }
+    close(err[1]);
+    char said[8192];
+    size_t n = 0;
+    ssize_t got;
+    while (n < sizeof said - 1 && (got = read(err[0], said + n, sizeof said - 1 - n)) > 0)
+      n += (size_t)got;
+    said[n] = 0;
+    close(err[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (guarded)
+      check(WIFEXITED(status) && WEXITSTATUS(status) == 1 && strstr(said, "was cut short") &&
+                strstr(said, path),
+            "mapping guard: a snapshot cut short is exit 1 naming it (status %d: %s)", status,
+            said);
+    else
+      check(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS,
+            "mapping guard: a fault elsewhere is still SIGBUS (status %d)", status);
+  }
+  close(fd);
+  unlink(path);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_frontend EXAMPLES_DIR\n");
@@ -860,6 +925,7 @@ int main(int argc, char **argv) {
   test_json_and_sarif();
   test_default_ranges();
   test_diag_concat();
+  test_mapping_guard();
   test_sema_halves();
   test_sema_limit_suggestions();
   test_halves(argv[1], argc > 2 ? argv[2] : NULL);
