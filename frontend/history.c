@@ -212,13 +212,11 @@ static void cut_short(int sig, siginfo_t *info, void *context) {
 }
 
 void history_guard_mapping(const void *p, size_t len, const char *path) {
-  int n = snprintf(guard.message, sizeof guard.message,
-                   "inspirec: '%s' was cut short while it was being read; nothing was written. "
-                   "Run the command again.\n",
-                   path);
-  guard.message_len = n < 0                              ? 0
-                      : (size_t)n < sizeof guard.message ? (size_t)n
-                                                         : sizeof guard.message - 1;
+  snprintf(guard.message, sizeof guard.message,
+           "inspirec: '%s' was cut short while it was being read; nothing was written. Run the "
+           "command again.\n",
+           path);
+  guard.message_len = strlen(guard.message); /* cut to the buffer, if it had to be */
   guard.from = (uintptr_t)p;
   guard.to = (uintptr_t)p + len;
   struct sigaction sa;

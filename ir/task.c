@@ -64,13 +64,13 @@ static int other_core(void) {
 static bool start_thread(ir_task *t) {
   int core = atomic_load(&running) == 0 ? other_core() : -1;
   pthread_attr_t attr;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(core < 0 ? 0 : core, &one);
-  t->pinned = core >= 0 && pthread_attr_init(&attr) == 0;
-  if (t->pinned && pthread_attr_setaffinity_np(&attr, sizeof one, &one) != 0) {
-    pthread_attr_destroy(&attr);
-    t->pinned = false;
+  t->pinned = false;
+  if (core >= 0 && pthread_attr_init(&attr) == 0) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(core, &one);
+    t->pinned = pthread_attr_setaffinity_np(&attr, sizeof one, &one) == 0;
+    if (!t->pinned) pthread_attr_destroy(&attr);
   }
   atomic_fetch_add(&running, 1);
   bool ok = pthread_create(&t->thread, t->pinned ? &attr : NULL, task_main, t) == 0;
