@@ -70,14 +70,16 @@ static void derived_slug(arena *a, const ir_op *op, char *out, size_t cap) {
 }
 
 /* text, or else the snapshot of state (its kept texts judged by the schema's
-** state, which reach holds it to), written and synced. */
+** state, which reach holds it to).  Not synced: the folder's rename makes
+** the migration appear whole, and apply makes its files durable before the
+** ledger names their bytes (migrations.md, "Writing a migration"). */
 static int write_file(const char *path, const char *text, const st_schema *state,
                       const st_schema *target, const char *migration) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
   int ok = text ? fwrite(text, 1, strlen(text), f) == strlen(text)
                 : st_write_json_file(state, target, migration, f);
-  ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  ok = ok && fflush(f) == 0;
   if (fclose(f) != 0) ok = 0;
   return ok ? 0 : -1;
 }

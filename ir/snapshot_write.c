@@ -2,7 +2,6 @@
 ** snapshot_write.c: snapshot.json, written by hand so that the bytes are ours
 ** (two-space indent, \n, a final newline, keys in a fixed order).
 */
-#define _GNU_SOURCE /* sync_file_range */
 #include "ir.h"
 
 #include <errno.h>
@@ -30,18 +29,11 @@ typedef struct jw {
   int fd;     /* out's file, written with writev, or -1 (a memory stream) */
   bool failed;
   bool inline_;          /* members on one line: a field, an index, a foreign key */
-  size_t unsynced;       /* bytes written since the disk was last asked to start */
   const st_schema *like; /* st_write_json_file's: the kept texts are judged by it */
   jw_piece *pieces;      /* with out: what is not written yet, in order */
   int npieces;
   size_t sent; /* bytes of b already in pieces */
-  size_t kept; /* bytes of kept text in pieces */
 } jw;
-
-/* Every few megabytes the disk is asked to start writing what it has, so
-** that the caller's fsync at the end waits for the tail only (10 to 14 ms
-** for 15 MB, all at the end, on this project's VM). */
-#define JW_KICK (2u << 20)
 
 /* iov[0, n) written whole, through short writes. */
 static bool write_all(int fd, struct iovec *iov, int n) {
@@ -74,24 +66,17 @@ static void flush(jw *w) {
   if (!w->out) return;
   piece_own(w);
   struct iovec iov[JW_PIECES];
-  size_t bytes = 0;
   for (int i = 0; i < w->npieces; i++) {
     const jw_piece *x = &w->pieces[i];
     iov[i].iov_base = (void *)(x->p ? x->p : w->b.p + x->off);
     iov[i].iov_len = x->n;
-    bytes += x->n;
     if (w->fd < 0 && !w->failed && fwrite(iov[i].iov_base, 1, x->n, w->out) != x->n)
       w->failed = true;
   }
   if (w->fd >= 0 && w->npieces && !w->failed && !write_all(w->fd, iov, w->npieces))
     w->failed = true;
   w->npieces = 0;
-  w->b.n = w->sent = w->kept = 0;
-  w->unsynced += bytes;
-  if (w->fd >= 0 && w->unsynced >= JW_KICK) {
-    sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE); /* advice: errors come at fsync */
-    w->unsynced = 0;
-  }
+  w->b.n = w->sent = 0;
 }
 
 /* n bytes of kept text at p, next in the file: a piece of their own, or the
@@ -116,8 +101,6 @@ static void put_kept(jw *w, const char *p, size_t n) {
     piece_own(w);
     w->pieces[w->npieces++] = (jw_piece){p, 0, n};
   }
-  w->kept += n;
-  if (w->kept + w->b.n >= JW_KICK) flush(w); /* the disk starts on it meanwhile */
 }
 
 static void puts_(jw *w, const char *s) {
@@ -523,11 +506,8 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
   if (mid) {
     ir_task_wait(&task);
     flush(&w);
-    for (size_t at = 0; at < part.w.b.n; at += JW_KICK) { /* in pieces, each kicked */
-      w.pieces[w.npieces++] =
-          (jw_piece){part.w.b.p + at, 0, part.w.b.n - at < JW_KICK ? part.w.b.n - at : JW_KICK};
-      flush(&w);
-    }
+    w.pieces[w.npieces++] = (jw_piece){part.w.b.p, 0, part.w.b.n};
+    flush(&w);
     free(part.w.b.p);
     arena_free(&part.a);
     w.first = false;

@@ -17,10 +17,13 @@
 */
 #include "runtime.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* a string literal in the connection's dialect */
 const char *rt_lit(rt_db *db, const char *text) {
@@ -242,7 +245,13 @@ bool rt_run_cancel_requested(rt_db *db, long run) {
 
 /* ---- checksums ---------------------------------------------------------- */
 
-static bool add_file(ir_sha256 *h, const char *path) {
+/* fd's bytes on the disk; a file system that cannot sync (EINVAL) is taken
+** as it is. */
+static bool sync_fd(int fd) {
+  return fsync(fd) == 0 || errno == EINVAL || errno == EROFS;
+}
+
+static bool add_file(ir_sha256 *h, const char *path, bool durable) {
   FILE *f = fopen(path, "rb");
   if (!f) return false;
   char buf[65536];
@@ -251,7 +260,17 @@ static bool add_file(ir_sha256 *h, const char *path) {
   while ((n = fread(buf, 1, sizeof buf, f)) > 0)
     ok &= ir_sha256_add(h, buf, n);
   ok &= !ferror(f);
+  if (durable) ok &= sync_fd(fileno(f));
   fclose(f);
+  return ok;
+}
+
+/* The folder's entry in its parent: plan renamed it into place. */
+static bool sync_dir(const char *path) {
+  int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = sync_fd(fd);
+  close(fd);
   return ok;
 }
 
@@ -267,16 +286,17 @@ const char *rt_checksum_trouble(void) {
   ir_sha256 h;
   bool hashes = ir_sha256_begin(&h);
   ir_sha256_end(&h, NULL);
-  return hashes ? "its plan.inspire or snapshot.json cannot be read"
+  return hashes ? "its plan.inspire or snapshot.json cannot be read, or not written to the disk"
                 : "libcrypto.so.3 cannot be loaded; install it with apt-get install libssl3";
 }
 
-const char *rt_checksum(arena *a, const char *dir) {
+const char *rt_checksum(arena *a, const char *dir, bool durable) {
   ir_sha256 h;
   unsigned char out[32];
   unsigned n = sizeof out;
-  bool ok = ir_sha256_begin(&h) && add_file(&h, rt_plan_path(a, dir)) &&
-            add_file(&h, arena_printf(a, "%s/snapshot.json", dir));
+  bool ok = ir_sha256_begin(&h) && add_file(&h, rt_plan_path(a, dir), durable) &&
+            add_file(&h, arena_printf(a, "%s/snapshot.json", dir), durable) &&
+            (!durable || (sync_dir(dir) && sync_dir(arena_printf(a, "%s/..", dir))));
   if (!ir_sha256_end(&h, ok ? out : NULL) || !ok) return NULL;
   char *hex = arena_alloc(a, 2 * n + 1);
   for (unsigned i = 0; i < n; i++)

@@ -90,7 +90,7 @@ static int check_ledger(rt_run *r) {
       return rt_blocked("migration %s is applied to the database but missing from %s; restore it "
                         "from version control",
                         id, r->h->dir);
-    const char *now = rt_checksum(r->a, m->dir);
+    const char *now = rt_checksum(r->a, m->dir, false);
     if (!now) return rt_blocked("cannot checksum %s: %s", m->dir, rt_checksum_trouble());
     if (!sum || strcmp(now, sum) != 0)
       return rt_blocked("%s/plan.inspire or snapshot.json changed after %s was applied; restore "
@@ -514,7 +514,7 @@ int rt_apply(rt_run *r) {
       fputs(text, stdout);
       free(text);
     } else {
-      const char *sum = rt_checksum(r->a, m->dir);
+      const char *sum = rt_checksum(r->a, m->dir, true);
       if (!sum) {
         rc = rt_blocked("cannot checksum %s: %s", m->dir, rt_checksum_trouble());
         break;

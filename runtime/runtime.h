@@ -117,8 +117,10 @@ bool rt_run_snapshot(rt_db *db, long run, const char *id, const char *phase, con
 bool rt_run_cancel_requested(rt_db *db, long run);
 /* dir/plan.inspire, or dir/plan.migration when that is the one there */
 const char *rt_plan_path(arena *a, const char *dir);
-/* SHA-256 of a migration folder's plan and snapshot, in hex; NULL if unreadable */
-const char *rt_checksum(arena *a, const char *dir);
+/* SHA-256 of a migration folder's plan and snapshot, in hex; NULL if
+** unreadable.  durable: the files and the folder synced to the disk first
+** (apply, before the ledger names these bytes; plan does not sync them). */
+const char *rt_checksum(arena *a, const char *dir, bool durable);
 /* Why rt_checksum gave NULL: the files, or no libcrypto (ir/sha256.c). */
 const char *rt_checksum_trouble(void);
 
