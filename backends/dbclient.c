@@ -1,6 +1,6 @@
 /*
-** dbclient.c: the table of libpq and libmariadb entry points, filled by dlopen
-** (dbclient.h says why).
+** dbclient.c: the table of libpq, libmariadb and libsqlite3 entry points,
+** filled by dlopen (dbclient.h says why).
 */
 #define _DEFAULT_SOURCE
 #define DBCLIENT_IMPL
@@ -14,6 +14,8 @@ static const char pq_missing[] = "cannot load libpq.so.5, the Postgres client li
                                  "it with apt-get install libpq5";
 static const char my_missing[] = "cannot load libmariadb.so.3, the MariaDB client library; "
                                  "install it with apt-get install libmariadb3";
+static const char lite_missing[] = "cannot load libsqlite3.so.0, the SQLite library; install it "
+                                   "with apt-get install libsqlite3-0";
 
 /* The library stays open: connections outlive the call that made them. */
 #define FILL(f)                                                                                    \
@@ -35,8 +37,17 @@ static bool load_my(const char **err) {
   return true;
 }
 
+static bool load_lite(const char **err) {
+  const char *missing = lite_missing;
+  void *lib = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) return *err = missing, false;
+  DBCLIENT_LITE(FILL)
+  return true;
+}
+
 bool dbclient_load(dbclient_kind k, const char **err) {
-  static bool pq_done, my_done;
+  static bool pq_done, my_done, lite_done;
   if (k == DBCLIENT_POSTGRES) return pq_done || (pq_done = load_pq(err));
+  if (k == DBCLIENT_SQLITE) return lite_done || (lite_done = load_lite(err));
   return my_done || (my_done = load_my(err));
 }

@@ -8,10 +8,10 @@
 ** Each migration still runs in BEGIN IMMEDIATE with a busy timeout.
 */
 #include "runtime.h"
+#include "backends/dbclient.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -39,6 +39,8 @@ static bool lite_open(rt_db *d) {
   lite *l = arena_alloc(d->a, sizeof *l);
   l->lock_fd = -1;
   d->handle = l;
+  const char *err;
+  if (!dbclient_load(DBCLIENT_SQLITE, &err)) return rt_fail(d, err);
   const char *path = d->url->path;
   if (strcmp(path, ":memory:") != 0) make_parent(path);
   if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)

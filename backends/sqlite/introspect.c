@@ -5,8 +5,8 @@
 ** CHECK of each column (no pragma reports those).
 */
 #include "../backend.h"
+#include "../dbclient.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 static const char *dup(arena *a, const unsigned char *s) {
@@ -87,6 +87,7 @@ db_schema *sqlite_introspect(sqlite3 *db, arena *a, const char **err) {
   db_schema *s = arena_alloc(a, sizeof *s);
   s->a = a;
   *err = NULL;
+  if (!dbclient_load(DBCLIENT_SQLITE, err)) return NULL; /* a caller's own handle */
   sqlite3_stmt *st;
   if (!prepare(
           db, &st,
