@@ -70,15 +70,16 @@ static void derived_slug(arena *a, const ir_op *op, char *out, size_t cap) {
 }
 
 /* text, or else the snapshot of state (its kept texts judged by the schema's
-** state, which reach holds it to).  Not synced: the folder's rename makes
-** the migration appear whole, and apply makes its files durable before the
-** ledger names their bytes (migrations.md, "Writing a migration"). */
+** state, which reach holds it to), its bytes given to sum when there is
+** one.  Not synced: the folder's rename makes the migration appear whole,
+** and apply makes its files durable before the ledger names their bytes
+** (docs/migrations.md, `inspirec plan`). */
 static int write_file(const char *path, const char *text, const st_schema *state,
-                      const st_schema *target, const char *migration) {
+                      const st_schema *target, const char *migration, ir_sha256 *sum) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
   int ok = text ? fwrite(text, 1, strlen(text), f) == strlen(text)
-                : st_write_json_file(state, target, migration, f);
+                : st_write_json_file(state, target, migration, f, sum);
   ok = ok && fflush(f) == 0;
   if (fclose(f) != 0) ok = 0;
   return ok ? 0 : -1;
@@ -153,9 +154,11 @@ static bool reach_wait(reach_check *r) {
 /* Both files into a hidden folder, then one rename, once `reach` holds.
 ** `replacing` (a draft's folder) is moved aside first and removed once the
 ** new one is in place, or moved back: the history is never left without it.
-** -1 after a message, whether of its own or reach's. */
+** The snapshot's bytes go through sum, when given.  -1 after a message,
+** whether of its own or reach's. */
 static int write_migration(const char *dir, const char *name, const char *plan,
-                           const st_schema *snapshot, const char *replacing, reach_check *reach) {
+                           const st_schema *snapshot, const char *replacing, reach_check *reach,
+                           ir_sha256 *sum) {
   if (make_dirs(dir) != 0) {
     fprintf(stderr, "inspirec: cannot create '%s': %s\n", dir, strerror(errno));
     return -1;
@@ -185,8 +188,8 @@ static int write_migration(const char *dir, const char *name, const char *plan,
   snprintf(p1, sizeof p1, "%s/plan.inspire", tmp);
   snprintf(p2, sizeof p2, "%s/snapshot.json", tmp);
   int err = 0;
-  if (write_file(p1, plan, NULL, NULL, NULL) != 0 ||
-      write_file(p2, NULL, snapshot, reach->target, name) != 0)
+  if (write_file(p1, plan, NULL, NULL, NULL, NULL) != 0 ||
+      write_file(p2, NULL, snapshot, reach->target, name, sum) != 0)
     err = errno;
   bool reached = reach_wait(reach);
   if (!err && reached && rename(tmp, final) != 0) err = errno;
@@ -202,6 +205,38 @@ static int write_migration(const char *dir, const char *name, const char *plan,
   }
   if (replacing) remove_folder(aside);
   return 0;
+}
+
+/* ---- what plan wrote, recorded as verified (frontend/verified.c) --------- */
+
+/* The new migration's plan replays to its snapshot by construction: the
+** snapshot is the plan applied to the one before, and reach held.  So the
+** next check or plan need not replay it, when its key can be made: the
+** snapshot before it must have a known digest (the empty schema's, or one
+** read this run), and a plan with [RESOLVE] markers is never recorded,
+** since its replay is what counts them for the note. */
+typedef struct written_record {
+  bool on;
+  unsigned char before[32];
+  ir_sha256 sum; /* the snapshot's bytes, as written */
+} written_record;
+
+static void record_begin(written_record *w, const history *h, int before, int markers) {
+  memset(w, 0, sizeof *w);
+  const history_mig *prev = before >= 0 ? h->migs.v[before] : NULL;
+  if (markers || !verified_on() || (prev && !prev->digested)) return;
+  if (prev) memcpy(w->before, prev->digest, sizeof w->before);
+  w->on = ir_sha256_begin(&w->sum);
+}
+
+static void record_end(written_record *w, bool written, const char *name, const char *plan) {
+  if (!w->on) return;
+  unsigned char snapshot[32], plan_digest[32];
+  char key[65];
+  if (ir_sha256_end(&w->sum, written ? snapshot : NULL) && written &&
+      verified_digest(plan, strlen(plan), plan_digest) &&
+      verified_key(name, w->before, plan_digest, snapshot, false, key))
+    verified_add(key);
 }
 
 /* ---- the draft tip (migrations.md 4) -------------------------------------- */
@@ -452,17 +487,21 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   else
     text = plan_print(&c.a, plan);
   const char *dir = cli_migrations_dir(o);
-  int rc = write_migration(dir, mname, text, next, draft ? draft->dir : NULL, &reach);
+  int markers = 0;
+  for (int i = 0; i < plan->ops.n; i++)
+    markers += plan->ops.v[i]->resolve;
+  written_record record;
+  record_begin(&record, &h, (draft ? tip.index : h.migs.n) - 1, markers);
+  int rc = write_migration(dir, mname, text, next, draft ? draft->dir : NULL, &reach,
+                           record.on ? &record.sum : NULL);
   if (!reach_wait(&reach)) rc = -1;
   arena_free(&reach.a);
+  record_end(&record, rc == 0, mname, text);
   if (rc != 0) {
     free(risks);
     fe_free(&c);
     return EXIT_INPUT;
   }
-  int markers = 0;
-  for (int i = 0; i < plan->ops.n; i++)
-    markers += plan->ops.v[i]->resolve;
   if (draft)
     printf("Rewrote %s/%s/plan.inspire in place of the draft %s (not applied to %s; pass --new "
            "to keep a draft and stack a new migration)\n",

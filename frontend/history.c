@@ -178,11 +178,15 @@ static void load_snapshot(ir_schema *s, diag_list *d, history_mig *m, bool diges
   bool kept = keep || outline_id; /* an outline is of the kept texts */
   st_schema *st =
       (kept ? st_read_json_kept : st_read_json)(s->a, s->names, text, len, &name, &err, &off);
-  m->digested = digest && verified_digest(text, len, m->digest);
+  /* an outline keeps the digest too (outline.c), made once for it */
+  m->digested = (digest || outline_id) && verified_digest(text, len, m->digest);
   take_snapshot(s, d, m, snap, text, len, st, name, err, off);
   st_outline o;
-  if (st && outline_id && !m->broken && st_outline_make(st, text, len, &o, s->a))
+  if (st && outline_id && !m->broken && st_outline_make(st, text, len, &o, s->a)) {
+    o.digested = m->digested;
+    memcpy(o.digest, m->digest, sizeof o.digest);
     outline_save(outline_id, &o);
+  }
   for (int i = 0; st && !keep && kept && i < st->entities.n; i++)
     st->entities.v[i]->text = NULL; /* in text_arena */
   arena_free(&text_arena);
@@ -247,6 +251,8 @@ static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
   history_guard_mapping(text, (size_t)st.st_size, snap);
   /* while the schema compiles, the names its entities are looked up by */
   st_outline_names(s->names, text, (size_t)st.st_size, &o, s->a);
+  m->digested = o.digested; /* for what plan writes next */
+  memcpy(m->digest, o.digest, sizeof m->digest);
   history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}};
   memcpy(p.id, id, sizeof id);
   h->pending = p;
@@ -263,6 +269,7 @@ void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
   h->outlined = st != NULL;
   st_outline o;
   if (!st) { /* the outline did not hold: the whole text, read as before, outlined anew */
+    p->m->digested = false; /* nor may its digest */
     st = st_read_json_kept(s->a, s->names, p->text, p->len, &name, &err, &off);
     if (st && st_outline_make(st, p->text, p->len, &o, s->a)) outline_save(p->id, &o);
   }

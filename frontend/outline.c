@@ -13,7 +13,9 @@
 ** the schema's own entities, lent to the snapshot's state.
 **
 ** An outline is a small binary file (16 bytes an entity) in the record's
-** folder; the OUTLINE_KEEP newest are kept.  Like the record, nothing here
+** folder; the OUTLINE_KEEP newest are kept.  It also holds the text's
+** SHA-256 when it was made by a run that hashed the text, so that plan can
+** record what it writes next (cli/plan.c) with nothing hashed anew.  Like the record, nothing here
 ** is ever an error: an outline that is missing, short or of another layout
 ** only means the snapshot is read whole.
 */
@@ -28,12 +30,14 @@
 
 #define OUTLINE_KIND "outline"
 #define OUTLINE_KEEP 8
-#define OUTLINE_MAGIC "inspirec-outline/1\n"
+#define OUTLINE_MAGIC "inspirec-outline/2\n"
 
 typedef struct outline_header {
   char magic[24];
   uint64_t text_len;
   uint64_t n;
+  uint64_t digested;
+  unsigned char digest[32];
 } outline_header;
 
 bool outline_load(const unsigned char id[32], st_outline *o, arena *a) {
@@ -51,6 +55,8 @@ bool outline_load(const unsigned char id[32], st_outline *o, arena *a) {
     o->text_len = h.text_len;
     o->n = (int)h.n;
     o->names = NULL;
+    o->digested = h.digested == 1;
+    memcpy(o->digest, h.digest, sizeof o->digest);
     o->v = arena_alloc(a, bytes + sizeof(st_outline_entry));
     ok = !bytes || read(fd, o->v, bytes) == (ssize_t)bytes;
   }
@@ -107,6 +113,8 @@ void outline_save(const unsigned char id[32], const st_outline *o) {
   memcpy(h.magic, OUTLINE_MAGIC, sizeof OUTLINE_MAGIC);
   h.text_len = o->text_len;
   h.n = (uint64_t)o->n;
+  h.digested = o->digested;
+  memcpy(h.digest, o->digest, sizeof h.digest);
   size_t bytes = (size_t)o->n * sizeof(st_outline_entry);
   bool ok = write(fd, &h, sizeof h) == (ssize_t)sizeof h &&
             (!bytes || write(fd, o->v, bytes) == (ssize_t)bytes);

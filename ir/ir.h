@@ -985,8 +985,10 @@ char *st_write_json(const st_schema *s, const char *migration);
 ** the text's fingerprint, none of its fields read: for a caller that
 ** publishes the file only once s is found equal to like, member for member
 ** (plan's check that the plan reaches the schema); NULL judges each by its
-** own fingerprint. */
-bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f);
+** own fingerprint.  sum, when not NULL, is given every byte written (its
+** own failure is its own: ir_sha256_end says). */
+bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f,
+                        ir_sha256 *sum);
 /* NULL and *err (with *err_off, the byte offset, or -1) on a bad snapshot. */
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off);
@@ -1020,6 +1022,8 @@ typedef struct st_outline {
   int n;
   st_outline_entry *v; /* in the file's order */
   const char **names;  /* each entity's name, interned (st_outline_names), or NULL */
+  bool digested;       /* digest holds the SHA-256 of the text (set by the caller) */
+  unsigned char digest[32];
 } st_outline;
 
 /* The outline of s, read by st_read_json_kept from text: false unless every

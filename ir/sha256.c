@@ -49,8 +49,14 @@ bool ir_sha256_begin(ir_sha256 *h) {
   return false;
 }
 
+/* A failed add ends the digest: end then says so, rather than give the
+** digest of part of the bytes. */
 bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n) {
-  return h->ctx && (!n || crypto.EVP_DigestUpdate(h->ctx, p, n) == 1);
+  if (!h->ctx) return false;
+  if (!n || crypto.EVP_DigestUpdate(h->ctx, p, n) == 1) return true;
+  crypto.EVP_MD_CTX_free(h->ctx);
+  h->ctx = NULL;
+  return false;
 }
 
 bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]) {

@@ -725,6 +725,7 @@ bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outlin
   o->text_len = len;
   o->n = s->entities.n;
   o->names = NULL;
+  o->digested = false;
   o->v = arena_alloc(a, sizeof *o->v * (size_t)(o->n + 1));
   for (int i = 0; i < o->n; i++) {
     const st_entity *e = s->entities.v[i];

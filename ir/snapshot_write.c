@@ -32,7 +32,8 @@ typedef struct jw {
   const st_schema *like; /* st_write_json_file's: the kept texts are judged by it */
   jw_piece *pieces;      /* with out: what is not written yet, in order */
   int npieces;
-  size_t sent; /* bytes of b already in pieces */
+  size_t sent;    /* bytes of b already in pieces */
+  ir_sha256 *sum; /* with out, when given: every byte written is added to it */
 } jw;
 
 /* iov[0, n) written whole, through short writes. */
@@ -70,6 +71,7 @@ static void flush(jw *w) {
     const jw_piece *x = &w->pieces[i];
     iov[i].iov_base = (void *)(x->p ? x->p : w->b.p + x->off);
     iov[i].iov_len = x->n;
+    if (w->sum) ir_sha256_add(w->sum, iov[i].iov_base, x->n); /* a failure stays in sum */
     if (w->fd < 0 && !w->failed && fwrite(iov[i].iov_base, 1, x->n, w->out) != x->n)
       w->failed = true;
   }
@@ -527,11 +529,13 @@ char *st_write_json(const st_schema *s, const char *migration) {
   return w.b.p;
 }
 
-bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f) {
+bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f,
+                        ir_sha256 *sum) {
   jw w = {0};
   w.first = true;
   w.like = like && like->fingerprints ? like : NULL;
   w.out = f;
+  w.sum = sum;
   /* A file is written with writev from here on, so nothing may wait in f's
   ** buffer; a memory stream has no file, and takes fwrite. */
   w.fd = fileno(f);
