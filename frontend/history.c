@@ -316,7 +316,7 @@ static bool identity_keys(ir_schema *s, history *h, char (*keys)[65]) {
 /* The identity of migration i's snapshot file when it is the latest and its
 ** outline is to be kept, else NULL. */
 static const unsigned char *latest_outline_id(ir_schema *s, history *h, history_mig *m, int i) {
-  if (!h->outlines || i != h->migs.n - 1) return NULL;
+  if (!h->outlines || i != h->migs.n - 1 || !verified_on()) return NULL; /* nowhere to keep it */
   unsigned char *id = arena_alloc(s->a, 32);
   return verified_file_id(snapshot_path(s, m), id) ? id : NULL;
 }
