@@ -22,6 +22,15 @@ evolution_project() { # inspirec, examples, project folder
     "$3"/migrations/0005_*/plan.inspire
 }
 
+# A schema of N entities Thing0.. of three fields each, on stdout.
+things_schema() { # N
+  i=0
+  while [ $i -lt "$1" ]; do
+    printf 'entity Thing%d {\n  name: string\n  size: int?\n  note: string?\n}\n' $i
+    i=$((i + 1))
+  done
+}
+
 # An example as a project with one migration from nothing (inspirec plan).
 example_project() { # inspirec, examples, example name, project folder
   mkdir -p "$4" && cp -r "$2/$3/schema" "$4/" && "$1" -C "$4" plan -q >/dev/null 2>&1 || bad "plan $3"

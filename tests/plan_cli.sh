@@ -124,11 +124,7 @@ INSPIRE_DATABASE_URL=sqlite:other.db "$bin" -C "$d" plan >/dev/null 2>"$tmp/err"
 # second plan writes most entities straight from the first snapshot's text.
 w="$tmp/big"
 mkdir -p "$w/schema"
-i=0
-while [ $i -lt 400 ]; do
-  printf 'entity Thing%d {\n  name: string\n  size: int?\n  note: string?\n}\n' $i
-  i=$((i + 1))
-done >"$w/schema/main.inspire"
+things_schema 400 >"$w/schema/main.inspire"
 XDG_CACHE_HOME="$tmp/cache" "$bin" -C "$w" plan -q >/dev/null 2>"$tmp/err" || bad "big: first plan: $(cat "$tmp/err")"
 sed -i 's/^entity Thing7 {$/entity Thing7 {\n  extra: int?/' "$w/schema/main.inspire"
 size=$(wc -c <"$w/migrations/0001_initial/snapshot.json")

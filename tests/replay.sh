@@ -11,11 +11,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 export INSPIREC_CACHE=off # every plan replayed, every run
 p="$tmp/big"
 mkdir -p "$p/schema"
-i=0
-while [ $i -lt 1000 ]; do
-  printf 'entity Thing%d {\n  name: string\n  size: int?\n  note: string?\n}\n' $i
-  i=$((i + 1))
-done >"$p/schema/main.inspire"
+things_schema 1000 >"$p/schema/main.inspire"
 "$bin" -C "$p" plan -q >/dev/null 2>"$tmp/err" || bad "first plan: $(cat "$tmp/err")"
 sed -i 's/^entity Thing7 {$/entity Thing7 {\n  extra: int?/' "$p/schema/main.inspire"
 "$bin" -C "$p" plan -q --new >/dev/null 2>"$tmp/err" || bad "second plan: $(cat "$tmp/err")"
