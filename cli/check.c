@@ -162,7 +162,7 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     /* the budget judges the latest migration: the one a change under review adds */
     int n = h.migs.n;
     ir_plan *latest = max_risk >= 0 && n && !c.diags.errors
-                          ? history_load_mig(&c.schema, &c.diags, &h, n - 1)
+                          ? history_load_mig(&c.schema, &c.diags, &h, n - 1, true)
                           : NULL;
     if (latest)
       budget = rt_budget_plan(cli_dialect_of(dialect, db), history_before(&h, n - 1, &c.a),

@@ -405,22 +405,29 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     if (rc != EXIT_OK) return fe_free(&c), rc;
   }
   history_mig *draft = tip.index >= 0 ? h.migs.v[tip.index] : NULL;
-  if (draft && !history_load_mig(&c.schema, &c.diags, &h, tip.index)) {
-    cli_print_diags(&c, o);
-    return fe_free(&c), EXIT_INPUT; /* it was whole a moment ago: changed under our feet */
-  }
-  if (draft && has_handwritten(draft->plan)) {
-    fprintf(stderr,
-            "inspirec: %s is not applied to %s, so it is a draft that plan would rewrite, but it "
-            "has hand-written steps (sql, backfill) a rewrite would lose; apply it first, or pass "
-            "--new to stack a new migration\n",
-            draft->name, tip.url);
-    return fe_free(&c), EXIT_BLOCKED;
-  }
   if (draft) {
     base = history_before(&h, tip.index, &c.a);
     plan = arena_alloc(&c.a, sizeof *plan);
     diff_schemas(base, target, &hints, plan, &c.a);
+    /* The draft's plan is read for its hand-written steps and the guesses
+    ** accepted in it; replayed (its operations read against the state, which
+    ** keep_accepted compares) only when the new plan has guesses to match:
+    ** at 10,000 entities a replay of the first migration was 25 ms and 40 MB. */
+    bool guesses = false;
+    for (int i = 0; i < plan->ops.n && !guesses; i++)
+      guesses = plan->ops.v[i]->resolve;
+    if (!history_load_mig(&c.schema, &c.diags, &h, tip.index, guesses)) {
+      cli_print_diags(&c, o);
+      return fe_free(&c), EXIT_INPUT; /* it was whole a moment ago: changed under our feet */
+    }
+    if (has_handwritten(draft->plan)) {
+      fprintf(stderr,
+              "inspirec: %s is not applied to %s, so it is a draft that plan would rewrite, but "
+              "it has hand-written steps (sql, backfill) a rewrite would lose; apply it first, "
+              "or pass --new to stack a new migration\n",
+              draft->name, tip.url);
+      return fe_free(&c), EXIT_BLOCKED;
+    }
     keep_accepted(plan, draft->plan);
     if (plan->ops.n == 0) { /* the schema is back where it was before the draft */
       remove_folder(draft->dir);

@@ -561,9 +561,10 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h);
 /* The state migration i starts from: the snapshot of the one before it, or
 ** the empty schema for the first (i 0, or -1 with nothing applied). */
 st_schema *history_before(const history *h, int i, arena *a);
-/* Migration i's plan, parsed and replayed again if drop_plans dropped it;
-** NULL when broken. */
-ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i);
+/* Migration i's plan, parsed again if drop_plans dropped it, and replayed
+** when asked (its operations then read against the state: the risk budget
+** and the draft's accepted guesses need that); NULL when broken. */
+ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i, bool replayed);
 /* A SIGBUS on the len mapped bytes at p (the file at path truncated under
 ** us) made an error that names the file and exits 1, not a crash. */
 void history_guard_mapping(const void *p, size_t len, const char *path);

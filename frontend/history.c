@@ -556,13 +556,13 @@ st_schema *history_before(const history *h, int i, arena *a) {
   return i > 0 ? h->migs.v[i - 1]->snapshot : st_new(a, h->latest->names);
 }
 
-ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i) {
+ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i, bool replayed) {
   history_mig *m = h->migs.v[i];
   if (!m->plan && !m->broken) { /* for good this time */
     load_plan(s, d, h, m, s->a);
     /* the replay reads the operations against the state (their fields) */
     const st_schema *prev = history_before(h, i, s->a);
-    if (m->plan && m->snapshot && prev && !m->broken) replay(s, d, m, prev, NULL);
+    if (replayed && m->plan && m->snapshot && prev && !m->broken) replay(s, d, m, prev, NULL);
   }
   return m->broken ? NULL : m->plan;
 }
