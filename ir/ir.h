@@ -116,14 +116,24 @@ void ir_task_wait(ir_task *t);
 
 /* ---- sha256.c: SHA-256 (libcrypto, loaded on first use) ---------------- */
 
+/* Digests of up to this many bytes never load libcrypto. */
+#define IR_SHA256_SMALL 1024
 typedef struct ir_sha256 {
-  void *ctx;
+  void *ctx; /* libcrypto's, once past IR_SHA256_SMALL bytes */
+  size_t n;  /* else the bytes so far, in small */
+  bool failed;
+  unsigned char small[IR_SHA256_SMALL];
 } ir_sha256;
-/* Each returns false when libcrypto cannot be loaded or fails; end frees
-** what begin made, whatever happened, and writes out only on success. */
+/* Each returns false when libcrypto is needed and cannot be loaded, or
+** fails; end frees what was made, whatever happened, and writes out only
+** on success. */
 bool ir_sha256_begin(ir_sha256 *h);
 bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n);
 bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]);
+/* Whether libcrypto loads: digests past IR_SHA256_SMALL bytes need it. */
+bool ir_sha256_libcrypto(void);
+/* The portable code alone, for any length (tests compare it with libcrypto). */
+void ir_sha256_portable(const void *data, size_t n, unsigned char out[32]);
 
 /* A growable array whose storage lives in the arena.  Growth copies and leaves
 ** the old block to the arena: cheap, and nothing to free. */

@@ -1,17 +1,28 @@
 /*
-** sha256.c: SHA-256 by OpenSSL's libcrypto, loaded on first use.
+** sha256.c: SHA-256, by OpenSSL's libcrypto loaded on first use, or by the
+** portable code below for short inputs.
 **
 ** Linked the usual way, libcrypto's 19,000 relocations were most of the
 ** dynamic loader's work at every start of inspirec (LD_DEBUG=statistics),
 ** `check` of a small schema included, though only the ledger's checksums and
 ** the record of verified migrations hash anything.  Loaded with dlopen, only
 ** they pay, and with the CPU's SHA instructions as before.
+**
+** Most of what the record hashes is short: the identity of a file, a key
+** made of digests, an outline's name.  For those, loading libcrypto and its
+** first use (its configuration read) were 4 to 10 ms on the history's
+** thread, beside the compile, in every `check` and `plan` of a project with
+** migrations.  So a digest starts in a buffer of IR_SHA256_SMALL bytes and is
+** finished by the portable code (FIPS 180-4) when it stays there; past it,
+** libcrypto takes the buffer and the rest.  Both give the same digest;
+** test_frontend compares them.
 */
 #include "ir.h"
 
 #include <dlfcn.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <string.h>
 
 #define CRYPTO(X)                                                                                  \
   X(EVP_MD_CTX_new)                                                                                \
@@ -41,28 +52,147 @@ static void crypto_load(void) {
   crypto.ok = true;
 }
 
-bool ir_sha256_begin(ir_sha256 *h) {
+/* ---- the portable code ---------------------------------------------------- */
+
+/* The constants are worked out rather than copied: the first 32 bits of the
+** fractional parts of the square roots of the first 8 primes (the initial
+** hash) and of the cube roots of the first 64 (the round constants), by
+** integer roots, so that no table can hold a typo. */
+static uint32_t round_k[64], initial_h[8];
+static pthread_once_t constants_once = PTHREAD_ONCE_INIT;
+
+/* floor(p^(1/k) * 2^32) mod 2^32, for k 2 or 3 and a small prime p. */
+static uint32_t root_fraction(uint64_t p, int k) {
+  typedef unsigned __int128 u128;
+  u128 target = (u128)p << (32 * k); /* the root of this is p^(1/k) * 2^32 */
+  uint64_t lo = 0, hi = (uint64_t)1 << 36;
+  while (lo < hi) { /* the largest x with x^k <= target */
+    uint64_t mid = lo + (hi - lo + 1) / 2;
+    u128 power = (u128)mid * mid;
+    if (k == 3) power *= mid;
+    if (power <= target)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return (uint32_t)lo;
+}
+
+static void constants_make(void) {
+  int found = 0;
+  for (uint64_t n = 2; found < 64; n++) {
+    bool prime = true;
+    for (uint64_t d = 2; d * d <= n && prime; d++)
+      prime = n % d != 0;
+    if (!prime) continue;
+    if (found < 8) initial_h[found] = root_fraction(n, 2);
+    round_k[found++] = root_fraction(n, 3);
+  }
+}
+
+static uint32_t rotr(uint32_t x, int n) {
+  return x >> n | x << (32 - n);
+}
+
+static void compress(uint32_t h[8], const unsigned char block[64]) {
+  uint32_t w[64];
+  for (int i = 0; i < 16; i++)
+    w[i] = (uint32_t)block[4 * i] << 24 | (uint32_t)block[4 * i + 1] << 16 |
+           (uint32_t)block[4 * i + 2] << 8 | block[4 * i + 3];
+  for (int i = 16; i < 64; i++) {
+    uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ w[i - 15] >> 3;
+    uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ w[i - 2] >> 10;
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  }
+  uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+  for (int i = 0; i < 64; i++) {
+    uint32_t t1 =
+        k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + round_k[i] + w[i];
+    uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+  }
+  h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
+}
+
+void ir_sha256_portable(const void *data, size_t n, unsigned char out[32]) {
+  pthread_once(&constants_once, constants_make);
+  uint32_t h[8];
+  memcpy(h, initial_h, sizeof h);
+  const unsigned char *p = data;
+  size_t left = n;
+  for (; left >= 64; p += 64, left -= 64)
+    compress(h, p);
+  unsigned char tail[128] = {0}; /* the rest, 0x80, zeros, the length in bits */
+  memcpy(tail, p, left);
+  tail[left] = 0x80;
+  size_t blocks = left + 9 > 64 ? 2 : 1;
+  uint64_t bits = (uint64_t)n * 8;
+  for (int i = 0; i < 8; i++)
+    tail[blocks * 64 - 1 - i] = (unsigned char)(bits >> (8 * i));
+  for (size_t b = 0; b < blocks; b++)
+    compress(h, tail + 64 * b);
+  for (int i = 0; i < 8; i++) {
+    out[4 * i] = (unsigned char)(h[i] >> 24);
+    out[4 * i + 1] = (unsigned char)(h[i] >> 16);
+    out[4 * i + 2] = (unsigned char)(h[i] >> 8);
+    out[4 * i + 3] = (unsigned char)h[i];
+  }
+}
+
+/* ---- the digest ----------------------------------------------------------- */
+
+bool ir_sha256_libcrypto(void) {
+  pthread_once(&crypto_once, crypto_load);
+  return crypto.ok;
+}
+
+/* The bytes so far go to libcrypto, which takes the rest. */
+static bool to_crypto(ir_sha256 *h) {
   pthread_once(&crypto_once, crypto_load);
   h->ctx = crypto.ok ? crypto.EVP_MD_CTX_new() : NULL;
-  if (h->ctx && crypto.EVP_DigestInit_ex(h->ctx, crypto.EVP_sha256(), NULL) == 1) return true;
-  ir_sha256_end(h, NULL);
+  if (h->ctx && crypto.EVP_DigestInit_ex(h->ctx, crypto.EVP_sha256(), NULL) == 1 &&
+      (!h->n || crypto.EVP_DigestUpdate(h->ctx, h->small, h->n) == 1))
+    return true;
+  if (h->ctx) crypto.EVP_MD_CTX_free(h->ctx);
+  h->ctx = NULL;
+  h->failed = true;
   return false;
+}
+
+bool ir_sha256_begin(ir_sha256 *h) {
+  h->ctx = NULL;
+  h->n = 0;
+  h->failed = false;
+  return true;
 }
 
 /* A failed add ends the digest: end then says so, rather than give the
 ** digest of part of the bytes. */
 bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n) {
-  if (!h->ctx) return false;
+  if (h->failed) return false;
+  if (!h->ctx && h->n + n <= IR_SHA256_SMALL) {
+    if (n) memcpy(h->small + h->n, p, n);
+    h->n += n;
+    return true;
+  }
+  if (!h->ctx && !to_crypto(h)) return false;
   if (!n || crypto.EVP_DigestUpdate(h->ctx, p, n) == 1) return true;
   crypto.EVP_MD_CTX_free(h->ctx);
   h->ctx = NULL;
+  h->failed = true;
   return false;
 }
 
 bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]) {
-  unsigned int n = 0;
-  bool ok = h->ctx && out && crypto.EVP_DigestFinal_ex(h->ctx, out, &n) == 1 && n == 32;
-  if (h->ctx) crypto.EVP_MD_CTX_free(h->ctx);
-  h->ctx = NULL;
+  bool ok = !h->failed && out;
+  if (!h->ctx) {
+    if (ok) ir_sha256_portable(h->small, h->n, out);
+  } else {
+    unsigned int n = 0;
+    ok = ok && crypto.EVP_DigestFinal_ex(h->ctx, out, &n) == 1 && n == 32;
+    crypto.EVP_MD_CTX_free(h->ctx);
+    h->ctx = NULL;
+  }
+  h->failed = true; /* ended */
   return ok;
 }

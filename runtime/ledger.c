@@ -283,11 +283,9 @@ const char *rt_plan_path(arena *a, const char *dir) {
 }
 
 const char *rt_checksum_trouble(void) {
-  ir_sha256 h;
-  bool hashes = ir_sha256_begin(&h);
-  ir_sha256_end(&h, NULL);
-  return hashes ? "its plan.inspire or snapshot.json cannot be read, or not written to the disk"
-                : "libcrypto.so.3 cannot be loaded; install it with apt-get install libssl3";
+  return ir_sha256_libcrypto()
+             ? "its plan.inspire or snapshot.json cannot be read, or not written to the disk"
+             : "libcrypto.so.3 cannot be loaded; install it with apt-get install libssl3";
 }
 
 const char *rt_checksum(arena *a, const char *dir, bool durable) {

@@ -911,12 +911,65 @@ static void test_mapping_guard(void) {
   unlink(path);
 }
 
+static void hex32(const unsigned char d[32], char out[65]) {
+  for (int i = 0; i < 32; i++)
+    snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* ir/sha256.c: the portable code against the standard's examples, and
+** against libcrypto (which takes every digest past IR_SHA256_SMALL bytes)
+** at every length from 0 to 2,200 bytes, fed whole or crossing the line in
+** two adds. */
+static void test_sha256(void) {
+  static const struct {
+    const char *in, *want;
+  } known[] = {
+      {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+      {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+      {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+  };
+  char hex[65];
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+    unsigned char d[32];
+    ir_sha256_portable(known[i].in, strlen(known[i].in), d);
+    hex32(d, hex);
+    check(strcmp(hex, known[i].want) == 0, "sha256 of \"%s\": %s", known[i].in, hex);
+  }
+  enum { MAX = 2200 };
+  static unsigned char data[MAX];
+  uint32_t x = 12345;
+  for (int i = 0; i < MAX; i++) {
+    x = x * 1103515245u + 12345u;
+    data[i] = (unsigned char)(x >> 16);
+  }
+  int bad = 0, compared = 0;
+  for (size_t n = 0; n <= MAX; n++) {
+    unsigned char portable[32], whole[32], split[32];
+    ir_sha256_portable(data, n, portable);
+    ir_sha256 h;
+    bool ok = ir_sha256_begin(&h) && ir_sha256_add(&h, data, n);
+    ok = ir_sha256_end(&h, whole) && ok;
+    size_t cut = n / 2 + 7 < n ? n / 2 + 7 : n;
+    bool ok2 = ir_sha256_begin(&h) && ir_sha256_add(&h, data, cut) &&
+               ir_sha256_add(&h, data + cut, n - cut);
+    ok2 = ir_sha256_end(&h, split) && ok2;
+    if (!ok || !ok2) continue; /* no libcrypto: only the lengths it needs are skipped */
+    compared++;
+    if (memcmp(portable, whole, 32) || memcmp(portable, split, 32)) bad++;
+  }
+  check(bad == 0, "sha256: %d of %d lengths differ from libcrypto", bad, compared);
+  check(compared > MAX - IR_SHA256_SMALL, "sha256: only %d lengths compared (no libcrypto?)",
+        compared);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_frontend EXAMPLES_DIR\n");
     return 2;
   }
   test_lexer();
+  test_sha256();
   test_names();
   test_arena_marks();
   test_arena_printf();
