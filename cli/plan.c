@@ -286,6 +286,14 @@ static int find_draft(fe_compilation *c, const history *h, const char *url, draf
   return EXIT_OK;
 }
 
+/* Operations marked [RESOLVE]: guesses for the user to review. */
+static int count_guesses(const ir_plan *p) {
+  int n = 0;
+  for (int i = 0; i < p->ops.n; i++)
+    n += p->ops.v[i]->resolve;
+  return n;
+}
+
 /* Hand-written steps that a rewrite would lose. */
 static bool has_handwritten(const ir_plan *p) {
   for (int i = 0; i < p->ops.n; i++)
@@ -413,10 +421,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
     ** accepted in it; replayed (its operations read against the state, which
     ** keep_accepted compares) only when the new plan has guesses to match:
     ** at 10,000 entities a replay of the first migration was 25 ms and 40 MB. */
-    bool guesses = false;
-    for (int i = 0; i < plan->ops.n && !guesses; i++)
-      guesses = plan->ops.v[i]->resolve;
-    if (!history_load_mig(&c.schema, &c.diags, &h, tip.index, guesses)) {
+    if (!history_load_mig(&c.schema, &c.diags, &h, tip.index, count_guesses(plan) > 0)) {
       cli_print_diags(&c, o);
       return fe_free(&c), EXIT_INPUT; /* it was whole a moment ago: changed under our feet */
     }
@@ -494,9 +499,7 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   else
     text = plan_print(&c.a, plan);
   const char *dir = cli_migrations_dir(o);
-  int markers = 0;
-  for (int i = 0; i < plan->ops.n; i++)
-    markers += plan->ops.v[i]->resolve;
+  int markers = count_guesses(plan);
   written_record record;
   record_begin(&record, &h, (draft ? tip.index : h.migs.n) - 1, markers);
   int rc = write_migration(dir, mname, text, next, draft ? draft->dir : NULL, &reach,

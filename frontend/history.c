@@ -314,15 +314,20 @@ static void replay_compare(diag_list *d, history_mig *m, const st_schema *state)
   }
 }
 
+/* prev with plan applied, in a, or NULL when it does not apply (reported in d). */
+static st_schema *replayed(const st_schema *prev, ir_plan *plan, diag_list *d, arena *a) {
+  st_schema *state = st_clone(prev, a);
+  int before = d->errors;
+  return plan_replay(state, plan, d) && d->errors == before ? state : NULL;
+}
+
 static void replay(ir_schema *s, diag_list *d, history_mig *m, const st_schema *prev,
                    arena *scratch) {
-  st_schema *state = st_clone(prev, scratch ? scratch : s->a);
-  int before = d->errors;
-  if (!plan_replay(state, m->plan, d) || d->errors > before) {
+  st_schema *state = replayed(prev, m->plan, d, scratch ? scratch : s->a);
+  if (state)
+    replay_compare(d, m, state);
+  else
     m->broken = true;
-    return;
-  }
-  replay_compare(d, m, state);
 }
 
 /* A plan parsed and replayed on a second thread while this one reads the
@@ -350,9 +355,8 @@ typedef struct replay_job {
 static void *replay_run(void *arg) {
   replay_job *j = arg;
   parse_plan(&j->view, &j->parse_d, j->h, &j->m, j->f, &j->h->scratch);
-  if (!j->m.plan || j->m.broken || !j->prev) return NULL;
-  st_schema *state = st_clone(j->prev, &j->h->scratch);
-  if (plan_replay(state, j->m.plan, &j->replay_d) && !j->replay_d.errors) j->state = state;
+  if (j->m.plan && !j->m.broken && j->prev)
+    j->state = replayed(j->prev, j->m.plan, &j->replay_d, &j->h->scratch);
   return NULL;
 }
 
@@ -503,12 +507,13 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
               verified_key(m->name, prev_digest, plan_digest, m->digest, false, key);
     }
     /* not verified before: its plan is parsed and replayed meanwhile */
+    bool known = keyed && verified_has(key);
     replay_job job;
-    bool apart = !(keyed && verified_has(key)) && replay_start(&job, s, d, h, m, f, prev);
+    bool apart = !known && replay_start(&job, s, d, h, m, f, prev);
     snapshot_state(s, d, m, &t);
     int diags = diag_found(d);
     keyed = keyed && m->snapshot && !m->broken;
-    bool verified = !apart && keyed && verified_has(key);
+    bool verified = known && keyed;
     if (verified) {
       h->known++;
     } else {

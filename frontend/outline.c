@@ -15,9 +15,9 @@
 ** An outline is a small binary file (16 bytes an entity) in the record's
 ** folder; the OUTLINE_KEEP newest are kept.  It also holds the text's
 ** SHA-256 when it was made by a run that hashed the text, so that plan can
-** record what it writes next (cli/plan.c) with nothing hashed anew.  Like the record, nothing here
-** is ever an error: an outline that is missing, short or of another layout
-** only means the snapshot is read whole.
+** record what it writes next (cli/plan.c) with nothing hashed anew.  Like
+** the record, nothing here is ever an error: an outline that is missing,
+** short or of another layout only means the snapshot is read whole.
 */
 #include "frontend.h"
 

@@ -146,6 +146,15 @@ bool ir_sha256_libcrypto(void) {
   return crypto.ok;
 }
 
+/* A digest that failed: end says so, rather than give the digest of part
+** of the bytes. */
+static bool give_up(ir_sha256 *h) {
+  if (h->ctx) crypto.EVP_MD_CTX_free(h->ctx);
+  h->ctx = NULL;
+  h->failed = true;
+  return false;
+}
+
 /* The bytes so far go to libcrypto, which takes the rest. */
 static bool to_crypto(ir_sha256 *h) {
   pthread_once(&crypto_once, crypto_load);
@@ -153,10 +162,7 @@ static bool to_crypto(ir_sha256 *h) {
   if (h->ctx && crypto.EVP_DigestInit_ex(h->ctx, crypto.EVP_sha256(), NULL) == 1 &&
       (!h->n || crypto.EVP_DigestUpdate(h->ctx, h->small, h->n) == 1))
     return true;
-  if (h->ctx) crypto.EVP_MD_CTX_free(h->ctx);
-  h->ctx = NULL;
-  h->failed = true;
-  return false;
+  return give_up(h);
 }
 
 bool ir_sha256_begin(ir_sha256 *h) {
@@ -166,8 +172,6 @@ bool ir_sha256_begin(ir_sha256 *h) {
   return true;
 }
 
-/* A failed add ends the digest: end then says so, rather than give the
-** digest of part of the bytes. */
 bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n) {
   if (h->failed) return false;
   if (!h->ctx && h->n + n <= IR_SHA256_SMALL) {
@@ -176,11 +180,7 @@ bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n) {
     return true;
   }
   if (!h->ctx && !to_crypto(h)) return false;
-  if (!n || crypto.EVP_DigestUpdate(h->ctx, p, n) == 1) return true;
-  crypto.EVP_MD_CTX_free(h->ctx);
-  h->ctx = NULL;
-  h->failed = true;
-  return false;
+  return !n || crypto.EVP_DigestUpdate(h->ctx, p, n) == 1 || give_up(h);
 }
 
 bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]) {

@@ -245,8 +245,8 @@ bool rt_run_cancel_requested(rt_db *db, long run) {
 
 /* ---- checksums ---------------------------------------------------------- */
 
-/* fd's bytes on the disk; a file system that cannot sync (EINVAL) is taken
-** as it is. */
+/* fd's bytes on the disk; a file system that cannot sync (EINVAL) or is
+** read-only (EROFS) is taken as it is. */
 static bool sync_fd(int fd) {
   return fsync(fd) == 0 || errno == EINVAL || errno == EROFS;
 }
