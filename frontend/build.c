@@ -125,6 +125,21 @@ void **ps_list_take(ps_ctx *c, ps_list *l, int *n) {
   return v;
 }
 
+void ps_save(const ps_ctx *c, ps_ctx *saved) {
+  *saved = *c;
+}
+
+/* The spare lists were empty when saved (ps_list_take and ps_list_new leave
+** them so); one taken meanwhile may hold items now.  A spare member taken
+** meanwhile was cleared, its link to the next spare too: the members after
+** it are simply not reused. */
+void ps_restore(ps_ctx *c, const ps_ctx *saved) {
+  *c = *saved;
+  for (int i = 0; i < c->nfree_lists; i++)
+    c->free_lists[i]->n = 0;
+  if (c->spare_list) c->spare_list->n = 0;
+}
+
 ps_body ps_body_make(ps_ctx *c, const token *open, ps_list *list, const token *close) {
   ps_body b;
   b.list = list ? list : ps_list_new(c);

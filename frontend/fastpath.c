@@ -6,16 +6,18 @@
 ** schema's `check`, and nine tokens in ten are in entity bodies of a plain
 ** shape: fields with a type, annotations and defaults, entity-level
 ** annotations, and policies with their conditions.  frontend/parse.c reads
-** such a declaration ahead whole; when this recognizer accepts every token
-** of it, it is built here with the very builder calls, in the very order,
-** that the grammar's reductions would make (lemon reduces bottom-up, left to
-** right: the post-order of the descent below; conditions by precedence
-** climbing, which makes the same post-order as the grammar's precedences).
-** Anything else (a block, a pair, a keyword where a name is read, a stray
-** separator) is refused, and the parser reads the tokens as before.
-** Refusing is always safe; so the recognizer accepts a strict subset of
-** grammar/inspire.y, and tests/fastpath.sh and the schema fuzzer compare
-** both ways on every input.
+** such a declaration ahead whole, and this recognizer builds it as it
+** reads, with the very builder calls, in the very order, that the grammar's
+** reductions would make (lemon reduces bottom-up, left to right: the
+** post-order of the descent below; conditions by precedence climbing,
+** which makes the same post-order as the grammar's precedences).  Anything
+** else (a block, a pair, a keyword where a name is read, a stray separator)
+** is refused: what was built is dropped (parse.c puts the builders' state
+** back), and the parser reads the tokens as before.  Building while
+** recognizing, rather than recognizing first, saves a walk of the tokens
+** that was 6% of a big schema's `check`.  Refusing is always safe; so the
+** recognizer accepts a strict subset of grammar/inspire.y, and
+** tests/fastpath.sh and the schema fuzzer compare both ways on every input.
 */
 #include "frontend.h"
 #include "inspire.h"
@@ -26,8 +28,7 @@ typedef struct fast {
   ps_ctx *c;
   const uint8_t *kinds; /* LX_EOF past the closing brace, twice */
   const token *toks;
-  int i;      /* the next token */
-  bool build; /* false: only recognize */
+  int i; /* the next token */
 } fast;
 
 static inline int kind(const fast *f, int at) {
@@ -51,13 +52,13 @@ static bool value(fast *f, ir_value **out);
 static bool args(fast *f, int close, ps_list **out) {
   ps_list *l = NULL;
   if (kind(f, f->i) == close) {
-    if (f->build) *out = ps_list_new(f->c);
+    *out = ps_list_new(f->c);
     return true;
   }
   for (;;) {
     ir_value *v = NULL;
     if (!value(f, &v)) return false;
-    if (f->build) l = ps_list_push(f->c, l ? l : ps_list_new(f->c), v);
+    l = ps_list_push(f->c, l ? l : ps_list_new(f->c), v);
     int k = kind(f, f->i);
     if (k == TK_COMMA) {
       f->i++;
@@ -85,11 +86,11 @@ static int enclosed(fast *f, int close, ps_list **out) {
 static bool path(fast *f, ir_value **out) {
   int at = f->i;
   if (!expect(f, TK_ID)) return false;
-  ir_value *p = f->build ? ps_value_path(f->c, tok(f, at)) : NULL;
+  ir_value *p = ps_value_path(f->c, tok(f, at));
   while (kind(f, f->i) == TK_DOT) {
     if (kind(f, f->i + 1) != TK_ID) return false;
     f->i += 2;
-    if (f->build) ps_path_append(f->c, p, tok(f, f->i - 1));
+    ps_path_append(f->c, p, tok(f, f->i - 1));
   }
   *out = p;
   return true;
@@ -105,7 +106,7 @@ static bool value(fast *f, ir_value **out) {
   case TK_DURATION:
   case TK_RATE:
     f->i++;
-    if (f->build) *out = ps_value_token(c, k, tok(f, at));
+    *out = ps_value_token(c, k, tok(f, at));
     return true;
   case TK_ID: {
     ir_value *p = NULL;
@@ -114,11 +115,9 @@ static bool value(fast *f, ir_value **out) {
       ps_list *l = NULL;
       int close = enclosed(f, TK_RPAREN, &l);
       if (!close) return false;
-      if (f->build) {
-        int n;
-        ir_value **v = (ir_value **)ps_list_take(c, l, &n);
-        p = ps_value_call(c, p, v, n, tok(f, close));
-      }
+      int n;
+      ir_value **v = (ir_value **)ps_list_take(c, l, &n);
+      p = ps_value_call(c, p, v, n, tok(f, close));
     }
     *out = p;
     return true;
@@ -127,11 +126,9 @@ static bool value(fast *f, ir_value **out) {
     ps_list *l = NULL;
     int close = enclosed(f, TK_RBRACKET, &l);
     if (!close) return false;
-    if (f->build) {
-      int n;
-      ir_value **v = (ir_value **)ps_list_take(c, l, &n);
-      *out = ps_value_list(c, tok(f, at), v, n, tok(f, close));
-    }
+    int n;
+    ir_value **v = (ir_value **)ps_list_take(c, l, &n);
+    *out = ps_value_list(c, tok(f, at), v, n, tok(f, close));
     return true;
   }
   default: return false;
@@ -143,13 +140,13 @@ static bool annot(fast *f, ir_annot **out) {
   int at = f->i;
   if (!expect(f, TK_ANNOT)) return false;
   if (kind(f, f->i) != TK_LPAREN) {
-    if (f->build) *out = ps_annot(f->c, tok(f, at), NULL, NULL);
+    *out = ps_annot(f->c, tok(f, at), NULL, NULL);
     return true;
   }
   ps_list *l = NULL;
   int close = enclosed(f, TK_RPAREN, &l);
   if (!close) return false;
-  if (f->build) *out = ps_annot(f->c, tok(f, at), l, tok(f, close));
+  *out = ps_annot(f->c, tok(f, at), l, tok(f, close));
   return true;
 }
 
@@ -160,19 +157,19 @@ static bool ftype(fast *f, ir_typeref **out) {
   ir_typeref *t = NULL;
   if (kind(f, at) == TK_STRING) {
     f->i++;
-    if (f->build) t = ps_type_literal(c, tok(f, at));
+    t = ps_type_literal(c, tok(f, at));
   } else if (kind(f, at) == TK_ID) {
     f->i++;
     if (kind(f, f->i) == TK_DOT) {
       if (kind(f, f->i + 1) != TK_ID) return false;
       f->i += 2;
-      if (f->build) t = ps_type_fk(c, tok(f, at), tok(f, f->i - 1));
+      t = ps_type_fk(c, tok(f, at), tok(f, f->i - 1));
     } else if (kind(f, f->i) == TK_LPAREN) {
       ps_list *l = NULL;
       int close = enclosed(f, TK_RPAREN, &l);
       if (!close) return false;
-      if (f->build) t = ps_type_args(c, ps_type_name(c, tok(f, at)), l, tok(f, close));
-    } else if (f->build) {
+      t = ps_type_args(c, ps_type_name(c, tok(f, at)), l, tok(f, close));
+    } else {
       t = ps_type_name(c, tok(f, at));
     }
   } else {
@@ -181,10 +178,10 @@ static bool ftype(fast *f, ir_typeref **out) {
   for (;;) {
     if (kind(f, f->i) == TK_LBRACKET && kind(f, f->i + 1) == TK_RBRACKET) {
       f->i += 2;
-      if (f->build) ps_type_array(c, t, tok(f, f->i - 1));
+      ps_type_array(c, t, tok(f, f->i - 1));
     } else if (kind(f, f->i) == TK_QUESTION) {
       f->i++;
-      if (f->build) ps_type_nullable(c, t, tok(f, f->i - 1));
+      ps_type_nullable(c, t, tok(f, f->i - 1));
     } else {
       break;
     }
@@ -200,18 +197,18 @@ static bool field(fast *f, ir_field **out) {
   f->i += 2; /* the name and the colon, seen by the caller */
   ir_typeref *t = NULL;
   if (!ftype(f, &t)) return false;
-  ir_field *x = f->build ? ps_field(c, tok(f, name), t) : NULL;
+  ir_field *x = ps_field(c, tok(f, name), t);
   for (;;) {
     int at = f->i;
     if (kind(f, at) == TK_ANNOT) {
       ir_annot *a = NULL;
       if (!annot(f, &a)) return false;
-      if (f->build) ps_field_annot(c, x, a);
+      ps_field_annot(c, x, a);
     } else if (kind(f, at) == TK_EQ) {
       f->i++;
       ir_value *v = NULL;
       if (!value(f, &v)) return false;
-      if (f->build) ps_field_default(c, x, tok(f, at), v);
+      ps_field_default(c, x, tok(f, at), v);
     } else {
       break;
     }
@@ -230,11 +227,11 @@ static bool operand(fast *f, ir_cond **out) {
     if (!path(f, &v)) return false;
   } else if (k == TK_STRING || k == TK_NUMBER) {
     f->i++;
-    if (f->build) v = ps_value_token(f->c, k, tok(f, at));
+    v = ps_value_token(f->c, k, tok(f, at));
   } else {
     return false;
   }
-  if (f->build) *out = ps_cond_value(f->c, v);
+  *out = ps_cond_value(f->c, v);
   return true;
 }
 
@@ -247,7 +244,7 @@ static bool unary(fast *f, ir_cond **out) {
     f->i++;
     ir_cond *x = NULL;
     if (!unary(f, &x)) return false;
-    if (f->build) *out = ps_cond_not(f->c, tok(f, at), x);
+    *out = ps_cond_not(f->c, tok(f, at), x);
     return true;
   }
   if (kind(f, at) == TK_LPAREN) {
@@ -284,7 +281,7 @@ static bool cond(fast *f, int min_prec, ir_cond **out) {
     f->i++;
     ir_cond *r = NULL;
     if (!cond(f, prec + 1, &r)) return false; /* left-associative */
-    if (f->build) l = ps_cond_binary(f->c, op, l, r);
+    l = ps_cond_binary(f->c, op, l, r);
     ir_cond_op next;
     if (prec == 3 && precedence(kind(f, f->i), &next) == 3) return false;
   }
@@ -305,13 +302,13 @@ static bool policy(fast *f, ir_policy **out) {
   ps_ctx *c = f->c;
   int at = f->i, k = kind(f, at);
   f->i++;
-  ir_policy *p = f->build ? ps_policy(c, tok(f, at), k == TK_DENY) : NULL;
+  ir_policy *p = ps_policy(c, tok(f, at), k == TK_DENY);
   for (int n = 0;; n++) {
     if (n > 0 && !expect(f, TK_ACOMMA)) break;
     int a = kind(f, f->i);
     if (a != TK_ID && a != TK_STAR) return false;
     f->i++;
-    if (f->build) ps_policy_action(c, p, tok(f, f->i - 1));
+    ps_policy_action(c, p, tok(f, f->i - 1));
   }
   for (;;) {
     int clause = kind(f, f->i);
@@ -319,16 +316,16 @@ static bool policy(fast *f, ir_policy **out) {
       int who = ++f->i, w = kind(f, who);
       f->i++;
       if (w == TK_STAR) {
-        if (f->build) ps_policy_to(c, p, IR_P_ANY, tok(f, who), NULL);
+        ps_policy_to(c, p, IR_P_ANY, tok(f, who), NULL);
       } else if (w == TK_ANNOT) {
-        if (f->build) ps_policy_to(c, p, IR_P_PUBLIC, tok(f, who), NULL);
+        ps_policy_to(c, p, IR_P_PUBLIC, tok(f, who), NULL);
       } else if (w != TK_ID) {
         return false;
       } else if (kind(f, f->i) == TK_LPAREN) {
         int role = parenthesized_name(f);
         if (!role) return false;
-        if (f->build) ps_policy_to(c, p, IR_P_ROLE, tok(f, who), tok(f, role));
-      } else if (f->build) {
+        ps_policy_to(c, p, IR_P_ROLE, tok(f, who), tok(f, role));
+      } else {
         ps_policy_to(c, p, IR_P_NAMED, tok(f, who), NULL);
       }
     } else if (clause == TK_VIA) {
@@ -337,19 +334,19 @@ static bool policy(fast *f, ir_policy **out) {
       if (kind(f, f->i) == TK_LPAREN) {
         int col = parenthesized_name(f);
         if (!col) return false;
-        if (f->build) ps_policy_via(c, p, tok(f, join), tok(f, col));
-      } else if (f->build) {
+        ps_policy_via(c, p, tok(f, join), tok(f, col));
+      } else {
         ps_policy_via(c, p, tok(f, join), NULL);
       }
     } else if (clause == TK_WHERE) {
       f->i++;
       ir_cond *x = NULL;
       if (!cond(f, 1, &x)) return false;
-      if (f->build) ps_policy_where(c, p, x);
+      ps_policy_where(c, p, x);
     } else if (clause == TK_ON) {
       int what = ++f->i;
       if (!expect(f, TK_ID)) return false;
-      if (f->build) ps_policy_on(c, p, tok(f, what));
+      ps_policy_on(c, p, tok(f, what));
     } else {
       break;
     }
@@ -362,8 +359,9 @@ static bool separator(int k) {
   return k == TK_NL || k == TK_COMMA;
 }
 
-/* The whole declaration: ENTITY ID LBRACE [member {seps member} [seps]] RBRACE. */
-static bool entity(fast *f) {
+/* The members of the declaration ENTITY ID LBRACE [member {seps member}
+** [seps]] RBRACE, built. */
+static bool entity(fast *f, ps_list **out) {
   ps_ctx *c = f->c;
   if (kind(f, 0) != TK_ENTITY || kind(f, 1) != TK_ID || kind(f, 2) != TK_LBRACE) return false;
   f->i = 3;
@@ -374,21 +372,21 @@ static bool entity(fast *f) {
     if ((k == TK_ID || inspire_is_name(k)) && kind(f, f->i + 1) == TK_COLON) {
       ir_field *x = NULL;
       if (!field(f, &x)) return false;
-      if (f->build) m = ps_member_field(c, x);
+      m = ps_member_field(c, x);
     } else if (k == TK_ANNOT) {
       ir_annot *a = NULL;
       if (!annot(f, &a)) return false;
       /* a word or a block after it would make it another kind of member */
       if (!separator(kind(f, f->i)) && kind(f, f->i) != TK_RBRACE) return false;
-      if (f->build) m = ps_member_annot(c, a);
+      m = ps_member_annot(c, a);
     } else if (k == TK_GRANT || k == TK_DENY) {
       ir_policy *p = NULL;
       if (!policy(f, &p)) return false;
-      if (f->build) m = ps_member_policy(c, p);
+      m = ps_member_policy(c, p);
     } else {
       return false;
     }
-    if (f->build) members = ps_list_push(c, members ? members : ps_list_new(c), m);
+    members = ps_list_push(c, members ? members : ps_list_new(c), m);
     if (separator(kind(f, f->i))) {
       while (separator(kind(f, f->i)))
         f->i++;
@@ -396,16 +394,17 @@ static bool entity(fast *f) {
       return false;
     }
   }
-  if (kind(f, f->i + 1) != LX_EOF) return false; /* the brace closes the declaration */
-  if (f->build) {
-    ps_body body = ps_body(c, tok(f, 2), members, tok(f, f->i));
-    ps_entity(c, tok(f, 0), tok(f, 1), body.list, &body.close);
-  }
-  return true;
+  *out = members;
+  return kind(f, f->i + 1) == LX_EOF; /* the brace closes the declaration */
 }
 
-bool ps_fast_entity(ps_ctx *c, ps_tokens *b, bool build) {
+bool ps_fast_members(ps_ctx *c, ps_tokens *b, ps_list **members) {
   b->kind[b->n] = b->kind[b->n + 1] = LX_EOF; /* no read goes further (see fast) */
-  fast f = {c, b->kind, b->tok, 0, build};
-  return entity(&f);
+  fast f = {c, b->kind, b->tok, 0};
+  return entity(&f, members);
+}
+
+void ps_fast_entity(ps_ctx *c, const ps_tokens *b, ps_list *members) {
+  ps_body body = ps_body(c, &b->tok[2], members, &b->tok[b->n - 1]);
+  ps_entity(c, &b->tok[0], &b->tok[1], body.list, &body.close);
 }

@@ -224,6 +224,13 @@ typedef struct ps_ctx {
   int nfree_lists;
 } ps_ctx;
 
+/* The builders' own state (spare lists, members and type), saved before
+** building what may be dropped, and put back when it is: what was built
+** meanwhile stays in the arena, unreferenced, since the name table's
+** strings may lie among it. */
+void ps_save(const ps_ctx *c, ps_ctx *saved);
+void ps_restore(ps_ctx *c, const ps_ctx *saved);
+
 ir_range ps_range(ps_ctx *c, const token *t);
 ir_range ps_span(const ir_range *a, const ir_range *b); /* from a's start to b's end */
 const char *ps_name(ps_ctx *c, const token *t);
@@ -364,8 +371,12 @@ typedef struct ps_tokens {
   token tok[PS_FAST_MAX];
 } ps_tokens;
 /* Whether b, from `entity` to its closing brace, has the shape built there;
-** with build, builds it by the calls the grammar's actions would make. */
-bool ps_fast_entity(ps_ctx *c, ps_tokens *b, bool build);
+** its members are built meanwhile, by the calls the grammar's actions would
+** make.  When it has not, what was built is garbage and the builders' state
+** must be put back (ps_save, ps_restore). */
+bool ps_fast_members(ps_ctx *c, ps_tokens *b, ps_list **members);
+/* The entity of b from its members: the grammar's last actions for it. */
+void ps_fast_entity(ps_ctx *c, const ps_tokens *b, ps_list *members);
 /* The parser's last short stack known to stand at a declaration's start
 ** (grammar/inspire.y, inspire_at_declaration); top -1: none yet. */
 typedef struct ps_decl_memo {

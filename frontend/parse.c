@@ -148,12 +148,13 @@ static void pass_begin(ps_pass *r, ir_schema *s, diag_list *d, uint32_t file, ui
 ** the entity is built here only when that token could start the next
 ** declaration (or end the file), where the parser would have built it too.
 ** When the tokens raise a diagnostic, do not close at the top level, do not
-** have the shape or are followed by anything else, the lexer and the
-** diagnostics are put back as they were after `entity`, and the parser reads
-** the tokens one by one as always.  Otherwise the parser gets FAST_DECL in
+** have the shape or are followed by anything else, the lexer, the
+** diagnostics and the builders' state are put back as they were after
+** `entity`, and the parser reads the tokens one by one as always.
+** Otherwise the members were built meanwhile; the parser gets FAST_DECL in
 ** the entity's place (so that what came before is reduced first, as
-** `entity` would have it), the builders run, and *k and *t become the token
-** after the entity. */
+** `entity` would have it), the entity is made, and *k and *t become the
+** token after it. */
 static bool fast_entity(ps_pass *r, int *k, token *t) {
   if (!inspire_at_declaration(r->parser, &r->at_decl)) return false;
   lexer *L = &r->L;
@@ -177,11 +178,26 @@ static bool fast_entity(ps_pass *r, int *k, token *t) {
   int after = lx_next_token(L, &next);
   /* `entity` was just found to start a declaration on this very stack */
   bool follows = after == TK_ENTITY || inspire_boundary(r->parser, after);
-  if (!follows || diag_found(d) != diag_found(&diags_were) || !ps_fast_entity(&r->c, b, false))
+  if (!follows || diag_found(d) != diag_found(&diags_were)) goto refuse;
+  ps_ctx builders_were;
+  ps_save(&r->c, &builders_were);
+  ps_list *members = NULL;
+  if (!ps_fast_members(&r->c, b, &members)) {
+    ps_restore(&r->c, &builders_were);
     goto refuse;
+  }
   r->c.last = *t;
-  inspireParse(r->parser, TK_FAST_DECL, *t);
-  ps_fast_entity(&r->c, b, true);
+  if (diag_found(d) == diag_found(&diags_were)) {
+    inspireParse(r->parser, TK_FAST_DECL, *t);
+  } else {
+    /* The builders' diagnostics come after those of what FAST_DECL reduces,
+    ** as they would from the parser: rare enough to build again for. */
+    ps_restore(&r->c, &builders_were);
+    *d = diags_were;
+    inspireParse(r->parser, TK_FAST_DECL, *t);
+    ps_fast_members(&r->c, b, &members);
+  }
+  ps_fast_entity(&r->c, b, members);
   r->c.s->entities_fast++;
   *k = after;
   *t = next;

@@ -61,6 +61,26 @@ done
 [ "$(built "$src/tests/fastpath/stray.inspire")" = 2 ] && ok ||
   bad "stray.inspire: $(built "$src/tests/fastpath/stray.inspire") skipped the parser, not Good and After"
 
+# Diagnostics are kept up to a limit (500), first found first.  An entity's
+# builders run as the fast path reads it, before the parser completes the
+# declaration before it; when they find something, the parser's order must
+# still hold: here the last slot goes to L's @why, not to F's second default.
+i=0
+while [ $i -lt 498 ]; do
+  echo "entity E$i { a: int = 1 = 2 }"
+  i=$((i + 1))
+done >"$tmp/limit.inspire"
+cat >>"$tmp/limit.inspire" <<'EOF'
+entity L {
+  a: int
+  @why("no policy before me")
+  /// dangling
+}
+entity F { a: int = 1 = 2 }
+EOF
+both "diagnostic limit" check "$tmp/limit.inspire"
+[ "$(built "$tmp/limit.inspire")" = 499 ] && ok || bad "limit.inspire: F did not skip the parser"
+
 # every diagnostic test's input
 for f in "$src"/tests/diag/*.inspire "$src"/tests/golden/*.inspire; do
   both "$(basename "$f")" check --format json "$f"
