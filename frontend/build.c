@@ -66,7 +66,9 @@ static void push_range(arena *a, ir_range **arr, int n, ir_range r) {
 
 /* `///` lines: markers and one following space removed, lines joined by \n. */
 const char *ps_doc(ps_ctx *c, const token *t) {
-  if (!c->L->docs.n) return NULL; /* most files have no `///`: not even a call */
+  /* most files have no `///`, and most tokens come after the last one read:
+  ** not even a call (ps_doc is asked for every field) */
+  if (!c->L->docs.n || c->L->docs.v[c->L->docs.n - 1].token_off < t->off) return NULL;
   const lx_doc_entry *d = lx_doc(c->L, t->off);
   if (!d) return NULL;
   const char *p = c->s->files.v[c->file]->text + d->off;

@@ -197,6 +197,16 @@ static void test_lexer(void) {
 static void test_names(void) {
   arena a;
   arena_init(&a);
+  /* every scalar name gives its kind, and the other type names none */
+  for (int k = 0; k < IR_T_COUNT; k++) {
+    ir_type_kind want = k >= IR_T_STRING && k <= IR_T_FILE ? (ir_type_kind)k : IR_T_UNRESOLVED;
+    check(ir_scalar_kind(ir_type_names[k]) == want, "ir_scalar_kind(\"%s\") is not %d",
+          ir_type_names[k], (int)want);
+  }
+  static const char *const not_scalars[] = {"", "s", "strings", "Int", "dat", "datetimes", "x"};
+  for (size_t i = 0; i < sizeof not_scalars / sizeof *not_scalars; i++)
+    check(ir_scalar_kind(not_scalars[i]) == IR_T_UNRESOLVED, "ir_scalar_kind(\"%s\") is a scalar",
+          not_scalars[i]);
   static const char *const tables[][2] = {
       {"Task", "tasks"},          {"OrgMembership", "org_memberships"},
       {"Category", "categories"}, {"Status", "statuses"},
