@@ -116,16 +116,22 @@ void be_backfill(be_ctx *c, const st_entity *now, const ir_op *op,
 void be_emit_fill(be_ctx *c, const st_entity *e, const st_field *f, const char *value,
                   bool only_null, int batch);
 enum { BE_DEFAULT_BATCH = 1000 };
-const char *be_ident(be_ctx *c, const char *name);  /* "name", quotes doubled */
-const char *be_string(be_ctx *c, const char *text); /* 'text', escaped */
+const char *be_ident(be_ctx *c, const char *name);         /* "name", quotes doubled */
+void be_put_ident(strbuf *b, be_ctx *c, const char *name); /* be_ident's text into b */
+const char *be_string(be_ctx *c, const char *text);        /* 'text', escaped */
 const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields, int n);
-/* The dialect's definition of one column: name, type, NULL, default, ... */
-typedef const char *be_column_def(be_ctx *c, const st_schema *s, const st_entity *e,
-                                  const st_field *f);
+/* The dialect's definition of one column, put into b: name, type, NULL,
+** default, ...  Put, not returned: made as a string, then copied into the
+** statement, a column cost a tenth of lowering a large schema. */
+typedef void be_column_put(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
+                           const st_field *f);
+/* The same as a string, for the statements that alter one column. */
+const char *be_column_text(be_ctx *c, const st_schema *s, const st_entity *e, const st_field *f,
+                           be_column_put *put);
 /* `CREATE TABLE name (` and every column, one a line, into b; the dialect
 ** adds its keys and the closing parenthesis. */
 void be_create_table_columns(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
-                             const char *name, be_column_def *def);
+                             const char *name, be_column_put *put);
 const char *be_string_list(be_ctx *c, const char *const *texts, int n); /* 'a', 'b' */
 /* A default's Inspire literal (list or object) as JSON text. */
 const char *be_json_literal(be_ctx *c, const char *inspire);

@@ -113,21 +113,43 @@ const char *be_string(be_ctx *c, const char *text) {
   return out;
 }
 
+void be_put_ident(strbuf *b, be_ctx *c, const char *name) {
+  char q = c->d->quote;
+  size_t n = strlen(name);
+  if (memchr(name, q, n)) { /* a quote to double: nearly never */
+    strbuf_puts(b, be_ident(c, name));
+    return;
+  }
+  strbuf_put(b, &q, 1);
+  strbuf_put(b, name, n);
+  strbuf_put(b, &q, 1);
+}
+
+const char *be_column_text(be_ctx *c, const st_schema *s, const st_entity *e, const st_field *f,
+                           be_column_put *put) {
+  strbuf b = {0};
+  put(&b, c, s, e, f);
+  return strbuf_done(&b, c->a);
+}
+
 void be_create_table_columns(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
-                             const char *name, be_column_def *def) {
-  strbuf_puts(b, "CREATE TABLE ");
-  strbuf_puts(b, be_ident(c, name));
-  strbuf_puts(b, " (");
+                             const char *name, be_column_put *put) {
+  strbuf_lit(b, "CREATE TABLE ");
+  be_put_ident(b, c, name);
+  strbuf_lit(b, " (");
   arena *keep = c->a;
   for (int i = 0; i < e->fields.n; i++) {
-    strbuf_puts(b, i ? ",\n  " : "\n  ");
+    if (i)
+      strbuf_lit(b, ",\n  ");
+    else
+      strbuf_lit(b, "\n  ");
     if (!c->scratch) {
-      strbuf_puts(b, def(c, s, e, e->fields.v[i]));
+      put(b, c, s, e, e->fields.v[i]);
       continue;
     }
     arena_mark m = arena_save(c->scratch);
     c->a = c->scratch;
-    strbuf_puts(b, def(c, s, e, e->fields.v[i]));
+    put(b, c, s, e, e->fields.v[i]);
     c->a = keep;
     arena_rewind(c->scratch, m);
   }

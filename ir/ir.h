@@ -164,6 +164,8 @@ static inline void strbuf_put(strbuf *t, const char *s, size_t n) {
   t->p[t->n] = 0;
 }
 void strbuf_puts(strbuf *t, const char *s);
+/* A string literal, its length known when compiled. */
+#define strbuf_lit(t, s) strbuf_put((t), "" s, sizeof(s) - 1)
 void strbuf_printf(strbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *strbuf_done(strbuf *t, arena *a);
 

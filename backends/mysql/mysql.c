@@ -110,11 +110,25 @@ static const char *default_for(be_ctx *c, const char *type, const st_field *f) {
   return d;
 }
 
+static void put_column(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
+                       const st_field *f) {
+  const char *type = col_type(c, s, e, f), *d = default_for(c, type, f);
+  be_put_ident(b, c, f->column);
+  strbuf_lit(b, " ");
+  strbuf_puts(b, type);
+  if (f->nullable)
+    strbuf_lit(b, " NULL");
+  else
+    strbuf_lit(b, " NOT NULL");
+  if (d) {
+    strbuf_lit(b, " DEFAULT ");
+    strbuf_puts(b, d);
+  }
+}
+
 static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,
                               const st_field *f) {
-  const char *type = col_type(c, s, e, f), *d = default_for(c, type, f);
-  return arena_concat(c->a, be_ident(c, f->column), " ", type, f->nullable ? " NULL" : " NOT NULL",
-                      d ? " DEFAULT " : "", d ? d : "", (char *)NULL);
+  return be_column_text(c, s, e, f, put_column);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -127,8 +141,9 @@ static long column_bytes(const char *type) {
     long bytes;
   } fixed[] = {{"int", 4},        {"smallint", 2}, {"bigint", 8},      {"double", 8},
                {"tinyint(1)", 1}, {"date", 3},     {"datetime(6)", 8}, {"char(36)", 144}};
+  /* the first byte rules out most: called for every column */
   for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-    if (strcmp(type, fixed[i].type) == 0) return fixed[i].bytes;
+    if (type[0] == fixed[i].type[0] && strcmp(type, fixed[i].type) == 0) return fixed[i].bytes;
   if (strncmp(type, "varchar(", 8) == 0) {
     long n = atol(type + 8) * 4;
     return n + (n > 255 ? 2 : 1);
@@ -151,6 +166,11 @@ static long column_bytes(const char *type) {
 ** both take, and a prefix would change what a unique key means), a key over
 ** 3072 bytes, a row over 65535. */
 static void check_entity(be_ctx *c, const st_schema *s, const st_entity *e) {
+  /* each column's type made once: making it (keyed, enum_type) was most of
+  ** the check */
+  const char **types = arena_alloc(c->a, sizeof(char *) * (size_t)(e->fields.n + 1));
+  for (int i = 0; i < e->fields.n; i++)
+    types[i] = col_type(c, s, e, e->fields.v[i]);
   be_key keys[256];
   int nk = be_keys_of(c, s, e, keys, 256, NULL, NULL);
   for (int i = 0; i < nk; i++) {
@@ -158,8 +178,9 @@ static void check_entity(be_ctx *c, const st_schema *s, const st_entity *e) {
     const char *key = keys[i].kind == BE_PKEY ? "the primary key" : keys[i].name;
     long bytes = 0;
     for (int j = 0; j < keys[i].nfields; j++) {
-      const st_field *f = st_field_find(e, keys[i].fields[j]);
-      const char *type = f ? col_type(c, s, e, f) : "";
+      int at = st_field_index(e, keys[i].fields[j]);
+      const st_field *f = at < 0 ? NULL : e->fields.v[at];
+      const char *type = f ? types[at] : "";
       if (f && unbounded(type))
         be_problem(c->out,
                    "key %s of %s is on field %s, stored as %s, which MySQL cannot index; key "
@@ -176,7 +197,7 @@ static void check_entity(be_ctx *c, const st_schema *s, const st_entity *e) {
   }
   long row = (e->fields.n + 7) / 8; /* the NULL flags */
   for (int i = 0; i < e->fields.n; i++)
-    row += column_bytes(col_type(c, s, e, e->fields.v[i]));
+    row += column_bytes(types[i]);
   if (row > MYSQL_ROW_BYTES)
     be_problem(c->out,
                "a row of %s takes %ld bytes, over MySQL's %d; give its string fields a smaller "
@@ -301,7 +322,7 @@ static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, con
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e, bool with_fks) {
   strbuf b = {0};
-  be_create_table_columns(&b, c, s, e, e->table, column_def);
+  be_create_table_columns(&b, c, s, e, e->table, put_column);
   check_entity(c, s, e);
   if (e->pkey.n)
     strbuf_puts(

@@ -100,13 +100,23 @@ static const char *default_of(be_ctx *c, const st_field *f) {
   return NULL;
 }
 
+static void put_column(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
+                       const st_field *f) {
+  (void)e; /* MySQL's needs it; one signature serves be_create_table_columns */
+  be_put_ident(b, c, f->column);
+  strbuf_lit(b, " ");
+  strbuf_puts(b, col_type(c, s, f));
+  if (!f->nullable) strbuf_lit(b, " NOT NULL");
+  const char *d = default_of(c, f);
+  if (d) {
+    strbuf_lit(b, " DEFAULT ");
+    strbuf_puts(b, d);
+  }
+}
+
 static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,
                               const st_field *f) {
-  (void)e; /* MySQL's needs it; one signature serves be_create_table_columns */
-  const char *d = default_of(c, f);
-  return arena_concat(c->a, be_ident(c, f->column), " ", col_type(c, s, f),
-                      f->nullable ? "" : " NOT NULL", d ? " DEFAULT " : "", d ? d : "",
-                      (char *)NULL);
+  return be_column_text(c, s, e, f, put_column);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -178,7 +188,7 @@ static void sync_keys(be_ctx *c, const st_entity *was, const st_entity *now, con
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e, bool with_fks) {
   strbuf b = {0};
-  be_create_table_columns(&b, c, s, e, e->table, column_def);
+  be_create_table_columns(&b, c, s, e, e->table, put_column);
   if (e->pkey.n)
     strbuf_puts(&b,
                 arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),

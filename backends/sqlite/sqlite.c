@@ -76,24 +76,44 @@ static bool needs_default_expr(const st_field *f) {
   return f->def == ST_D_NOW || f->def == ST_D_UUID;
 }
 
-static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,
-                              const st_field *f) {
+static void put_column(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
+                       const st_field *f) {
   (void)e; /* MySQL's needs it; one signature serves be_create_table_columns */
   const char *def = default_of(c, f), *chk = check_of(c, s, f);
   const st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
   const st_field *tf = t ? st_field_find(t, f->ref_field) : NULL;
-  return arena_concat(c->a, be_ident(c, f->column), " ", col_type(f),
-                      f->nullable ? "" : " NOT NULL", def ? " DEFAULT " : "", def ? def : "",
-                      chk ? " CHECK (" : "", chk ? chk : "", chk ? ")" : "",
-                      tf ? " REFERENCES " : "", tf ? be_ident(c, t->table) : "", tf ? " (" : "",
-                      tf ? be_ident(c, tf->column) : "", tf ? ") ON DELETE " : "",
-                      tf ? be_on_delete(f->on_delete) : "", (char *)NULL);
+  be_put_ident(b, c, f->column);
+  strbuf_lit(b, " ");
+  strbuf_puts(b, col_type(f));
+  if (!f->nullable) strbuf_lit(b, " NOT NULL");
+  if (def) {
+    strbuf_lit(b, " DEFAULT ");
+    strbuf_puts(b, def);
+  }
+  if (chk) {
+    strbuf_lit(b, " CHECK (");
+    strbuf_puts(b, chk);
+    strbuf_lit(b, ")");
+  }
+  if (tf) {
+    strbuf_lit(b, " REFERENCES ");
+    be_put_ident(b, c, t->table);
+    strbuf_lit(b, " (");
+    be_put_ident(b, c, tf->column);
+    strbuf_lit(b, ") ON DELETE ");
+    strbuf_puts(b, be_on_delete(f->on_delete));
+  }
+}
+
+static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,
+                              const st_field *f) {
+  return be_column_text(c, s, e, f, put_column);
 }
 
 static const char *create_table(be_ctx *c, const st_schema *s, const st_entity *e,
                                 const char *name) {
   strbuf b = {0};
-  be_create_table_columns(&b, c, s, e, name, column_def);
+  be_create_table_columns(&b, c, s, e, name, put_column);
   if (e->pkey.n)
     strbuf_puts(&b,
                 arena_printf(c->a, ",\n  CONSTRAINT %s PRIMARY KEY (%s)", be_ident(c, e->pkey_name),
