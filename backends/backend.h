@@ -125,6 +125,11 @@ const char *be_columns(be_ctx *c, const st_entity *e, const char *const *fields,
 ** statement, a column cost a tenth of lowering a large schema. */
 typedef void be_column_put(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
                            const st_field *f);
+/* What every dialect's column starts with: `name type`, then `nullable`
+** (the dialect's text for a nullable column) or ` NOT NULL`, then ` DEFAULT
+** d` when d is not NULL. */
+void be_put_column_head(strbuf *b, be_ctx *c, const st_field *f, const char *type,
+                        const char *nullable, const char *d);
 /* The same as a string, for the statements that alter one column. */
 const char *be_column_text(be_ctx *c, const st_schema *s, const st_entity *e, const st_field *f,
                            be_column_put *put);

@@ -125,6 +125,21 @@ void be_put_ident(strbuf *b, be_ctx *c, const char *name) {
   strbuf_put(b, &q, 1);
 }
 
+void be_put_column_head(strbuf *b, be_ctx *c, const st_field *f, const char *type,
+                        const char *nullable, const char *d) {
+  be_put_ident(b, c, f->column);
+  strbuf_lit(b, " ");
+  strbuf_puts(b, type);
+  if (f->nullable)
+    strbuf_puts(b, nullable);
+  else
+    strbuf_lit(b, " NOT NULL");
+  if (d) {
+    strbuf_lit(b, " DEFAULT ");
+    strbuf_puts(b, d);
+  }
+}
+
 const char *be_column_text(be_ctx *c, const st_schema *s, const st_entity *e, const st_field *f,
                            be_column_put *put) {
   strbuf b = {0};

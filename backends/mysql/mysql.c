@@ -112,18 +112,8 @@ static const char *default_for(be_ctx *c, const char *type, const st_field *f) {
 
 static void put_column(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
                        const st_field *f) {
-  const char *type = col_type(c, s, e, f), *d = default_for(c, type, f);
-  be_put_ident(b, c, f->column);
-  strbuf_lit(b, " ");
-  strbuf_puts(b, type);
-  if (f->nullable)
-    strbuf_lit(b, " NULL");
-  else
-    strbuf_lit(b, " NOT NULL");
-  if (d) {
-    strbuf_lit(b, " DEFAULT ");
-    strbuf_puts(b, d);
-  }
+  const char *type = col_type(c, s, e, f);
+  be_put_column_head(b, c, f, type, " NULL", default_for(c, type, f));
 }
 
 static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,

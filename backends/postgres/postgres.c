@@ -103,15 +103,7 @@ static const char *default_of(be_ctx *c, const st_field *f) {
 static void put_column(strbuf *b, be_ctx *c, const st_schema *s, const st_entity *e,
                        const st_field *f) {
   (void)e; /* MySQL's needs it; one signature serves be_create_table_columns */
-  be_put_ident(b, c, f->column);
-  strbuf_lit(b, " ");
-  strbuf_puts(b, col_type(c, s, f));
-  if (!f->nullable) strbuf_lit(b, " NOT NULL");
-  const char *d = default_of(c, f);
-  if (d) {
-    strbuf_lit(b, " DEFAULT ");
-    strbuf_puts(b, d);
-  }
+  be_put_column_head(b, c, f, col_type(c, s, f), "", default_of(c, f));
 }
 
 static const char *column_def(be_ctx *c, const st_schema *s, const st_entity *e,

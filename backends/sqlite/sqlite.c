@@ -82,14 +82,7 @@ static void put_column(strbuf *b, be_ctx *c, const st_schema *s, const st_entity
   const char *def = default_of(c, f), *chk = check_of(c, s, f);
   const st_entity *t = f->ref_entity ? st_entity_find(s, f->ref_entity) : NULL;
   const st_field *tf = t ? st_field_find(t, f->ref_field) : NULL;
-  be_put_ident(b, c, f->column);
-  strbuf_lit(b, " ");
-  strbuf_puts(b, col_type(f));
-  if (!f->nullable) strbuf_lit(b, " NOT NULL");
-  if (def) {
-    strbuf_lit(b, " DEFAULT ");
-    strbuf_puts(b, def);
-  }
+  be_put_column_head(b, c, f, col_type(f), "", def);
   if (chk) {
     strbuf_lit(b, " CHECK (");
     strbuf_puts(b, chk);
