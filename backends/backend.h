@@ -93,8 +93,8 @@ struct be_ctx {
   const st_schema *start;
   const ir_op *const *prior;
   int nprior;
-  /* when set, rewound after each column of a CREATE TABLE: a column's
-  ** definition and the names in it are garbage once copied into the table's */
+  /* when set, rewound after the columns of a CREATE TABLE: what their
+  ** definitions made is garbage once they are in the statement */
   arena *scratch;
 };
 

@@ -152,19 +152,23 @@ void be_create_table_columns(strbuf *b, be_ctx *c, const st_schema *s, const st_
   strbuf_lit(b, "CREATE TABLE ");
   be_put_ident(b, c, name);
   strbuf_lit(b, " (");
+  /* what the columns make on the way (quoted defaults, sized types) is
+  ** dropped with the table's columns put: a mark a column cost more than
+  ** what it kept small */
   arena *keep = c->a;
+  arena_mark m;
+  if (c->scratch) {
+    m = arena_save(c->scratch);
+    c->a = c->scratch;
+  }
   for (int i = 0; i < e->fields.n; i++) {
     if (i)
       strbuf_lit(b, ",\n  ");
     else
       strbuf_lit(b, "\n  ");
-    if (!c->scratch) {
-      put(b, c, s, e, e->fields.v[i]);
-      continue;
-    }
-    arena_mark m = arena_save(c->scratch);
-    c->a = c->scratch;
     put(b, c, s, e, e->fields.v[i]);
+  }
+  if (c->scratch) {
     c->a = keep;
     arena_rewind(c->scratch, m);
   }
