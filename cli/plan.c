@@ -75,11 +75,12 @@ static void derived_slug(arena *a, const ir_op *op, char *out, size_t cap) {
 ** and apply makes its files durable before the ledger names their bytes
 ** (docs/migrations.md, `inspirec plan`). */
 static int write_file(const char *path, const char *text, const st_schema *state,
-                      const st_schema *target, const char *migration, ir_sha256 *sum) {
+                      const st_schema *target, const char *migration, ir_sha256 *sum,
+                      st_outline *outline) {
   FILE *f = fopen(path, "wb");
   if (!f) return -1;
   int ok = text ? fwrite(text, 1, strlen(text), f) == strlen(text)
-                : st_write_json_file(state, target, migration, f, sum);
+                : st_write_json_file(state, target, migration, f, sum, outline);
   ok = ok && fflush(f) == 0;
   if (fclose(f) != 0) ok = 0;
   return ok ? 0 : -1;
@@ -154,11 +155,11 @@ static bool reach_wait(reach_check *r) {
 /* Both files into a hidden folder, then one rename, once `reach` holds.
 ** `replacing` (a draft's folder) is moved aside first and removed once the
 ** new one is in place, or moved back: the history is never left without it.
-** The snapshot's bytes go through sum, when given.  -1 after a message,
-** whether of its own or reach's. */
+** The snapshot's bytes go through sum, and its outline into outline, when
+** given.  -1 after a message, whether of its own or reach's. */
 static int write_migration(const char *dir, const char *name, const char *plan,
                            const st_schema *snapshot, const char *replacing, reach_check *reach,
-                           ir_sha256 *sum) {
+                           ir_sha256 *sum, st_outline *outline) {
   if (make_dirs(dir) != 0) {
     fprintf(stderr, "inspirec: cannot create '%s': %s\n", dir, strerror(errno));
     return -1;
@@ -188,8 +189,8 @@ static int write_migration(const char *dir, const char *name, const char *plan,
   snprintf(p1, sizeof p1, "%s/plan.inspire", tmp);
   snprintf(p2, sizeof p2, "%s/snapshot.json", tmp);
   int err = 0;
-  if (write_file(p1, plan, NULL, NULL, NULL, NULL) != 0 ||
-      write_file(p2, NULL, snapshot, reach->target, name, sum) != 0)
+  if (write_file(p1, plan, NULL, NULL, NULL, NULL, NULL) != 0 ||
+      write_file(p2, NULL, snapshot, reach->target, name, sum, outline) != 0)
     err = errno;
   bool reached = reach_wait(reach);
   if (!err && reached && rename(tmp, final) != 0) err = errno;
@@ -214,29 +215,39 @@ static int write_migration(const char *dir, const char *name, const char *plan,
 ** next check or plan need not replay it, when its key can be made: the
 ** snapshot before it must have a known digest (the empty schema's, or one
 ** read this run), and a plan with [RESOLVE] markers is never recorded,
-** since its replay is what counts them for the note. */
+** since its replay is what counts them for the note.  The snapshot's
+** outline is kept too, by its bytes (outline.c): the next run finds the
+** migration verified by those bytes, and reads the snapshot by the outline
+** rather than whole, even before the file's identity can stand for them. */
 typedef struct written_record {
   bool on;
   unsigned char before[32];
-  ir_sha256 sum; /* the snapshot's bytes, as written */
+  ir_sha256 sum;      /* the snapshot's bytes, as written */
+  st_outline outline; /* where its entities are */
 } written_record;
 
-static void record_begin(written_record *w, const history *h, int before, int markers) {
+static void record_begin(written_record *w, const history *h, int before, int markers,
+                         const st_schema *snapshot, arena *a) {
   memset(w, 0, sizeof *w);
   const history_mig *prev = before >= 0 ? h->migs.v[before] : NULL;
   if (markers || !verified_on() || (prev && !prev->digested)) return;
   if (prev) memcpy(w->before, prev->digest, sizeof w->before);
   w->on = ir_sha256_begin(&w->sum);
+  w->outline.v = arena_alloc(a, sizeof *w->outline.v * (size_t)(snapshot->entities.n + 1));
 }
 
 static void record_end(written_record *w, bool written, const char *name, const char *plan) {
   if (!w->on) return;
-  unsigned char snapshot[32], plan_digest[32];
+  unsigned char plan_digest[32];
   char key[65];
-  if (ir_sha256_end(&w->sum, written ? snapshot : NULL) && written &&
+  st_outline *o = &w->outline;
+  if (ir_sha256_end(&w->sum, written ? o->digest : NULL) && written &&
       verified_digest(plan, strlen(plan), plan_digest) &&
-      verified_key(name, w->before, plan_digest, snapshot, false, key))
+      verified_key(name, w->before, plan_digest, o->digest, false, key)) {
     verified_add(key);
+    o->digested = true;
+    if (o->n >= 0) outline_save_by_bytes(o);
+  }
 }
 
 /* ---- the draft tip (migrations.md 4) -------------------------------------- */
@@ -501,9 +512,9 @@ int cmd_plan(cli_opts *o, int argc, char **argv) {
   const char *dir = cli_migrations_dir(o);
   int markers = count_guesses(plan);
   written_record record;
-  record_begin(&record, &h, (draft ? tip.index : h.migs.n) - 1, markers);
+  record_begin(&record, &h, (draft ? tip.index : h.migs.n) - 1, markers, next, &c.a);
   int rc = write_migration(dir, mname, text, next, draft ? draft->dir : NULL, &reach,
-                           record.on ? &record.sum : NULL);
+                           record.on ? &record.sum : NULL, record.on ? &record.outline : NULL);
   if (!reach_wait(&reach)) rc = -1;
   arena_free(&reach.a);
   record_end(&record, rc == 0, mname, text);

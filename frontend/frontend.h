@@ -539,7 +539,9 @@ typedef struct history_pending {
   const char *path, *text;
   size_t len;
   st_outline outline;
-  unsigned char id[32]; /* the file's identity, the outline's key */
+  unsigned char id[32]; /* the file's identity, the outline's key, */
+  bool have_id;         /* when it has one (verified_stat_id) */
+  bool by_bytes;        /* the outline was found by the text's digest */
 } history_pending;
 
 typedef struct history {
@@ -644,6 +646,9 @@ bool verified_cache_path(const char *kind, const unsigned char id[32], char *out
 bool outline_load(const unsigned char id[32], st_outline *o, arena *a);
 /* Keeps o for the snapshot file of identity id; nothing is ever an error. */
 void outline_save(const unsigned char id[32], const st_outline *o);
+/* The same by the text's bytes: o must be digested (its digest the key). */
+bool outline_load_by_bytes(const unsigned char digest[32], st_outline *o, arena *a);
+void outline_save_by_bytes(const st_outline *o);
 /* With -v: how many of the history's replays were spared, on stderr. */
 void history_say_known(const history *h, bool verbose);
 

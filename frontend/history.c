@@ -276,8 +276,24 @@ static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
   st_outline_names(s->names, text, (size_t)st.st_size, &o, s->a);
   m->digested = o.digested; /* for what plan writes next */
   memcpy(m->digest, o.digest, sizeof m->digest);
-  history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}};
+  history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}, true, false};
   memcpy(p.id, id, sizeof id);
+  h->pending = p;
+  return true;
+}
+
+/* The latest snapshot, its migration verified by its bytes, by the outline
+** kept of those bytes (plan keeps one of what it writes, outline.c): read
+** at history_complete as map_outlined's, its text the one read and hashed.
+** Its outline is then kept by its identity too, when the file has one. */
+static bool pend_by_bytes(ir_schema *s, history *h, history_mig *m, const snapshot_text *t) {
+  st_outline o;
+  if (!h->outlines || !t->text || !t->keep || !m->digested ||
+      !outline_load_by_bytes(m->digest, &o, s->a) || o.text_len != t->len)
+    return false;
+  st_outline_names(s->names, t->text, t->len, &o, s->a);
+  history_pending p = {m, t->path, t->text, t->len, o, {0}, t->outline_id != NULL, true};
+  if (t->outline_id) memcpy(p.id, t->outline_id, sizeof p.id);
   h->pending = p;
   return true;
 }
@@ -292,9 +308,15 @@ void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
   h->outlined = st != NULL;
   st_outline o;
   if (!st) { /* the outline did not hold: the whole text, read as before, outlined anew */
-    p->m->digested = false; /* nor may its digest */
+    if (!p->by_bytes) p->m->digested = false; /* nor may its digest */
     st = st_read_json_kept(s->a, s->names, p->text, p->len, &name, &err, &off);
-    if (st && st_outline_make(st, p->text, p->len, &o, s->a)) outline_save(p->id, &o);
+    if (st && p->have_id && st_outline_make(st, p->text, p->len, &o, s->a)) {
+      o.digested = p->m->digested;
+      memcpy(o.digest, p->m->digest, sizeof o.digest);
+      outline_save(p->id, &o);
+    }
+  } else if (p->by_bytes && p->have_id) {
+    outline_save(p->id, &p->outline); /* the next run finds it by the file's identity */
   }
   take_snapshot(s, d, p->m, p->path, p->text, p->len, st, name, err, off);
   if (p->m->snapshot) h->latest = p->m->snapshot; /* only the latest is ever pending */
@@ -492,9 +514,11 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
   }
   for (int i = 0; !h->known_by_identity && i < h->migs.n; i++) {
     history_mig *m = h->migs.v[i];
+    bool latest = i == h->migs.n - 1;
     int f = find_plan(s, d, m);
     snapshot_text t;
-    snapshot_read(s, d, m, record, h->keep_latest_text && i == h->migs.n - 1,
+    /* the latest's text stays while it may be read by an outline of its bytes */
+    snapshot_read(s, d, m, record, latest && (h->keep_latest_text || (h->outlines && record)),
                   latest_outline_id(s, h, m, i), &t);
     /* check and plan skip the replay of a migration verified before, byte
     ** for byte (verified.c); what they keep of it is its snapshot */
@@ -508,12 +532,16 @@ int history_load(ir_schema *s, diag_list *d, const char *dir, history *h) {
     }
     /* not verified before: its plan is parsed and replayed meanwhile */
     bool known = keyed && verified_has(key);
+    bool pending = known && latest && pend_by_bytes(s, h, m, &t);
     replay_job job;
     bool apart = !known && replay_start(&job, s, d, h, m, f, prev);
-    snapshot_state(s, d, m, &t);
+    if (pending) /* its state made at history_complete, from the text kept */
+      arena_free(&t.text_arena);
+    else
+      snapshot_state(s, d, m, &t);
     int diags = diag_found(d);
     keyed = keyed && m->snapshot && !m->broken;
-    bool verified = known && keyed;
+    bool verified = pending || (known && keyed);
     if (verified) {
       h->known++;
     } else {

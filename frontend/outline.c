@@ -18,6 +18,14 @@
 ** record what it writes next (cli/plan.c) with nothing hashed anew.  Like
 ** the record, nothing here is ever an error: an outline that is missing,
 ** short or of another layout only means the snapshot is read whole.
+**
+** An outline is also kept by the text's bytes, for the snapshot plan has
+** just written (it knows its digest, and where each entity went): the file
+** cannot stand for its bytes by its identity until it has settled, nor on
+** a fresh clone, yet a run that hashes it to verify its migration then
+** finds the outline by the digest.  Both keys name files of one kind,
+** trimmed together; a key by bytes is a hash of the digest, so that it
+** never meets an identity.
 */
 #include "frontend.h"
 
@@ -100,6 +108,26 @@ static void trim(const char *dir) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
     unlink(path);
   }
+}
+
+/* The key of the outline of the text whose SHA-256 is digest. */
+static bool bytes_key(const unsigned char digest[32], unsigned char id[32]) {
+  static const char tag[] = "inspirec-bytes ";
+  ir_sha256 h;
+  bool ok = ir_sha256_begin(&h) && ir_sha256_add(&h, tag, sizeof tag - 1) &&
+            ir_sha256_add(&h, digest, 32);
+  return ir_sha256_end(&h, ok ? id : NULL) && ok;
+}
+
+bool outline_load_by_bytes(const unsigned char digest[32], st_outline *o, arena *a) {
+  unsigned char id[32];
+  return bytes_key(digest, id) && outline_load(id, o, a) && o->digested &&
+         memcmp(o->digest, digest, sizeof o->digest) == 0;
+}
+
+void outline_save_by_bytes(const st_outline *o) {
+  unsigned char id[32];
+  if (o->digested && bytes_key(o->digest, id)) outline_save(id, o);
 }
 
 void outline_save(const unsigned char id[32], const st_outline *o) {

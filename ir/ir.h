@@ -998,9 +998,12 @@ char *st_write_json(const st_schema *s, const char *migration);
 ** publishes the file only once s is found equal to like, member for member
 ** (plan's check that the plan reaches the schema); NULL judges each by its
 ** own fingerprint.  sum, when not NULL, is given every byte written (its
-** own failure is its own: ir_sha256_end says). */
+** own failure is its own: ir_sha256_end says).  outline, when not NULL, has
+** room in v for every entity of s, and is given the file's outline (n -1
+** when the file is too long for one). */
+typedef struct st_outline st_outline;
 bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f,
-                        ir_sha256 *sum);
+                        ir_sha256 *sum, st_outline *outline);
 /* NULL and *err (with *err_off, the byte offset, or -1) on a bad snapshot. */
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off);
@@ -1029,14 +1032,14 @@ typedef struct st_outline_entry {
   uint64_t fingerprint;
   uint32_t off, len; /* the entity's kept text (st_entity.text) in the file */
 } st_outline_entry;
-typedef struct st_outline {
+struct st_outline {
   uint64_t text_len;
   int n;
   st_outline_entry *v; /* in the file's order */
   const char **names;  /* each entity's name, interned (st_outline_names), or NULL */
   bool digested;       /* digest holds the SHA-256 of the text (set by the caller) */
   unsigned char digest[32];
-} st_outline;
+};
 
 /* The outline of s, read by st_read_json_kept from text: false unless every
 ** entity kept its bytes there. */

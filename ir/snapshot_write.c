@@ -32,9 +32,18 @@ typedef struct jw {
   const st_schema *like; /* st_write_json_file's: the kept texts are judged by it */
   jw_piece *pieces;      /* with out: what is not written yet, in order */
   int npieces;
-  size_t sent;    /* bytes of b already in pieces */
-  ir_sha256 *sum; /* with out, when given: every byte written is added to it */
+  size_t sent;             /* bytes of b already in pieces */
+  ir_sha256 *sum;          /* with out, when given: every byte written is added to it */
+  size_t done;             /* bytes written to out */
+  size_t queued;           /* bytes in pieces not written yet */
+  st_outline_entry *marks; /* when set: where each entity goes, by its index */
 } jw;
+
+/* Where the next byte goes in the document: in a buffer of a part's own
+** (write_part), where in that buffer. */
+static size_t jw_pos(const jw *w) {
+  return w->done + w->queued + (w->b.n - w->sent);
+}
 
 /* iov[0, n) written whole, through short writes. */
 static bool write_all(int fd, struct iovec *iov, int n) {
@@ -58,6 +67,7 @@ static bool write_all(int fd, struct iovec *iov, int n) {
 static void piece_own(jw *w) {
   if (w->b.n == w->sent) return;
   w->pieces[w->npieces++] = (jw_piece){NULL, w->sent, w->b.n - w->sent};
+  w->queued += w->b.n - w->sent;
   w->sent = w->b.n;
 }
 
@@ -78,6 +88,8 @@ static void flush(jw *w) {
   if (w->fd >= 0 && w->npieces && !w->failed && !write_all(w->fd, iov, w->npieces))
     w->failed = true;
   w->npieces = 0;
+  w->done += w->queued;
+  w->queued = 0;
   w->b.n = w->sent = 0;
 }
 
@@ -97,11 +109,13 @@ static void put_kept(jw *w, const char *p, size_t n) {
   if (end && (uintptr_t)p >= (uintptr_t)end && (uintptr_t)p - (uintptr_t)end == own &&
       memcmp(end, w->b.p + w->sent, own) == 0) {
     last->n += own + n;
+    w->queued += own + n;
     w->b.n = w->sent;
   } else {
     if (w->npieces + 2 > JW_PIECES) flush(w);
     piece_own(w);
     w->pieces[w->npieces++] = (jw_piece){p, 0, n};
+    w->queued += n;
   }
 }
 
@@ -321,12 +335,13 @@ static bool text_holds(const jw *w, const st_entity *e) {
 ** An entity read from a snapshot that is still as it was read is the bytes
 ** it was read from (st_read_json_kept): at 10,000 entities a plan changes a
 ** few hundred, and writing the others anew was a fifth of plan's time. */
-static void write_entity(jw *w, const st_entity *e, arena *a) {
-  item(w);
+static void write_entity_(jw *w, const st_entity *e, arena *a, uint64_t *fingerprint) {
   if (text_holds(w, e)) {
     put_kept(w, e->text, e->text_len);
+    if (fingerprint) *fingerprint = e->fingerprint; /* the text's */
     return;
   }
+  if (fingerprint) *fingerprint = st_entity_fingerprint(e);
   open_(w, "{");
   kstr(w, "name", e->name);
   kstr(w, "table", e->table);
@@ -372,6 +387,19 @@ static void write_entity(jw *w, const st_entity *e, arena *a) {
   }
   close_(w, "]");
   close_(w, "}");
+}
+
+/* Entity i, its place in the file marked when marks are kept (the outline
+** of what plan writes, kept for the next run: frontend/outline.c). */
+static void write_entity(jw *w, const st_schema *s, int i, arena *a) {
+  item(w);
+  st_outline_entry *mark = w->marks ? &w->marks[i] : NULL;
+  size_t from = mark ? jw_pos(w) : 0;
+  write_entity_(w, s->entities.v[i], a, mark ? &mark->fingerprint : NULL);
+  if (mark) {
+    mark->off = (uint32_t)from; /* a part's, from its buffer: write_document moves them */
+    mark->len = (uint32_t)(jw_pos(w) - from);
+  }
 }
 
 /* Keep beside write_entity: every member it writes is in the fingerprint. */
@@ -444,7 +472,7 @@ static void *write_part(void *arg) {
   jw_part *p = arg;
   for (int i = p->from; i < p->to; i++) {
     st_prefetch_step(p->s->entities.v, i, p->to, p->w.like);
-    write_entity(&p->w, p->s->entities.v[i], &p->a);
+    write_entity(&p->w, p->s, i, &p->a);
   }
   return NULL;
 }
@@ -496,19 +524,23 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
     part.w.depth = w.depth;
     part.w.first = false;
     part.w.like = w.like;
+    part.w.marks = w.marks;
     reserve_for(&part.w, s, mid);
     arena_init(&part.a);
     ir_task_start(&task, write_part, &part, true);
   }
   for (int i = 0; i < end; i++) {
     st_prefetch_step(s->entities.v, i, end, w.like);
-    write_entity(&w, s->entities.v[i], s->a);
+    write_entity(&w, s, i, s->a);
     if (w.b.n > 1 << 16) flush(&w);
   }
   if (mid) {
     ir_task_wait(&task);
     flush(&w);
+    for (int i = mid; w.marks && i < s->entities.n; i++)
+      w.marks[i].off += (uint32_t)w.done;
     w.pieces[w.npieces++] = (jw_piece){part.w.b.p, 0, part.w.b.n};
+    w.queued += part.w.b.n;
     flush(&w);
     free(part.w.b.p);
     arena_free(&part.a);
@@ -530,9 +562,10 @@ char *st_write_json(const st_schema *s, const char *migration) {
 }
 
 bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f,
-                        ir_sha256 *sum) {
+                        ir_sha256 *sum, st_outline *outline) {
   jw w = {0};
   w.first = true;
+  w.marks = outline ? outline->v : NULL;
   w.like = like && like->fingerprints ? like : NULL;
   w.out = f;
   w.sum = sum;
@@ -547,5 +580,11 @@ bool st_write_json_file(const st_schema *s, const st_schema *like, const char *m
   write_document(&w, s, migration);
   free(w.b.p);
   free(w.pieces);
+  if (outline) {
+    outline->n = s->entities.n;
+    outline->text_len = w.done;
+    /* beyond an outline's reach (4 GB): none, rather than a wrong one */
+    if (w.done > UINT32_MAX) outline->n = -1;
+  }
   return !w.failed;
 }

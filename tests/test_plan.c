@@ -89,7 +89,7 @@ static char *written_like(const st_schema *s, const st_schema *like, const char 
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
-  bool ok = f && st_write_json_file(s, like, migration, f, NULL);
+  bool ok = f && st_write_json_file(s, like, migration, f, NULL, NULL);
   if (f) fclose(f);
   if (!ok) free(text);
   return ok ? text : NULL;
@@ -680,7 +680,7 @@ static void big_snapshot_file(void) {
   st_schema *st = c.diags.errors ? NULL : st_from_schema(&c.schema);
   char *whole = st ? st_write_json(st, "0001_big") : NULL;
   FILE *f = tmpfile();
-  bool ok = whole && f && st_write_json_file(st, NULL, "0001_big", f, NULL) && fflush(f) == 0;
+  bool ok = whole && f && st_write_json_file(st, NULL, "0001_big", f, NULL, NULL) && fflush(f) == 0;
   size_t len = ok ? (size_t)ftell(f) : 0;
   char *back = ok ? malloc(len + 1) : NULL;
   if (back) {
