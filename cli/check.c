@@ -146,6 +146,7 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     h.markers_are_errors = true;
     h.drop_plans = true;
     h.outlines = true;
+    h.lazy_latest = max_risk < 0; /* the budget replays the latest plan to its snapshot */
     history_start(&job, &c, cli_migrations_dir(o), &h);
     c.schema.make_state = job.folder; /* for history_drift's st_from_schema, if it runs */
   }
@@ -156,8 +157,8 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     /* the schema's state, for the drift test and to read the latest snapshot by */
     st_schema *src = errors_before == 0 && job.folder ? st_from_schema(&c.schema) : NULL;
     history_join(&job, &c, false, src);
-    history_say_known(&h, o->verbose);
     if (errors_before == 0 && c.diags.errors == 0) history_drift(&c.schema, &c.diags, &h, src);
+    history_say_known(&h, o->verbose);
     diag_sort(&c.diags);
     /* the budget judges the latest migration: the one a change under review adds */
     int n = h.migs.n;

@@ -558,9 +558,13 @@ typedef struct history {
   /* plan and check: the latest snapshot is read by its outline when one is
   ** kept (outline.c), at history_complete; else read whole, its outline kept */
   bool outlines;
+  /* check: the latest snapshot by its outline is not read at the join;
+  ** history_drift reads of it only what the drift test needs */
+  bool lazy_latest;
   history_pending pending; /* mapped, read at history_complete */
   bool outlined;           /* the latest snapshot was read by its outline, */
-  int outline_read;        /* these of its entities from their bytes */
+  int outline_read;        /* these of its entities from their bytes, */
+  int outline_of;          /* of these */
   arena scratch;
   int known;               /* migrations whose replay verified.c spared */
   bool known_by_identity;  /* all of them, by their files' identity: nothing hashed */
@@ -588,9 +592,11 @@ void history_guard_mapping(const void *p, size_t len, const char *path);
 ** errors, after which nothing reads the latest snapshot: it stays unread
 ** (h->latest empty, its migration's snapshot NULL). */
 void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like);
+/* history_complete's read, when lazy_latest left it pending. */
+void history_read_pending(history *h, ir_schema *s, diag_list *d, st_schema *like);
 /* W0904 when the checked schema (src, its state) differs from the latest
 ** snapshot. */
-void history_drift(ir_schema *s, diag_list *d, history *h, const st_schema *src);
+void history_drift(ir_schema *s, diag_list *d, history *h, st_schema *src);
 
 /* ---- history_thread.c: the history read while the schema compiles ----- */
 

@@ -299,6 +299,11 @@ static bool pend_by_bytes(ir_schema *s, history *h, history_mig *m, const snapsh
 }
 
 void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
+  if (h->lazy_latest && like && like->fingerprints) return; /* history_drift reads it */
+  history_read_pending(h, s, d, like);
+}
+
+void history_read_pending(history *h, ir_schema *s, diag_list *d, st_schema *like) {
   history_pending *p = &h->pending;
   if (!p->m || !like) return; /* a schema with errors: nothing reads the snapshot */
   const char *name = NULL, *err = NULL;
@@ -306,6 +311,7 @@ void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
   st_schema *st = st_read_json_outlined(s->a, s->names, p->text, p->len, &p->outline, like, &name,
                                         &h->outline_read);
   h->outlined = st != NULL;
+  h->outline_of = st ? st->entities.n : 0;
   st_outline o;
   if (!st) { /* the outline did not hold: the whole text, read as before, outlined anew */
     if (!p->by_bytes) p->m->digested = false; /* nor may its digest */
@@ -582,7 +588,7 @@ void history_say_known(const history *h, bool verbose) {
     fprintf(stderr,
             "inspirec: history: the latest snapshot read by its outline: %d of %d entities read, "
             "the others as the schema has them\n",
-            h->outline_read, h->latest->entities.n);
+            h->outline_read, h->outline_of);
 }
 
 st_schema *history_before(const history *h, int i, arena *a) {
@@ -601,11 +607,24 @@ ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i, bool re
 }
 
 /* Source drift: the schema says more than the latest snapshot. */
-void history_drift(ir_schema *s, diag_list *d, history *h, const st_schema *src) {
+void history_drift(ir_schema *s, diag_list *d, history *h, st_schema *src) {
   if (!h->exists) return;
   if (!src) src = st_from_schema(s);
-  const char *diff =
-      st_diff_text(h->latest, src, false, "the latest migration", "the schema", s->a);
+  static const char la[] = "the latest migration", lb[] = "the schema";
+  const char *diff = NULL;
+  history_pending *p = &h->pending;
+  /* The latest snapshot left pending (lazy_latest): read only as far as the
+  ** first difference, most often nowhere, rather than whole by its outline. */
+  int read;
+  if (p->m &&
+      st_diff_outlined(s->a, s->names, p->text, p->len, &p->outline, src, la, lb, &diff, &read)) {
+    h->outlined = true;
+    h->outline_read = read;
+    h->outline_of = p->outline.n;
+  } else {
+    history_read_pending(h, s, d, src);
+    diff = st_diff_text(h->latest, src, false, la, lb, s->a);
+  }
   if (!diff) return;
   diag *g = diag_add(d, DIAG_W0904, nowhere(),
                      "the schema is ahead of %s: %s; run inspirec plan to write the migration",

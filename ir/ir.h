@@ -930,6 +930,11 @@ bool st_same_column_type(const st_field *a, const st_field *b); /* kind, size, e
 ** With ordered, field order counts too. */
 const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, const char *la,
                          const char *lb, arena *out);
+/* Its parts: the enums', then one entity's of each state (x of a, y of b). */
+const char *st_diff_enums_text(const st_schema *a, const st_schema *b, const char *la,
+                               const char *lb, arena *out);
+const char *st_entity_diff_text(const st_entity *x, const st_entity *y, bool ordered,
+                                const char *la, const char *lb, arena *out);
 /* Inspire text of a field definition (`title: string? @maxLength(5) = "x"`),
 ** of its type alone, and of a default. */
 char *st_field_text(arena *a, const st_field *f, bool with_keys, const st_entity *owner);
@@ -1057,6 +1062,15 @@ bool st_outline_names(strtab *names, const char *text, size_t len, st_outline *o
 st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size_t len,
                                  const st_outline *o, st_schema *like, const char **migration,
                                  int *read);
+/* st_diff_text(the snapshot, b, false, la, lb) into *diff, with the snapshot
+** read by its outline (its names interned) only as far as the first
+** difference: its enums, and an entity only where b's of its name has
+** another fingerprint (b's must hold, st_schema.fingerprints); *read: how
+** many.  False, *diff unset, when the text and outline disagree in anything
+** seen (then read it all). */
+bool st_diff_outlined(arena *a, strtab *names, const char *text, size_t len, const st_outline *o,
+                      const st_schema *b, const char *la, const char *lb, const char **diff,
+                      int *read);
 
 /* ---- ops.c: operations of a plan ---------------------------------------- */
 

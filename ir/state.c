@@ -663,8 +663,8 @@ bool st_same_by_fingerprint(const st_schema *a, const st_entity *x, const st_sch
 }
 
 /* The first difference, worded for a diagnostic. */
-const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, const char *la,
-                         const char *lb, arena *out) {
+const char *st_diff_enums_text(const st_schema *a, const st_schema *b, const char *la,
+                               const char *lb, arena *out) {
   for (int i = 0; i < a->enums.n; i++) {
     const st_enum *x = a->enums.v[i], *y = st_enum_find(b, x->name);
     if (!y) return arena_printf(out, "enum '%s' is only in %s", x->name, la);
@@ -678,6 +678,51 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
   for (int i = 0; i < b->enums.n; i++)
     if (!st_enum_find(a, b->enums.v[i]->name))
       return arena_printf(out, "enum '%s' is only in %s", b->enums.v[i]->name, lb);
+  return NULL;
+}
+
+const char *st_entity_diff_text(const st_entity *x, const st_entity *y, bool ordered,
+                                const char *la, const char *lb, arena *out) {
+  if (x->table != y->table && strcmp(x->table, y->table) != 0)
+    return arena_printf(out, "entity '%s' has table '%s' in %s and '%s' in %s", x->name, x->table,
+                        la, y->table, lb);
+  for (int j = 0; j < x->fields.n; j++) {
+    const st_field *f = x->fields.v[j];
+    int k = j < y->fields.n && y->fields.v[j]->name == f->name ? j : st_field_index(y, f->name);
+    if (k < 0) return arena_printf(out, "field '%s.%s' is only in %s", x->name, f->name, la);
+    const st_field *g = y->fields.v[k];
+    if (!st_field_equal(f, g))
+      return arena_printf(out, "field '%s.%s' is '%s' in %s and '%s' in %s", x->name, f->name,
+                          st_field_text(out, f, false, NULL), la,
+                          st_field_text(out, g, false, NULL), lb);
+    if (ordered && k != j)
+      return arena_printf(out, "field '%s.%s' is column %d in %s and %d in %s", x->name, f->name,
+                          j + 1, la, k + 1, lb);
+  }
+  for (int j = 0; j < y->fields.n; j++) /* a field of y at x's place is in x */
+    if (!(j < x->fields.n && x->fields.v[j]->name == y->fields.v[j]->name) &&
+        !st_field_find(x, y->fields.v[j]->name))
+      return arena_printf(out, "field '%s.%s' is only in %s", x->name, y->fields.v[j]->name, lb);
+  bool pk = x->pkey.n == y->pkey.n;
+  for (int j = 0; pk && j < x->pkey.n; j++)
+    pk = x->pkey.v[j] == y->pkey.v[j];
+  if (!pk)
+    return arena_printf(out, "entity '%s' has another primary key in %s than in %s", x->name, la,
+                        lb);
+  if (!same_index_list((const st_index *const *)x->uniques.v, x->uniques.n,
+                       (const st_index *const *)y->uniques.v, y->uniques.n))
+    return arena_printf(out, "entity '%s' has other unique constraints in %s than in %s", x->name,
+                        la, lb);
+  if (!same_index_list((const st_index *const *)x->indexes.v, x->indexes.n,
+                       (const st_index *const *)y->indexes.v, y->indexes.n))
+    return arena_printf(out, "entity '%s' has other indexes in %s than in %s", x->name, la, lb);
+  return NULL;
+}
+
+const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, const char *la,
+                         const char *lb, arena *out) {
+  const char *diff = st_diff_enums_text(a, b, la, lb, out);
+  if (diff) return diff;
   for (int i = 0; i < a->entities.n; i++) {
     st_prefetch_step(a->entities.v, i, a->entities.n, b);
     const st_entity *x = a->entities.v[i], *y = st_entity_find(b, x->name);
@@ -685,39 +730,7 @@ const char *st_diff_text(const st_schema *a, const st_schema *b, bool ordered, c
     /* equal fingerprints: equal in all that follows, field order too (a drift
     ** check of 10,000 entities read every field of both states) */
     if (st_same_by_fingerprint(a, x, b, y)) continue;
-    if (x->table != y->table && strcmp(x->table, y->table) != 0)
-      return arena_printf(out, "entity '%s' has table '%s' in %s and '%s' in %s", x->name, x->table,
-                          la, y->table, lb);
-    for (int j = 0; j < x->fields.n; j++) {
-      const st_field *f = x->fields.v[j];
-      int k = j < y->fields.n && y->fields.v[j]->name == f->name ? j : st_field_index(y, f->name);
-      if (k < 0) return arena_printf(out, "field '%s.%s' is only in %s", x->name, f->name, la);
-      const st_field *g = y->fields.v[k];
-      if (!st_field_equal(f, g))
-        return arena_printf(out, "field '%s.%s' is '%s' in %s and '%s' in %s", x->name, f->name,
-                            st_field_text(out, f, false, NULL), la,
-                            st_field_text(out, g, false, NULL), lb);
-      if (ordered && k != j)
-        return arena_printf(out, "field '%s.%s' is column %d in %s and %d in %s", x->name, f->name,
-                            j + 1, la, k + 1, lb);
-    }
-    for (int j = 0; j < y->fields.n; j++) /* a field of y at x's place is in x */
-      if (!(j < x->fields.n && x->fields.v[j]->name == y->fields.v[j]->name) &&
-          !st_field_find(x, y->fields.v[j]->name))
-        return arena_printf(out, "field '%s.%s' is only in %s", x->name, y->fields.v[j]->name, lb);
-    bool pk = x->pkey.n == y->pkey.n;
-    for (int j = 0; pk && j < x->pkey.n; j++)
-      pk = x->pkey.v[j] == y->pkey.v[j];
-    if (!pk)
-      return arena_printf(out, "entity '%s' has another primary key in %s than in %s", x->name, la,
-                          lb);
-    if (!same_index_list((const st_index *const *)x->uniques.v, x->uniques.n,
-                         (const st_index *const *)y->uniques.v, y->uniques.n))
-      return arena_printf(out, "entity '%s' has other unique constraints in %s than in %s", x->name,
-                          la, lb);
-    if (!same_index_list((const st_index *const *)x->indexes.v, x->indexes.n,
-                         (const st_index *const *)y->indexes.v, y->indexes.n))
-      return arena_printf(out, "entity '%s' has other indexes in %s than in %s", x->name, la, lb);
+    if ((diff = st_entity_diff_text(x, y, ordered, la, lb, out))) return diff;
   }
   for (int i = 0; i < b->entities.n; i++)
     if (!st_entity_find(a, b->entities.v[i]->name))

@@ -114,5 +114,32 @@ check_out >/dev/null # a new identity (the snapshot copied back): outlined anew
 [ "$(outlines)" = 8 ] && [ ! -e "$cache/outline-old1" ] && [ "$(check_out)" = "$want_check" ] && ok ||
   bad "the outlines are trimmed to the newest eight: $(outlines)"
 
+# check reads of the latest snapshot only as far as the drift test's first
+# difference: the same words as a whole read, for every kind of difference
+cp "$p/schema/app.inspire" "$tmp/app.keep"
+v5="$examples/evolution/v5.inspire"
+drift_case() { # name, then the schema on stdin
+  cat >"$p/schema/app.inspire"
+  got=$(check_out)
+  want=$(INSPIREC_CACHE=off check_out)
+  [ "$got" = "$want" ] && ok || bad "drift by the outline ($1) says otherwise: $got, not $want"
+}
+drift_case "none" <"$v5"
+"$bin" -C "$p" check -v 2>"$tmp/v" >/dev/null
+grep -q "read by its outline: 0 of 4 entities read" "$tmp/v" && ! grep -q W0904 "$tmp/v" && ok ||
+  bad "an unchanged schema reads no entity of the snapshot: $(cat "$tmp/v")"
+sed 's/enum TaskStatus { Todo, InProgress, Done }/enum TaskStatus { Todo, InProgress, Done, Late }/' "$v5" | drift_case "an enum"
+sed '/^entity Tag {/,/^}/d' "$v5" | drift_case "an entity only in the snapshot"
+{ cat "$v5"; printf 'entity Zebra {\n  stripes: int,\n}\n'; } | drift_case "an entity only in the schema"
+sed 's/name: string @unique @maxLength(120),/name: string @unique @maxLength(100),/' "$v5" | drift_case "the first entity"
+sed 's/notes: string = "",/notes: string = "-",/' "$v5" | drift_case "a later entity"
+sed 's/notes: string = "",/notes: string = "-",/; s/@maxLength(120),/@maxLength(100),/' "$v5" |
+  drift_case "two entities"
+# read as far as the first: Project, not Task (a whole read by the outline reads both)
+"$bin" -C "$p" check -v 2>"$tmp/v" >/dev/null
+grep -q "read by its outline: 1 of 4 entities read" "$tmp/v" && grep -q "Project.name" "$tmp/v" && ok ||
+  bad "only the first changed entity is read: $(cat "$tmp/v")"
+cp "$tmp/app.keep" "$p/schema/app.inspire"
+
 echo "outline: $pass passed, $fail failed"
 [ $fail = 0 ]

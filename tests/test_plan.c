@@ -244,6 +244,16 @@ static const char *outline_differs(const st_schema *a, st_schema *b, const ir_sc
   if (!why && st_read_json_outlined(ar, names, snap_a, len, &bad, b, &omig, &nread))
     why = "an outline of a longer text is taken";
   if (why) goto out;
+  /* check's drift test by the outline: the words st_diff_text finds first */
+  st_outline drift = o;
+  const char *by_outline = NULL, *whole = st_diff_text(kept, b, false, "A", "B", ar);
+  if (!st_outline_names(names, snap_a, len, &drift, ar) || !drift.names ||
+      !st_diff_outlined(ar, names, snap_a, len, &drift, b, "A", "B", &by_outline, &nread))
+    why = "the drift test by the outline is refused";
+  else if (!by_outline != !whole || (whole && strcmp(by_outline, whole) != 0))
+    why = arena_printf(ar, "the drift test by the outline says '%s', not '%s'",
+                       by_outline ? by_outline : "nothing", whole ? whole : "nothing");
+  if (why) goto out;
   st_schema *outlined = st_read_json_outlined(ar, names, snap_a, len, &o, b, &omig, &nread);
   again = outlined ? st_write_json(outlined, omig) : NULL;
   int borrowed = 0;
