@@ -234,6 +234,7 @@ static void record_begin(written_record *w, const history *h, int before, int ma
   if (prev) memcpy(w->before, prev->digest, sizeof w->before);
   w->on = ir_sha256_begin(&w->sum);
   w->outline.v = arena_alloc(a, sizeof *w->outline.v * (size_t)(snapshot->entities.n + 1));
+  w->outline.names = arena_alloc(a, sizeof(char *) * (size_t)(snapshot->entities.n + 1));
 }
 
 static void record_end(written_record *w, bool written, const char *name, const char *plan) {

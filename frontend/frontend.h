@@ -649,11 +649,11 @@ bool verified_cache_path(const char *kind, const unsigned char id[32], char *out
 
 /* The outline kept for the snapshot file of identity id (verified_stat_id),
 ** or false. */
-bool outline_load(const unsigned char id[32], st_outline *o, arena *a);
+bool outline_load(const unsigned char id[32], st_outline *o, strtab *names, arena *a);
 /* Keeps o for the snapshot file of identity id; nothing is ever an error. */
 void outline_save(const unsigned char id[32], const st_outline *o);
 /* The same by the text's bytes: o must be digested (its digest the key). */
-bool outline_load_by_bytes(const unsigned char digest[32], st_outline *o, arena *a);
+bool outline_load_by_bytes(const unsigned char digest[32], st_outline *o, strtab *names, arena *a);
 void outline_save_by_bytes(const st_outline *o);
 /* With -v: how many of the history's replays were spared, on stderr. */
 void history_say_known(const history *h, bool verbose);

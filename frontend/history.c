@@ -264,16 +264,17 @@ static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
   unsigned char id[32];
   st_outline o;
   bool ok = fstat(fd, &st) == 0 && st.st_size > 0 && verified_stat_id(&st, id) &&
-            outline_load(id, &o, s->a) && o.text_len == (uint64_t)st.st_size;
+            outline_load(id, &o, s->names, s->a) && o.text_len == (uint64_t)st.st_size;
   /* The mapping is the page cache's own pages, nothing copied; it lasts as
-  ** long as the process, since the kept texts of the state point into it. */
-  void *text = ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
-                  : MAP_FAILED;
+  ** long as the process, since the kept texts of the state point into it.
+  ** Faulted in at once, one call, for plan, which writes most of them out
+  ** again; check's drift test reads a few pages of it, if any. */
+  int populate = h->lazy_latest ? 0 : MAP_POPULATE;
+  void *text =
+      ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | populate, fd, 0) : MAP_FAILED;
   close(fd);
   if (text == MAP_FAILED) return false;
   history_guard_mapping(text, (size_t)st.st_size, snap);
-  /* while the schema compiles, the names its entities are looked up by */
-  st_outline_names(s->names, text, (size_t)st.st_size, &o, s->a);
   m->digested = o.digested; /* for what plan writes next */
   memcpy(m->digest, o.digest, sizeof m->digest);
   history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}, true, false};
@@ -289,9 +290,8 @@ static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
 static bool pend_by_bytes(ir_schema *s, history *h, history_mig *m, const snapshot_text *t) {
   st_outline o;
   if (!h->outlines || !t->text || !t->keep || !m->digested ||
-      !outline_load_by_bytes(m->digest, &o, s->a) || o.text_len != t->len)
+      !outline_load_by_bytes(m->digest, &o, s->names, s->a) || o.text_len != t->len)
     return false;
-  st_outline_names(s->names, t->text, t->len, &o, s->a);
   history_pending p = {m, t->path, t->text, t->len, o, {0}, t->outline_id != NULL, true};
   if (t->outline_id) memcpy(p.id, t->outline_id, sizeof p.id);
   h->pending = p;

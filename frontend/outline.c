@@ -12,7 +12,7 @@
 ** entity of that name does not have (st_read_json_outlined); the others are
 ** the schema's own entities, lent to the snapshot's state.
 **
-** An outline is a small binary file (16 bytes an entity) in the record's
+** An outline is a small binary file (16 bytes and the name of each entity) in the record's
 ** folder; the OUTLINE_KEEP newest are kept.  It also holds the text's
 ** SHA-256 when it was made by a run that hashed the text, so that plan can
 ** record what it writes next (cli/plan.c) with nothing hashed anew.  Like
@@ -38,17 +38,55 @@
 
 #define OUTLINE_KIND "outline"
 #define OUTLINE_KEEP 8
-#define OUTLINE_MAGIC "inspirec-outline/2\n"
+#define OUTLINE_MAGIC "inspirec-outline/3\n"
 
+/* The file: this header, the entries (16 bytes each), then each entity's
+** name (4 bytes of length, then its bytes), in the entries' order.  The
+** names spare a run reading them from the snapshot's text, a page fault or a
+** cache miss each; a bit flipped in one would lend the wrong entity, so the
+** entries and names are checked against `check` before anything is used. */
 typedef struct outline_header {
   char magic[24];
   uint64_t text_len;
   uint64_t n;
   uint64_t digested;
   unsigned char digest[32];
+  uint64_t names_len; /* bytes of names after the entries */
+  uint64_t check;     /* checksum() of the entries and names */
 } outline_header;
 
-bool outline_load(const unsigned char id[32], st_outline *o, arena *a) {
+/* A 64-bit hash of n bytes, a word at a step: the outline's own check. */
+static uint64_t checksum(const unsigned char *p, size_t n) {
+  uint64_t h = 0x6a09e667f3bcc909u ^ n;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 29;
+  }
+  for (; n; p++, n--)
+    h = (h ^ *p) * 0xc4ceb9fe1a85ec53u;
+  return h ^ (h >> 32);
+}
+
+/* The n names at p (names_len bytes), interned into o->names. */
+static bool read_names(const unsigned char *p, size_t len, st_outline *o, strtab *names, arena *a) {
+  const char **v = arena_alloc(a, sizeof *v * (size_t)(o->n + 1));
+  const unsigned char *end = p + len;
+  for (int i = 0; i < o->n; i++) {
+    uint32_t n;
+    if ((size_t)(end - p) < sizeof n) return false;
+    memcpy(&n, p, sizeof n);
+    p += sizeof n;
+    if (!n || (size_t)(end - p) < n) return false;
+    v[i] = intern(names, (const char *)p, n);
+    p += n;
+  }
+  o->names = v;
+  return p == end;
+}
+
+bool outline_load(const unsigned char id[32], st_outline *o, strtab *names, arena *a) {
   char path[4200];
   if (!verified_cache_path(OUTLINE_KIND, id, path, sizeof path)) return false;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -57,16 +95,19 @@ bool outline_load(const unsigned char id[32], st_outline *o, arena *a) {
   struct stat st;
   bool ok = fstat(fd, &st) == 0 && read(fd, &h, sizeof h) == (ssize_t)sizeof h &&
             memcmp(h.magic, OUTLINE_MAGIC, sizeof OUTLINE_MAGIC) == 0 && h.n <= INT32_MAX &&
-            (uint64_t)st.st_size == sizeof h + h.n * sizeof(st_outline_entry);
+            h.names_len <= (uint64_t)st.st_size &&
+            (uint64_t)st.st_size == sizeof h + h.n * sizeof(st_outline_entry) + h.names_len;
   if (ok) {
-    size_t bytes = (size_t)h.n * sizeof(st_outline_entry);
+    size_t entries = (size_t)h.n * sizeof(st_outline_entry), bytes = entries + h.names_len;
     o->text_len = h.text_len;
     o->n = (int)h.n;
     o->names = NULL;
     o->digested = h.digested == 1;
     memcpy(o->digest, h.digest, sizeof o->digest);
     o->v = arena_alloc(a, bytes + sizeof(st_outline_entry));
-    ok = !bytes || read(fd, o->v, bytes) == (ssize_t)bytes;
+    unsigned char *raw = (unsigned char *)o->v;
+    ok = (!bytes || read(fd, raw, bytes) == (ssize_t)bytes) && checksum(raw, bytes) == h.check &&
+         read_names(raw + entries, (size_t)h.names_len, o, names, a);
   }
   close(fd);
   return ok;
@@ -119,9 +160,9 @@ static bool bytes_key(const unsigned char digest[32], unsigned char id[32]) {
   return ir_sha256_end(&h, ok ? id : NULL) && ok;
 }
 
-bool outline_load_by_bytes(const unsigned char digest[32], st_outline *o, arena *a) {
+bool outline_load_by_bytes(const unsigned char digest[32], st_outline *o, strtab *names, arena *a) {
   unsigned char id[32];
-  return bytes_key(digest, id) && outline_load(id, o, a) && o->digested &&
+  return bytes_key(digest, id) && outline_load(id, o, names, a) && o->digested &&
          memcmp(o->digest, digest, sizeof o->digest) == 0;
 }
 
@@ -132,10 +173,23 @@ void outline_save_by_bytes(const st_outline *o) {
 
 void outline_save(const unsigned char id[32], const st_outline *o) {
   char path[4200], tmp[4300];
+  if (o->n < 0 || !o->names) return;
+  size_t entries = (size_t)o->n * sizeof(st_outline_entry), names_len = 0;
+  for (int i = 0; i < o->n; i++) {
+    if (!o->names[i] || !o->names[i][0]) return;
+    names_len += sizeof(uint32_t) + strlen(o->names[i]);
+  }
   if (!verified_make_dir() || !verified_cache_path(OUTLINE_KIND, id, path, sizeof path)) return;
-  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;
+  unsigned char *body = malloc(entries + names_len + 1);
+  if (!body) return;
+  if (entries) memcpy(body, o->v, entries);
+  unsigned char *p = body + entries;
+  for (int i = 0; i < o->n; i++) {
+    uint32_t n = (uint32_t)strlen(o->names[i]);
+    memcpy(p, &n, sizeof n);
+    memcpy(p + sizeof n, o->names[i], n);
+    p += sizeof n + n;
+  }
   outline_header h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, OUTLINE_MAGIC, sizeof OUTLINE_MAGIC);
@@ -143,12 +197,16 @@ void outline_save(const unsigned char id[32], const st_outline *o) {
   h.n = (uint64_t)o->n;
   h.digested = o->digested;
   memcpy(h.digest, o->digest, sizeof h.digest);
-  size_t bytes = (size_t)o->n * sizeof(st_outline_entry);
-  bool ok = write(fd, &h, sizeof h) == (ssize_t)sizeof h &&
-            (!bytes || write(fd, o->v, bytes) == (ssize_t)bytes);
-  ok &= close(fd) == 0;
+  h.names_len = names_len;
+  h.check = checksum(body, entries + names_len);
+  snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && write(fd, &h, sizeof h) == (ssize_t)sizeof h &&
+            write(fd, body, entries + names_len) == (ssize_t)(entries + names_len);
+  free(body);
+  if (fd >= 0) ok &= close(fd) == 0;
   if (!ok || rename(tmp, path) != 0) {
-    unlink(tmp);
+    if (fd >= 0) unlink(tmp);
     return;
   }
   trim(verified_dir());

@@ -1004,8 +1004,8 @@ char *st_write_json(const st_schema *s, const char *migration);
 ** (plan's check that the plan reaches the schema); NULL judges each by its
 ** own fingerprint.  sum, when not NULL, is given every byte written (its
 ** own failure is its own: ir_sha256_end says).  outline, when not NULL, has
-** room in v for every entity of s, and is given the file's outline (n -1
-** when the file is too long for one). */
+** room in v and names for every entity of s, and is given the file's
+** outline (n -1 when the file is too long for one). */
 typedef struct st_outline st_outline;
 bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f,
                         ir_sha256 *sum, st_outline *outline);
@@ -1041,7 +1041,7 @@ struct st_outline {
   uint64_t text_len;
   int n;
   st_outline_entry *v; /* in the file's order */
-  const char **names;  /* each entity's name, interned (st_outline_names), or NULL */
+  const char **names;  /* each entity's name, interned, or NULL (read from the text) */
   bool digested;       /* digest holds the SHA-256 of the text (set by the caller) */
   unsigned char digest[32];
 };
@@ -1049,10 +1049,6 @@ struct st_outline {
 /* The outline of s, read by st_read_json_kept from text: false unless every
 ** entity kept its bytes there. */
 bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outline *o, arena *a);
-/* Each entity's name read from its text and interned, beforehand (plan and
-** check do it on the history's thread while the schema compiles); false,
-** and none, when an entity's text does not start as written. */
-bool st_outline_names(strtab *names, const char *text, size_t len, st_outline *o, arena *a);
 /* The state of the snapshot text whose outline is o, as st_read_json_kept
 ** reads it: an entity whose fingerprint like's entity of its name has is
 ** that very entity, borrowed (st_entity.borrowed; its text set to the

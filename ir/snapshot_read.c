@@ -724,11 +724,12 @@ static st_schema *read_fast(reader *r, const char *text, size_t len, const char 
 bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outline *o, arena *a) {
   o->text_len = len;
   o->n = s->entities.n;
-  o->names = NULL;
   o->digested = false;
   o->v = arena_alloc(a, sizeof *o->v * (size_t)(o->n + 1));
+  o->names = arena_alloc(a, sizeof *o->names * (size_t)(o->n + 1));
   for (int i = 0; i < o->n; i++) {
     const st_entity *e = s->entities.v[i];
+    o->names[i] = e->name;
     if (!e->text || e->text < text || e->text_len > len - (size_t)(e->text - text) ||
         (size_t)(e->text - text) > UINT32_MAX || e->text_len > UINT32_MAX)
       return false;
@@ -751,18 +752,6 @@ static const char *outlined_name(strtab *names, const char *from, const char *en
       peek.escaped)
     return NULL;
   return intern(names, name_bytes, n);
-}
-
-bool st_outline_names(strtab *names, const char *text, size_t len, st_outline *o, arena *a) {
-  const char **v = arena_alloc(a, sizeof *v * (size_t)(o->n + 1));
-  for (int i = 0; i < o->n; i++) {
-    const st_outline_entry *e = &o->v[i];
-    if (e->off < 5 || e->off > len || e->len > len - e->off ||
-        !(v[i] = outlined_name(names, text + e->off, text + e->off + e->len)))
-      return false;
-  }
-  o->names = v;
-  return true;
 }
 
 /* Entity i of an outline, at x->p: like's entity of its name, borrowed, when
@@ -794,7 +783,8 @@ static bool outlined_entity(fast *x, reader *r, st_schema *s, const st_outline *
   ++*read;
   const st_entity *d = s->entities.v[s->entities.n - 1];
   x->p = to;
-  return d->fingerprint == e->fingerprint && d->text == from; /* the outline's own */
+  return d->fingerprint == e->fingerprint && d->text == from &&
+         d->name == name; /* the outline's own */
 }
 
 /* f's reference counted in s; false when it lands nowhere. */

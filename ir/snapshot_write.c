@@ -36,7 +36,8 @@ typedef struct jw {
   ir_sha256 *sum;          /* with out, when given: every byte written is added to it */
   size_t done;             /* bytes written to out */
   size_t queued;           /* bytes in pieces not written yet */
-  st_outline_entry *marks; /* when set: where each entity goes, by its index */
+  st_outline_entry *marks; /* when set: where each entity goes, by its index, */
+  const char **names;      /* and its name */
 } jw;
 
 /* Where the next byte goes in the document: in a buffer of a part's own
@@ -396,6 +397,7 @@ static void write_entity(jw *w, const st_schema *s, int i, arena *a) {
   st_outline_entry *mark = w->marks ? &w->marks[i] : NULL;
   size_t from = mark ? jw_pos(w) : 0;
   write_entity_(w, s->entities.v[i], a, mark ? &mark->fingerprint : NULL);
+  if (mark && w->names) w->names[i] = s->entities.v[i]->name;
   if (mark) {
     mark->off = (uint32_t)from; /* a part's, from its buffer: write_document moves them */
     mark->len = (uint32_t)(jw_pos(w) - from);
@@ -525,6 +527,7 @@ static void write_document(jw *w_, const st_schema *s, const char *migration) {
     part.w.first = false;
     part.w.like = w.like;
     part.w.marks = w.marks;
+    part.w.names = w.names;
     reserve_for(&part.w, s, mid);
     arena_init(&part.a);
     ir_task_start(&task, write_part, &part, true);
@@ -566,6 +569,7 @@ bool st_write_json_file(const st_schema *s, const st_schema *like, const char *m
   jw w = {0};
   w.first = true;
   w.marks = outline ? outline->v : NULL;
+  w.names = outline ? outline->names : NULL;
   w.like = like && like->fingerprints ? like : NULL;
   w.out = f;
   w.sum = sum;

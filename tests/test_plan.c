@@ -239,6 +239,13 @@ static const char *outline_differs(const st_schema *a, st_schema *b, const ir_sc
     if (!why && st_read_json_outlined(ar, names, snap_a, len, &bad, b, &omig, &nread))
       why = "an outline with an entity out of place is taken";
     bad.v[0].off -= 1;
+    /* names out of their places: each entity is another's, read and refused */
+    bad.names = arena_alloc(ar, sizeof *bad.names * (size_t)(o.n + 1));
+    for (int i = 0; i < o.n; i++)
+      bad.names[i] = o.names[(i + 1) % o.n];
+    if (!why && o.n > 1 && st_read_json_outlined(ar, names, snap_a, len, &bad, b, &omig, &nread))
+      why = "an outline with its names out of place is taken";
+    bad.names = o.names;
   }
   bad.text_len += 1;
   if (!why && st_read_json_outlined(ar, names, snap_a, len, &bad, b, &omig, &nread))
@@ -247,7 +254,7 @@ static const char *outline_differs(const st_schema *a, st_schema *b, const ir_sc
   /* check's drift test by the outline: the words st_diff_text finds first */
   st_outline drift = o;
   const char *by_outline = NULL, *whole = st_diff_text(kept, b, false, "A", "B", ar);
-  if (!st_outline_names(names, snap_a, len, &drift, ar) || !drift.names ||
+  if (!drift.names ||
       !st_diff_outlined(ar, names, snap_a, len, &drift, b, "A", "B", &by_outline, &nread))
     why = "the drift test by the outline is refused";
   else if (!by_outline != !whole || (whole && strcmp(by_outline, whole) != 0))
@@ -283,8 +290,8 @@ static const char *outline_differs(const st_schema *a, st_schema *b, const ir_sc
   /* every entity borrowed from a lender equal to A: the plan changes some of
   ** them, and must change its own copies, never the lender's */
   st_schema *lender = st_read_json_kept(ar, names, snap_a, len, &mig, &err, &off);
-  st_outline named = o; /* its names interned beforehand, as the history's thread does */
-  bool have_names = st_outline_names(names, snap_a, len, &named, ar) && named.names;
+  st_outline named = o; /* its names interned beforehand, as an outline's file gives them */
+  bool have_names = named.names != NULL;
   st_schema *all = lender && have_names ? st_read_json_outlined(ar, names, snap_a, len, &named,
                                                                 lender, &omig, &nread)
                                         : NULL;
