@@ -149,13 +149,17 @@ int cmd_check(cli_opts *o, int argc, char **argv) {
     h.lazy_latest = max_risk < 0; /* the budget replays the latest plan to its snapshot */
     history_start(&job, &c, cli_migrations_dir(o), &h);
     c.schema.make_state = job.folder; /* for history_drift's st_from_schema, if it runs */
+    /* or, as the drift test reads the snapshot lazily, only their fingerprints */
+    c.schema.fingerprints_only = h.lazy_latest;
   }
   fe_compile(&c);
   int budget = EXIT_OK;
   if (with_history) {
     int errors_before = c.diags.errors;
-    /* the schema's state, for the drift test and to read the latest snapshot by */
-    st_schema *src = errors_before == 0 && job.folder ? st_from_schema(&c.schema) : NULL;
+    /* the schema's state, for the drift test and to read the latest snapshot by,
+    ** unless the drift test reads it lazily (history_drift makes what it needs) */
+    st_schema *src =
+        errors_before == 0 && job.folder && !h.lazy_latest ? st_from_schema(&c.schema) : NULL;
     history_join(&job, &c, false, src);
     if (errors_before == 0 && c.diags.errors == 0) history_drift(&c.schema, &c.diags, &h, src);
     history_say_known(&h, o->verbose);

@@ -437,6 +437,8 @@ typedef struct sema {
   ** error so far), in `state`'s arena: this sema's */
   bool make_state;
   st_maker state;
+  /* ir_schema.fingerprints_only: the states made in `scratch`, let go */
+  st_maker fingerprint_state;
   /* names every entity asks for, interned once */
   struct {
     const char *id, *uuid, *primary_key, *unique, *index, *map, *renamed_from, *on;

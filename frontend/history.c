@@ -606,22 +606,62 @@ ir_plan *history_load_mig(ir_schema *s, diag_list *d, history *h, int i, bool re
   return m->broken ? NULL : m->plan;
 }
 
-/* Source drift: the schema says more than the latest snapshot. */
+/* The schema as st_diff_outlined's side: each entity's fingerprint as the
+** keys pass left it (ir_schema.fingerprints_only), its state made only when
+** asked, as st_from_schema would make it. */
+typedef struct schema_side {
+  ir_schema *s;
+  st_maker maker;
+} schema_side;
+
+static bool schema_entity(void *ctx, const char *name, bool whole, uint64_t *fingerprint,
+                          const st_entity **state) {
+  schema_side *x = ctx;
+  const decl_ref *d = namemap_get(&x->s->decls, name);
+  ir_entity *e = d && d->kind == DK_ENTITY ? d->node : NULL;
+  if (!e || !e->used || e->duplicate) return false;
+  if (whole || !e->fingerprint) { /* __User's is made after the keys pass, when used */
+    const st_entity *st = st_entity_from_ir(&x->maker, e);
+    e->fingerprint = st->fingerprint;
+    if (whole) *state = st;
+  }
+  *fingerprint = e->fingerprint;
+  return true;
+}
+
+/* The drift test by the outline of the latest snapshot, left pending
+** (lazy_latest): read only as far as the first difference, most often
+** nowhere.  False when the outline did not hold. */
+static bool drift_outlined(ir_schema *s, history *h, const char *la, const char *lb,
+                           const char **diff) {
+  history_pending *p = &h->pending;
+  if (!p->m) return false;
+  schema_side x = {s, {0}};
+  st_maker_init(&x.maker, s->a, s->names);
+  st_schema *enums = st_new(s->a, s->names);
+  st_add_schema_enums(enums, s);
+  const char **names = arena_alloc(s->a, sizeof *names * (size_t)(s->entities.n + 1));
+  st_side side = {enums, names, 0, schema_entity, &x};
+  for (int i = 0; i < s->entities.n; i++)
+    if (s->entities.v[i]->used && !s->entities.v[i]->duplicate)
+      names[side.n++] = s->entities.v[i]->name;
+  int read;
+  if (!st_diff_outlined(s->a, s->names, p->text, p->len, &p->outline, &side, la, lb, diff, &read))
+    return false;
+  h->outlined = true;
+  h->outline_read = read;
+  h->outline_of = p->outline.n;
+  return true;
+}
+
+/* Source drift: the schema says more than the latest snapshot.  src, the
+** schema's state, may be NULL: made here if it must be. */
 void history_drift(ir_schema *s, diag_list *d, history *h, st_schema *src) {
   if (!h->exists) return;
-  if (!src) src = st_from_schema(s);
   static const char la[] = "the latest migration", lb[] = "the schema";
   const char *diff = NULL;
-  history_pending *p = &h->pending;
-  /* The latest snapshot left pending (lazy_latest): read only as far as the
-  ** first difference, most often nowhere, rather than whole by its outline. */
-  int read;
-  if (p->m &&
-      st_diff_outlined(s->a, s->names, p->text, p->len, &p->outline, src, la, lb, &diff, &read)) {
-    h->outlined = true;
-    h->outline_read = read;
-    h->outline_of = p->outline.n;
-  } else {
+  if (!drift_outlined(s, h, la, lb, &diff)) {
+    if (!src) src = st_from_schema(s);
     history_read_pending(h, s, d, src);
     diff = st_diff_text(h->latest, src, false, la, lb, s->a);
   }

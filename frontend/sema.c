@@ -77,6 +77,7 @@ void sema_split(sema *S, bool allowed, void (*each)(sema *S, int from, int to)) 
   arena_init(&p.S.scratch);
   namemap_init(&p.S.columns, &p.a);
   st_maker_init(&p.S.state, &p.a, S->names);
+  st_maker_init_apart(&p.S.fingerprint_state, &p.S.scratch, &p.a, S->names);
   p.from = mid;
   p.to = n;
   p.each = each;
@@ -353,6 +354,7 @@ void sema_run(ir_schema *s, diag_list *d) {
   arena_init(&S.scratch);
   namemap_init(&S.columns, s->a);
   st_maker_init(&S.state, s->a, s->names);
+  st_maker_init_apart(&S.fingerprint_state, &S.scratch, s->a, s->names);
   S.n.id = sema_intern(&S, "id");
   S.n.uuid = sema_intern(&S, "uuid");
   S.n.primary_key = sema_intern(&S, "primaryKey");

@@ -582,8 +582,10 @@ struct ir_entity {
   namemap field_map;
   const char *namespace_; /* the namespace scoping this entity, if any */
   /* its state, made by sema's keys pass when ir_schema.make_state asks,
-  ** until st_from_schema takes it */
+  ** until st_from_schema takes it; or, when ir_schema.fingerprints_only
+  ** asks, only that state's fingerprint (st_entity.fingerprint), or 0 */
   struct st_entity *state;
+  uint64_t fingerprint;
 };
 
 typedef struct ir_enum_member {
@@ -776,6 +778,9 @@ typedef struct ir_schema {
   /* Set before the compile by a caller that will want st_from_schema: sema
   ** then makes each entity's state while the entity is in the cache. */
   bool make_state;
+  /* With make_state: each state is made only for its fingerprint, then let
+  ** go (check's drift test, which makes a state whole where it must). */
+  bool fingerprints_only;
   int entities_fast; /* entities the parser did not read (frontend/fastpath.c), for -v */
 } ir_schema;
 
@@ -890,6 +895,8 @@ st_enum *st_clone_enum(const st_enum *e, arena *a);
 bool st_same_indexes(const void *a, const void *b);
 /* The state of a checked schema (no errors). */
 st_schema *st_from_schema(const ir_schema *s);
+/* Its enums alone, into st. */
+void st_add_schema_enums(st_schema *st, const ir_schema *s);
 /* Its step for one entity, in a, for sema's keys pass (ir_schema.make_state).
 ** `seen` maps sema's column strings to the interned names. */
 typedef struct st_maker {
@@ -898,6 +905,9 @@ typedef struct st_maker {
   namemap seen;
 } st_maker;
 void st_maker_init(st_maker *m, arena *a, strtab *names);
+/* The same, its states in `a` (a scratch arena, rewound after each) and
+** what it keeps from one to the next in `keep`. */
+void st_maker_init_apart(st_maker *m, arena *a, arena *keep, strtab *names);
 st_entity *st_entity_from_ir(st_maker *m, const ir_entity *e);
 st_entity *st_entity_find(const st_schema *s, const char *name);
 /* Before step i of a loop over the entities v[0, n) that looks each one's
@@ -1058,14 +1068,25 @@ bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outlin
 st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size_t len,
                                  const st_outline *o, st_schema *like, const char **migration,
                                  int *read);
+/* The state b of st_diff_outlined, whose entities need not be made: its
+** enums (in a state of their own), its entities' names (in any order), and
+** for a name, whether b has an entity of it, with the fingerprint of its
+** state, and that state, made whole when asked (NULL otherwise). */
+typedef struct st_side {
+  const st_schema *enums;
+  const char *const *names;
+  int n;
+  bool (*entity)(void *ctx, const char *name, bool whole, uint64_t *fingerprint,
+                 const st_entity **state);
+  void *ctx;
+} st_side;
 /* st_diff_text(the snapshot, b, false, la, lb) into *diff, with the snapshot
 ** read by its outline (its names interned) only as far as the first
 ** difference: its enums, and an entity only where b's of its name has
-** another fingerprint (b's must hold, st_schema.fingerprints); *read: how
-** many.  False, *diff unset, when the text and outline disagree in anything
-** seen (then read it all). */
+** another fingerprint; *read: how many.  False, *diff unset, when the text
+** and outline disagree in anything seen (then read it all). */
 bool st_diff_outlined(arena *a, strtab *names, const char *text, size_t len, const st_outline *o,
-                      const st_schema *b, const char *la, const char *lb, const char **diff,
+                      const st_side *b, const char *la, const char *lb, const char **diff,
                       int *read);
 
 /* ---- ops.c: operations of a plan ---------------------------------------- */

@@ -855,50 +855,52 @@ st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size
 }
 
 bool st_diff_outlined(arena *a, strtab *names, const char *text, size_t len, const st_outline *o,
-                      const st_schema *b, const char *la, const char *lb, const char **diff,
+                      const st_side *b, const char *la, const char *lb, const char **diff,
                       int *read) {
   *read = 0;
-  if (o->text_len != len || !o->names || !b->fingerprints) return false;
+  if (o->text_len != len || !o->names) return false;
   reader r = {a, names, NULL, NULL, NULL, NULL, false};
   fast x = {text, text + len, a, false};
   const char *migration;
   st_schema *s = fast_head(&x, &r, &migration);
   if (!s || (o->n && (size_t)(x.p - text) + 5 != o->v[0].off)) return false;
-  if ((*diff = st_diff_enums_text(s, b, la, lb, a))) return true;
+  if ((*diff = st_diff_enums_text(s, b->enums, la, lb, a))) return true;
   for (int i = 0; i < o->n; i++) {
     const st_outline_entry *e = &o->v[i];
-    if (i + 2 < o->n) st_prefetch_named(b, o->names[i + 2], NULL);
-    const st_entity *y = st_entity_find(b, o->names[i]);
-    if (!y) {
+    uint64_t fingerprint;
+    const st_entity *y = NULL;
+    if (!b->entity(b->ctx, o->names[i], false, &fingerprint, &y)) {
       *diff = arena_printf(a, "entity '%s' is only in %s", o->names[i], la);
       return true;
     }
-    if (y->fingerprint && y->fingerprint == e->fingerprint) continue;
+    if (fingerprint && fingerprint == e->fingerprint) continue;
     /* as st_read_json_outlined reads an entity the schema has otherwise */
     if (e->off < 5 || e->off > len || e->len > len - e->off) return false;
     fast one = {text + e->off - 5, text + e->off + e->len, a, false};
     if (!fast_entity(&one, &r, s) || one.p != one.end) return false;
     ++*read;
     const st_entity *d = s->entities.v[s->entities.n - 1];
-    if (d->fingerprint != e->fingerprint || d->name != o->names[i]) return false;
+    if (d->fingerprint != e->fingerprint || d->name != o->names[i] ||
+        !b->entity(b->ctx, o->names[i], true, &fingerprint, &y) || !y)
+      return false;
     if ((*diff = st_entity_diff_text(d, y, false, la, lb, a))) return true;
   }
   /* every name of the outline is b's, and they are distinct (their text was
-  ** read in order when the outline was made): b has more only when longer */
-  if (b->entities.n > o->n) {
+  ** read in order when the outline was made): b has more only when longer,
+  ** and the first of those in order is the one st_diff_text names */
+  *diff = NULL;
+  if (b->n > o->n) {
     namemap seen;
     namemap_init(&seen, a);
     namemap_reserve(&seen, (uint32_t)o->n);
     for (int i = 0; i < o->n; i++)
       namemap_put(&seen, o->names[i], (void *)o->names[i]);
-    for (int i = 0; i < b->entities.n; i++)
-      if (!namemap_get(&seen, b->entities.v[i]->name)) {
-        *diff = arena_printf(a, "entity '%s' is only in %s", b->entities.v[i]->name, lb);
-        return true;
-      }
+    for (int i = 0; i < b->n; i++)
+      if (!namemap_get(&seen, b->names[i]) && (!*diff || strcmp(b->names[i], *diff) < 0))
+        *diff = b->names[i];
+    if (*diff) *diff = arena_printf(a, "entity '%s' is only in %s", *diff, lb);
   }
-  *diff = NULL;
-  return b->entities.n == o->n;
+  return *diff || b->n == o->n;
 }
 
 /* References must land on existing fields and enums; then the order.  The

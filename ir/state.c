@@ -370,9 +370,13 @@ void st_set_default(arena *a, strtab *names, st_field *f, const ir_value *v, ir_
 /* ---- from a checked schema ----------------------------------------------- */
 
 void st_maker_init(st_maker *m, arena *a, strtab *names) {
+  st_maker_init_apart(m, a, a, names);
+}
+
+void st_maker_init_apart(st_maker *m, arena *a, arena *keep, strtab *names) {
   m->a = a;
   m->names = names;
-  namemap_init(&m->seen, a);
+  namemap_init(&m->seen, keep);
 }
 
 /* A column's name interned: sema gives the fields of one name one column
@@ -532,6 +536,12 @@ st_schema *st_from_schema(const ir_schema *s) {
                 (i < first.made.n && cmp_entity(&first.made.v[i], &second.made.v[j]) <= 0);
     st_add_entity(st, left ? first.made.v[i++] : second.made.v[j++]);
   }
+  st_add_schema_enums(st, s);
+  st->fingerprints = true;
+  return st;
+}
+
+void st_add_schema_enums(st_schema *st, const ir_schema *s) {
   for (int k = 0; k < s->enums.n; k++) {
     const ir_enum *e = s->enums.v[k];
     st_enum *d = arena_alloc(s->a, sizeof *d);
@@ -541,10 +551,8 @@ st_schema *st_from_schema(const ir_schema *s) {
       vec_push(s->a, d->members, e->members.v[x]->name);
     st_add_enum(st, d);
   }
-  if (st->enums.n > 1) /* the entities are in order already */
+  if (st->enums.n > 1) /* by name, as a state's entities are */
     qsort(st->enums.v, (size_t)st->enums.n, sizeof(st_enum *), cmp_enum);
-  st->fingerprints = true;
-  return st;
 }
 
 /* ---- comparison -------------------------------------------------------- */

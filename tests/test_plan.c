@@ -204,6 +204,16 @@ static const char *borrower_writes(st_schema *borrower, const char *what, const 
   return why;
 }
 
+/* A whole state as st_diff_outlined's side. */
+static bool state_entity(void *ctx, const char *name, bool whole, uint64_t *fingerprint,
+                         const st_entity **state) {
+  const st_entity *e = st_entity_find(ctx, name);
+  if (!e) return false;
+  *fingerprint = e->fingerprint;
+  if (whole) *state = e;
+  return true;
+}
+
 /* A's snapshot read by its outline against B's state, as plan reads the
 ** latest snapshot when it read it before (frontend/outline.c): the
 ** entities B has unchanged are B's own, borrowed, the others read.  It must
@@ -254,8 +264,12 @@ static const char *outline_differs(const st_schema *a, st_schema *b, const ir_sc
   /* check's drift test by the outline: the words st_diff_text finds first */
   st_outline drift = o;
   const char *by_outline = NULL, *whole = st_diff_text(kept, b, false, "A", "B", ar);
+  const char **b_names = arena_alloc(ar, sizeof *b_names * (size_t)(b->entities.n + 1));
+  for (int i = 0; i < b->entities.n; i++)
+    b_names[i] = b->entities.v[i]->name;
+  st_side side = {b, b_names, b->entities.n, state_entity, b};
   if (!drift.names ||
-      !st_diff_outlined(ar, names, snap_a, len, &drift, b, "A", "B", &by_outline, &nread))
+      !st_diff_outlined(ar, names, snap_a, len, &drift, &side, "A", "B", &by_outline, &nread))
     why = "the drift test by the outline is refused";
   else if (!by_outline != !whole || (whole && strcmp(by_outline, whole) != 0))
     why = arena_printf(ar, "the drift test by the outline says '%s', not '%s'",
