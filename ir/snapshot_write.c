@@ -2,6 +2,7 @@
 ** snapshot_write.c: snapshot.json, written by hand so that the bytes are ours
 ** (two-space indent, \n, a final newline, keys in a fixed order).
 */
+#define _GNU_SOURCE /* fallocate */
 #include "ir.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 /* A run of the file's bytes not yet written: the writer's own, at `off` in
 ** jw.b (which may move as it grows), or kept text (st_entity.text), at `p`. */
@@ -20,6 +22,8 @@ typedef struct jw_piece {
 } jw_piece;
 
 #define JW_PIECES 256
+/* Snapshots of fewer entities are written as they come (st_write_json_file). */
+#define JW_FALLOCATE_MIN 1000
 
 typedef struct jw {
   strbuf b;
@@ -581,7 +585,21 @@ bool st_write_json_file(const st_schema *s, const st_schema *like, const char *m
     free(w.pieces);
     return false;
   }
+  /* The file's blocks taken at once, its size about right (kept texts as
+  ** they are, the others as reserve_for guesses), then cut to what was
+  ** written: ext4 otherwise reserves and maps each page as it is written,
+  ** a third of writing a 15 MB snapshot. */
+  off_t ahead = 0;
+  if (w.fd >= 0 && s->entities.n >= JW_FALLOCATE_MIN) {
+    ahead = 4096;
+    for (int i = 0; i < s->entities.n; i++) {
+      const st_entity *e = s->entities.v[i];
+      ahead += e->text ? (off_t)e->text_len + 8 : 700 + 160 * (off_t)e->fields.n;
+    }
+    if (fallocate(w.fd, 0, 0, ahead) != 0) ahead = 0; /* not here: written as it comes */
+  }
   write_document(&w, s, migration);
+  if (ahead > (off_t)w.done && !w.failed && ftruncate(w.fd, (off_t)w.done) != 0) w.failed = true;
   free(w.b.p);
   free(w.pieces);
   if (outline) {
