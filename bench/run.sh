@@ -4,7 +4,8 @@
 # Builds Release into build-release/, generates a workload at each N (default
 # 100 1000 10000 100000; bench/gen.c, seeded), and times, whole process, the
 # median of R runs (default 5; 3 at 100,000): `check` of version a, `plan`
-# from a's migration to b, and `lower --schema` of a for each dialect, beside
+# from a's migration to b, `check` in that project (b ahead of a's migration),
+# and `lower --schema` of a for each dialect, beside
 # `wc -l` on the same files. Prints one table: median wall time, peak RSS, input
 # MB/s and the ratio to wc -l. With --peers, bench/peers.py then runs Prisma,
 # Drizzle Kit and DBML from ../shared/peer-bench on their own workload at each
@@ -81,6 +82,15 @@ for n in $sizes; do
   plan_runs "plan (a to b)" on
   # the same with every committed plan replayed, as on a first run (verified.c)
   plan_runs "plan, history replayed" off
+  # check where an editor runs it: in the project, its history known, the
+  # schema (b) ahead of the latest migration (a's): the drift test's warning
+  rm -rf "$p"/migrations/0002_*
+  "$ic" -C "$p" check >/dev/null 2>&1 # its history's files known by identity from here on
+  sleep 0.2
+  "$ic" -C "$p" check >/dev/null 2>&1
+  set -- $("$timeit" "$r" "$ic" -C "$p" check 2>/dev/null) # its warning, not ours
+  [ "$3" = 0 ] || { echo "bench: check in the project exited $3 at N=$n" >&2; exit 1; }
+  row "check, in the project" "$1" "$2"
   for d in sqlite postgres mysql; do
     set -- $("$timeit" "$r" "$ic" -C "$a" lower --dialect $d --schema)
     [ "$3" = 0 ] || { echo "bench: lower --dialect $d exited $3 at N=$n" >&2; exit 1; }
