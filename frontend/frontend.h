@@ -560,8 +560,9 @@ typedef struct history {
   /* plan and check: the latest snapshot is read by its outline when one is
   ** kept (outline.c), at history_complete; else read whole, its outline kept */
   bool outlines;
-  /* check: the latest snapshot by its outline is not read at the join;
-  ** history_drift reads of it only what the drift test needs */
+  /* check: the latest snapshot is mapped page by page, and left unread at
+  ** the join (it passes no state); history_drift reads of it only what the
+  ** drift test needs */
   bool lazy_latest;
   history_pending pending; /* mapped, read at history_complete */
   bool outlined;           /* the latest snapshot was read by its outline, */
@@ -590,12 +591,12 @@ void history_guard_mapping(const void *p, size_t len, const char *path);
 /* The latest snapshot, if history_load left it mapped by its outline, read:
 ** the entities like has unchanged borrowed from like (the schema's state
 ** with its fingerprints), the others read.  history_join calls it; nothing
-** reads the latest snapshot before.  like is NULL only for a schema with
-** errors, after which nothing reads the latest snapshot: it stays unread
-** (h->latest empty, its migration's snapshot NULL). */
+** reads the latest snapshot before.  like is NULL for a schema with errors,
+** after which nothing reads the latest snapshot, and for check's lazy drift
+** test (lazy_latest), which reads of it only what it needs or else calls
+** this again with the schema's state: till then it stays unread (h->latest
+** empty, its migration's snapshot NULL). */
 void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like);
-/* history_complete's read, when lazy_latest left it pending. */
-void history_read_pending(history *h, ir_schema *s, diag_list *d, st_schema *like);
 /* W0904 when the checked schema (src, its state) differs from the latest
 ** snapshot. */
 void history_drift(ir_schema *s, diag_list *d, history *h, st_schema *src);

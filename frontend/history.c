@@ -299,13 +299,8 @@ static bool pend_by_bytes(ir_schema *s, history *h, history_mig *m, const snapsh
 }
 
 void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
-  if (h->lazy_latest && like && like->fingerprints) return; /* history_drift reads it */
-  history_read_pending(h, s, d, like);
-}
-
-void history_read_pending(history *h, ir_schema *s, diag_list *d, st_schema *like) {
   history_pending *p = &h->pending;
-  if (!p->m || !like) return; /* a schema with errors: nothing reads the snapshot */
+  if (!p->m || !like) return; /* errors, or check's lazy drift test: nothing reads it yet */
   const char *name = NULL, *err = NULL;
   long off = -1;
   st_schema *st = st_read_json_outlined(s->a, s->names, p->text, p->len, &p->outline, like, &name,
@@ -662,7 +657,7 @@ void history_drift(ir_schema *s, diag_list *d, history *h, st_schema *src) {
   const char *diff = NULL;
   if (!drift_outlined(s, h, la, lb, &diff)) {
     if (!src) src = st_from_schema(s);
-    history_read_pending(h, s, d, src);
+    history_complete(h, s, d, src);
     diff = st_diff_text(h->latest, src, false, la, lb, s->a);
   }
   if (!diff) return;

@@ -1051,7 +1051,7 @@ struct st_outline {
   uint64_t text_len;
   int n;
   st_outline_entry *v; /* in the file's order */
-  const char **names;  /* each entity's name, interned, or NULL (read from the text) */
+  const char **names;  /* each entity's name, interned */
   bool digested;       /* digest holds the SHA-256 of the text (set by the caller) */
   unsigned char digest[32];
 };

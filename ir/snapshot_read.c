@@ -743,17 +743,6 @@ bool st_outline_make(const st_schema *s, const char *text, size_t len, st_outlin
   return true;
 }
 
-/* The name of the entity whose text is at from (its '{'), interned, or NULL. */
-static const char *outlined_name(strtab *names, const char *from, const char *end) {
-  const char *name_bytes;
-  uint32_t n;
-  fast peek = {from - 5, end, NULL, false};
-  if (!LIT(&peek, "\n    {\n      \"name\": ") || !fast_bytes(&peek, &name_bytes, &n) || !n ||
-      peek.escaped)
-    return NULL;
-  return intern(names, name_bytes, n);
-}
-
 /* Entity i of an outline, at x->p: like's entity of its name, borrowed, when
 ** the fingerprints agree, else read; false if the text is not what the
 ** outline says. */
@@ -761,8 +750,7 @@ static bool outlined_entity(fast *x, reader *r, st_schema *s, const st_outline *
                             st_schema *like, int *read) {
   const st_outline_entry *e = &o->v[i];
   const char *from = x->p + 5, *to = from + e->len;
-  const char *name = o->names ? o->names[i] : outlined_name(r->names, from, to);
-  if (!name) return false;
+  const char *name = o->names[i];
   st_entity *same = st_entity_find(like, name);
   if (same && same->fingerprint == e->fingerprint) {
     if (st_entity_find(s, name) || to[-1] != '}') return false;
@@ -827,7 +815,7 @@ st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size
                                  const st_outline *o, st_schema *like, const char **migration,
                                  int *read) {
   *read = 0;
-  if (o->text_len != len || !like || !like->fingerprints || like->lent) return NULL;
+  if (o->text_len != len || !o->names || !like || !like->fingerprints || like->lent) return NULL;
   reader r = {a, names, NULL, NULL, NULL, NULL, true};
   fast x = {text, text + len, a, false};
   st_schema *s = fast_head(&x, &r, migration);
@@ -835,11 +823,9 @@ st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size
   namemap_reserve(&s->entity_index, (uint32_t)o->n);
   for (int i = 0; i < o->n; i++) {
     const st_outline_entry *e = &o->v[i];
-    if (o->names) {
-      const char *ahead2 = i + 2 < o->n ? o->names[i + 2] : NULL;
-      st_prefetch_named(like, ahead2, i + 1 < o->n ? o->names[i + 1] : NULL);
-      namemap_prefetch(&s->entity_index, ahead2); /* where it goes in */
-    }
+    const char *ahead2 = i + 2 < o->n ? o->names[i + 2] : NULL;
+    st_prefetch_named(like, ahead2, i + 1 < o->n ? o->names[i + 1] : NULL);
+    namemap_prefetch(&s->entity_index, ahead2); /* where it goes in */
     /* this entity's '{' is 5 bytes past here, after a line break and indent */
     if ((i && !LIT(&x, ",")) || (size_t)(x.p - text) + 5 != e->off || e->off > len ||
         e->len > len - e->off || !outlined_entity(&x, &r, s, o, i, like, read))

@@ -452,12 +452,17 @@ uint64_t st_entity_fingerprint(const st_entity *e) {
   return fp_indexes(h, e->fk_indexes.v, e->fk_indexes.n);
 }
 
+/* About the length of e's text as write_entity makes it, a little more. */
+static size_t guess_len(const st_entity *e) {
+  return 700 + 160 * (size_t)e->fields.n;
+}
+
 /* Room for about the text of the entities from `from` on: the buffer grows once or
 ** not at all. */
 static void reserve_for(jw *w, const st_schema *s, int from) {
   size_t guess = 4096;
   for (int i = from; i < s->entities.n; i++)
-    guess += 700 + 160 * (size_t)s->entities.v[i]->fields.n;
+    guess += guess_len(s->entities.v[i]);
   w->b.p = malloc(guess);
   if (w->b.p) {
     w->b.cap = guess;
@@ -586,7 +591,7 @@ bool st_write_json_file(const st_schema *s, const st_schema *like, const char *m
     return false;
   }
   /* The file's blocks taken at once, its size about right (kept texts as
-  ** they are, the others as reserve_for guesses), then cut to what was
+  ** they are, the others as guess_len guesses), then cut to what was
   ** written: ext4 otherwise reserves and maps each page as it is written,
   ** a third of writing a 15 MB snapshot. */
   off_t ahead = 0;
@@ -594,7 +599,7 @@ bool st_write_json_file(const st_schema *s, const st_schema *like, const char *m
     ahead = 4096;
     for (int i = 0; i < s->entities.n; i++) {
       const st_entity *e = s->entities.v[i];
-      ahead += e->text ? (off_t)e->text_len + 8 : 700 + 160 * (off_t)e->fields.n;
+      ahead += (off_t)(e->text ? e->text_len + 8 : guess_len(e));
     }
     if (fallocate(w.fd, 0, 0, ahead) != 0) ahead = 0; /* not here: written as it comes */
   }
