@@ -525,8 +525,8 @@ ir_typeref *ps_type_fk(ps_ctx *c, const token *ent, const token *field) {
 
 ir_typeref *ps_type_args(ps_ctx *c, ir_typeref *t, ps_list *args, const token *close) {
   ir_range r = ps_range(c, close);
-  t->args = (ir_value **)args->v;
-  t->nargs = args->n;
+  t->args = (ir_value **)ps_list_take(c, args, &t->nargs);
+  t->has_args = true;
   t->range = ps_span(&t->range, &r);
   return t;
 }
@@ -941,8 +941,7 @@ ir_item *ps_item_routes(ps_ctx *c, const token *kw, ps_list *opts, ir_block *b) 
   ir_item *it = new_item(c, IR_I_ROUTES, ps_span(&r, &b->range));
   it->key = ps_name(c, kw);
   it->key_range = r;
-  it->args = (ir_value **)opts->v;
-  it->nargs = opts->n;
+  it->args = (ir_value **)ps_list_take(c, opts, &it->nargs);
   it->has_args = true;
   it->block = b;
   it->doc = ps_doc(c, kw);

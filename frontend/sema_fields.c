@@ -190,7 +190,7 @@ static void resolve_type(sema *S, ir_typeref *t, field_ctx ctx) {
         diag_add(S->d, DIAG_E0213, t->range,
                  "decimal takes a precision and a scale, 1 <= precision <= 1000 and 0 <= scale "
                  "<= precision: decimal(10, 2)");
-    } else if (t->args) {
+    } else if (t->has_args) {
       diag_add(S->d, DIAG_E0213, t->range, "'%s' takes no arguments; only decimal(p, s) does",
                t->name);
     }
@@ -222,7 +222,7 @@ static void resolve_type(sema *S, ir_typeref *t, field_ctx ctx) {
                          t->name);
       diag_label(S->d, g, "write '%s.id'", t->name);
     }
-    if (t->args) diag_add(S->d, DIAG_E0213, t->range, "'%s' takes no arguments", t->name);
+    if (t->has_args) diag_add(S->d, DIAG_E0213, t->range, "'%s' takes no arguments", t->name);
   }
   if (t->array_depth > 1) {
     diag_add(S->d, DIAG_E0212, t->range,

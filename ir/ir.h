@@ -340,6 +340,7 @@ typedef struct ir_typeref { /* members ordered so that no padding is left */
   int precision, scale;
   uint8_t array_depth; /* 1 for T[], 2 for T[][] (an error; counting stops at 100) */
   bool nullable;
+  bool has_args; /* written with parentheses, `decimal(10, 2)` or `string()` */
 } ir_typeref;
 
 /* Generic values: literals, paths, calls, lists, objects, annotations used as
