@@ -5,7 +5,6 @@
 ** plan's meaning is caught; failures do not cascade, since every replay
 ** starts from the previous committed snapshot.
 */
-#define _GNU_SOURCE /* MAP_POPULATE */
 #include "frontend.h"
 
 #include <ctype.h>
@@ -267,14 +266,14 @@ static bool map_outlined(ir_schema *s, history *h, history_mig *m) {
             outline_load(id, &o, s->names, s->a) && o.text_len == (uint64_t)st.st_size;
   /* The mapping is the page cache's own pages, nothing copied; it lasts as
   ** long as the process, since the kept texts of the state point into it.
-  ** Faulted in at once, one call, for plan, which writes most of them out
-  ** again; check's drift test reads a few pages of it, if any. */
-  int populate = h->lazy_latest ? 0 : MAP_POPULATE;
-  void *text =
-      ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | populate, fd, 0) : MAP_FAILED;
+  ** Its pages are faulted in as they are read: check's drift test reads a
+  ** few, plan's writer most, a window at a time, letting each go once
+  ** written (st_kept_mapping). */
+  void *text = ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
   close(fd);
   if (text == MAP_FAILED) return false;
   history_guard_mapping(text, (size_t)st.st_size, snap);
+  st_kept_mapping(text, (size_t)st.st_size);
   m->digested = o.digested; /* for what plan writes next */
   memcpy(m->digest, o.digest, sizeof m->digest);
   history_pending p = {m, snap, text, (size_t)st.st_size, o, {0}, true, false};
@@ -320,6 +319,7 @@ void history_complete(history *h, ir_schema *s, diag_list *d, st_schema *like) {
     outline_save(p->id, &p->outline); /* the next run finds it by the file's identity */
   }
   take_snapshot(s, d, p->m, p->path, p->text, p->len, st, name, err, off);
+  st_kept_let_go(p->text, p->len);                /* the writer reads it again a window at a time */
   if (p->m->snapshot) h->latest = p->m->snapshot; /* only the latest is ever pending */
   p->m = NULL;
 }

@@ -1020,6 +1020,13 @@ char *st_write_json(const st_schema *s, const char *migration);
 typedef struct st_outline st_outline;
 bool st_write_json_file(const st_schema *s, const st_schema *like, const char *migration, FILE *f,
                         ir_sha256 *sum, st_outline *outline);
+/* The read-only mapping of a file that kept texts (st_entity.text) point
+** into, if any (history.c maps the latest snapshot). */
+void st_kept_mapping(const void *p, size_t len);
+/* The pages of [p, p + n) let go when they are that mapping's, else nothing:
+** the file's pages stay in the page cache, and are faulted in again if read.
+** The snapshot's readers and st_write_json_file let go what they read. */
+void st_kept_let_go(const char *p, size_t n);
 /* NULL and *err (with *err_off, the byte offset, or -1) on a bad snapshot. */
 st_schema *st_read_json(arena *a, strtab *names, const char *text, size_t len,
                         const char **migration, const char **err, long *err_off);

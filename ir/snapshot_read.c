@@ -821,8 +821,15 @@ st_schema *st_read_json_outlined(arena *a, strtab *names, const char *text, size
   st_schema *s = fast_head(&x, &r, migration);
   if (!s) return NULL;
   namemap_reserve(&s->entity_index, (uint32_t)o->n);
+  const char *read_from = text; /* the bytes read since the last let-go */
   for (int i = 0; i < o->n; i++) {
     const st_outline_entry *e = &o->v[i];
+    /* a comma read an entity, and 64 KB faulted in around it: let go a
+    ** megabyte at a time, not to hold the whole file at once */
+    if (x.p - read_from >= 1 << 20) {
+      st_kept_let_go(read_from, (size_t)(x.p - read_from) & ~(size_t)4095);
+      read_from = x.p;
+    }
     const char *ahead2 = i + 2 < o->n ? o->names[i + 2] : NULL;
     st_prefetch_named(like, ahead2, i + 1 < o->n ? o->names[i + 1] : NULL);
     namemap_prefetch(&s->entity_index, ahead2); /* where it goes in */

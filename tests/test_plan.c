@@ -27,9 +27,11 @@
 #include "frontend/frontend.h"
 #include "gen.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 static int passed, failed;
@@ -694,6 +696,80 @@ static void wide_duplicate(void) {
   }
 }
 
+/* kB of the process's memory in the mapping that starts at p (smaps). */
+static long mapping_rss_kb(const void *p) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  char line[512];
+  long rss = -1;
+  bool in = false;
+  while (f && fgets(line, sizeof line, f)) {
+    unsigned long from, to;
+    if (sscanf(line, "%lx-%lx ", &from, &to) == 2 && strchr(line, '-') < strchr(line, ' '))
+      in = from == (uintptr_t)p;
+    else if (in && strncmp(line, "Rss:", 4) == 0)
+      rss = atol(line + 4);
+  }
+  if (f) fclose(f);
+  return rss;
+}
+
+/* The snapshot file of `whole` (len bytes at fd) mapped, read with its texts
+** kept, and written again as plan writes it: the same bytes, with no more
+** than a window or two of the mapping held (st_kept_let_go), and
+** st_kept_let_go leaves memory that is not the mapping's alone. */
+static void kept_from_mapping(int fd, size_t len, const char *whole) {
+  arena a;
+  arena_init(&a);
+  strtab names;
+  strtab_init(&names, &a);
+  const char *mig, *err;
+  long off;
+  char *copy = malloc(len); /* heap memory of megabytes: its own mapping */
+  const char *text = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+  st_schema *st = text == MAP_FAILED || !copy
+                      ? NULL
+                      : st_read_json_kept(&a, &names, text, len, &mig, &err, &off);
+  char *again = NULL;
+  size_t again_len = 0;
+  long held = -1;
+  if (st) {
+    memcpy(copy, whole, len);
+    st_kept_mapping(text, len);
+    st_kept_let_go(copy, len); /* not the mapping: must not be touched */
+    st_kept_let_go(text, len);
+    FILE *out = tmpfile();
+    bool wrote = out && st_write_json_file(st, NULL, "0001_big", out, NULL, NULL);
+    held = mapping_rss_kb(text);
+    struct stat file;
+    if (wrote && fflush(out) == 0 && fstat(fileno(out), &file) == 0 &&
+        (again = malloc((size_t)file.st_size + 1))) {
+      rewind(out);
+      again_len = fread(again, 1, (size_t)file.st_size, out);
+    }
+    if (out) fclose(out);
+    st_kept_mapping(NULL, 0);
+  }
+  if (!st || again_len != len || memcmp(again, whole, len) != 0) {
+    printf("FAIL big snapshot: written again from its mapped text, %zu bytes against %zu%s\n",
+           again_len, len, st ? "" : " (not read)");
+    failed++;
+  } else if (memcmp(copy, whole, len) != 0) {
+    printf("FAIL st_kept_let_go let go memory that is not the mapping's\n");
+    failed++;
+  } else if (held < 0 || held > 3 << 10) {
+    printf("FAIL big snapshot: %ld kB of its %zu kB mapping held after writing (at most 3 MB)\n",
+           held, len >> 10);
+    failed++;
+  } else {
+    passed++;
+  }
+  if (text != MAP_FAILED) munmap((void *)text, len);
+  free(again);
+  free(copy);
+  strtab_free(&names);
+  arena_free(&a);
+}
+
 /* A snapshot big enough that its file is written in two halves at once
 ** (snapshot_write.c) has the bytes of the one-piece writer's. */
 static void big_snapshot_file(void) {
@@ -730,6 +806,7 @@ static void big_snapshot_file(void) {
   } else {
     passed++;
   }
+  if (ok) kept_from_mapping(fileno(f), len, whole);
   if (f) fclose(f);
   free(back);
   free(whole);
