@@ -53,6 +53,9 @@ void be_emit_text(be_script *s, const char *comment, const char *sql);
 void be_problem(be_script *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The script as text: `-- header` lines, notes, then one statement a line. */
 char *be_script_text(const be_script *s, const char *header);
+/* The same text written to f, not made first (at 10,000 entities the whole
+** schema's is 6 MB); false when f reports an error. */
+bool be_script_write(const be_script *s, const char *header, FILE *f);
 
 /* ---- dialects ---------------------------------------------------------- */
 

@@ -40,33 +40,50 @@ void be_problem(be_script *s, const char *fmt, ...) {
   vec_push(s->a, s->problems, msg);
 }
 
-static void put_stmts(strbuf *b, const be_stmt *v, int n) {
-  for (int i = 0; i < n; i++) {
-    if (v[i].comment) {
-      strbuf_puts(b, "-- ");
-      strbuf_puts(b, v[i].comment);
-      strbuf_puts(b, "\n");
-    }
-    strbuf_puts(b, v[i].sql);
-    strbuf_puts(b, ";\n");
+/* The script's text, a piece at a time, to put(to, piece). */
+static void script_pieces(const be_script *s, const char *header, void (*put)(void *, const char *),
+                          void *to) {
+  if (header) {
+    put(to, header);
+    put(to, "\n");
   }
+  for (int i = 0; i < s->notes.n; i++) {
+    put(to, s->notes.v[i]);
+    put(to, "\n");
+  }
+  const be_stmt *part[] = {s->pre.v, s->stmts.v, s->post.v};
+  const int count[] = {s->pre.n, s->stmts.n, s->post.n};
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < count[k]; i++) {
+      const be_stmt *st = &part[k][i];
+      if (st->comment) {
+        put(to, "-- ");
+        put(to, st->comment);
+        put(to, "\n");
+      }
+      put(to, st->sql);
+      put(to, ";\n");
+    }
+}
+
+static void put_text(void *b, const char *piece) {
+  strbuf_puts(b, piece);
 }
 
 char *be_script_text(const be_script *s, const char *header) {
   strbuf b = {0};
   strbuf_puts(&b, "");
-  if (header) {
-    strbuf_puts(&b, header);
-    strbuf_puts(&b, "\n");
-  }
-  for (int i = 0; i < s->notes.n; i++) {
-    strbuf_puts(&b, s->notes.v[i]);
-    strbuf_puts(&b, "\n");
-  }
-  put_stmts(&b, s->pre.v, s->pre.n);
-  put_stmts(&b, s->stmts.v, s->stmts.n);
-  put_stmts(&b, s->post.v, s->post.n);
+  script_pieces(s, header, put_text, &b);
   return b.p;
+}
+
+static void put_file(void *f, const char *piece) {
+  fputs(piece, f);
+}
+
+bool be_script_write(const be_script *s, const char *header, FILE *f) {
+  script_pieces(s, header, put_file, f);
+  return !ferror(f);
 }
 
 /* ---- identifiers and literals ------------------------------------------ */

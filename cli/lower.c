@@ -142,9 +142,7 @@ int cmd_lower(cli_opts *o, int argc, char **argv) {
       rc = EXIT_INPUT;
       goto out;
     }
-    char *text = be_script_text(&s, arena_printf(&c.a, "-- the whole schema, %s", d->name));
-    fputs(text, stdout);
-    free(text);
+    be_script_write(&s, arena_printf(&c.a, "-- the whole schema, %s", d->name), stdout);
     goto out;
   }
   history h;

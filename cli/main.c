@@ -139,5 +139,11 @@ int main(int argc, char **argv) {
   }
   int rc = v->run(&o, argc - i, argv + i);
   free(o.schema);
+  /* A result that did not reach stdout (a full disk, a closed pipe) is not
+  ** a success: `lower --schema > schema.sql` would leave half a file. */
+  if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) {
+    fprintf(stderr, "inspirec: cannot write %s's output: %s\n", v->name, strerror(errno));
+    rc = EXIT_INPUT;
+  }
   return rc;
 }

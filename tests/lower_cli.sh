@@ -21,6 +21,10 @@ evolution_project "$bin" "$ex" "$p"
 "$bin" -C "$p" lower --dialect sqlite --down 3 >"$tmp/down.sql" && grep -q 'DROP TABLE "task_labels"' "$tmp/down.sql" && ok || bad "--down"
 "$bin" -C "$p" lower --dialect sqlite --schema >"$tmp/schema.sql" && grep -q '^CREATE TABLE "tags"' "$tmp/schema.sql" && ok || bad "--schema"
 "$bin" -C "$p" lower --dialect oracle >/dev/null 2>&1; [ $? = 2 ] && ok || bad "unknown dialect"
+if [ -w /dev/full ]; then # a result that cannot be written is an error, not a success
+  "$bin" -C "$p" lower --dialect sqlite --schema >/dev/full 2>"$tmp/err"
+  [ $? = 1 ] && grep -q "cannot write lower's output" "$tmp/err" && ok || bad "--schema to a full disk: $(cat "$tmp/err")"
+fi
 "$bin" -C "$p" lower --dialect sqlite 0009 >/dev/null 2>&1; [ $? = 2 ] && ok || bad "unknown migration"
 
 run_sqlite() { # db, then files
