@@ -208,6 +208,13 @@ static st_field *read_field(plan_reader *R, const ir_field *src, bool keys_allow
   if (t->literal || t->array_depth > 1)
     return err(R, t->range, "plans take column types: a scalar, an enum, a type or Entity.field"),
            NULL;
+  /* decimal(p, s) alone takes arguments, as in a schema (E0213): `date()`
+  ** or `Status(3)` is a mistake, not a date or an enum */
+  if (t->has_args && (t->member || ir_scalar_kind(t->name) != IR_T_DECIMAL))
+    return err(R, t->range,
+               arena_printf(R->a, "'%s%s%s' takes no arguments", t->name, t->member ? "." : "",
+                            t->member ? t->member : "")),
+           NULL;
   if (t->member) {
     st_entity *e = st_entity_find(R->s, t->name);
     if (!e && R->self && R->self->name == t->name) e = R->self;
@@ -231,8 +238,6 @@ static st_field *read_field(plan_reader *R, const ir_field *src, bool keys_allow
         return err(R, t->range, "decimal takes a precision and a scale: decimal(10, 2)"), NULL;
       f->precision = (int)t->args[0]->num;
       f->scale = (int)t->args[1]->num;
-    } else if (t->nargs) {
-      return err(R, t->range, arena_printf(R->a, "'%s' takes no arguments", t->name)), NULL;
     }
   } else if (st_enum_find(R->s, t->name)) {
     f->kind = IR_T_ENUM;
