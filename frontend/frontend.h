@@ -151,6 +151,11 @@ int src_add(ir_schema *s, const char *path, const char *text, size_t len);
 ** go with it: an arena maps a big file in huge pages, where malloc took a
 ** page fault every 4 KB); NULL after the same diagnostics. */
 char *src_slurp(diag_list *d, arena *a, const char *path, size_t *len);
+/* The same bytes mapped read-only from the file (*mapped), for a text kept
+** for the process's life: its pages can then be let go once read
+** (st_kept_let_go), the page cache keeping them. Read into a as src_slurp
+** does when it cannot be (a length of whole pages: no NUL would follow). */
+char *src_map(diag_list *d, arena *a, const char *path, size_t *len, bool *mapped);
 /* The file a range is in; NULL for a range that is no place. */
 ir_file *src_file_of(const ir_schema *s, const ir_range *r);
 /* Line and column (1-based, column in bytes) of a byte offset. */

@@ -176,11 +176,19 @@ static void snapshot_read(ir_schema *s, diag_list *d, history_mig *m, bool diges
     return;
   }
   /* The text is let go once read (the state holds copies of its strings),
-  ** unless kept. */
-  t->text = src_slurp(d, keep ? s->a : &t->text_arena, t->path, &t->len);
+  ** unless kept: then it is the file's mapping where it can be, whose pages
+  ** its readers let go as they pass (st_kept_let_go), where 15 MB of the
+  ** arena at 10,000 entities were held to the end. */
+  bool mapped = false;
+  t->text = keep ? src_map(d, s->a, t->path, &t->len, &mapped)
+                 : src_slurp(d, &t->text_arena, t->path, &t->len);
   if (!t->text) {
     m->broken = true;
     return;
+  }
+  if (mapped) {
+    history_guard_mapping(t->text, t->len, t->path);
+    st_kept_mapping(t->text, t->len);
   }
   /* an outline keeps the digest too (outline.c), made once for it */
   m->digested = (digest || outline_id) && verified_digest(t->text, t->len, m->digest);
@@ -195,6 +203,7 @@ static void snapshot_state(ir_schema *s, diag_list *d, history_mig *m, snapshot_
     st_schema *st = (kept ? st_read_json_kept : st_read_json)(s->a, s->names, t->text, t->len,
                                                               &name, &err, &off);
     take_snapshot(s, d, m, t->path, t->text, t->len, st, name, err, off);
+    st_kept_let_go(t->text, t->len); /* read whole: a mapping's pages go until written */
     st_outline o;
     if (st && t->outline_id && !m->broken && st_outline_make(st, t->text, t->len, &o, s->a)) {
       o.digested = m->digested;

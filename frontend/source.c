@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 /* Larger inputs are refused before they are read: nothing legitimate is this
@@ -71,6 +72,23 @@ static bool read_source(diag_list *d, const char *path, FILE *fp, char *buf, siz
 char *src_slurp(diag_list *d, arena *a, const char *path, size_t *len) {
   FILE *fp = open_source(d, path, len);
   if (!fp) return NULL;
+  char *buf = arena_text(a, *len + 1);
+  return read_source(d, path, fp, buf, *len) ? buf : NULL;
+}
+
+char *src_map(diag_list *d, arena *a, const char *path, size_t *len, bool *mapped) {
+  *mapped = false;
+  FILE *fp = open_source(d, path, len);
+  if (!fp) return NULL;
+  /* a length of whole pages has no zero byte mapped after it */
+  if (*len % 4096) {
+    void *p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
+    if (p != MAP_FAILED) {
+      fclose(fp);
+      *mapped = true;
+      return p;
+    }
+  }
   char *buf = arena_text(a, *len + 1);
   return read_source(d, path, fp, buf, *len) ? buf : NULL;
 }

@@ -861,6 +861,37 @@ static void test_diag_concat(void) {
       }
 }
 
+/* src_map: a file's bytes mapped, NUL after them, unless its length is whole
+** pages (no zero byte would be mapped after it): then read into the arena. */
+static void test_src_map(void) {
+  static const size_t lens[] = {4095, 8192};
+  for (int k = 0; k < 2; k++) {
+    size_t len = lens[k];
+    char path[] = "/tmp/inspirec-map-XXXXXX";
+    int fd = mkstemp(path);
+    char *want = malloc(len);
+    bool ok = fd >= 0 && want;
+    for (size_t i = 0; ok && i < len; i++)
+      want[i] = (char)('a' + i % 26);
+    ok = ok && write(fd, want, len) == (ssize_t)len;
+    if (fd >= 0) close(fd);
+    arena a;
+    arena_init(&a);
+    diag_list d;
+    diag_init(&d, &a);
+    size_t got = 0;
+    bool mapped = true;
+    char *text = ok ? src_map(&d, &a, path, &got, &mapped) : NULL;
+    check(text && got == len && memcmp(text, want, len) == 0 && text[len] == 0 &&
+              mapped == (len % 4096 != 0),
+          "src_map of %zu bytes: the bytes, a NUL after, mapped %d", len, mapped);
+    if (text && mapped) munmap(text, len);
+    unlink(path);
+    free(want);
+    arena_free(&a);
+  }
+}
+
 /* history_guard_mapping: a guarded mapping whose file is cut short under the
 ** reader is exit 1 naming the file; a fault outside it still ends the
 ** process by SIGBUS, as without the guard. */
@@ -989,6 +1020,7 @@ int main(int argc, char **argv) {
   test_default_ranges();
   test_diag_concat();
   test_mapping_guard();
+  test_src_map();
   test_sema_halves();
   test_sema_limit_suggestions();
   test_halves(argv[1], argc > 2 ? argv[2] : NULL);
