@@ -116,12 +116,15 @@ void ir_task_wait(ir_task *t);
 
 /* ---- sha256.c: SHA-256 (libcrypto, loaded on first use) ---------------- */
 
-/* Digests of up to this many bytes never load libcrypto. */
+/* Digests of up to this many bytes are the portable code's alone. */
 #define IR_SHA256_SMALL 1024
 typedef struct ir_sha256 {
-  void *ctx; /* libcrypto's, once past IR_SHA256_SMALL bytes */
-  size_t n;  /* else the bytes so far, in small */
+  void *ctx; /* libcrypto's, once past IR_SHA256_SMALL bytes without the instructions */
+  size_t n;  /* else the bytes so far, in small (with the instructions: of a block) */
   bool failed;
+  bool instructions; /* past IR_SHA256_SMALL bytes with the CPU's SHA instructions */
+  uint32_t state[8]; /* theirs */
+  uint64_t total;    /* bytes given to them */
   unsigned char small[IR_SHA256_SMALL];
 } ir_sha256;
 /* Each returns false when libcrypto is needed and cannot be loaded, or
@@ -130,8 +133,15 @@ typedef struct ir_sha256 {
 bool ir_sha256_begin(ir_sha256 *h);
 bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n);
 bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]);
-/* Whether libcrypto loads: digests past IR_SHA256_SMALL bytes need it. */
+/* Whether libcrypto loads: digests past IR_SHA256_SMALL bytes need it
+** where the CPU has no SHA instructions. */
 bool ir_sha256_libcrypto(void);
+/* Whether the CPU has them (x86's SHA extensions). */
+bool ir_sha256_instructions(void);
+/* Which way digests past IR_SHA256_SMALL bytes go, for the tests to compare
+** them: the instructions where there are (AUTO), or libcrypto. */
+enum { IR_SHA256_AUTO, IR_SHA256_LIBCRYPTO };
+void ir_sha256_use(int way);
 /* The portable code alone, for any length (tests compare it with libcrypto). */
 void ir_sha256_portable(const void *data, size_t n, unsigned char out[32]);
 

@@ -1,6 +1,7 @@
 /*
-** sha256.c: SHA-256, by OpenSSL's libcrypto loaded on first use, or by the
-** portable code below for short inputs.
+** sha256.c: SHA-256, by the CPU's SHA instructions where it has them, else by
+** OpenSSL's libcrypto loaded on first use, or by the portable code below for
+** short inputs.
 **
 ** Linked the usual way, libcrypto's 19,000 relocations were most of the
 ** dynamic loader's work at every start of inspirec (LD_DEBUG=statistics),
@@ -14,8 +15,10 @@
 ** thread, beside the compile, in every `check` and `plan` of a project with
 ** migrations.  So a digest starts in a buffer of IR_SHA256_SMALL bytes and is
 ** finished by the portable code (FIPS 180-4) when it stays there; past it,
-** libcrypto takes the buffer and the rest.  Both give the same digest;
-** test_frontend compares them.
+** the SHA instructions (x86's SHA extensions) take the buffer and the rest,
+** or libcrypto on a CPU without them.  Every `plan` hashes the snapshot it
+** writes: loading libcrypto for it was 2 ms and 3.4 MB of the process.  All
+** give the same digest; test_frontend compares them.
 */
 #include "ir.h"
 
@@ -23,6 +26,10 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 #define CRYPTO(X)                                                                                  \
   X(EVP_MD_CTX_new)                                                                                \
@@ -139,6 +146,122 @@ void ir_sha256_portable(const void *data, size_t n, unsigned char out[32]) {
   }
 }
 
+/* ---- the SHA instructions ------------------------------------------------- */
+
+static int way_asked = IR_SHA256_AUTO;
+static bool have_instructions;
+static pthread_once_t instructions_once = PTHREAD_ONCE_INIT;
+
+#if defined(__x86_64__)
+static void instructions_probe(void) {
+  unsigned a, b, c, d;
+  /* SHA (leaf 7, EBX bit 29), with SSSE3 and SSE4.1 (leaf 1, ECX bits 9 and
+  ** 19) for the shuffles and blends around it */
+  have_instructions = __get_cpuid(1, &a, &b, &c, &d) && (c >> 9 & 1) && (c >> 19 & 1) &&
+                      __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
+  pthread_once(&constants_once, constants_make);
+}
+
+/* n blocks of 64 bytes at p into the state h.  The instructions keep the
+** state as two registers, ABEF and CDGH, and do two rounds a call; the
+** message schedule is sha256msg1, the words four back, and sha256msg2. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+blocks_instructions(uint32_t h[8], const unsigned char *p, size_t n) {
+  const __m128i big_endian = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i dcba = _mm_loadu_si128((const __m128i *)&h[0]);
+  __m128i hgfe = _mm_loadu_si128((const __m128i *)&h[4]);
+  __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  for (; n > 0; n--, p += 64) {
+    __m128i abef_was = abef, cdgh_was = cdgh, w[4];
+    for (int i = 0; i < 4; i++)
+      w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), big_endian);
+    for (int g = 0; g < 16; g++) {
+      if (g >= 4) { /* words 4g to 4g + 3, from the four groups before */
+        __m128i t = _mm_sha256msg1_epu32(w[g % 4], w[(g + 1) % 4]);
+        t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4));
+        w[g % 4] = _mm_sha256msg2_epu32(t, w[(g + 3) % 4]);
+      }
+      __m128i k = _mm_loadu_si128((const __m128i *)&round_k[4 * g]);
+      __m128i m = _mm_add_epi32(w[g % 4], k);
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(m, 0x0E));
+    }
+    abef = _mm_add_epi32(abef, abef_was);
+    cdgh = _mm_add_epi32(cdgh, cdgh_was);
+  }
+  __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+#else
+static void instructions_probe(void) {
+  have_instructions = false;
+}
+
+static void blocks_instructions(uint32_t h[8], const unsigned char *p, size_t n) {
+  for (; n > 0; n--, p += 64) /* never called: no instructions here */
+    compress(h, p);
+}
+#endif
+
+bool ir_sha256_instructions(void) {
+  pthread_once(&instructions_once, instructions_probe);
+  return have_instructions;
+}
+
+void ir_sha256_use(int way) {
+  way_asked = way;
+}
+
+/* Bytes into the state: whole blocks as they come, the rest kept in small. */
+static void instructions_add(ir_sha256 *h, const unsigned char *p, size_t n) {
+  h->total += n;
+  if (h->n) {
+    size_t take = 64 - h->n < n ? 64 - h->n : n;
+    memcpy(h->small + h->n, p, take);
+    h->n += take, p += take, n -= take;
+    if (h->n < 64) return;
+    blocks_instructions(h->state, h->small, 1);
+    h->n = 0;
+  }
+  blocks_instructions(h->state, p, n / 64);
+  memcpy(h->small, p + n / 64 * 64, n % 64);
+  h->n = n % 64;
+}
+
+/* The bytes so far (in small) go to the instructions, which take the rest. */
+static void to_instructions(ir_sha256 *h) {
+  size_t n = h->n;
+  h->instructions = true;
+  memcpy(h->state, initial_h, sizeof h->state);
+  h->total = 0;
+  h->n = 0;
+  unsigned char was[IR_SHA256_SMALL];
+  memcpy(was, h->small, n);
+  instructions_add(h, was, n);
+}
+
+static void instructions_end(ir_sha256 *h, unsigned char out[32]) {
+  unsigned char tail[128] = {0}; /* the rest, 0x80, zeros, the length in bits */
+  memcpy(tail, h->small, h->n);
+  tail[h->n] = 0x80;
+  size_t blocks = h->n + 9 > 64 ? 2 : 1;
+  uint64_t bits = h->total * 8;
+  for (int i = 0; i < 8; i++)
+    tail[blocks * 64 - 1 - i] = (unsigned char)(bits >> (8 * i));
+  blocks_instructions(h->state, tail, blocks);
+  for (int i = 0; i < 8; i++) {
+    out[4 * i] = (unsigned char)(h->state[i] >> 24);
+    out[4 * i + 1] = (unsigned char)(h->state[i] >> 16);
+    out[4 * i + 2] = (unsigned char)(h->state[i] >> 8);
+    out[4 * i + 3] = (unsigned char)h->state[i];
+  }
+}
+
 /* ---- the digest ----------------------------------------------------------- */
 
 bool ir_sha256_libcrypto(void) {
@@ -169,14 +292,24 @@ bool ir_sha256_begin(ir_sha256 *h) {
   h->ctx = NULL;
   h->n = 0;
   h->failed = false;
+  h->instructions = false;
   return true;
 }
 
 bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n) {
   if (h->failed) return false;
+  if (h->instructions) {
+    instructions_add(h, p, n);
+    return true;
+  }
   if (!h->ctx && h->n + n <= IR_SHA256_SMALL) {
     if (n) memcpy(h->small + h->n, p, n);
     h->n += n;
+    return true;
+  }
+  if (!h->ctx && way_asked != IR_SHA256_LIBCRYPTO && ir_sha256_instructions()) {
+    to_instructions(h);
+    instructions_add(h, p, n);
     return true;
   }
   if (!h->ctx && !to_crypto(h)) return false;
@@ -185,7 +318,9 @@ bool ir_sha256_add(ir_sha256 *h, const void *p, size_t n) {
 
 bool ir_sha256_end(ir_sha256 *h, unsigned char out[32]) {
   bool ok = !h->failed && out;
-  if (!h->ctx) {
+  if (h->instructions) {
+    if (ok) instructions_end(h, out);
+  } else if (!h->ctx) {
     if (ok) ir_sha256_portable(h->small, h->n, out);
   } else {
     unsigned int n = 0;

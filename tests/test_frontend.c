@@ -958,9 +958,10 @@ static void hex32(const unsigned char d[32], char out[65]) {
 }
 
 /* ir/sha256.c: the portable code against the standard's examples, and
-** against libcrypto (which takes every digest past IR_SHA256_SMALL bytes)
-** at every length from 0 to 2,200 bytes, fed whole or crossing the line in
-** two adds. */
+** against each way of the longer digests (the CPU's SHA instructions, where
+** it has them, and libcrypto) at every length from 0 to 2,200 bytes, fed
+** whole, crossing the line in two adds, and a few bytes an add; then the
+** two ways against each other on a megabyte. */
 static void test_sha256(void) {
   static const struct {
     const char *in, *want;
@@ -977,31 +978,60 @@ static void test_sha256(void) {
     hex32(d, hex);
     check(strcmp(hex, known[i].want) == 0, "sha256 of \"%s\": %s", known[i].in, hex);
   }
-  enum { MAX = 2200 };
-  static unsigned char data[MAX];
+  enum { MAX = 2200, BIG = (1 << 20) + 13 };
+  unsigned char *data = malloc(BIG);
+  if (!data) return;
   uint32_t x = 12345;
-  for (int i = 0; i < MAX; i++) {
+  for (int i = 0; i < BIG; i++) {
     x = x * 1103515245u + 12345u;
     data[i] = (unsigned char)(x >> 16);
   }
-  int bad = 0, compared = 0;
-  for (size_t n = 0; n <= MAX; n++) {
-    unsigned char portable[32], whole[32], split[32];
-    ir_sha256_portable(data, n, portable);
+  static const int ways[] = {IR_SHA256_AUTO, IR_SHA256_LIBCRYPTO};
+  static const char *const way_name[] = {"the SHA instructions", "libcrypto"};
+  unsigned char big[2][32];
+  bool big_ok[2] = {false, false};
+  for (int w = 0; w < 2; w++) {
+    if (w == 0 && !ir_sha256_instructions()) continue; /* AUTO would be libcrypto again */
+    ir_sha256_use(ways[w]);
+    int bad = 0, compared = 0;
+    for (size_t n = 0; n <= MAX; n++) {
+      unsigned char portable[32], whole[32], split[32], bits[32];
+      ir_sha256_portable(data, n, portable);
+      ir_sha256 h;
+      bool ok = ir_sha256_begin(&h) && ir_sha256_add(&h, data, n);
+      ok = ir_sha256_end(&h, whole) && ok;
+      size_t cut = n / 2 + 7 < n ? n / 2 + 7 : n;
+      bool ok2 = ir_sha256_begin(&h) && ir_sha256_add(&h, data, cut) &&
+                 ir_sha256_add(&h, data + cut, n - cut);
+      ok2 = ir_sha256_end(&h, split) && ok2;
+      /* a big first add, then 1 to 70 bytes an add: every place in a block */
+      bool ok3 = ir_sha256_begin(&h) && ir_sha256_add(&h, data, n / 3 * 2);
+      for (size_t at = n / 3 * 2, step = 1; ok3 && at < n; at += step, step = step % 70 + 1)
+        ok3 = ir_sha256_add(&h, data + at, step < n - at ? step : n - at);
+      ok3 = ir_sha256_end(&h, bits) && ok3;
+      if (!ok || !ok2 || !ok3) continue; /* no libcrypto: only the lengths it needs are skipped */
+      compared++;
+      if (memcmp(portable, whole, 32) || memcmp(portable, split, 32) || memcmp(portable, bits, 32))
+        bad++;
+    }
+    check(bad == 0, "sha256: %d of %d lengths differ by %s", bad, compared, way_name[w]);
+    check(compared > MAX - IR_SHA256_SMALL, "sha256: only %d lengths compared by %s", compared,
+          way_name[w]);
     ir_sha256 h;
-    bool ok = ir_sha256_begin(&h) && ir_sha256_add(&h, data, n);
-    ok = ir_sha256_end(&h, whole) && ok;
-    size_t cut = n / 2 + 7 < n ? n / 2 + 7 : n;
-    bool ok2 = ir_sha256_begin(&h) && ir_sha256_add(&h, data, cut) &&
-               ir_sha256_add(&h, data + cut, n - cut);
-    ok2 = ir_sha256_end(&h, split) && ok2;
-    if (!ok || !ok2) continue; /* no libcrypto: only the lengths it needs are skipped */
-    compared++;
-    if (memcmp(portable, whole, 32) || memcmp(portable, split, 32)) bad++;
+    big_ok[w] = ir_sha256_begin(&h) && ir_sha256_add(&h, data, 1000) &&
+                ir_sha256_add(&h, data + 1000, BIG - 1000);
+    big_ok[w] = ir_sha256_end(&h, big[w]) && big_ok[w];
   }
-  check(bad == 0, "sha256: %d of %d lengths differ from libcrypto", bad, compared);
-  check(compared > MAX - IR_SHA256_SMALL, "sha256: only %d lengths compared (no libcrypto?)",
-        compared);
+  ir_sha256_use(IR_SHA256_AUTO);
+  if (big_ok[0] && big_ok[1])
+    check(memcmp(big[0], big[1], 32) == 0,
+          "sha256 of a megabyte: the instructions and libcrypto differ");
+  unsigned char portable[32];
+  ir_sha256_portable(data, BIG, portable);
+  for (int w = 0; w < 2; w++)
+    if (big_ok[w])
+      check(memcmp(big[w], portable, 32) == 0, "sha256 of a megabyte by %s", way_name[w]);
+  free(data);
 }
 
 int main(int argc, char **argv) {
